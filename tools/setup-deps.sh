@@ -12,6 +12,7 @@ pkgs=(build-essential autoconf automake libtool pkg-config
       softhsm2 opensc valgrind clang libclang-rt-14-dev
       iproute2 ca-certificates)
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+command -v python3 >/dev/null 2>&1 || pkgs+=(python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

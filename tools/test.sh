@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, then builds and runs every test
+# twice (plain with -Werror, and with ASan + UBSan), and ends with one line
+# "total: N passed, N failed".
+#   tools/test.sh            everything
+#   tools/test.sh --quick    plain build only
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+quick=no
+[ "${1:-}" = "--quick" ] && quick=yes
+
+bash tools/setup-deps.sh --devnet
+[ -x configure ] || ./autogen.sh >/dev/null
+
+jobs=$(nproc 2>/dev/null || echo 2)
+status=0
+builds=(plain)
+[ "$quick" = yes ] || builds+=(sanitized)
+for b in "${builds[@]}"; do
+    dir="$top/_build/$b"
+    mkdir -p "$dir"
+    flags=(--enable-werror)
+    [ "$b" = sanitized ] && flags+=(--enable-sanitizers)
+    echo "== $b build"
+    (cd "$dir" && { [ -f Makefile ] || "$top/configure" -q "${flags[@]}"; } && make -s -j"$jobs" >/dev/null) || {
+        echo "$b build failed"
+        exit 1
+    }
+    (cd "$dir" && make -s -j"$jobs" check >"$dir/check.out" 2>&1) || status=1
+    grep -E '^(FAIL|ERROR|XPASS)' "$dir/check.out" || true
+done
+
+python3 "$top/tools/test-summary.py" "$top/_build" "${builds[@]}"
+exit $status
