@@ -1,0 +1,204 @@
+/* key: OSSL_STORE_open_ex for pkcs11: URIs and key files, one EVP_PKEY out. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/provider.h>
+#include <openssl/store.h>
+#include <openssl/ui.h>
+
+#include "mav2/error.h"
+#include "mav2/key.h"
+#include "mav2/signer.h"
+
+#define PIN_MAX 256
+
+struct pin_ctx {
+    const char *pin_file;
+    int failed; /* the pin file could not be read */
+    int asked;  /* a PIN/passphrase was asked for */
+};
+
+/* pem_password_cb shape, wrapped into a UI_METHOD: gives the first line of the
+ * pin file. The PIN passes through buf only; the local copy is wiped. */
+static int pin_from_file(char *buf, int size, int rwflag, void *u)
+{
+    struct pin_ctx *pc = u;
+    char line[PIN_MAX];
+    FILE *f;
+    size_t n;
+
+    (void)rwflag;
+    if (pc == NULL)
+        return -1;
+    pc->asked = 1;
+    if (pc->pin_file == NULL || size <= 0)
+        return -1;
+    f = fopen(pc->pin_file, "r");
+    if (f == NULL) {
+        pc->failed = 1;
+        return -1;
+    }
+    n = fread(line, 1, sizeof(line) - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    n = strcspn(line, "\r\n");
+    if (n == 0 || n >= (size_t)size) {
+        OPENSSL_cleanse(line, sizeof(line));
+        pc->failed = 1;
+        return -1;
+    }
+    memcpy(buf, line, n);
+    OPENSSL_cleanse(line, sizeof(line));
+    return (int)n;
+}
+
+static int has_scheme(const char *uri, const char *scheme)
+{
+    size_t n = strlen(scheme);
+    return strncasecmp(uri, scheme, n) == 0 && uri[n] == ':';
+}
+
+/* A pkcs11: URI needs the p11k1 provider; load it unless the configuration did.
+ * Loading it explicitly would disable the default fallback, so keep that. */
+static int ensure_providers(const char *uri)
+{
+    if (!OSSL_PROVIDER_available(NULL, "default") &&
+        OSSL_PROVIDER_try_load(NULL, "default", 1) == NULL)
+        return mav2_err_set_ossl(MAV2_E_KEY, "cannot load OpenSSL's default provider");
+    if (has_scheme(uri, "pkcs11") && !OSSL_PROVIDER_available(NULL, "p11k1") &&
+        OSSL_PROVIDER_try_load(NULL, "p11k1", 1) == NULL)
+        return mav2_err_set_ossl(MAV2_E_KEY,
+                                 "cannot load the p11k1 OpenSSL provider (needed for pkcs11: "
+                                 "URIs; set OPENSSL_MODULES or OPENSSL_CONF)");
+    return 1;
+}
+
+/* Takes a key out of one store object, if it is of a kind we want. */
+static EVP_PKEY *key_of_info(OSSL_STORE_INFO *info, int want_private)
+{
+    switch (OSSL_STORE_INFO_get_type(info)) {
+    case OSSL_STORE_INFO_PKEY:
+        return OSSL_STORE_INFO_get1_PKEY(info);
+    case OSSL_STORE_INFO_PUBKEY:
+        return want_private ? NULL : OSSL_STORE_INFO_get1_PUBKEY(info);
+    default:
+        return NULL;
+    }
+}
+
+/* Hides the path or URI's query (a pin-value) from messages. */
+static void uri_for_message(const char *uri, char *out, size_t cap)
+{
+    size_t n = strcspn(uri, "?");
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, uri, n);
+    out[n] = '\0';
+}
+
+static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_METHOD *ui,
+                           struct pin_ctx *pc, EVP_PKEY **out)
+{
+    OSSL_STORE_CTX *st;
+    EVP_PKEY *priv = NULL, *pub = NULL;
+    int want_private = (o->flags & MAV2_KEY_PRIVATE) != 0, several = 0;
+    char shown[256];
+
+    uri_for_message(uri, shown, sizeof(shown));
+    ERR_clear_error();
+    st = OSSL_STORE_open_ex(uri, NULL, o->propq, ui, pc, NULL, NULL, NULL);
+    if (st == NULL) {
+        if (pc->failed)
+            return mav2_err_set(MAV2_E_KEY, "cannot read the PIN file %s", o->pin_file);
+        return mav2_err_set_ossl(MAV2_E_KEY, "cannot open key %s", shown);
+    }
+    while (!OSSL_STORE_eof(st)) {
+        OSSL_STORE_INFO *info = OSSL_STORE_load(st);
+        EVP_PKEY *k;
+        int is_priv;
+
+        if (info == NULL) {
+            if (OSSL_STORE_error(st))
+                break;
+            continue;
+        }
+        is_priv = OSSL_STORE_INFO_get_type(info) == OSSL_STORE_INFO_PKEY;
+        k = key_of_info(info, want_private);
+        OSSL_STORE_INFO_free(info);
+        if (k == NULL)
+            continue;
+        if (is_priv && priv == NULL)
+            priv = k;
+        else if (!is_priv && pub == NULL)
+            pub = k;
+        else {
+            several = 1;
+            EVP_PKEY_free(k);
+        }
+    }
+    OSSL_STORE_close(st);
+    if (priv != NULL && pub != NULL && !EVP_PKEY_eq(priv, pub))
+        several = 1;
+    if (several) {
+        EVP_PKEY_free(priv);
+        EVP_PKEY_free(pub);
+        return mav2_err_set(MAV2_E_KEY, "%s names more than one key: be more specific", shown);
+    }
+    if (priv != NULL) {
+        EVP_PKEY_free(pub);
+        *out = priv;
+        return 1;
+    }
+    if (pub != NULL) {
+        *out = pub;
+        return 1;
+    }
+    if (pc->failed)
+        return mav2_err_set(MAV2_E_KEY, "cannot read the PIN file %s", o->pin_file);
+    if (pc->asked && o->pin_file == NULL && !o->interactive)
+        return mav2_err_set(MAV2_E_KEY,
+                            "%s needs a PIN or passphrase: give a pin-source (see --help)", shown);
+    if (ERR_peek_last_error() != 0)
+        return mav2_err_set_ossl(MAV2_E_KEY, "cannot load %s key from %s",
+                                 want_private ? "a private" : "a", shown);
+    return mav2_err_set(MAV2_E_KEY, "no %s key found at %s", want_private ? "private" : "usable",
+                        shown);
+}
+
+int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY **out)
+{
+    static const mav2_key_opts defaults = {MAV2_KEY_PUBLIC, NULL, 0, NULL};
+    const mav2_key_opts *o = opts != NULL ? opts : &defaults;
+    struct pin_ctx pc = {o->pin_file, 0, 0};
+    UI_METHOD *ui = NULL;
+    EVP_PKEY *pkey = NULL;
+    int ok;
+
+    if (uri_or_path == NULL || *uri_or_path == '\0' || out == NULL)
+        return mav2_err_set(MAV2_E_ARG, "no key URI or path given");
+    *out = NULL;
+    if (!ensure_providers(uri_or_path))
+        return 0;
+    if (o->pin_file != NULL || !o->interactive) {
+        ui = UI_UTIL_wrap_read_pem_callback(pin_from_file, 0);
+        if (ui == NULL)
+            return mav2_err_set(MAV2_E_NOMEM, "out of memory");
+    }
+    ok = load_from_store(uri_or_path, o, ui != NULL ? ui : UI_OpenSSL(), &pc, &pkey);
+    UI_destroy_method(ui);
+    if (!ok)
+        return 0;
+    if (!mav2_pkey_address(pkey, NULL, NULL)) {
+        EVP_PKEY_free(pkey);
+        return 0;
+    }
+    *out = pkey;
+    return 1;
+}

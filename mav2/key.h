@@ -1,0 +1,39 @@
+/* key: loading a secp256k1 key through OSSL_STORE, whatever holds it.
+ *
+ * One entry point for `pkcs11:` URIs (served by the p11k1 provider, loaded on
+ * demand when the configuration did not load it), `file:` URIs and plain paths
+ * to PEM/DER files (default provider). Nothing here knows about PKCS#11: the
+ * provider does. A PIN or PEM passphrase, when one is needed, comes from the
+ * URI's pin-source, the provider's configuration, or the pin file given here;
+ * it is read only when asked for and wiped after use.
+ */
+#ifndef MAV2_KEY_H
+#define MAV2_KEY_H
+
+#include <openssl/evp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Flags for mav2_key_load. */
+#define MAV2_KEY_PRIVATE 0x01 /* a private key is required (to sign) */
+#define MAV2_KEY_PUBLIC  0x00 /* a public key is enough (an address) */
+
+typedef struct mav2_key_opts {
+    int flags;            /* MAV2_KEY_PRIVATE or MAV2_KEY_PUBLIC */
+    const char *pin_file; /* file whose first line is the PIN/passphrase, or NULL */
+    int interactive;      /* 1: may prompt on the terminal when a PIN is needed */
+    const char *propq;    /* OpenSSL property query, or NULL */
+} mav2_key_opts;
+
+/* Loads the key named by uri_or_path ("pkcs11:...", "file:...", or a path).
+ * opts may be NULL (public key is enough, no PIN source, no prompt). On
+ * success *out holds a new EVP_PKEY (EVP_PKEY_free it). The key is checked to
+ * be on secp256k1. Returns 1, or 0 with a one-line message in error.h. */
+int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MAV2_KEY_H */
