@@ -1,0 +1,613 @@
+/* rpc.c: JSON-RPC 2.0 client over libcurl (see rpc.h). */
+#include "config.h"
+
+#include "mav2/rpc.h"
+
+#include "mav2/error.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RPC_MAX_DEPTH 64
+
+struct mav2_rpc {
+    CURL *curl;
+    struct curl_slist *headers;
+    char *url;
+    char redacted[256];
+    mav2_rpc_options opt;
+    mav2_rpc_error err;
+    int64_t next_id;
+    unsigned int seed;
+    unsigned long sent;
+    char *buf; /* response body of the last exchange */
+    size_t len, cap;
+    int oversize;
+    long http_status;
+    char curl_err[CURL_ERROR_SIZE];
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static int curl_init_ok;
+
+static void curl_init_once(void)
+{
+    curl_init_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+}
+
+void mav2_rpc_options_default(mav2_rpc_options *o)
+{
+    o->connect_timeout_ms = 10000;
+    o->timeout_ms = 30000;
+    o->max_retries = 4;
+    o->backoff_ms = 250;
+    o->backoff_max_ms = 8000;
+    o->max_response = (size_t)8 << 20;
+}
+
+void mav2_rpc_error_clear(mav2_rpc_error *e)
+{
+    free(e->data);
+    memset(e, 0, sizeof(*e));
+}
+
+int mav2_rpc_error_copy(mav2_rpc_error *dst, const mav2_rpc_error *src)
+{
+    mav2_rpc_error_clear(dst);
+    *dst = *src;
+    dst->data = NULL;
+    if (src->data != NULL && (dst->data = strdup(src->data)) == NULL)
+        return 0;
+    return 1;
+}
+
+/* Copies s into a one-line message: control characters become spaces. */
+static void copy_line(char *out, size_t cap, const char *s)
+{
+    size_t i;
+    for (i = 0; i + 1 < cap && s[i] != '\0'; i++)
+        out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? ' ' : s[i];
+    out[i] = '\0';
+}
+
+__attribute__((format(printf, 3, 4))) static void set_error(mav2_rpc_error *e, mav2_rpc_status st,
+                                                            const char *fmt, ...)
+{
+    char tmp[sizeof(e->message)];
+    va_list ap;
+    long http = e->http_status;
+    mav2_rpc_error_clear(e);
+    e->status = st;
+    e->http_status = http;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    copy_line(e->message, sizeof(e->message), tmp);
+}
+
+void mav2_rpc_redact_url(const char *url, char *out, size_t outcap)
+{
+    const char *p, *auth, *end, *at;
+    size_t n;
+    if (outcap == 0)
+        return;
+    out[0] = '\0';
+    if (url == NULL)
+        return;
+    p = strstr(url, "://");
+    if (p == NULL) {
+        snprintf(out, outcap, "(invalid URL)");
+        return;
+    }
+    auth = p + 3;
+    end = auth + strcspn(auth, "/?#");
+    /* drop user:password@ */
+    for (at = end; at > auth; at--) {
+        if (at[-1] == '@')
+            break;
+    }
+    if (at > auth)
+        auth = at;
+    n = (size_t)(p + 3 - url);
+    snprintf(out, outcap, "%.*s%.*s%s", (int)n, url, (int)(end - auth), auth,
+             (*end != '\0' && strcmp(end, "/") != 0) ? "/..." : "");
+}
+
+mav2_rpc *mav2_rpc_new(const char *url, const mav2_rpc_options *opt)
+{
+    mav2_rpc *rpc;
+    if (url == NULL || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
+        return NULL;
+    pthread_once(&curl_once, curl_init_once);
+    if (!curl_init_ok)
+        return NULL;
+    rpc = calloc(1, sizeof(*rpc));
+    if (rpc == NULL)
+        return NULL;
+    if (opt != NULL)
+        rpc->opt = *opt;
+    else
+        mav2_rpc_options_default(&rpc->opt);
+    if (rpc->opt.max_retries < 0)
+        rpc->opt.max_retries = 0;
+    if (rpc->opt.max_response == 0)
+        rpc->opt.max_response = (size_t)8 << 20;
+    rpc->url = strdup(url);
+    rpc->curl = curl_easy_init();
+    rpc->headers = curl_slist_append(NULL, "Content-Type: application/json");
+    if (rpc->headers != NULL)
+        rpc->headers = curl_slist_append(rpc->headers, "Accept: application/json");
+    if (rpc->headers != NULL) /* no "Expect: 100-continue" round trip for large bodies */
+        rpc->headers = curl_slist_append(rpc->headers, "Expect:");
+    if (rpc->url == NULL || rpc->curl == NULL || rpc->headers == NULL) {
+        mav2_rpc_free(rpc);
+        return NULL;
+    }
+    mav2_rpc_redact_url(url, rpc->redacted, sizeof(rpc->redacted));
+    rpc->next_id = 1;
+    rpc->seed = (unsigned int)time(NULL) ^ (unsigned int)getpid() ^ (unsigned int)(uintptr_t)rpc;
+    return rpc;
+}
+
+void mav2_rpc_free(mav2_rpc *rpc)
+{
+    if (rpc == NULL)
+        return;
+    if (rpc->curl != NULL)
+        curl_easy_cleanup(rpc->curl);
+    curl_slist_free_all(rpc->headers);
+    free(rpc->url);
+    free(rpc->buf);
+    mav2_rpc_error_clear(&rpc->err);
+    free(rpc);
+}
+
+const char *mav2_rpc_url(const mav2_rpc *rpc)
+{
+    return rpc->url;
+}
+
+const char *mav2_rpc_url_redacted(const mav2_rpc *rpc)
+{
+    return rpc->redacted;
+}
+
+const mav2_rpc_error *mav2_rpc_last_error(const mav2_rpc *rpc)
+{
+    return &rpc->err;
+}
+
+unsigned long mav2_rpc_requests_sent(const mav2_rpc *rpc)
+{
+    return rpc->sent;
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    mav2_rpc *rpc = ud;
+    size_t n = size * nmemb;
+    if (n > rpc->opt.max_response - rpc->len) {
+        rpc->oversize = 1;
+        return 0;
+    }
+    if (rpc->len + n + 1 > rpc->cap) {
+        size_t cap = rpc->cap ? rpc->cap : 4096;
+        char *b;
+        while (cap < rpc->len + n + 1)
+            cap *= 2;
+        if ((b = realloc(rpc->buf, cap)) == NULL)
+            return 0;
+        rpc->buf = b;
+        rpc->cap = cap;
+    }
+    memcpy(rpc->buf + rpc->len, ptr, n);
+    rpc->len += n;
+    rpc->buf[rpc->len] = '\0';
+    return n;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static long backoff_delay(mav2_rpc *rpc, int attempt, long retry_after_ms)
+{
+    long d = rpc->opt.backoff_ms;
+    for (int i = 0; i < attempt && d < rpc->opt.backoff_max_ms; i++)
+        d *= 2;
+    if (d > rpc->opt.backoff_max_ms)
+        d = rpc->opt.backoff_max_ms;
+    /* equal jitter: half fixed, half random */
+    d = d / 2 + (d > 1 ? (long)(rand_r(&rpc->seed) % (unsigned long)(d / 2 + 1)) : 0);
+    if (retry_after_ms > d)
+        d = retry_after_ms < rpc->opt.backoff_max_ms ? retry_after_ms : rpc->opt.backoff_max_ms;
+    return d;
+}
+
+/* Parses text strictly into one JSON value; NULL if malformed or trailing garbage. */
+static json_object *parse_strict(const char *s, size_t len)
+{
+    json_tokener *tok = json_tokener_new_ex(RPC_MAX_DEPTH);
+    json_object *o;
+    size_t end;
+    if (tok == NULL)
+        return NULL;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    o = json_tokener_parse_ex(tok, s, (int)len);
+    if (o == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+        json_object_put(o);
+        json_tokener_free(tok);
+        return NULL;
+    }
+    end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    for (; end < len; end++) {
+        if (s[end] != ' ' && s[end] != '\n' && s[end] != '\r' && s[end] != '\t') {
+            json_object_put(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+static int is_jsonrpc_reply(const json_object *o)
+{
+    json_object *v;
+    if (json_object_is_type(o, json_type_array))
+        return 1;
+    return json_object_is_type(o, json_type_object) &&
+           json_object_object_get_ex(o, "jsonrpc", &v) &&
+           (json_object_object_get_ex(o, "error", NULL) ||
+            json_object_object_get_ex(o, "result", NULL));
+}
+
+/* Does the curl error buffer leak part of the URL after the host? */
+static int errbuf_leaks_url(const mav2_rpc *rpc)
+{
+    const char *p = strstr(rpc->url, "://");
+    const char *path = p ? p + 3 + strcspn(p + 3, "/?#") : NULL;
+    return path != NULL && strlen(path) > 1 && strstr(rpc->curl_err, path) != NULL;
+}
+
+/* POSTs body with retries. On return 1, rpc->buf holds the response and *reply its
+ * parsed JSON (a new reference). On 0, rpc->err says why. */
+static int post(mav2_rpc *rpc, const char *body, json_object **reply)
+{
+    int attempt;
+    *reply = NULL;
+    rpc->err.http_status = 0;
+    for (attempt = 0;; attempt++) {
+        CURLcode rc;
+        long code = 0;
+        curl_off_t retry_after = 0;
+        int retry = 0;
+        CURL *c = rpc->curl;
+
+        rpc->len = 0;
+        rpc->oversize = 0;
+        rpc->curl_err[0] = '\0';
+        curl_easy_setopt(c, CURLOPT_URL, rpc->url);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, rpc->headers);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, rpc);
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, rpc->curl_err);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, rpc->opt.connect_timeout_ms);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, rpc->opt.timeout_ms);
+        curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)rpc->opt.max_response);
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(c, CURLOPT_USERAGENT, "mav2-hsm/" PACKAGE_VERSION);
+        rc = curl_easy_perform(c);
+        rpc->sent++;
+
+        if (rc == CURLE_OK) {
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+            rpc->err.http_status = code;
+            if (code >= 200 && code < 300)
+                break;
+            curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after);
+            if (code == 429 || code == 502 || code == 503 || code == 504) {
+                retry = 1;
+            } else {
+                json_object *o = parse_strict(rpc->buf ? rpc->buf : "", rpc->len);
+                if (o != NULL && is_jsonrpc_reply(o)) {
+                    *reply = o; /* an answer, whatever the status says */
+                    return 1;
+                }
+                json_object_put(o);
+                retry = code >= 500;
+            }
+            set_error(&rpc->err, MAV2_RPC_E_HTTP, "HTTP %ld from %s", code, rpc->redacted);
+        } else if (rpc->oversize || rc == CURLE_FILESIZE_EXCEEDED) {
+            set_error(&rpc->err, MAV2_RPC_E_PROTOCOL,
+                      "response from %s is larger than %zu bytes: rejected", rpc->redacted,
+                      rpc->opt.max_response);
+            return 0;
+        } else {
+            const char *why = (rpc->curl_err[0] && !errbuf_leaks_url(rpc)) ? rpc->curl_err
+                                                                           : curl_easy_strerror(rc);
+            mav2_rpc_status st = MAV2_RPC_E_NETWORK;
+            switch (rc) {
+            case CURLE_OPERATION_TIMEDOUT:
+                st = MAV2_RPC_E_TIMEOUT;
+                retry = 1;
+                break;
+            case CURLE_COULDNT_CONNECT:
+            case CURLE_COULDNT_RESOLVE_HOST:
+            case CURLE_COULDNT_RESOLVE_PROXY:
+            case CURLE_SEND_ERROR:
+            case CURLE_RECV_ERROR:
+            case CURLE_GOT_NOTHING:
+            case CURLE_PARTIAL_FILE:
+            case CURLE_SSL_CONNECT_ERROR:
+            case CURLE_HTTP2:
+            case CURLE_HTTP2_STREAM:
+                retry = 1;
+                break;
+            default:
+                break;
+            }
+            set_error(&rpc->err, st, "%s %s: %s",
+                      st == MAV2_RPC_E_TIMEOUT ? "timeout talking to" : "cannot reach",
+                      rpc->redacted, why);
+        }
+        if (!retry || attempt >= rpc->opt.max_retries) {
+            if (attempt > 0) {
+                size_t l = strlen(rpc->err.message);
+                snprintf(rpc->err.message + l, sizeof(rpc->err.message) - l, " (%d attempts)",
+                         attempt + 1);
+            }
+            return 0;
+        }
+        sleep_ms(backoff_delay(rpc, attempt, (long)retry_after * 1000));
+    }
+    *reply = parse_strict(rpc->buf ? rpc->buf : "", rpc->len);
+    if (*reply == NULL) {
+        set_error(&rpc->err, MAV2_RPC_E_PROTOCOL, "malformed JSON in the response from %s",
+                  rpc->redacted);
+        return 0;
+    }
+    return 1;
+}
+
+/* Checks one JSON-RPC response object and takes its result or error. Returns 1 if
+ * the response is well formed (result or error stored), 0 if not (e says why). */
+static int take_reply(mav2_rpc *rpc, json_object *o, json_object **result, mav2_rpc_error *e)
+{
+    json_object *v, *res = NULL, *err = NULL, *code, *msg, *data;
+    int has_res, has_err;
+    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, "jsonrpc", &v) ||
+        !json_object_is_type(v, json_type_string) ||
+        strcmp(json_object_get_string(v), "2.0") != 0) {
+        set_error(e, MAV2_RPC_E_PROTOCOL, "not a JSON-RPC 2.0 response from %s", rpc->redacted);
+        return 0;
+    }
+    has_res = json_object_object_get_ex(o, "result", &res);
+    has_err = json_object_object_get_ex(o, "error", &err);
+    if (has_res == has_err) {
+        set_error(e, MAV2_RPC_E_PROTOCOL, "JSON-RPC response from %s has %s result and error",
+                  rpc->redacted, has_res ? "both" : "neither");
+        return 0;
+    }
+    if (has_res) {
+        *result = res != NULL ? json_object_get(res) : NULL;
+        mav2_rpc_error_clear(e);
+        return 1;
+    }
+    if (!json_object_is_type(err, json_type_object) ||
+        !json_object_object_get_ex(err, "code", &code) ||
+        !json_object_is_type(code, json_type_int) ||
+        !json_object_object_get_ex(err, "message", &msg) ||
+        !json_object_is_type(msg, json_type_string)) {
+        set_error(e, MAV2_RPC_E_PROTOCOL, "malformed JSON-RPC error object from %s", rpc->redacted);
+        return 0;
+    }
+    set_error(e, MAV2_RPC_E_RPC, "%s", json_object_get_string(msg));
+    e->code = json_object_get_int64(code);
+    if (json_object_object_get_ex(err, "data", &data) && data != NULL) {
+        const char *t = json_object_is_type(data, json_type_string)
+                            ? json_object_get_string(data)
+                            : json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN);
+        e->data = strdup(t);
+    }
+    *result = NULL;
+    return 1;
+}
+
+/* Mirrors rpc->err into the libmav2 error message (error.h). Returns 0. */
+static int fail(const mav2_rpc *rpc, const char *method)
+{
+    if (rpc->err.status == MAV2_RPC_E_RPC)
+        return mav2_error_set("%s: %s (JSON-RPC error %lld)", method, rpc->err.message,
+                              (long long)rpc->err.code);
+    return mav2_error_set("%s: %s", method, rpc->err.message);
+}
+
+static json_object *make_request(const char *method, json_object *params, int64_t id)
+{
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(r, "id", json_object_new_int64(id));
+    json_object_object_add(r, "method", json_object_new_string(method));
+    json_object_object_add(r, "params",
+                           params != NULL ? json_object_get(params) : json_object_new_array());
+    return r;
+}
+
+static int reply_id(json_object *o, int64_t *id)
+{
+    json_object *v;
+    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, "id", &v) ||
+        !json_object_is_type(v, json_type_int))
+        return 0;
+    *id = json_object_get_int64(v);
+    return 1;
+}
+
+int mav2_rpc_call(mav2_rpc *rpc, const char *method, json_object *params, json_object **result)
+{
+    json_object *req, *reply;
+    int64_t id, got;
+    int ok;
+    if (rpc == NULL)
+        return mav2_error_set("mav2_rpc_call: no client");
+    if (method == NULL || result == NULL ||
+        (params != NULL && !json_object_is_type(params, json_type_array))) {
+        set_error(&rpc->err, MAV2_RPC_E_ARG, "bad arguments to mav2_rpc_call");
+        return fail(rpc, "call");
+    }
+    *result = NULL;
+    id = rpc->next_id++;
+    req = make_request(method, params, id);
+    ok = post(rpc, json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN), &reply);
+    json_object_put(req);
+    if (!ok)
+        return fail(rpc, method);
+    /* an error reply to a request the server could not read may carry id null */
+    if (reply_id(reply, &got) ? got != id : !json_object_object_get_ex(reply, "error", NULL)) {
+        set_error(&rpc->err, MAV2_RPC_E_PROTOCOL,
+                  "response from %s does not answer request id %lld", rpc->redacted, (long long)id);
+        json_object_put(reply);
+        return fail(rpc, method);
+    }
+    ok = take_reply(rpc, reply, result, &rpc->err);
+    json_object_put(reply);
+    if (!ok || rpc->err.status != MAV2_RPC_OK)
+        return fail(rpc, method);
+    return 1;
+}
+
+void mav2_rpc_batch_clear(mav2_rpc_batch_item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_object_put(items[i].result);
+        items[i].result = NULL;
+        mav2_rpc_error_clear(&items[i].error);
+    }
+}
+
+/* Fallback for servers that refuse batches: one call at a time. */
+static int batch_one_by_one(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n)
+{
+    int all = 1;
+    mav2_rpc_error first = {0};
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!mav2_rpc_call(rpc, items[i].method, items[i].params, &items[i].result)) {
+            mav2_rpc_error_copy(&items[i].error, &rpc->err);
+            if (all) {
+                mav2_rpc_error_copy(&first, &rpc->err);
+                bad = i;
+            }
+            all = 0;
+        }
+    }
+    if (!all) {
+        mav2_rpc_error_clear(&rpc->err);
+        rpc->err = first;
+        return fail(rpc, items[bad].method);
+    }
+    return 1;
+}
+
+int mav2_rpc_batch(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n)
+{
+    json_object *req, *reply;
+    int64_t base;
+    int ok, all = 1;
+    size_t i, first_bad = n;
+    if (rpc == NULL)
+        return mav2_error_set("mav2_rpc_batch: no client");
+    if (items == NULL && n > 0) {
+        set_error(&rpc->err, MAV2_RPC_E_ARG, "bad arguments to mav2_rpc_batch");
+        return fail(rpc, "batch");
+    }
+    for (i = 0; i < n; i++) {
+        items[i].result = NULL;
+        memset(&items[i].error, 0, sizeof(items[i].error));
+        if (items[i].method == NULL ||
+            (items[i].params != NULL && !json_object_is_type(items[i].params, json_type_array))) {
+            set_error(&rpc->err, MAV2_RPC_E_ARG, "bad arguments to mav2_rpc_batch");
+            return fail(rpc, "batch");
+        }
+    }
+    if (n == 0) {
+        mav2_rpc_error_clear(&rpc->err);
+        return 1;
+    }
+    if (n == 1)
+        return batch_one_by_one(rpc, items, n);
+    base = rpc->next_id;
+    rpc->next_id += (int64_t)n;
+    req = json_object_new_array();
+    for (i = 0; i < n; i++)
+        json_object_array_add(req,
+                              make_request(items[i].method, items[i].params, base + (int64_t)i));
+    ok = post(rpc, json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN), &reply);
+    json_object_put(req);
+    if (!ok) {
+        for (i = 0; i < n; i++)
+            mav2_rpc_error_copy(&items[i].error, &rpc->err);
+        return fail(rpc, "batch");
+    }
+    if (!json_object_is_type(reply, json_type_array)) {
+        /* a single error object for the whole batch: the server does not do batches */
+        json_object_put(reply);
+        return batch_one_by_one(rpc, items, n);
+    }
+    for (i = 0; i < n; i++)
+        items[i].error.status = MAV2_RPC_E_PROTOCOL; /* until answered */
+    for (size_t k = 0; k < json_object_array_length(reply); k++) {
+        json_object *o = json_object_array_get_idx(reply, k);
+        int64_t id;
+        if (!reply_id(o, &id) || id < base || id >= base + (int64_t)n ||
+            items[id - base].error.status != MAV2_RPC_E_PROTOCOL ||
+            items[id - base].error.message[0] != '\0') {
+            set_error(&rpc->err, MAV2_RPC_E_PROTOCOL,
+                      "batch response from %s has an unknown or repeated id", rpc->redacted);
+            json_object_put(reply);
+            mav2_rpc_batch_clear(items, n);
+            for (i = 0; i < n; i++)
+                mav2_rpc_error_copy(&items[i].error, &rpc->err);
+            return fail(rpc, "batch");
+        }
+        i = (size_t)(id - base);
+        items[i].error.status = MAV2_RPC_OK;
+        if (!take_reply(rpc, o, &items[i].result, &items[i].error) ||
+            items[i].error.status != MAV2_RPC_OK) {
+            all = 0;
+            if (first_bad == n || i < first_bad)
+                first_bad = i;
+        }
+    }
+    json_object_put(reply);
+    for (i = 0; i < n; i++) {
+        if (items[i].error.status == MAV2_RPC_E_PROTOCOL && items[i].error.message[0] == '\0') {
+            set_error(&items[i].error, MAV2_RPC_E_PROTOCOL,
+                      "batch response from %s has no answer for %s", rpc->redacted,
+                      items[i].method);
+            all = 0;
+            if (i < first_bad)
+                first_bad = i;
+        }
+    }
+    if (all) {
+        mav2_rpc_error_clear(&rpc->err);
+        return 1;
+    }
+    mav2_rpc_error_copy(&rpc->err, &items[first_bad].error);
+    return fail(rpc, items[first_bad].method);
+}
