@@ -28,18 +28,18 @@ extern "C" {
 #endif
 
 /* Failures that are not PKCS#11's own. */
-#define P11K1_R_BAD_URI         (CKR_VENDOR_DEFINED | 0x6b310001UL) /* URI not RFC 7512 */
-#define P11K1_R_MODULE_LOAD     (CKR_VENDOR_DEFINED | 0x6b310002UL) /* module not loadable */
-#define P11K1_R_NO_TOKEN        (CKR_VENDOR_DEFINED | 0x6b310003UL) /* no token matches */
-#define P11K1_R_NO_KEY          (CKR_VENDOR_DEFINED | 0x6b310004UL) /* no key matches */
-#define P11K1_R_AMBIGUOUS       (CKR_VENDOR_DEFINED | 0x6b310005UL) /* several match */
-#define P11K1_R_WRONG_CURVE     (CKR_VENDOR_DEFINED | 0x6b310006UL) /* EC, not secp256k1 */
-#define P11K1_R_NOT_EC          (CKR_VENDOR_DEFINED | 0x6b310007UL) /* RSA or other type */
-#define P11K1_R_BAD_PUBKEY      (CKR_VENDOR_DEFINED | 0x6b310008UL) /* CKA_EC_POINT malformed */
-#define P11K1_R_EXISTS          (CKR_VENDOR_DEFINED | 0x6b310009UL) /* label/id already used */
-#define P11K1_R_NO_PIN          (CKR_VENDOR_DEFINED | 0x6b31000aUL) /* login needed, no PIN */
-#define P11K1_R_PIN_SOURCE      (CKR_VENDOR_DEFINED | 0x6b31000bUL) /* pin-source unreadable */
-#define P11K1_R_BAD_SIGNATURE   (CKR_VENDOR_DEFINED | 0x6b31000cUL) /* token output not r||s */
+#define P11K1_R_BAD_URI          (CKR_VENDOR_DEFINED | 0x6b310001UL) /* URI not RFC 7512 */
+#define P11K1_R_MODULE_LOAD      (CKR_VENDOR_DEFINED | 0x6b310002UL) /* module not loadable */
+#define P11K1_R_NO_TOKEN         (CKR_VENDOR_DEFINED | 0x6b310003UL) /* no token matches */
+#define P11K1_R_NO_KEY           (CKR_VENDOR_DEFINED | 0x6b310004UL) /* no key matches */
+#define P11K1_R_AMBIGUOUS        (CKR_VENDOR_DEFINED | 0x6b310005UL) /* several match */
+#define P11K1_R_WRONG_CURVE      (CKR_VENDOR_DEFINED | 0x6b310006UL) /* EC, not secp256k1 */
+#define P11K1_R_NOT_EC           (CKR_VENDOR_DEFINED | 0x6b310007UL) /* RSA or other type */
+#define P11K1_R_BAD_PUBKEY       (CKR_VENDOR_DEFINED | 0x6b310008UL) /* CKA_EC_POINT malformed */
+#define P11K1_R_EXISTS           (CKR_VENDOR_DEFINED | 0x6b310009UL) /* label/id already used */
+#define P11K1_R_NO_PIN           (CKR_VENDOR_DEFINED | 0x6b31000aUL) /* login needed, no PIN */
+#define P11K1_R_PIN_SOURCE       (CKR_VENDOR_DEFINED | 0x6b31000bUL) /* pin-source unreadable */
+#define P11K1_R_BAD_SIGNATURE    (CKR_VENDOR_DEFINED | 0x6b31000cUL) /* token output not r||s */
 #define P11K1_R_INVALID_ARGUMENT (CKR_VENDOR_DEFINED | 0x6b31000dUL)
 
 /* Asks for a PIN. Writes at most buf_len - 1 bytes plus a NUL into buf and
@@ -102,6 +102,17 @@ const unsigned char *p11k1_key_id(const p11k1_key *key, size_t *id_len);
 char *p11k1_key_uri(const p11k1_key *key);
 /* Releases the key (the token object stays). */
 void p11k1_key_free(p11k1_key *key);
+
+/* Added for tests, benchmarks and callers that want to talk PKCS#11 directly.
+ * The function list is p11-kit's (managed) one: do not C_Finalize it. */
+/* The function list of the context's default module. */
+CK_FUNCTION_LIST *p11k1_ctx_module(p11k1_ctx *ctx);
+/* The function list, slot and private-key object handle of a key. The handle
+ * is valid until the token's sessions are lost (then p11k1_key_sign re-finds
+ * it); CK_INVALID_HANDLE if the key cannot sign. */
+CK_FUNCTION_LIST *p11k1_key_module(const p11k1_key *key);
+CK_SLOT_ID p11k1_key_slot_id(const p11k1_key *key);
+CK_OBJECT_HANDLE p11k1_key_private_handle(const p11k1_key *key);
 
 /* Name of a CK_RV ("CKR_PIN_INCORRECT", "P11K1_R_NO_KEY", ...). */
 const char *p11k1_rv_name(CK_RV rv);
