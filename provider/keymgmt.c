@@ -237,7 +237,9 @@ static int km_import(void *keydata, int selection, const OSSL_PARAM params[])
     return 1;
 }
 
-/* Public part only, whatever the selection asks for. */
+/* The public part only. Asking for the private key fails: that also makes
+ * OpenSSL 3.0 use this provider's ECDSA for the key instead of exporting it to
+ * the default provider (which would then find no private key). */
 static int km_export(void *keydata, int selection, OSSL_CALLBACK *cb, void *cbarg)
 {
     p11k1_pkey *pk = keydata;
@@ -245,6 +247,8 @@ static int km_export(void *keydata, int selection, OSSL_CALLBACK *cb, void *cbar
     int n = 0;
 
     if (pk == NULL)
+        return 0;
+    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) && pk->key != NULL)
         return 0;
     if (selection & (OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS | OSSL_KEYMGMT_SELECT_PUBLIC_KEY))
         params[n++] =

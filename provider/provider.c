@@ -21,6 +21,12 @@
 
 #include "provider/prov.h"
 
+/* libcrypto's own flag (not in its public headers): initialize nothing, only
+ * report whether OPENSSL_cleanup() has started. */
+#ifndef OPENSSL_INIT_BASE_ONLY
+#define OPENSSL_INIT_BASE_ONLY 0x00040000L
+#endif
+
 static char *conf_value(const char *from_conf, const char *env)
 {
     const char *v = getenv(env);
@@ -203,7 +209,11 @@ static void prov_teardown(void *provctx)
 
     if (prov == NULL)
         return;
-    p11k1_ctx_free(prov->p11);
+    /* During OPENSSL_cleanup() at exit, modules that use OpenSSL themselves
+     * (SoftHSM2) crash in C_CloseSession/C_Finalize: leave the module to the
+     * process exit then. OPENSSL_init_crypto() fails once cleanup started. */
+    if (OPENSSL_init_crypto(OPENSSL_INIT_BASE_ONLY, NULL))
+        p11k1_ctx_free(prov->p11);
     OSSL_LIB_CTX_free(prov->libctx);
     CRYPTO_THREAD_lock_free(prov->lock);
     OPENSSL_free(prov->module);
