@@ -71,12 +71,11 @@ static int ensure_providers(const char *uri)
 {
     if (!OSSL_PROVIDER_available(NULL, "default") &&
         OSSL_PROVIDER_try_load(NULL, "default", 1) == NULL)
-        return mav2_err_set_ossl(MAV2_E_KEY, "cannot load OpenSSL's default provider");
+        return mav2_error_ossl("cannot load OpenSSL's default provider");
     if (has_scheme(uri, "pkcs11") && !OSSL_PROVIDER_available(NULL, "p11k1") &&
         OSSL_PROVIDER_try_load(NULL, "p11k1", 1) == NULL)
-        return mav2_err_set_ossl(MAV2_E_KEY,
-                                 "cannot load the p11k1 OpenSSL provider (needed for pkcs11: "
-                                 "URIs; set OPENSSL_MODULES or OPENSSL_CONF)");
+        return mav2_error_ossl("cannot load the p11k1 OpenSSL provider (needed for pkcs11: "
+                               "URIs; set OPENSSL_MODULES or OPENSSL_CONF)");
     return 1;
 }
 
@@ -116,8 +115,8 @@ static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_MET
     st = OSSL_STORE_open_ex(uri, NULL, o->propq, ui, pc, NULL, NULL, NULL);
     if (st == NULL) {
         if (pc->failed)
-            return mav2_err_set(MAV2_E_KEY, "cannot read the PIN file %s", o->pin_file);
-        return mav2_err_set_ossl(MAV2_E_KEY, "cannot open key %s", shown);
+            return mav2_error_set("cannot read the PIN file %s", o->pin_file);
+        return mav2_error_ossl("cannot open key %s", shown);
     }
     while (!OSSL_STORE_eof(st)) {
         OSSL_STORE_INFO *info = OSSL_STORE_load(st);
@@ -149,7 +148,7 @@ static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_MET
     if (several) {
         EVP_PKEY_free(priv);
         EVP_PKEY_free(pub);
-        return mav2_err_set(MAV2_E_KEY, "%s names more than one key: be more specific", shown);
+        return mav2_error_set("%s names more than one key: be more specific", shown);
     }
     if (priv != NULL) {
         EVP_PKEY_free(pub);
@@ -161,15 +160,14 @@ static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_MET
         return 1;
     }
     if (pc->failed)
-        return mav2_err_set(MAV2_E_KEY, "cannot read the PIN file %s", o->pin_file);
+        return mav2_error_set("cannot read the PIN file %s", o->pin_file);
     if (pc->asked && o->pin_file == NULL && !o->interactive)
-        return mav2_err_set(MAV2_E_KEY,
-                            "%s needs a PIN or passphrase: give a pin-source (see --help)", shown);
+        return mav2_error_set("%s needs a PIN or passphrase: give a pin-source (see --help)",
+                              shown);
     if (ERR_peek_last_error() != 0)
-        return mav2_err_set_ossl(MAV2_E_KEY, "cannot load %s key from %s",
-                                 want_private ? "a private" : "a", shown);
-    return mav2_err_set(MAV2_E_KEY, "no %s key found at %s", want_private ? "private" : "usable",
-                        shown);
+        return mav2_error_ossl("cannot load %s key from %s", want_private ? "a private" : "a",
+                               shown);
+    return mav2_error_set("no %s key found at %s", want_private ? "private" : "usable", shown);
 }
 
 int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY **out)
@@ -182,14 +180,14 @@ int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY *
     int ok;
 
     if (uri_or_path == NULL || *uri_or_path == '\0' || out == NULL)
-        return mav2_err_set(MAV2_E_ARG, "no key URI or path given");
+        return mav2_error_set("no key URI or path given");
     *out = NULL;
     if (!ensure_providers(uri_or_path))
         return 0;
     if (o->pin_file != NULL || !o->interactive) {
         ui = UI_UTIL_wrap_read_pem_callback(pin_from_file, 0);
         if (ui == NULL)
-            return mav2_err_set(MAV2_E_NOMEM, "out of memory");
+            return mav2_error_set("out of memory");
     }
     ok = load_from_store(uri_or_path, o, ui != NULL ? ui : UI_OpenSSL(), &pc, &pkey);
     UI_destroy_method(ui);

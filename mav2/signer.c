@@ -1,17 +1,21 @@
 /* signer: EVP_PKEY_sign -> DER -> low s -> recovery id -> r || s || v. */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
 #include "common/keccak.h"
+#include "mav2/address.h"
 #include "mav2/error.h"
 #include "mav2/signer.h"
 
@@ -19,7 +23,7 @@ struct mav2_signer {
     EVP_PKEY *pkey;
     unsigned char pub[MAV2_PUBKEY_LEN];
     unsigned char addr[MAV2_ADDRESS_LEN];
-    char addr_str[MAV2_ADDRESS_STR];
+    char addr_str[MAV2_ADDRESS_STR_MAX];
 };
 
 /* secp256k1 group order n, big-endian. */
@@ -79,49 +83,39 @@ static int pkey_public_point(EVP_PKEY *pkey, unsigned char pub[MAV2_PUBKEY_LEN])
 static void address_of_point(const unsigned char pub[MAV2_PUBKEY_LEN],
                              unsigned char addr[MAV2_ADDRESS_LEN])
 {
-    unsigned char h[32];
-
-    mh_keccak256(pub + 1, 64, h);
-    memcpy(addr, h + 12, MAV2_ADDRESS_LEN);
+    mav2_address_from_pubkey(pub, MAV2_PUBKEY_LEN, addr);
 }
 
-/* EIP-55: a hex letter is upper case when the matching nibble of
- * keccak256(lower-case hex) is 8 or more. */
-void mav2_address_eip55(const unsigned char addr[MAV2_ADDRESS_LEN], char out[MAV2_ADDRESS_STR])
+int mav2_error_ossl(const char *fmt, ...)
 {
-    static const char digits[] = "0123456789abcdef";
-    char lower[40];
-    unsigned char h[32];
+    char msg[400];
+    unsigned long e = ERR_peek_last_error();
+    const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
+    va_list ap;
 
-    for (size_t i = 0; i < MAV2_ADDRESS_LEN; i++) {
-        lower[2 * i] = digits[addr[i] >> 4];
-        lower[2 * i + 1] = digits[addr[i] & 0x0f];
-    }
-    mh_keccak256(lower, sizeof(lower), h);
-    out[0] = '0';
-    out[1] = 'x';
-    for (size_t i = 0; i < 40; i++) {
-        unsigned nibble = (i % 2 == 0) ? (h[i / 2] >> 4) : (h[i / 2] & 0x0f);
-        char c = lower[i];
-        out[2 + i] = (c >= 'a' && nibble >= 8) ? (char)(c - 'a' + 'A') : c;
-    }
-    out[42] = '\0';
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ERR_clear_error();
+    if (reason != NULL)
+        return mav2_error_set("%s: %s", msg, reason);
+    return mav2_error_set("%s", msg);
 }
 
 static int pkey_check(EVP_PKEY *pkey, unsigned char pub[MAV2_PUBKEY_LEN])
 {
     if (pkey == NULL)
-        return mav2_err_set(MAV2_E_ARG, "no key given");
+        return mav2_error_set("no key given");
     if (!pkey_is_secp256k1(pkey))
-        return mav2_err_set(MAV2_E_KEY, "key is not an EC key on secp256k1 (type %s)",
-                            EVP_PKEY_get0_type_name(pkey) ? EVP_PKEY_get0_type_name(pkey) : "?");
+        return mav2_error_set("key is not an EC key on secp256k1 (type %s)",
+                              EVP_PKEY_get0_type_name(pkey) ? EVP_PKEY_get0_type_name(pkey) : "?");
     if (!pkey_public_point(pkey, pub))
-        return mav2_err_set(MAV2_E_KEY, "cannot read the key's public point");
+        return mav2_error_set("cannot read the key's public point");
     return 1;
 }
 
 int mav2_pkey_address(EVP_PKEY *pkey, unsigned char addr[MAV2_ADDRESS_LEN],
-                      char str[MAV2_ADDRESS_STR])
+                      char str[MAV2_ADDRESS_STR_MAX])
 {
     unsigned char pub[MAV2_PUBKEY_LEN], a[MAV2_ADDRESS_LEN];
 
@@ -131,7 +125,7 @@ int mav2_pkey_address(EVP_PKEY *pkey, unsigned char addr[MAV2_ADDRESS_LEN],
     if (addr != NULL)
         memcpy(addr, a, sizeof(a));
     if (str != NULL)
-        mav2_address_eip55(a, str);
+        mav2_address_format(a, str);
     return 1;
 }
 
@@ -145,13 +139,13 @@ mav2_signer *mav2_signer_new(EVP_PKEY *pkey)
     s = calloc(1, sizeof(*s));
     if (s == NULL || !EVP_PKEY_up_ref(pkey)) {
         free(s);
-        mav2_err_set(MAV2_E_NOMEM, "out of memory");
+        mav2_error_set("out of memory");
         return NULL;
     }
     s->pkey = pkey;
     memcpy(s->pub, pub, sizeof(pub));
     address_of_point(s->pub, s->addr);
-    mav2_address_eip55(s->addr, s->addr_str);
+    mav2_address_format(s->addr, s->addr_str);
     return s;
 }
 
@@ -230,12 +224,12 @@ int mav2_sig_recover(const unsigned char digest[32], const unsigned char sig[MAV
     int recid;
 
     if (digest == NULL || sig == NULL)
-        return mav2_err_set(MAV2_E_ARG, "no digest or signature given");
+        return mav2_error_set("no digest or signature given");
     recid = sig[64] >= 27 ? sig[64] - 27 : sig[64];
     if (recid != 0 && recid != 1)
-        return mav2_err_set(MAV2_E_INPUT, "signature v is %u, not 27 or 28", sig[64]);
+        return mav2_error_set("signature v is %u, not 27 or 28", sig[64]);
     if (!recover_point(digest, sig, recid, p))
-        return mav2_err_set(MAV2_E_INPUT, "signature does not recover to a public key");
+        return mav2_error_set("signature does not recover to a public key");
     if (pub != NULL)
         memcpy(pub, p, sizeof(p));
     if (addr != NULL)
@@ -253,18 +247,18 @@ int mav2_sig_from_der(const unsigned char *der, size_t der_len, const unsigned c
     int flipped = 0, ok = 0;
 
     if (der == NULL || digest == NULL || pub == NULL || sig == NULL)
-        return mav2_err_set(MAV2_E_ARG, "missing argument to mav2_sig_from_der");
+        return mav2_error_set("missing argument to mav2_sig_from_der");
     es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
     if (es == NULL || p != der + der_len) {
         ECDSA_SIG_free(es);
-        return mav2_err_set(MAV2_E_SIGN, "signer returned a malformed DER signature");
+        return mav2_error_set("signer returned a malformed DER signature");
     }
     ECDSA_SIG_get0(es, &r, &s);
     if (BN_bn2binpad(r, rs, 32) == 32 && BN_bn2binpad(s, rs + 32, 32) == 32)
         ok = mav2_sig_normalize(rs, &flipped);
     ECDSA_SIG_free(es);
     if (!ok)
-        return mav2_err_set(MAV2_E_SIGN, "signer returned r or s out of range");
+        return mav2_error_set("signer returned r or s out of range");
     for (int recid = 0; recid < 2; recid++) {
         if (recover_point(digest, rs, recid, got) && memcmp(got, pub, MAV2_PUBKEY_LEN) == 0) {
             memcpy(sig, rs, 64);
@@ -272,7 +266,7 @@ int mav2_sig_from_der(const unsigned char *der, size_t der_len, const unsigned c
             return 1;
         }
     }
-    return mav2_err_set(MAV2_E_SIGN, "signature from the key does not verify under its public key");
+    return mav2_error_set("signature from the key does not verify under its public key");
 }
 
 int mav2_signer_sign_digest(mav2_signer *signer, const unsigned char digest[32],
@@ -284,14 +278,14 @@ int mav2_signer_sign_digest(mav2_signer *signer, const unsigned char digest[32],
     int ok;
 
     if (signer == NULL || digest == NULL || sig == NULL)
-        return mav2_err_set(MAV2_E_ARG, "missing argument to mav2_signer_sign_digest");
+        return mav2_error_set("missing argument to mav2_signer_sign_digest");
     ctx = EVP_PKEY_CTX_new_from_pkey(NULL, signer->pkey, NULL);
     if (ctx == NULL)
-        return mav2_err_set_ossl(MAV2_E_KEY, "cannot use the key for signing");
+        return mav2_error_ossl("cannot use the key for signing");
     ok = EVP_PKEY_sign_init(ctx) > 0 && EVP_PKEY_sign(ctx, der, &der_len, digest, 32) > 0;
     EVP_PKEY_CTX_free(ctx);
     if (!ok)
-        return mav2_err_set_ossl(MAV2_E_SIGN, "signing failed");
+        return mav2_error_ossl("signing failed");
     return mav2_sig_from_der(der, der_len, digest, signer->pub, sig);
 }
 
@@ -301,22 +295,18 @@ int mav2_signer_sign_personal(mav2_signer *signer, const unsigned char hash[32],
     unsigned char digest[32];
 
     if (hash == NULL)
-        return mav2_err_set(MAV2_E_ARG, "no hash given");
+        return mav2_error_set("no hash given");
     mh_eip191_hash(hash, 32, digest);
     return mav2_signer_sign_digest(signer, digest, sig);
 }
 
 int mav2_signer_sign_userop(mav2_signer *signer, const unsigned char user_op_hash[32],
-                            unsigned char sig[67])
+                            unsigned char sig[MAV2_USEROP_SIG_LEN])
 {
-    unsigned char sig65[MAV2_SIG65_LEN];
+    unsigned char digest[32], sig65[MAV2_SIG65_LEN];
 
-    if (sig == NULL)
-        return mav2_err_set(MAV2_E_ARG, "no output buffer");
-    if (!mav2_signer_sign_personal(signer, user_op_hash, sig65))
-        return 0;
-    sig[0] = 0xff;
-    sig[1] = 0x00;
-    memcpy(sig + 2, sig65, sizeof(sig65));
-    return 1;
+    if (user_op_hash == NULL || sig == NULL)
+        return mav2_error_set("missing argument to mav2_signer_sign_userop");
+    mav2_userop_digest(user_op_hash, digest);
+    return mav2_signer_sign_digest(signer, digest, sig65) && mav2_userop_signature(sig65, sig);
 }

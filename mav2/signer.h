@@ -7,7 +7,7 @@
  * recovery id. The recovery id is found with libsecp256k1 by recovering the
  * public key, which also proves the signature valid before it is returned.
  *
- * Failures return 0 with a one-line message in mav2's error state (error.h);
+ * Failures return 0 with a one-line message in mav2_last_error() (error.h);
  * no message contains key material.
  */
 #ifndef MAV2_SIGNER_H
@@ -15,6 +15,9 @@
 
 #include <stddef.h>
 #include <openssl/evp.h>
+
+#include "mav2/account.h"
+#include "mav2/address.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,15 +54,12 @@ int mav2_signer_sign_personal(mav2_signer *signer, const unsigned char hash[32],
 /* The 67-byte MAv2 session-key user-op signature 0xFF || 0x00 || r || s || v
  * over the EIP-191 hash of userOpHash. */
 int mav2_signer_sign_userop(mav2_signer *signer, const unsigned char user_op_hash[32],
-                            unsigned char sig[67]);
+                            unsigned char sig[MAV2_USEROP_SIG_LEN]);
 
 /* Ethereum address of any secp256k1 EVP_PKEY (public half is enough): 20
  * bytes and/or the EIP-55 string (either output may be NULL). */
 int mav2_pkey_address(EVP_PKEY *pkey, unsigned char addr[MAV2_ADDRESS_LEN],
-                      char str[MAV2_ADDRESS_STR]);
-
-/* EIP-55 checksummed text of a 20-byte address. */
-void mav2_address_eip55(const unsigned char addr[MAV2_ADDRESS_LEN], char out[MAV2_ADDRESS_STR]);
+                      char str[MAV2_ADDRESS_STR_MAX]);
 
 /* Low-level steps, exposed for tests and for signatures made elsewhere. */
 
@@ -82,6 +82,10 @@ int mav2_sig_recover(const unsigned char digest[32], const unsigned char sig[MAV
 
 /* 1 if s in r || s is at most n/2. */
 int mav2_sig_is_low_s(const unsigned char rs[64]);
+
+/* mav2_error_set() with OpenSSL's last error reason appended (the OpenSSL
+ * error queue is cleared). Returns 0. */
+__attribute__((format(printf, 1, 2))) int mav2_error_ossl(const char *fmt, ...);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,108 @@
-/* mav2: command-line front end (placeholder until the CLI lands). */
-#include <stdio.h>
+/* mav2: the command-line front end. Finds the subcommand in the table below and
+ * runs it; each subcommand lives in its group's file (cmd_*.c). */
+#include "config.h"
 
-int main(void)
+#include <stdio.h>
+#include <string.h>
+
+#include "mav2/cli/cli.h"
+
+/* Online subcommands (send, receipt, session-key ..., sign-message) are added here:
+ * one entry each, their code in their own cmd_*.c file. */
+static const mav2_cli_cmd commands[] = {
+    {"address", mav2_cmd_address, "print the Ethereum address of a key (token or file)",
+     mav2_help_address},
+    {"calldata", mav2_cmd_calldata, "build execute / executeBatch call data for the account",
+     mav2_help_calldata},
+    {"nonce-key", mav2_cmd_nonce_key, "the 192-bit nonce key selecting a validation",
+     mav2_help_nonce_key},
+    {"hash", mav2_cmd_hash, "the v0.7 userOpHash of a user operation", mav2_help_hash},
+    {"sign", mav2_cmd_sign, "sign a user operation with a session key (offline)", mav2_help_sign},
+};
+
+static const char usage[] =
+    "NAME\n"
+    "    mav2 - session keys for Alchemy Modular Account V2 (ERC-4337 v0.7), kept in\n"
+    "    PKCS#11 tokens and used through OpenSSL\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    mav2 COMMAND [OPTIONS]\n"
+    "    mav2 COMMAND --help\n"
+    "    mav2 --help | --version\n"
+    "\n"
+    "COMMANDS\n";
+
+static const char usage_tail[] =
+    "\n"
+    "KEYS\n"
+    "    --key takes a pkcs11: URI (RFC 7512) served by the p11k1 OpenSSL provider, a\n"
+    "    file: URI, or the path of a PEM/DER key file. The provider is loaded from\n"
+    "    the OpenSSL configuration (OPENSSL_CONF) or, for pkcs11: URIs, by name\n"
+    "    \"p11k1\" from OPENSSL_MODULES (or OpenSSL's module directory).\n"
+    "      pkcs11:token=mytoken;object=sk1?pin-source=file:/run/secrets/pin\n"
+    "\n"
+    "PIN\n"
+    "    Prefer a pin-source in the URI (as above) or in the provider's\n"
+    "    configuration. --pin-source FILE gives the token PIN or PEM passphrase\n"
+    "    (first line of FILE) when the URI has none. pin-value=... in a URI works\n"
+    "    but shows in ps: use it for tests only. On a terminal, mav2 asks for a\n"
+    "    PIN that no source provides. A PIN is never printed nor logged.\n"
+    "\n"
+    "OUTPUT\n"
+    "    Results go to stdout, one per line (--json: a JSON object). Errors go to\n"
+    "    stderr as one line \"mav2 COMMAND: what was wrong\"; stdout is then empty.\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0  success\n"
+    "    1  usage error or bad input (malformed hex, wrong length, unknown field,\n"
+    "       value out of range)\n"
+    "    2  key or token error (not found, not secp256k1, PIN, signing failed)\n"
+    "    3  rejected by the bundler or node (JSON-RPC error, AAxx reason)\n"
+    "    4  timed out (e.g. no receipt in time)\n"
+    "    5  network error (cannot reach the node or bundler, HTTP, bad answer)\n"
+    "    6  internal error (out of memory, cannot write output)\n"
+    "\n"
+    "ENVIRONMENT\n"
+    "    OPENSSL_CONF     OpenSSL configuration (may load and configure p11k1)\n"
+    "    OPENSSL_MODULES  directory holding p11k1.so\n";
+
+static void print_usage(FILE *f)
 {
-    fputs("mav2: not implemented yet\n", stderr);
-    return 2;
+    fputs(usage, f);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "    %-12s %s\n", commands[i].name, commands[i].summary);
+    fputs(usage_tail, f);
+}
+
+int main(int argc, char **argv)
+{
+    const char *name;
+
+    if (argc < 2) {
+        fputs("mav2: no command given (see mav2 --help)\n", stderr);
+        return MAV2_EXIT_USAGE;
+    }
+    name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        if (strcmp(name, "help") == 0 && argc > 2) {
+            for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (strcmp(argv[2], commands[i].name) == 0) {
+                    fputs(commands[i].help, stdout);
+                    return MAV2_EXIT_OK;
+                }
+            fprintf(stderr, "mav2: unknown command \"%s\" (see mav2 --help)\n", argv[2]);
+            return MAV2_EXIT_USAGE;
+        }
+        print_usage(stdout);
+        return MAV2_EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+        printf("mav2 %s\n", PACKAGE_VERSION);
+        return MAV2_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(&commands[i], argc - 1, argv + 1);
+    fprintf(stderr, "mav2: unknown command \"%s\" (see mav2 --help)\n", name);
+    return MAV2_EXIT_USAGE;
 }

@@ -1,0 +1,87 @@
+/* cli.h: what the `mav2` subcommands share: the command table entry, exit codes,
+ * option parsing, reading inputs, printing one-line errors.
+ *
+ * A subcommand is a function `int run(const mav2_cli_cmd *self, int argc, char **argv)`
+ * (argv[0] is the subcommand name) returning an exit code; it is listed in the
+ * table in main.c with its help text. Output discipline: a subcommand computes
+ * everything first and prints to stdout only once it has succeeded; on failure it
+ * prints one line "mav2 CMD: what was wrong" to stderr and returns non-zero. */
+#ifndef MAV2_CLI_H
+#define MAV2_CLI_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+/* Exit codes (documented in `mav2 --help`). */
+enum {
+    MAV2_EXIT_OK = 0,
+    MAV2_EXIT_USAGE = 1,    /* bad option, bad input (hex, lengths, fields, values) */
+    MAV2_EXIT_KEY = 2,      /* key or token: not found, wrong curve, PIN, signing failed */
+    MAV2_EXIT_REJECTED = 3, /* the bundler or node rejected the request (JSON-RPC error) */
+    MAV2_EXIT_TIMEOUT = 4,  /* gave up waiting (receipt not found in time) */
+    MAV2_EXIT_NETWORK = 5,  /* cannot reach the node or bundler, HTTP or protocol error */
+    MAV2_EXIT_INTERNAL = 6  /* out of memory, cannot write output, a bug */
+};
+
+typedef struct mav2_cli_cmd mav2_cli_cmd;
+struct mav2_cli_cmd {
+    const char *name;
+    int (*run)(const mav2_cli_cmd *self, int argc, char **argv);
+    const char *summary; /* one line for `mav2 --help` */
+    const char *help;    /* the full man-page-like text for `mav2 NAME --help` */
+};
+
+/* Subcommands (one file per group). */
+int mav2_cmd_address(const mav2_cli_cmd *self, int argc, char **argv);
+int mav2_cmd_calldata(const mav2_cli_cmd *self, int argc, char **argv);
+int mav2_cmd_nonce_key(const mav2_cli_cmd *self, int argc, char **argv);
+int mav2_cmd_hash(const mav2_cli_cmd *self, int argc, char **argv);
+int mav2_cmd_sign(const mav2_cli_cmd *self, int argc, char **argv);
+extern const char mav2_help_address[], mav2_help_calldata[], mav2_help_nonce_key[],
+    mav2_help_hash[], mav2_help_sign[];
+
+/* Prints "mav2 CMD: message" (printf format) to stderr; returns code. */
+__attribute__((format(printf, 3, 4))) int mav2_cli_fail(const mav2_cli_cmd *cmd, int code,
+                                                        const char *fmt, ...);
+/* Same with mav2_last_error() as the message, after an optional prefix (NULL: none). */
+int mav2_cli_fail_lib(const mav2_cli_cmd *cmd, int code, const char *prefix);
+
+/* Option parsing over getopt_long. opts must end with a zero entry; "help" is
+ * added by the parser. Returns the option's val, -1 at the end of the options,
+ * or '?' after printing a usage error (then return MAV2_EXIT_USAGE). On --help
+ * it prints cmd->help and returns 'h' (then return MAV2_EXIT_OK). Positional
+ * arguments are refused (every input is a named option). */
+typedef struct {
+    const mav2_cli_cmd *cmd;
+    const struct option *opts;
+    int argc;
+    char **argv;
+    int started;
+} mav2_cli_parser;
+
+void mav2_cli_parser_init(mav2_cli_parser *p, const mav2_cli_cmd *cmd, const struct option *opts,
+                          int argc, char **argv);
+int mav2_cli_next(mav2_cli_parser *p, const char **arg);
+
+/* Reads a whole file, or stdin for "-" (at most max bytes), NUL-terminated;
+ * free() it. NULL after printing a one-line error naming what. */
+char *mav2_cli_read_input(const mav2_cli_cmd *cmd, const char *what, const char *path, size_t max,
+                          size_t *len);
+
+/* A decimal chain id (1 .. 2^63 - 1); prints the error and returns 0 if bad. */
+int mav2_cli_chain_id(const mav2_cli_cmd *cmd, const char *s, uint64_t *out);
+/* A 20-byte address for option name; prints the error and returns 0 if bad. */
+int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s, uint8_t out[20]);
+
+/* Loads a key for the command (pin_file may be NULL); need_private 1 to sign.
+ * Prints the error and returns NULL on failure. */
+EVP_PKEY *mav2_cli_load_key(const mav2_cli_cmd *cmd, const char *uri, const char *pin_file,
+                            int need_private);
+
+/* Writes s and a newline to stdout and flushes; MAV2_EXIT_INTERNAL if that fails. */
+int mav2_cli_print(const mav2_cli_cmd *cmd, const char *s);
+
+#endif

@@ -1,0 +1,334 @@
+/* cmd_build.c: offline builders: calldata, nonce-key. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "common/hex.h"
+#include "mav2/account.h"
+#include "mav2/address.h"
+#include "mav2/cli/cli.h"
+#include "mav2/error.h"
+#include "mav2/u256.h"
+
+#define MAX_CALLS 256
+
+const char mav2_help_calldata[] =
+    "NAME\n"
+    "    mav2 calldata - build the account call data for one or more calls\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    mav2 calldata --call TO[,VALUE[,DATA]] [--call ...] [--batch]\n"
+    "                  [--exec-hooks] [--account ADDR] [--json]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    One --call gives execute(address,uint256,bytes) (0xb61d27f6); several give\n"
+    "    executeBatch((address,uint256,bytes)[]) (0x34fcd5be), in the order given.\n"
+    "    The result is the callData field of a user operation for the account.\n"
+    "\n"
+    "    TO is a 20-byte address (EIP-55 checksum checked on mixed case). VALUE is\n"
+    "    an amount in wei: plain decimal (1000), 0x-hex wei, or a number with a unit\n"
+    "    wei, gwei or ether, fractions allowed (1ether, 0.5ether, 100gwei). Empty or\n"
+    "    missing VALUE is 0. DATA is 0x-hex call data for TO (default empty).\n"
+    "\n"
+    "OPTIONS\n"
+    "    --call TO[,VALUE[,DATA]]  a call (repeat for a batch, at most 256)\n"
+    "    --batch        executeBatch even for a single call\n"
+    "    --exec-hooks   put executeUserOp (0x8dd7712f) in front: needed when the\n"
+    "                   signing validation has execution hooks (permission modules)\n"
+    "    --account ADDR the account sending: a single call to the account itself\n"
+    "                   with value 0 is then sent as its data, unwrapped (what the\n"
+    "                   reference client does)\n"
+    "    --json         {\"callData\": \"0x...\", \"calls\": N}\n"
+    "    --help         this text\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 ok, 1 usage error or bad input (the message names the call and field)\n"
+    "\n"
+    "EXAMPLES\n"
+    "    mav2 calldata --call 0x3333333333333333333333333333333333333333,1ether\n"
+    "    mav2 calldata --call 0xA0b8...eB48,0,0xa9059cbb... --call 0x3333...3333,100gwei\n";
+
+const char mav2_help_nonce_key[] =
+    "NAME\n"
+    "    mav2 nonce-key - the 192-bit nonce key that selects a MAv2 validation\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    mav2 nonce-key --entity-id N [--global] [--deferred] [--nonce-key K]\n"
+    "                   [--sequence S] [--json]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    key192 = K << 40 | entityId << 8 | options, where options has 0x01 for a\n"
+    "    global validation and 0x02 for a deferred action. The user op's nonce is\n"
+    "    key192 << 64 | sequence, the sequence coming from EntryPoint.getNonce(\n"
+    "    sender, key192). A session key installed as global at entity 1 uses key\n"
+    "    0x101; the semi-modular account's owner is entity 0, key 0x1.\n"
+    "    Prints key192 as a minimal 0x-hex quantity.\n"
+    "\n"
+    "OPTIONS\n"
+    "    --entity-id N   the validation's entity id, 0 .. 4294967295 (decimal or 0x-hex)\n"
+    "    --global        the validation is installed as global (option 0x01)\n"
+    "    --deferred      deferred action (option 0x02; never for a normal send)\n"
+    "    --nonce-key K   the 152-bit user nonce key (an independent nonce lane;\n"
+    "                    default 0)\n"
+    "    --sequence S    also print the full nonce key192 << 64 | S (S < 2^64)\n"
+    "    --json          {\"nonceKey\": \"0x...\", \"nonceKeyUint192\": \"0x<48 digits>\",\n"
+    "                    \"nonce\": \"0x...\" (with --sequence)}\n"
+    "    --help          this text\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 ok, 1 usage error or bad input\n"
+    "\n"
+    "EXAMPLES\n"
+    "    mav2 nonce-key --entity-id 1 --global            # 0x101\n"
+    "    mav2 nonce-key --entity-id 1 --global --sequence 5 --json\n";
+
+/* Splits "TO[,VALUE[,DATA]]" into c; data is malloc'ed into *data. */
+static int parse_call(const mav2_cli_cmd *self, const char *spec, size_t idx, mav2_call *c,
+                      uint8_t **data)
+{
+    char buf[64], *copy = strdup(spec), *to, *value, *hex;
+    const char *why = NULL;
+    size_t len = 0;
+    int ok = 0;
+
+    *data = NULL;
+    if (copy == NULL)
+        return mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory"), 0;
+    to = copy;
+    value = strchr(to, ',');
+    hex = NULL;
+    if (value != NULL) {
+        *value++ = '\0';
+        hex = strchr(value, ',');
+        if (hex != NULL)
+            *hex++ = '\0';
+    }
+    snprintf(buf, sizeof(buf), "--call #%zu: to", idx);
+    memset(c, 0, sizeof(*c));
+    if (!mav2_address_parse(to, c->target)) {
+        mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, buf);
+        goto out;
+    }
+    if (value != NULL && *value != '\0' && !mav2_u256_parse_amount(&c->value, value)) {
+        snprintf(buf, sizeof(buf), "--call #%zu: value", idx);
+        mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, buf);
+        goto out;
+    }
+    if (hex != NULL && *hex != '\0') {
+        if (strncmp(hex, "0x", 2) != 0 && strncmp(hex, "0X", 2) != 0) {
+            mav2_cli_fail(self, MAV2_EXIT_USAGE, "--call #%zu: data: must start with 0x", idx);
+            goto out;
+        }
+        if (!mh_hex_decode_alloc(hex, data, &len, &why)) {
+            mav2_cli_fail(self, MAV2_EXIT_USAGE, "--call #%zu: data: %s", idx, why);
+            goto out;
+        }
+    }
+    c->data = *data;
+    c->data_len = len;
+    ok = 1;
+out:
+    free(copy);
+    if (!ok) {
+        free(*data);
+        *data = NULL;
+    }
+    return ok;
+}
+
+static int print_hex_result(const mav2_cli_cmd *self, const uint8_t *b, size_t n, int json,
+                            const char *key, size_t calls)
+{
+    size_t sz = mh_hex_encoded_size(n, 1);
+    char *hex = malloc(sz);
+    int rc;
+
+    if (hex == NULL)
+        return mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory");
+    mh_hex_encode(b, n, hex, sz, 1);
+    if (json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, key, json_object_new_string(hex));
+        json_object_object_add(o, "calls", json_object_new_int64((int64_t)calls));
+        rc = mav2_cli_print(self, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+    } else {
+        rc = mav2_cli_print(self, hex);
+    }
+    free(hex);
+    return rc;
+}
+
+int mav2_cmd_calldata(const mav2_cli_cmd *self, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"call", required_argument, NULL, 'c'}, {"exec-hooks", no_argument, NULL, 'x'},
+        {"batch", no_argument, NULL, 'b'},      {"account", required_argument, NULL, 'a'},
+        {"json", no_argument, NULL, 'j'},       {NULL, 0, NULL, 0}};
+    const char *specs[MAX_CALLS], *account_s = NULL, *arg;
+    mav2_call calls[MAX_CALLS];
+    uint8_t *datas[MAX_CALLS], account[20];
+    size_t n = 0, parsed = 0;
+    int json = 0, exec_hooks = 0, batch = 0, c, rc = MAV2_EXIT_USAGE, ok;
+    mav2_cli_parser p;
+    mav2_buf out = MAV2_BUF_INIT;
+
+    mav2_cli_parser_init(&p, self, opts, argc, argv);
+    while ((c = mav2_cli_next(&p, &arg)) != -1) {
+        switch (c) {
+        case 'c':
+            if (n == MAX_CALLS)
+                return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--call: at most %d calls", MAX_CALLS);
+            specs[n++] = arg;
+            break;
+        case 'x':
+            exec_hooks = 1;
+            break;
+        case 'b':
+            batch = 1;
+            break;
+        case 'a':
+            account_s = arg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            return MAV2_EXIT_OK;
+        default:
+            return MAV2_EXIT_USAGE;
+        }
+    }
+    if (n == 0)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "at least one --call is required");
+    if (account_s != NULL && !mav2_cli_address(self, "--account", account_s, account))
+        return MAV2_EXIT_USAGE;
+    for (; parsed < n; parsed++)
+        if (!parse_call(self, specs[parsed], parsed + 1, &calls[parsed], &datas[parsed]))
+            goto done;
+    if (account_s != NULL && !batch)
+        ok = mav2_calldata_for_calls(account, calls, n, exec_hooks, &out);
+    else if (n == 1 && !batch)
+        ok = mav2_calldata_execute(&calls[0], &out);
+    else
+        ok = mav2_calldata_execute_batch(calls, n, &out);
+    if (ok && exec_hooks && (account_s == NULL || batch)) {
+        mav2_buf wrapped = MAV2_BUF_INIT;
+        ok = mav2_calldata_exec_user_op(out.data, out.len, &wrapped);
+        mav2_buf_free(&out);
+        out = wrapped;
+    }
+    if (!ok) {
+        rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--call");
+        goto done;
+    }
+    rc = print_hex_result(self, out.data, out.len, json, "callData", n);
+done:
+    for (size_t i = 0; i < parsed; i++)
+        free(datas[i]);
+    mav2_buf_free(&out);
+    return rc;
+}
+
+/* A uint32 option (decimal or 0x-hex). */
+static int parse_u32(const mav2_cli_cmd *self, const char *name, const char *s, uint32_t *out)
+{
+    mav2_u256 v;
+    uint64_t x;
+
+    if (!mav2_u256_parse(&v, s))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, name), 0;
+    if (!mav2_u256_to_u64(&v, &x) || x > UINT32_MAX)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: %s does not fit 32 bits", name, s), 0;
+    *out = (uint32_t)x;
+    return 1;
+}
+
+int mav2_cmd_nonce_key(const mav2_cli_cmd *self, int argc, char **argv)
+{
+    static const struct option opts[] = {{"entity-id", required_argument, NULL, 'e'},
+                                         {"global", no_argument, NULL, 'g'},
+                                         {"deferred", no_argument, NULL, 'd'},
+                                         {"nonce-key", required_argument, NULL, 'k'},
+                                         {"sequence", required_argument, NULL, 's'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {NULL, 0, NULL, 0}};
+    const char *entity_s = NULL, *lane_s = NULL, *seq_s = NULL, *arg;
+    uint8_t options = 0, be[32];
+    uint32_t entity = 0;
+    uint64_t seq = 0;
+    int json = 0, c, rc;
+    mav2_u256 lane, key, nonce, seq_v;
+    char key_hex[MAV2_U256_HEX_MAX], key192[2 * 24 + 3], nonce_hex[MAV2_U256_HEX_MAX];
+    mav2_cli_parser p;
+
+    mav2_u256_from_u64(&lane, 0);
+    mav2_cli_parser_init(&p, self, opts, argc, argv);
+    while ((c = mav2_cli_next(&p, &arg)) != -1) {
+        switch (c) {
+        case 'e':
+            entity_s = arg;
+            break;
+        case 'g':
+            options |= MAV2_NONCE_GLOBAL;
+            break;
+        case 'd':
+            options |= MAV2_NONCE_DEFERRED;
+            break;
+        case 'k':
+            lane_s = arg;
+            break;
+        case 's':
+            seq_s = arg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            return MAV2_EXIT_OK;
+        default:
+            return MAV2_EXIT_USAGE;
+        }
+    }
+    if (entity_s == NULL)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--entity-id is required");
+    if (!parse_u32(self, "--entity-id", entity_s, &entity))
+        return MAV2_EXIT_USAGE;
+    if (lane_s != NULL && !mav2_u256_parse(&lane, lane_s))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key");
+    if (seq_s != NULL && (!mav2_u256_parse(&seq_v, seq_s) || !mav2_u256_to_u64(&seq_v, &seq)))
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--sequence: \"%s\" is not a number below 2^64",
+                             seq_s);
+    if (!mav2_nonce_key(&key, &lane, entity, options))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key");
+    mav2_u256_to_hex(&key, key_hex);
+    if (seq_s != NULL && !mav2_nonce_full(&nonce, &key, seq))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--sequence");
+    if (!json) {
+        if (seq_s == NULL)
+            return mav2_cli_print(self, key_hex);
+        mav2_u256_to_hex(&nonce, nonce_hex);
+        rc = mav2_cli_print(self, key_hex);
+        return rc != 0 ? rc : mav2_cli_print(self, nonce_hex);
+    }
+    {
+        json_object *o = json_object_new_object();
+        mav2_u256_to_be32(&key, be);
+        mh_hex_encode(be + 8, 24, key192, sizeof(key192), 1);
+        json_object_object_add(o, "nonceKey", json_object_new_string(key_hex));
+        json_object_object_add(o, "nonceKeyUint192", json_object_new_string(key192));
+        json_object_object_add(o, "entityId", json_object_new_int64(entity));
+        json_object_object_add(o, "global", json_object_new_boolean(options & MAV2_NONCE_GLOBAL));
+        if (seq_s != NULL) {
+            mav2_u256_to_hex(&nonce, nonce_hex);
+            json_object_object_add(o, "nonce", json_object_new_string(nonce_hex));
+        }
+        rc = mav2_cli_print(self, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+    }
+    return rc;
+}

@@ -1,0 +1,200 @@
+/* util.c: option parsing, input reading and error printing for the subcommands. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mav2/address.h"
+#include "mav2/cli/cli.h"
+#include "mav2/error.h"
+#include "mav2/key.h"
+
+#define MAX_OPTS 32
+
+int mav2_cli_fail(const mav2_cli_cmd *cmd, int code, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    /* one line, whatever the message holds */
+    for (char *c = msg; *c != '\0'; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    fprintf(stderr, "mav2%s%s: %s\n", cmd != NULL ? " " : "", cmd != NULL ? cmd->name : "", msg);
+    return code;
+}
+
+int mav2_cli_fail_lib(const mav2_cli_cmd *cmd, int code, const char *prefix)
+{
+    const char *m = mav2_last_error();
+
+    if (*m == '\0')
+        m = "failed";
+    if (prefix != NULL)
+        return mav2_cli_fail(cmd, code, "%s: %s", prefix, m);
+    return mav2_cli_fail(cmd, code, "%s", m);
+}
+
+void mav2_cli_parser_init(mav2_cli_parser *p, const mav2_cli_cmd *cmd, const struct option *opts,
+                          int argc, char **argv)
+{
+    p->cmd = cmd;
+    p->opts = opts;
+    p->argc = argc;
+    p->argv = argv;
+    p->started = 0;
+}
+
+int mav2_cli_next(mav2_cli_parser *p, const char **arg)
+{
+    struct option all[MAX_OPTS + 2];
+    size_t n = 0;
+    int c, prev;
+
+    for (; p->opts[n].name != NULL && n < MAX_OPTS; n++)
+        all[n] = p->opts[n];
+    all[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    all[n] = (struct option){NULL, 0, NULL, 0};
+    if (!p->started) {
+        optind = 1;
+        opterr = 0;
+        p->started = 1;
+    }
+    *arg = NULL;
+    prev = optind;
+    /* "+": stop at the first non-option; "-" style positionals are refused below. */
+    c = getopt_long(p->argc, p->argv, "+:h", all, NULL);
+    if (c == 'h') {
+        fputs(p->cmd->help, stdout);
+        return 'h';
+    }
+    if (c == '?') {
+        const char *bad = prev < p->argc ? p->argv[prev] : "?";
+        mav2_cli_fail(p->cmd, MAV2_EXIT_USAGE, "unknown option %s (see mav2 %s --help)", bad,
+                      p->cmd->name);
+        return '?';
+    }
+    if (c == ':') {
+        const char *bad = prev < p->argc ? p->argv[prev] : "?";
+        mav2_cli_fail(p->cmd, MAV2_EXIT_USAGE, "option %s needs a value", bad);
+        return '?';
+    }
+    if (c == -1 && optind < p->argc) {
+        mav2_cli_fail(p->cmd, MAV2_EXIT_USAGE, "unexpected argument \"%s\" (see mav2 %s --help)",
+                      p->argv[optind], p->cmd->name);
+        return '?';
+    }
+    *arg = optarg;
+    return c;
+}
+
+char *mav2_cli_read_input(const mav2_cli_cmd *cmd, const char *what, const char *path, size_t max,
+                          size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+
+    if (f == NULL) {
+        mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: cannot open %s: %s", what, path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        size_t got;
+        if (n + 4096 + 1 > cap) {
+            char *nb;
+            cap = cap == 0 ? 8192 : cap * 2;
+            nb = realloc(buf, cap);
+            if (nb == NULL) {
+                free(buf);
+                buf = NULL;
+                mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "out of memory");
+                break;
+            }
+            buf = nb;
+        }
+        got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (n > max) {
+            free(buf);
+            buf = NULL;
+            mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: %s is larger than %zu bytes", what, path, max);
+            break;
+        }
+        if (got == 0) {
+            if (ferror(f)) {
+                free(buf);
+                buf = NULL;
+                mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: cannot read %s", what, path);
+            }
+            break;
+        }
+    }
+    if (f != stdin)
+        fclose(f);
+    if (buf != NULL) {
+        buf[n] = '\0';
+        if (len != NULL)
+            *len = n;
+    }
+    return buf;
+}
+
+int mav2_cli_chain_id(const mav2_cli_cmd *cmd, const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    if (s == NULL || *s < '0' || *s > '9') {
+        mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--chain-id: \"%s\" is not a decimal number",
+                      s != NULL ? s : "");
+        return 0;
+    }
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v == 0 || v > INT64_MAX) {
+        mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--chain-id: \"%s\" is not a chain id (1 .. 2^63-1)",
+                      s);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s, uint8_t out[20])
+{
+    if (!mav2_address_parse(s, out)) {
+        mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, name);
+        return 0;
+    }
+    return 1;
+}
+
+EVP_PKEY *mav2_cli_load_key(const mav2_cli_cmd *cmd, const char *uri, const char *pin_file,
+                            int need_private)
+{
+    mav2_key_opts o = {need_private ? MAV2_KEY_PRIVATE : MAV2_KEY_PUBLIC, pin_file,
+                       pin_file == NULL && isatty(STDIN_FILENO) && isatty(STDERR_FILENO), NULL};
+    EVP_PKEY *pkey = NULL;
+
+    if (!mav2_key_load(uri, &o, &pkey)) {
+        mav2_cli_fail_lib(cmd, MAV2_EXIT_KEY, "--key");
+        return NULL;
+    }
+    return pkey;
+}
+
+int mav2_cli_print(const mav2_cli_cmd *cmd, const char *s)
+{
+    if (fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+        return mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "cannot write the output: %s",
+                             strerror(errno));
+    return MAV2_EXIT_OK;
+}
