@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +62,11 @@ static int prov_pin_cb(char *buf, size_t buf_len, const char *token_label, void 
             path += 5;
         f = fopen(path, "r");
     }
-    if (f == NULL)
+    if (f == NULL) {
+        P11K1_RAISE(prov, P11K1_E_PIN_SOURCE, "pin-source %s: %s", prov->pin_source,
+                    strerror(errno));
         return 0;
+    }
     if (fgets(buf, (int)buf_len, f) == NULL)
         buf[0] = '\0';
     fclose(f);

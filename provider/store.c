@@ -101,7 +101,14 @@ static int st_list(store_ctx *s)
         return 0;
     }
     if (s->n_keys == 0) {
-        P11K1_RAISE(s->prov, P11K1_E_NO_KEY, "no secp256k1 key matches the URI");
+        /* Listing skips keys on other curves; finding says why none fits. */
+        p11k1_key *k = NULL;
+        rv = p11k1_key_find(ctx, s->uri, &k);
+        if (rv != CKR_OK && rv != P11K1_R_NO_KEY)
+            P11K1_RAISE_RV(s->prov, rv, "finding the key");
+        else
+            P11K1_RAISE(s->prov, P11K1_E_NO_KEY, "no secp256k1 key matches the URI");
+        p11k1_key_free(k);
         return 0;
     }
     return 1;
