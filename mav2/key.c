@@ -161,9 +161,12 @@ static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_MET
     }
     if (pc->failed)
         return mav2_error_set("cannot read the PIN file %s", o->pin_file);
-    if (pc->asked && o->pin_file == NULL && !o->interactive)
-        return mav2_error_set("%s needs a PIN or passphrase: give a pin-source (see --help)",
-                              shown);
+    if (pc->asked && o->pin_file == NULL && !o->interactive) {
+        ERR_clear_error();
+        return mav2_error_set("cannot load %s key from %s: no PIN or passphrase given (use a "
+                              "pin-source, see mav2 --help)",
+                              want_private ? "a private" : "a", shown);
+    }
     if (ERR_peek_last_error() != 0)
         return mav2_error_ossl("cannot load %s key from %s", want_private ? "a private" : "a",
                                shown);
