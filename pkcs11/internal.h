@@ -109,7 +109,9 @@ p11k1_slot *p11k1_slot_get(p11k1_ctx *ctx, p11k1_module *mod, CK_SLOT_ID id,
 void p11k1_slot_free(p11k1_slot *slot);
 void p11k1_slot_forget_sessions(p11k1_slot *slot);
 /* Takes a session (opening one if none is idle), logged in if login != 0 and
- * the token wants it. *epoch gets the slot epoch it belongs to. */
+ * the token wants it (P11K1_LOGIN_CHECK: also asks the token whether the
+ * login is still there). *epoch gets the slot epoch it belongs to. */
+#define P11K1_LOGIN_CHECK 2
 CK_RV p11k1_session_get(p11k1_slot *slot, int login, CK_SESSION_HANDLE *s, unsigned *epoch);
 /* Gives it back; rv is the last result on it (a session-loss code resets the slot). */
 void p11k1_session_put(p11k1_slot *slot, CK_SESSION_HANDLE s, unsigned epoch, CK_RV rv);

@@ -235,7 +235,7 @@ static CK_RV search_keys(p11k1_ctx *ctx, const p11k1_uri *u, int mode, search *s
 
             p11k1_slot_set_uri_pin(slot, u);
             p11k1_slot_allow_login(slot);
-            rv = p11k1_session_get(slot, 1, &s, &epoch);
+            rv = p11k1_session_get(slot, P11K1_LOGIN_CHECK, &s, &epoch);
             if (rv == P11K1_R_NO_PIN && mode == MODE_PUBLIC) {
                 login = 0;
                 rv = p11k1_session_get(slot, 0, &s, &epoch);

@@ -259,7 +259,7 @@ CK_RV p11k1_session_get(p11k1_slot *slot, int login, CK_SESSION_HANDLE *s, unsig
         return p11k1_fail(rv, "cannot open a session on token '%s' (%s)", slot->label,
                           p11k1_rv_str(rv));
     }
-    if (login && !slot->logged_in) {
+    if ((login && !slot->logged_in) || login == P11K1_LOGIN_CHECK) {
         rv = slot_login(slot, *s);
         if (rv != CKR_OK) {
             if (p11k1_rv_session_lost(rv) || !idle_push(slot, *s)) {

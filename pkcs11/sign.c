@@ -128,7 +128,7 @@ P11K1_EXPORT CK_RV p11k1_key_generate(p11k1_ctx *ctx, const char *token_uri, con
     if (rv == CKR_OK) {
         p11k1_slot_set_uri_pin(slots[0], &u);
         p11k1_slot_allow_login(slots[0]);
-        rv = p11k1_session_get(slots[0], 1, &s, &epoch);
+        rv = p11k1_session_get(slots[0], P11K1_LOGIN_CHECK, &s, &epoch);
         if (rv == CKR_OK) {
             pthread_mutex_lock(&slots[0]->gen_lock);
             rv = generate(slots[0], s, epoch, label, id, id_len, out);
@@ -181,9 +181,11 @@ P11K1_EXPORT CK_RV p11k1_key_sign(p11k1_key *key, const unsigned char digest[32]
             break;
         if (rv == CKR_USER_NOT_LOGGED_IN)
             p11k1_slot_mark_logged_out(key->slot, epoch);
-        else if (rv == CKR_KEY_HANDLE_INVALID || rv == CKR_OBJECT_HANDLE_INVALID)
+        else if (rv == CKR_KEY_HANDLE_INVALID || rv == CKR_OBJECT_HANDLE_INVALID) {
+            /* private objects vanish from view when the login is lost */
+            p11k1_slot_mark_logged_out(key->slot, epoch);
             stale = 1;
-        else if (!p11k1_rv_session_lost(rv))
+        } else if (!p11k1_rv_session_lost(rv))
             break;
     }
     if (rv != CKR_OK) {
