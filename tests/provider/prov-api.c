@@ -169,6 +169,13 @@ int main(int argc, char **argv)
     if (!tap_ok(gen != NULL, "EVP_PKEY_generate on the token (provider=p11k1)"))
         ERR_print_errors_fp(stdout);
     siglen = sizeof(sig);
+    {
+        char uri[512] = "";
+        tap_ok(gen != NULL &&
+                   EVP_PKEY_get_utf8_string_param(gen, "pkcs11_uri", uri, sizeof(uri), NULL) &&
+                   strstr(uri, "object=api-generated") != NULL && strstr(uri, "id=%42%43") != NULL,
+               "pkcs11_uri names the generated key: %s", uri);
+    }
     tap_ok(gen != NULL && sign_digest(gen, d, sig, &siglen) && verify_default(gen, d, sig, siglen),
            "the generated key signs");
     EVP_PKEY_free(gen);

@@ -90,4 +90,10 @@ ok "that key is found by id" ossl pkey -in "pkcs11:token=$TOKEN;id=%11" -pubout 
 ok "pkcs11-tool signs with the provider-generated key" \
     pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$TOKEN" --login --pin 1234 \
     --sign -m ECDSA --id 10 -i msg.sha256 -o sig.p11tool
+# Without a configured PIN, the application's passphrase (-passin) is the PIN.
+MH_PIN_FILE= prov_conf
+sed -i '/^pin-source/d' "$MH_TMP/openssl.cnf"
+ok "the PIN from -passin" ossl pkeyutl -sign -inkey "$URI" -passin pass:1234 -in msg.sha256 -out sig.passin
+ok "and that signature verifies" \
+    ossl_plain pkeyutl -verify -pubin -inkey pub.pem -in msg.sha256 -sigfile sig.passin
 tap_done
