@@ -22,6 +22,13 @@
 
 #include "provider/prov.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#define LSAN_IGNORE(p) __lsan_ignore_object(p)
+#else
+#define LSAN_IGNORE(p) ((void)(p))
+#endif
+
 /* libcrypto's own flag (not in its public headers): initialize nothing, only
  * report whether OPENSSL_cleanup() has started. */
 #ifndef OPENSSL_INIT_BASE_ONLY
@@ -218,6 +225,8 @@ static void prov_teardown(void *provctx)
      * process exit then. OPENSSL_init_crypto() fails once cleanup started. */
     if (OPENSSL_init_crypto(OPENSSL_INIT_BASE_ONLY, NULL))
         p11k1_ctx_free(prov->p11);
+    else if (prov->p11 != NULL)
+        LSAN_IGNORE(prov->p11); /* left for the exit on purpose */
     OSSL_LIB_CTX_free(prov->libctx);
     CRYPTO_THREAD_lock_free(prov->lock);
     OPENSSL_free(prov->module);

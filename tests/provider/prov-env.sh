@@ -34,7 +34,7 @@ CNF
 # Runs a program we did not build with our (maybe ASan-built) provider in it.
 run_foreign() {
     if [ -n "${MH_ASAN_PRELOAD:-}" ]; then
-        LD_PRELOAD="$MH_ASAN_PRELOAD" ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$@"
+        LD_PRELOAD="$MH_ASAN_PRELOAD" ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" "$@"
     else
         "$@"
     fi
