@@ -220,6 +220,82 @@ await test("ERC-1271: owner (entity 0) and session key (entity 1) signatures", a
     )
 })
 
+// ------------------------------------------------------------------ permission hooks
+const TIME_RANGE = env.TIME_RANGE_MODULE
+const NATIVE_LIMIT = env.NATIVE_TOKEN_LIMIT_MODULE
+const ALLOWLIST = env.ALLOWLIST_MODULE
+const PM_GUARD = env.PAYMASTER_GUARD_MODULE
+const errSel = (sig) => E.selector(sig).slice(2)
+const nowTs = async () => Number(BigInt((await rpc(RPC, "eth_getBlockByNumber", ["latest", false])).timestamp))
+const hookKey = (n) => E.keccakText(`mav2-hsm devnet hook key ${n} ${salt}`)
+async function ownerInstall(entityId, opts) {
+    const { receipt } = await sendAs(ownerKey, 0, M.installSessionKey({ entityId, signer: E.addressOf(hookKey(entityId)), ...opts }))
+    assert(receipt.success === true, `install entity ${entityId} failed`)
+}
+
+await test("TimeRange hook: in range → ok; hook data segment → UnexpectedDataPassed; bad segment index → 0x151d90fe", async () => {
+    if (!TIME_RANGE) return "skip"
+    const now = await nowTs()
+    const hook = E.concat(M.hookConfig(TIME_RANGE, 3, { validation: true }), E.abiEncode(["uint32", "uint48", "uint48"], [3, now + 3600, now - 60]))
+    await ownerInstall(3, { global: true, hooks: [hook] })
+    const { receipt } = await sendAs(hookKey(3), 3, M.execute(recipient, 1n, "0x"))
+    assert(receipt.success === true, "in-range op failed")
+    const seg0 = (h) => M.signUserOpHash(h, hookKey(3), [{ index: 0, data: "0x1234" }])
+    await expectReject(sendAs(hookKey(3), 3, M.execute(recipient, 1n, "0x"), { sign: seg0 }), new RegExp(errSel("UnexpectedDataPassed()"), "i"), "hook data")
+    const seg1 = (h) => M.signUserOpHash(h, hookKey(3), [{ index: 1, data: "0x1234" }])
+    await expectReject(sendAs(hookKey(3), 3, M.execute(recipient, 1n, "0x"), { sign: seg1 }), /151d90fe/i, "segment for missing hook")
+})
+
+await test("TimeRange hook: not yet valid → AA22", async () => {
+    if (!TIME_RANGE) return "skip"
+    const now = await nowTs()
+    const hook = E.concat(M.hookConfig(TIME_RANGE, 4, { validation: true }), E.abiEncode(["uint32", "uint48", "uint48"], [4, now + 7200, now + 3600]))
+    await ownerInstall(4, { global: true, hooks: [hook] })
+    await expectReject(sendAs(hookKey(4), 4, M.execute(recipient, 1n, "0x")), /AA22/, "future range")
+})
+
+await test("NativeTokenLimit exec hook: needs executeUserOp (0x5f49f00a); limit enforced (0x74a1a72c/0x94c58c94)", async () => {
+    if (!NATIVE_LIMIT) return "skip"
+    const hook = E.concat(M.hookConfig(NATIVE_LIMIT, 5, { pre: true }), E.abiEncode(["uint32", "uint256"], [5, 1000n]))
+    await ownerInstall(5, { global: true, hooks: [hook] })
+    await expectReject(sendAs(hookKey(5), 5, M.execute(recipient, 600n, "0x")), /5f49f00a/i, "no executeUserOp")
+    const wrapped = (v) => E.concat(M.EXECUTE_USER_OP_SELECTOR, M.execute(recipient, v, "0x"))
+    const before = await balance(recipient)
+    const { receipt } = await sendAs(hookKey(5), 5, wrapped(600n))
+    assert(receipt.success === true, "first spend failed")
+    eq((await balance(recipient)) - before, 600n, "spent")
+    const left = await ethCall(NATIVE_LIMIT, E.encodeCall("limits(uint256,address)", [5, account]))
+    eq(BigInt(left), 400n, "remaining limit")
+    await expectReject(sendAs(hookKey(5), 5, wrapped(600n)), /74a1a72c[0-9a-f]*94c58c94/i, "over limit")
+})
+
+await test("non-global validation + Allowlist hook: allowed target ok, other target / non-listed selector rejected", async () => {
+    if (!ALLOWLIST) return "skip"
+    const inputs = [[recipient, false, false, 0n, []]]
+    const hook = E.concat(
+        M.hookConfig(ALLOWLIST, 6, { validation: true }),
+        E.abiEncode(["uint32", "(address,bool,bool,uint256,bytes4[])[]"], [6, inputs])
+    )
+    await ownerInstall(6, { global: false, selectors: ["0xb61d27f6", "0x34fcd5be"], hooks: [hook] })
+    const { receipt } = await sendAs(hookKey(6), 6, M.execute(recipient, 3n, "0x"), { global: false })
+    assert(receipt.success === true, "allowed op failed")
+    const other = E.checksum("0x" + "77".repeat(20))
+    await expectReject(sendAs(hookKey(6), 6, M.execute(other, 3n, "0x"), { global: false }), new RegExp(errSel("AddressNotAllowed()"), "i"), "other target")
+    await expectReject(
+        sendAs(hookKey(6), 6, M.installSessionKey({ entityId: 9, signer: other }), { global: false }),
+        /cf7b49f61bbf564c/i,
+        "installValidation not in selector list"
+    )
+    await expectReject(sendAs(hookKey(6), 6, M.execute(recipient, 3n, "0x"), { global: true }), /cf7b49f6b61d27f6/i, "global key on non-global validation")
+})
+
+await test("PaymasterGuard hook: op without the configured paymaster → BadPaymasterSpecified", async () => {
+    if (!PM_GUARD) return "skip"
+    const hook = E.concat(M.hookConfig(PM_GUARD, 7, { validation: true }), E.abiEncode(["uint32", "address"], [7, E.checksum("0x" + "99".repeat(20))]))
+    await ownerInstall(7, { global: true, hooks: [hook] })
+    await expectReject(sendAs(hookKey(7), 7, M.execute(recipient, 1n, "0x")), new RegExp(errSel("BadPaymasterSpecified()"), "i"), "no paymaster")
+})
+
 await test("owner uninstalls entity 1 → session key op then fails AA23 ValidationFunctionMissing", async () => {
     const { receipt } = await sendAs(ownerKey, 0, M.uninstallSessionKey(1))
     assert(receipt.success === true, "uninstall op failed")

@@ -251,10 +251,29 @@ export class Bundler {
 }
 
 /**
+ * Alto 0.0.20's verificationGasLimit estimate does not include the gas the account spends
+ * paying the EntryPoint prefund (missingAccountFunds > 0: a value CALL + the EntryPoint's
+ * deposit update, ~30k gas). When the account's EntryPoint deposit does not cover the
+ * op's maximum cost, the op then fails AA26 in the bundler's pre-bundle simulation and is
+ * dropped silently after eth_sendUserOperation returned its hash. Returns the extra
+ * verification gas to add in that case (0 when the deposit covers the prefund).
+ */
+export const PREFUND_GAS_BUFFER = 40000n
+export async function prefundGasBuffer(rpcUrl, op) {
+    const deposit = BigInt(
+        await rpc(rpcUrl, "eth_call", [{ to: ENTRY_POINT, data: encodeCall("balanceOf(address)", [op.sender]) }, "latest"])
+    )
+    const maxCost =
+        (BigInt(op.callGasLimit) + BigInt(op.verificationGasLimit) + PREFUND_GAS_BUFFER + BigInt(op.preVerificationGas)) *
+        BigInt(op.maxFeePerGas)
+    return deposit >= maxCost ? 0n : PREFUND_GAS_BUFFER
+}
+
+/**
  * Fills gas + fees through the bundler, signs with `sign(userOpHash)`, sends, waits.
  * op: { sender, nonce, callData, factory?, factoryData? }. Returns { hash, receipt, op }.
  */
-export async function sendUserOp({ bundler, rpcUrl, chainId, op, sign, stubSignature = STUB_SIGNATURE, checkHash }) {
+export async function sendUserOp({ bundler, rpcUrl, chainId, op, sign, stubSignature = STUB_SIGNATURE, checkHash, prefundBuffer = true }) {
     const prices = await bundler.gasPrice()
     const full = {
         ...op,
@@ -269,6 +288,7 @@ export async function sendUserOp({ bundler, rpcUrl, chainId, op, sign, stubSigna
     full.callGasLimit = BigInt(est.callGasLimit)
     full.verificationGasLimit = BigInt(est.verificationGasLimit)
     full.preVerificationGas = BigInt(est.preVerificationGas)
+    if (prefundBuffer) full.verificationGasLimit += await prefundGasBuffer(rpcUrl, full)
     const hash = userOpHash(full, chainId)
     if (checkHash) await checkHash(hash, full)
     full.signature = await sign(hash)
