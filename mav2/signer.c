@@ -1,11 +1,13 @@
 /* signer: EVP_PKEY_sign -> DER -> low s -> recovery id -> r || s || v. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -217,6 +219,85 @@ static int recover_point(const unsigned char digest[32], const unsigned char rs[
                                          SECP256K1_EC_UNCOMPRESSED);
 }
 
+static secp256k1_context *gen_ctx;
+static pthread_once_t gen_once = PTHREAD_ONCE_INIT;
+
+static void gen_ctx_init(void)
+{
+    gen_ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+}
+
+/* Recovery id 1 yields Q1 = -Q0 - (2z/r)G, with Q0 the point recovery id 0
+ * yields. So pub is the signer under recovery id 1 iff pub == -(Q0 + (2z/r)G):
+ * one fixed-base multiplication instead of a second recovery (all inputs are
+ * public). Returns 1 (match), 0 (no match) or -1 (cannot tell: recover). */
+static int recid1_check(const unsigned char digest[32], const unsigned char r[32],
+                        const secp256k1_pubkey *q0, const unsigned char pub[MAV2_PUBKEY_LEN])
+{
+    BN_CTX *bc = BN_CTX_new();
+    BIGNUM *n = NULL, *z, *rb, *t;
+    unsigned char tb[32], got[MAV2_PUBKEY_LEN];
+    secp256k1_pubkey tp, sum;
+    const secp256k1_pubkey *pts[2];
+    size_t len = sizeof(got);
+    int res = -1;
+
+    pthread_once(&gen_once, gen_ctx_init);
+    if (bc == NULL || gen_ctx == NULL)
+        goto out;
+    BN_CTX_start(bc);
+    n = BN_CTX_get(bc);
+    z = BN_CTX_get(bc);
+    rb = BN_CTX_get(bc);
+    t = BN_CTX_get(bc);
+    if (t == NULL || BN_bin2bn(secp256k1_n, 32, n) == NULL || BN_bin2bn(digest, 32, z) == NULL ||
+        BN_bin2bn(r, 32, rb) == NULL || BN_mod_inverse(t, rb, n, bc) == NULL ||
+        !BN_mod_mul(t, t, z, n, bc) || !BN_mod_lshift1(t, t, n, bc) ||
+        BN_bn2binpad(t, tb, 32) != 32)
+        goto out;
+    if (!secp256k1_ec_pubkey_create(gen_ctx, &tp, tb))
+        goto out; /* t == 0 */
+    pts[0] = q0;
+    pts[1] = &tp;
+    if (!secp256k1_ec_pubkey_combine(secp256k1_context_static, &sum, pts, 2) ||
+        !secp256k1_ec_pubkey_negate(secp256k1_context_static, &sum) ||
+        !secp256k1_ec_pubkey_serialize(secp256k1_context_static, got, &len, &sum,
+                                       SECP256K1_EC_UNCOMPRESSED))
+        goto out;
+    res = memcmp(got, pub, sizeof(got)) == 0;
+out:
+    if (bc != NULL)
+        BN_CTX_end(bc);
+    BN_CTX_free(bc);
+    return res;
+}
+
+/* The recovery id under which r || s over digest recovers to pub, or -1 if
+ * none does (the signature is not valid for pub). */
+static int recid_of(const unsigned char digest[32], const unsigned char rs[64],
+                    const unsigned char pub[MAV2_PUBKEY_LEN])
+{
+    secp256k1_ecdsa_recoverable_signature rsig;
+    secp256k1_pubkey q0;
+    unsigned char got[MAV2_PUBKEY_LEN];
+    size_t len = sizeof(got);
+    int m;
+
+    if (!secp256k1_ecdsa_recoverable_signature_parse_compact(secp256k1_context_static, &rsig, rs,
+                                                             0))
+        return -1;
+    if (secp256k1_ecdsa_recover(secp256k1_context_static, &q0, &rsig, digest)) {
+        secp256k1_ec_pubkey_serialize(secp256k1_context_static, got, &len, &q0,
+                                      SECP256K1_EC_UNCOMPRESSED);
+        if (memcmp(got, pub, sizeof(got)) == 0)
+            return 0;
+        m = recid1_check(digest, rs, &q0, pub);
+        if (m >= 0)
+            return m ? 1 : -1;
+    }
+    return recover_point(digest, rs, 1, got) && memcmp(got, pub, sizeof(got)) == 0 ? 1 : -1;
+}
+
 int mav2_sig_recover(const unsigned char digest[32], const unsigned char sig[MAV2_SIG65_LEN],
                      unsigned char pub[MAV2_PUBKEY_LEN], unsigned char addr[MAV2_ADDRESS_LEN])
 {
@@ -243,7 +324,7 @@ int mav2_sig_from_der(const unsigned char *der, size_t der_len, const unsigned c
     const unsigned char *p = der;
     ECDSA_SIG *es;
     const BIGNUM *r, *s;
-    unsigned char rs[64], got[MAV2_PUBKEY_LEN];
+    unsigned char rs[64];
     int flipped = 0, ok = 0;
 
     if (der == NULL || digest == NULL || pub == NULL || sig == NULL)
@@ -259,12 +340,17 @@ int mav2_sig_from_der(const unsigned char *der, size_t der_len, const unsigned c
     ECDSA_SIG_free(es);
     if (!ok)
         return mav2_error_set("signer returned r or s out of range");
-    for (int recid = 0; recid < 2; recid++) {
-        if (recover_point(digest, rs, recid, got) && memcmp(got, pub, MAV2_PUBKEY_LEN) == 0) {
-            memcpy(sig, rs, 64);
-            sig[64] = (unsigned char)(27 + recid);
-            return 1;
-        }
+    switch (recid_of(digest, rs, pub)) {
+    case 0:
+        memcpy(sig, rs, 64);
+        sig[64] = 27;
+        return 1;
+    case 1:
+        memcpy(sig, rs, 64);
+        sig[64] = 28;
+        return 1;
+    default:
+        break;
     }
     return mav2_error_set("signature from the key does not verify under its public key");
 }
