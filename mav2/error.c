@@ -40,7 +40,16 @@ int mav2_error_prefix(const char *fmt, ...)
     vsnprintf(pre, sizeof(pre), fmt, ap);
     va_end(ap);
     memcpy(old, mav2_err, sizeof(old));
-    snprintf(mav2_err, sizeof(mav2_err), "%s: %s", pre, old);
+    /* "<pre>: <old>", truncated to the buffer (composed by hand: truncation is intended) */
+    size_t n = strlen(pre), m = strlen(old);
+    if (n > MAV2_ERR_MAX - 3)
+        n = MAV2_ERR_MAX - 3;
+    memcpy(mav2_err, pre, n);
+    memcpy(mav2_err + n, ": ", 2);
+    if (m > MAV2_ERR_MAX - 1 - n - 2)
+        m = MAV2_ERR_MAX - 1 - n - 2;
+    memcpy(mav2_err + n + 2, old, m);
+    mav2_err[n + 2 + m] = '\0';
     one_line(mav2_err);
     return 0;
 }
