@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -114,6 +115,9 @@ static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_MET
     ERR_clear_error();
     st = OSSL_STORE_open_ex(uri, NULL, o->propq, ui, pc, NULL, NULL, NULL);
     if (st == NULL) {
+        const char *path = has_scheme(uri, "file") ? uri + 5 : uri;
+        if (!has_scheme(uri, "pkcs11") && access(path, R_OK) != 0)
+            return mav2_error_set("cannot open key %s: %s", shown, strerror(errno));
         if (pc->failed)
             return mav2_error_set("cannot read the PIN file %s", o->pin_file);
         return mav2_error_ossl("cannot open key %s", shown);
