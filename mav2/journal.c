@@ -1,0 +1,200 @@
+/* journal.c: the pending-op journal (see journal.h). */
+#include "config.h"
+
+#include "mav2/journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/hex.h"
+#include "mav2/error.h"
+
+void mav2_journal_entry_clear(mav2_journal_entry *e)
+{
+    json_object_put(e->user_op);
+    memset(e, 0, sizeof(*e));
+}
+
+int mav2_journal_default_dir(char *out, size_t cap)
+{
+    const char *v;
+    int n;
+    if ((v = getenv("MAV2_STATE_DIR")) != NULL && *v)
+        n = snprintf(out, cap, "%s", v);
+    else if ((v = getenv("XDG_STATE_HOME")) != NULL && *v == '/')
+        n = snprintf(out, cap, "%s/mav2", v);
+    else if ((v = getenv("HOME")) != NULL && *v)
+        n = snprintf(out, cap, "%s/.local/state/mav2", v);
+    else
+        return mav2_error_set("journal: no state directory (set MAV2_STATE_DIR or HOME)");
+    if (n < 0 || (size_t)n >= cap)
+        return mav2_error_set("journal: state directory path too long");
+    return 1;
+}
+
+/* mkdir -p with mode 0700 for the directories we create. */
+static int make_dirs(const char *dir)
+{
+    char tmp[PATH_MAX];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(tmp))
+        return mav2_error_set("journal: bad state directory");
+    memcpy(tmp, dir, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+                return mav2_error_set("journal: cannot create %s: %s", tmp, strerror(errno));
+            *p = '/';
+        }
+    }
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+        return mav2_error_set("journal: cannot create %s: %s", tmp, strerror(errno));
+    return 1;
+}
+
+static int entry_path(const char *dir, uint64_t chain_id, const uint8_t account[20],
+                      const mav2_u256 *key, char *out, size_t cap, char *dirbuf, size_t dircap)
+{
+    char acct[41], keyhex[MAV2_U256_HEX_MAX];
+    int n;
+    if (dir == NULL) {
+        if (!mav2_journal_default_dir(dirbuf, dircap))
+            return 0;
+        dir = dirbuf;
+    } else {
+        snprintf(dirbuf, dircap, "%s", dir);
+    }
+    mh_hex_encode(account, 20, acct, sizeof(acct), 0);
+    mav2_u256_to_hex(key, keyhex);
+    n = snprintf(out, cap, "%s/pending-%llu-%s-%s.json", dir, (unsigned long long)chain_id, acct,
+                 keyhex + 2);
+    if (n < 0 || (size_t)n >= cap)
+        return mav2_error_set("journal: path too long");
+    return 1;
+}
+
+static void add_hex(json_object *o, const char *k, const uint8_t *b, size_t n)
+{
+    char s[2 * 32 + 3];
+    mh_hex_encode(b, n, s, sizeof(s), 1);
+    json_object_object_add(o, k, json_object_new_string(s));
+}
+
+static void add_u256(json_object *o, const char *k, const mav2_u256 *v)
+{
+    char s[MAV2_U256_HEX_MAX];
+    mav2_u256_to_hex(v, s);
+    json_object_object_add(o, k, json_object_new_string(s));
+}
+
+int mav2_journal_put(const char *dir, const mav2_journal_entry *e)
+{
+    char path[PATH_MAX], tmp[PATH_MAX + 16], dbuf[PATH_MAX];
+    json_object *o;
+    const char *text;
+    size_t len;
+    int fd, ok;
+    if (e == NULL || e->user_op == NULL)
+        return mav2_error_set("journal: no entry");
+    if (!entry_path(dir, e->chain_id, e->account, &e->nonce_key, path, sizeof(path), dbuf,
+                    sizeof(dbuf)) ||
+        !make_dirs(dbuf))
+        return 0;
+    o = json_object_new_object();
+    json_object_object_add(o, "version", json_object_new_int(1));
+    json_object_object_add(o, "chainId", json_object_new_int64((int64_t)e->chain_id));
+    add_hex(o, "account", e->account, 20);
+    add_u256(o, "nonceKey", &e->nonce_key);
+    add_u256(o, "nonce", &e->nonce);
+    add_hex(o, "userOpHash", e->user_op_hash, 32);
+    json_object_object_add(o, "bundler", json_object_new_string(e->bundler));
+    json_object_object_add(o, "created",
+                           json_object_new_int64(e->created ? e->created : (int64_t)time(NULL)));
+    json_object_object_add(o, "userOp", json_object_get(e->user_op));
+    text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
+    len = strlen(text);
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        json_object_put(o);
+        return mav2_error_set("journal: cannot write %s: %s", tmp, strerror(errno));
+    }
+    ok = write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    json_object_put(o);
+    if (!ok || rename(tmp, path) != 0) {
+        int err = errno;
+        unlink(tmp);
+        return mav2_error_set("journal: cannot write %s: %s", path, strerror(err));
+    }
+    if ((fd = open(dbuf, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    return 1;
+}
+
+static int get_hex(json_object *o, const char *k, uint8_t *out, size_t n)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string) &&
+           mh_hex_decode_exact(json_object_get_string(v), out, n, NULL);
+}
+
+static int get_u256(json_object *o, const char *k, mav2_u256 *out)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string) &&
+           mav2_u256_from_hex(out, json_object_get_string(v));
+}
+
+int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[20],
+                     const mav2_u256 *nonce_key, mav2_journal_entry *e, int *found)
+{
+    char path[PATH_MAX], dbuf[PATH_MAX];
+    json_object *o, *v;
+    memset(e, 0, sizeof(*e));
+    *found = 0;
+    if (!entry_path(dir, chain_id, account, nonce_key, path, sizeof(path), dbuf, sizeof(dbuf)))
+        return 0;
+    if (access(path, F_OK) != 0)
+        return 1;
+    o = json_object_from_file(path);
+    if (o == NULL || !get_hex(o, "account", e->account, 20) ||
+        !get_u256(o, "nonceKey", &e->nonce_key) || !get_u256(o, "nonce", &e->nonce) ||
+        !get_hex(o, "userOpHash", e->user_op_hash, 32) ||
+        !json_object_object_get_ex(o, "userOp", &v) || !json_object_is_type(v, json_type_object)) {
+        json_object_put(o);
+        memset(e, 0, sizeof(*e));
+        return mav2_error_set("journal: %s is damaged (remove it to continue)", path);
+    }
+    e->chain_id = chain_id;
+    e->user_op = json_object_get(v);
+    if (json_object_object_get_ex(o, "bundler", &v))
+        snprintf(e->bundler, sizeof(e->bundler), "%s", json_object_get_string(v));
+    if (json_object_object_get_ex(o, "created", &v))
+        e->created = json_object_get_int64(v);
+    json_object_put(o);
+    *found = 1;
+    return 1;
+}
+
+int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t account[20],
+                        const mav2_u256 *nonce_key)
+{
+    char path[PATH_MAX], dbuf[PATH_MAX];
+    if (!entry_path(dir, chain_id, account, nonce_key, path, sizeof(path), dbuf, sizeof(dbuf)))
+        return 0;
+    if (unlink(path) != 0 && errno != ENOENT)
+        return mav2_error_set("journal: cannot remove %s: %s", path, strerror(errno));
+    return 1;
+}

@@ -1,0 +1,614 @@
+/* send.c: the user-op send flow (see send.h). */
+#include "config.h"
+
+#include "mav2/send.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/hex.h"
+#include "mav2/account.h"
+#include "mav2/address.h"
+#include "mav2/error.h"
+#include "mav2/journal.h"
+#include "mav2/userop.h"
+
+void mav2_send_params_init(mav2_send_params *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->nonce_options = MAV2_NONCE_GLOBAL;
+    p->entity_id = 1;
+    p->priority_mul = "1.05";
+    p->base_mul = "1.5";
+    p->max_fee_mul = "1.5";
+    p->generic_base_mul = "1.2";
+    p->poll_initial_ms = 2000;
+    p->poll_factor_x1000 = 1500;
+    p->poll_max_ms = 15000;
+    p->wait_timeout_ms = 120000;
+}
+
+void mav2_send_result_clear(mav2_send_result *r)
+{
+    json_object_put(r->receipt);
+    json_object_put(r->user_op);
+    memset(r, 0, sizeof(*r));
+}
+
+int mav2_fees_compute(const mav2_u256 *base_fee, const mav2_u256 *rundler_hint,
+                      const mav2_u256 *eth_priority, const mav2_send_params *p,
+                      mav2_u256 *max_fee, mav2_u256 *max_priority)
+{
+    mav2_send_params d;
+    mav2_u256 prio, t;
+    if (p == NULL) {
+        mav2_send_params_init(&d);
+        p = &d;
+    }
+    if (rundler_hint != NULL) {
+        if (!mav2_u256_ceil_mul_dec(&prio, rundler_hint, p->priority_mul ? p->priority_mul : "1.05") ||
+            !mav2_u256_ceil_mul_dec(&t, base_fee, p->base_mul ? p->base_mul : "1.5") ||
+            !mav2_u256_add(&t, &t, &prio) ||
+            !mav2_u256_ceil_mul_dec(max_fee, &t, p->max_fee_mul ? p->max_fee_mul : "1.5"))
+            return mav2_error_prefix("fees");
+    } else {
+        if (eth_priority == NULL)
+            return mav2_error_set("fees: no priority fee hint from the node or bundler");
+        prio = *eth_priority;
+        if (!mav2_u256_ceil_mul_dec(&t, base_fee, p->generic_base_mul ? p->generic_base_mul : "1.2") ||
+            !mav2_u256_add(max_fee, &t, &prio))
+            return mav2_error_prefix("fees");
+    }
+    *max_priority = prio;
+    return 1;
+}
+
+/* ---- small helpers --------------------------------------------------------------- */
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static void progress(const mav2_send_params *p, mav2_send_stage st, const char *detail)
+{
+    if (p != NULL && p->progress != NULL)
+        p->progress(p->progress_ctx, st, detail);
+}
+
+static json_object *jstr_hex(const uint8_t *b, size_t n)
+{
+    char *s = malloc(2 * n + 3);
+    json_object *o;
+    mh_hex_encode(b, n, s, 2 * n + 3, 1);
+    o = json_object_new_string(s);
+    free(s);
+    return o;
+}
+
+static json_object *jaddr(const uint8_t a[20])
+{
+    char s[MAV2_ADDRESS_STR_MAX];
+    mav2_address_format(a, s);
+    return json_object_new_string(s);
+}
+
+static int get_quantity(json_object *o, const char *what, mav2_u256 *out)
+{
+    if (o == NULL || !json_object_is_type(o, json_type_string))
+        return mav2_error_set("%s: missing or not a hex string", what);
+    if (!mav2_u256_from_hex(out, json_object_get_string(o)))
+        return mav2_error_prefix("%s", what);
+    return 1;
+}
+
+static json_object *member(json_object *o, const char *k)
+{
+    json_object *v = NULL;
+    if (o == NULL || !json_object_object_get_ex(o, k, &v))
+        return NULL;
+    return v;
+}
+
+/* Records a failed call as the outcome: REJECTED for a JSON-RPC error (explained),
+ * NETWORK otherwise. Returns 0. */
+static int call_failed(mav2_send_result *r, const mav2_rpc_error *e, const char *method,
+                       uint32_t entity)
+{
+    char why[1024];
+    if (e->status == MAV2_RPC_E_RPC) {
+        r->outcome = MAV2_SEND_REJECTED;
+        mav2_explain_error(e, entity, why, sizeof(why));
+        return mav2_error_set("%s: %s", method, why);
+    }
+    r->outcome = MAV2_SEND_NETWORK;
+    return mav2_error_set("%s: %s", method, e->message);
+}
+
+/* ---- waiting --------------------------------------------------------------------- */
+
+static int wait_receipt(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
+                        mav2_send_result *r, int sleep_first)
+{
+    long deadline = now_ms() + (p->wait_timeout_ms > 0 ? p->wait_timeout_ms : 0);
+    long delay = p->poll_initial_ms > 0 ? p->poll_initial_ms : 1;
+    unsigned int seed = (unsigned int)now_ms() ^ hash[0] << 8 ^ hash[1];
+    char hex[67], note[32];
+    mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
+    for (int i = 1;; i++) {
+        json_object *params, *res = NULL, *v;
+        int ok;
+        if (sleep_first || i > 1) {
+            long left = deadline - now_ms();
+            long d = delay / 2 + (long)(rand_r(&seed) % (unsigned long)(delay / 2 + 1));
+            if (i > 1 && left <= 0) {
+                r->outcome = MAV2_SEND_TIMEOUT;
+                return mav2_error_set("user op %s not included after %ld ms: still pending "
+                                      "(run again to keep waiting)",
+                                      hex, p->wait_timeout_ms);
+            }
+            sleep_ms(d < left ? d : (left > 0 ? left : 0));
+            delay = delay * (p->poll_factor_x1000 > 0 ? p->poll_factor_x1000 : 1000) / 1000;
+            if (p->poll_max_ms > 0 && delay > p->poll_max_ms)
+                delay = p->poll_max_ms;
+        }
+        snprintf(note, sizeof(note), "poll %d", i);
+        progress(p, MAV2_STAGE_WAITING, note);
+        params = json_object_new_array();
+        json_object_array_add(params, json_object_new_string(hex));
+        ok = mav2_rpc_call(bundler, "eth_getUserOperationReceipt", params, &res);
+        json_object_put(params);
+        if (!ok)
+            return call_failed(r, mav2_rpc_last_error(bundler), "eth_getUserOperationReceipt", 0);
+        if (res == NULL) {
+            if (now_ms() >= deadline && (p->wait_timeout_ms <= 0)) {
+                r->outcome = MAV2_SEND_TIMEOUT;
+                return mav2_error_set("user op %s not included yet", hex);
+            }
+            continue;
+        }
+        if (!json_object_is_type(res, json_type_object)) {
+            json_object_put(res);
+            r->outcome = MAV2_SEND_NETWORK;
+            return mav2_error_set("eth_getUserOperationReceipt: not an object");
+        }
+        r->receipt = res;
+        memcpy(r->user_op_hash, hash, 32);
+        r->have_hash = 1;
+        v = member(member(res, "receipt"), "transactionHash");
+        if (v != NULL && json_object_is_type(v, json_type_string))
+            snprintf(r->tx_hash, sizeof(r->tx_hash), "%s", json_object_get_string(v));
+        progress(p, MAV2_STAGE_INCLUDED, r->tx_hash);
+        v = member(res, "success");
+        if (v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v)) {
+            r->outcome = MAV2_SEND_INCLUDED;
+            return 1;
+        }
+        r->outcome = MAV2_SEND_REVERTED;
+        v = member(res, "reason");
+        return mav2_error_set("user op %s was included in %s but its call reverted%s%s", hex,
+                              r->tx_hash, v ? ": " : "", v ? json_object_get_string(v) : "");
+    }
+}
+
+int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32],
+                      const mav2_send_params *p, mav2_send_result *r)
+{
+    mav2_send_params d;
+    unsigned long before;
+    int ok;
+    if (r == NULL)
+        return mav2_error_set("mav2_wait_receipt: no result");
+    memset(r, 0, sizeof(*r));
+    r->outcome = MAV2_SEND_INVALID;
+    if (bundler == NULL || user_op_hash == NULL)
+        return mav2_error_set("mav2_wait_receipt: no bundler or hash");
+    if (p == NULL) {
+        mav2_send_params_init(&d);
+        p = &d;
+    }
+    before = mav2_rpc_requests_sent(bundler);
+    ok = wait_receipt(bundler, user_op_hash, p, r, 0);
+    r->http_requests = mav2_rpc_requests_sent(bundler) - before;
+    return ok;
+}
+
+/* ---- the flow -------------------------------------------------------------------- */
+
+typedef struct {
+    mav2_rpc *node, *bundler;
+    const mav2_send_params *p;
+    mav2_send_result *r;
+    const uint8_t *ep;
+    mav2_u256 key;
+    uint64_t chain_id;
+    int deployed;
+    mav2_u256 onchain_nonce, base_fee, max_fee, max_prio;
+    char dir[4096];
+    int journal;
+} send_ctx;
+
+enum { B_CHAIN, B_CODE, B_NONCE, B_BLOCK, B_ETH_PRIO, B_RUNDLER, B_BUNDLER_CHAIN, B_N };
+
+static int parse_chain(json_object *o, uint64_t *out)
+{
+    mav2_u256 v;
+    if (!get_quantity(o, "eth_chainId", &v) || !mav2_u256_to_u64(&v, out))
+        return mav2_error_set("eth_chainId: not a chain id");
+    return 1;
+}
+
+/* Step 1: chain, code, nonce, base fee, priority hints, batched. */
+static int prepare(send_ctx *c)
+{
+    const mav2_send_params *p = c->p;
+    mav2_rpc_batch_item it[B_N];
+    mav2_buf cd = MAV2_BUF_INIT;
+    json_object *call, *pa[B_N];
+    int same = c->node == c->bundler, ok = 0;
+    mav2_u256 rundler, ethp;
+    int have_rundler = 0, have_ethp = 0;
+    const mav2_rpc_error *bad = NULL;
+    const char *bad_method = NULL;
+
+    if (!mav2_calldata_get_nonce(p->account, &c->key, &cd))
+        return 0;
+    memset(it, 0, sizeof(it));
+    for (int i = 0; i < B_N; i++)
+        pa[i] = json_object_new_array();
+    json_object_array_add(pa[B_CODE], jaddr(p->account));
+    json_object_array_add(pa[B_CODE], json_object_new_string("latest"));
+    call = json_object_new_object();
+    json_object_object_add(call, "data", jstr_hex(cd.data, cd.len));
+    json_object_object_add(call, "to", jaddr(c->ep));
+    json_object_array_add(pa[B_NONCE], call);
+    json_object_array_add(pa[B_NONCE], json_object_new_string("latest"));
+    json_object_array_add(pa[B_BLOCK], json_object_new_string("latest"));
+    json_object_array_add(pa[B_BLOCK], json_object_new_boolean(0));
+    mav2_buf_free(&cd);
+    it[B_CHAIN].method = "eth_chainId";
+    it[B_CODE].method = "eth_getCode";
+    it[B_NONCE].method = "eth_call";
+    it[B_BLOCK].method = "eth_getBlockByNumber";
+    it[B_ETH_PRIO].method = "eth_maxPriorityFeePerGas";
+    it[B_RUNDLER].method = "rundler_maxPriorityFeePerGas";
+    it[B_BUNDLER_CHAIN].method = "eth_chainId";
+    for (int i = 0; i < B_N; i++)
+        it[i].params = pa[i];
+
+    /* one batch when node and bundler are the same client, else one each */
+    mav2_rpc_batch(c->node, it, same ? B_BUNDLER_CHAIN : B_RUNDLER);
+    if (!same)
+        mav2_rpc_batch(c->bundler, it + B_RUNDLER, 2);
+
+    for (int i = B_CHAIN; i <= B_BLOCK && bad == NULL; i++) {
+        if (it[i].error.status != MAV2_RPC_OK) {
+            bad = &it[i].error;
+            bad_method = it[i].method;
+        }
+    }
+    if (bad == NULL && !same && it[B_BUNDLER_CHAIN].error.status != MAV2_RPC_OK &&
+        it[B_BUNDLER_CHAIN].error.status != MAV2_RPC_E_RPC) {
+        bad = &it[B_BUNDLER_CHAIN].error;
+        bad_method = "bundler eth_chainId";
+    }
+    if (bad != NULL) {
+        call_failed(c->r, bad, bad_method, p->entity_id);
+        goto done;
+    }
+    c->r->outcome = MAV2_SEND_NETWORK; /* malformed answers below */
+    if (!parse_chain(it[B_CHAIN].result, &c->chain_id))
+        goto done;
+    if (p->chain_id != 0 && p->chain_id != c->chain_id) {
+        c->r->outcome = MAV2_SEND_INVALID;
+        mav2_error_set("the node is on chain %llu, not the expected chain %llu",
+                       (unsigned long long)c->chain_id, (unsigned long long)p->chain_id);
+        goto done;
+    }
+    if (!same && it[B_BUNDLER_CHAIN].error.status == MAV2_RPC_OK) {
+        uint64_t bc;
+        if (!parse_chain(it[B_BUNDLER_CHAIN].result, &bc))
+            goto done;
+        if (bc != c->chain_id) {
+            c->r->outcome = MAV2_SEND_INVALID;
+            mav2_error_set("the bundler is on chain %llu but the node on chain %llu",
+                           (unsigned long long)bc, (unsigned long long)c->chain_id);
+            goto done;
+        }
+    }
+    if (!json_object_is_type(it[B_CODE].result, json_type_string)) {
+        mav2_error_set("eth_getCode: not a hex string");
+        goto done;
+    }
+    c->deployed = strlen(json_object_get_string(it[B_CODE].result)) > 2;
+    if (!get_quantity(it[B_NONCE].result, "EntryPoint.getNonce", &c->onchain_nonce) ||
+        !get_quantity(member(it[B_BLOCK].result, "baseFeePerGas"), "latest block baseFeePerGas",
+                      &c->base_fee))
+        goto done;
+    if (it[B_RUNDLER].error.status == MAV2_RPC_OK &&
+        get_quantity(it[B_RUNDLER].result, "rundler_maxPriorityFeePerGas", &rundler))
+        have_rundler = 1;
+    if (!have_rundler && it[B_ETH_PRIO].error.status == MAV2_RPC_OK &&
+        get_quantity(it[B_ETH_PRIO].result, "eth_maxPriorityFeePerGas", &ethp))
+        have_ethp = 1;
+    if (!have_rundler && !have_ethp) {
+        call_failed(c->r, &it[B_ETH_PRIO].error, "eth_maxPriorityFeePerGas", p->entity_id);
+        goto done;
+    }
+    c->r->outcome = MAV2_SEND_INVALID;
+    if (!mav2_fees_compute(&c->base_fee, have_rundler ? &rundler : NULL, have_ethp ? &ethp : NULL,
+                           p, &c->max_fee, &c->max_prio))
+        goto done;
+    ok = 1;
+done:
+    mav2_rpc_batch_clear(it, B_N);
+    for (int i = 0; i < B_N; i++)
+        json_object_put(pa[i]);
+    return ok;
+}
+
+/* A journaled op is pending on this lane: wait for it instead of signing another. */
+static int resume(send_ctx *c, mav2_journal_entry *e)
+{
+    mav2_u256 k1, k2;
+    uint64_t seq_chain, seq_entry;
+    char hex[67];
+    int ok;
+    mav2_nonce_split(&c->onchain_nonce, &k1, &seq_chain);
+    mav2_nonce_split(&e->nonce, &k2, &seq_entry);
+    c->r->resumed = 1;
+    c->r->nonce = e->nonce;
+    c->r->user_op = json_object_get(e->user_op);
+    memcpy(c->r->user_op_hash, e->user_op_hash, 32);
+    c->r->have_hash = 1;
+    mh_hex_encode(e->user_op_hash, 32, hex, sizeof(hex), 1);
+    progress(c->p, MAV2_STAGE_RESUMED, hex);
+    if (seq_chain > seq_entry) {
+        /* the nonce moved past: it was included (or replaced); look for the receipt once */
+        mav2_send_params once = *c->p;
+        once.wait_timeout_ms = 0;
+        ok = wait_receipt(c->bundler, e->user_op_hash, &once, c->r, 0);
+        if (!ok && c->r->outcome == MAV2_SEND_TIMEOUT) {
+            c->r->outcome = MAV2_SEND_INCLUDED;
+            ok = 1;
+            mav2_error_clear();
+        }
+        mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
+        return ok;
+    }
+    ok = wait_receipt(c->bundler, e->user_op_hash, c->p, c->r, 0);
+    if (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED)
+        mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
+    return ok;
+}
+
+static json_object *op_params(json_object *op, const uint8_t *ep)
+{
+    json_object *a = json_object_new_array();
+    json_object_array_add(a, op);
+    json_object_array_add(a, jaddr(ep));
+    return a;
+}
+
+/* Step 2: estimate with the stub signature and fill the gas limits. */
+static int estimate(send_ctx *c, mav2_userop *op)
+{
+    json_object *j = NULL, *params, *res = NULL;
+    int ok;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!mav2_userop_to_json(op, &j)) {
+            c->r->outcome = MAV2_SEND_INVALID;
+            return 0;
+        }
+        if (attempt == 0) { /* as the reference client: gas fields left for the bundler */
+            json_object_object_del(j, "callGasLimit");
+            json_object_object_del(j, "verificationGasLimit");
+            json_object_object_del(j, "preVerificationGas");
+        }
+        params = op_params(j, c->ep);
+        ok = mav2_rpc_call(c->bundler, "eth_estimateUserOperationGas", params, &res);
+        json_object_put(params);
+        if (ok)
+            break;
+        /* a bundler insisting on the gas fields gets them as 0x0 */
+        if (attempt == 0 && mav2_rpc_last_error(c->bundler)->code == MAV2_RPC_INVALID_PARAMS &&
+            mav2_rpc_last_error(c->bundler)->status == MAV2_RPC_E_RPC)
+            continue;
+        return call_failed(c->r, mav2_rpc_last_error(c->bundler), "eth_estimateUserOperationGas",
+                           c->p->entity_id);
+    }
+    c->r->outcome = MAV2_SEND_NETWORK;
+    ok = get_quantity(member(res, "preVerificationGas"), "estimate preVerificationGas",
+                      &op->pre_verification_gas) &&
+         get_quantity(member(res, "verificationGasLimit"), "estimate verificationGasLimit",
+                      &op->verification_gas_limit) &&
+         get_quantity(member(res, "callGasLimit"), "estimate callGasLimit", &op->call_gas_limit);
+    json_object_put(res);
+    return ok;
+}
+
+/* Step 4: eth_sendUserOperation. */
+static int submit(send_ctx *c, const uint8_t hash[32], uint8_t sent_hash[32])
+{
+    json_object *params = op_params(json_object_get(c->r->user_op), c->ep), *res = NULL;
+    const mav2_rpc_error *e;
+    int ok = mav2_rpc_call(c->bundler, "eth_sendUserOperation", params, &res);
+    json_object_put(params);
+    memcpy(sent_hash, hash, 32);
+    if (ok) {
+        char hex[67];
+        if (!json_object_is_type(res, json_type_string) ||
+            !mh_hex_decode_exact(json_object_get_string(res), sent_hash, 32, NULL)) {
+            json_object_put(res);
+            c->r->outcome = MAV2_SEND_NETWORK;
+            return mav2_error_set("eth_sendUserOperation: the answer is not a 32-byte hash");
+        }
+        json_object_put(res);
+        mh_hex_encode(sent_hash, 32, hex, sizeof(hex), 1);
+        progress(c->p, MAV2_STAGE_SENT, hex);
+        return 1;
+    }
+    e = mav2_rpc_last_error(c->bundler);
+    /* a retried POST that had reached the bundler the first time */
+    if (e->status == MAV2_RPC_E_RPC && (strstr(e->message, "already known") != NULL ||
+                                        strstr(e->message, "Already known") != NULL)) {
+        progress(c->p, MAV2_STAGE_SENT, "already known to the bundler");
+        return 1;
+    }
+    call_failed(c->r, e, "eth_sendUserOperation", c->p->entity_id);
+    if (c->r->outcome == MAV2_SEND_REJECTED && c->journal)
+        mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
+    else if (c->journal)
+        mav2_error_prefix("the op may have reached the bundler; run again to resume waiting");
+    return 0;
+}
+
+static int check_params(const mav2_send_params *p)
+{
+    if (p->sign == NULL)
+        return mav2_error_set("send: no signer callback");
+    if (p->call_data == NULL && p->call_data_len != 0)
+        return mav2_error_set("send: call data missing");
+    if (p->factory != NULL && p->factory_data == NULL && p->factory_data_len != 0)
+        return mav2_error_set("send: factory data missing");
+    return 1;
+}
+
+int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r)
+{
+    send_ctx c;
+    mav2_userop op;
+    mav2_journal_entry je;
+    mav2_buf sig = MAV2_BUF_INIT;
+    uint8_t hash[32], sent[32], stub[MAV2_USEROP_SIG_LEN];
+    unsigned long before_n, before_b;
+    int ok = 0, found = 0;
+    char hex[67];
+
+    if (r == NULL)
+        return mav2_error_set("send: no result");
+    memset(r, 0, sizeof(*r));
+    r->outcome = MAV2_SEND_INVALID;
+    if (node == NULL || bundler == NULL || p == NULL)
+        return mav2_error_set("send: missing node, bundler or parameters");
+    if (!check_params(p))
+        return 0;
+    memset(&c, 0, sizeof(c));
+    c.node = node;
+    c.bundler = bundler;
+    c.p = p;
+    c.r = r;
+    c.ep = p->entry_point ? p->entry_point : mav2_entry_point_v07;
+    c.journal = !p->no_journal;
+    before_n = mav2_rpc_requests_sent(node);
+    before_b = node == bundler ? 0 : mav2_rpc_requests_sent(bundler);
+    mav2_userop_init(&op);
+    memset(&je, 0, sizeof(je));
+
+    if (!mav2_nonce_key(&c.key, &p->lane, p->entity_id, p->nonce_options))
+        goto out;
+    if (c.journal) {
+        if (p->state_dir != NULL)
+            snprintf(c.dir, sizeof(c.dir), "%s", p->state_dir);
+        else if (!mav2_journal_default_dir(c.dir, sizeof(c.dir)))
+            goto out;
+    }
+    if (!prepare(&c))
+        goto out;
+    r->outcome = MAV2_SEND_INVALID;
+    if (c.journal) {
+        if (!mav2_journal_get(c.dir, c.chain_id, p->account, &c.key, &je, &found))
+            goto out;
+        if (found && !p->force_new) {
+            ok = resume(&c, &je);
+            goto out;
+        }
+    }
+    progress(p, MAV2_STAGE_PREPARED, NULL);
+
+    memcpy(op.sender, p->account, 20);
+    op.nonce = c.onchain_nonce;
+    if (!c.deployed) {
+        if (p->factory == NULL) {
+            char a[MAV2_ADDRESS_STR_MAX];
+            mav2_address_format(p->account, a);
+            mav2_error_set("account %s has no code on chain %llu and no factory was given", a,
+                           (unsigned long long)c.chain_id);
+            goto out;
+        }
+        op.has_factory = 1;
+        memcpy(op.factory, p->factory, 20);
+        if (!mav2_buf_set(&op.factory_data, p->factory_data, p->factory_data_len))
+            goto out;
+    }
+    mav2_stub_signature(stub);
+    if (!mav2_buf_set(&op.call_data, p->call_data, p->call_data_len) ||
+        !mav2_buf_set(&op.signature, stub, sizeof(stub)))
+        goto out;
+    op.max_fee_per_gas = c.max_fee;
+    op.max_priority_fee_per_gas = c.max_prio;
+
+    if (!estimate(&c, &op))
+        goto out;
+    progress(p, MAV2_STAGE_ESTIMATED, NULL);
+
+    r->outcome = MAV2_SEND_INVALID;
+    if (!mav2_userop_hash(&op, c.ep, c.chain_id, hash))
+        goto out;
+    if (!p->sign(p->sign_ctx, hash, &sig)) {
+        mav2_error_prefix("signing the user op");
+        goto out;
+    }
+    if (!mav2_buf_set(&op.signature, sig.data, sig.len) || !mav2_userop_to_json(&op, &r->user_op))
+        goto out;
+    memcpy(r->user_op_hash, hash, 32);
+    r->have_hash = 1;
+    r->nonce = op.nonce;
+    mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
+    progress(p, MAV2_STAGE_SIGNED, hex);
+
+    if (c.journal) {
+        mav2_journal_entry_clear(&je);
+        je.chain_id = c.chain_id;
+        memcpy(je.account, p->account, 20);
+        je.nonce_key = c.key;
+        je.nonce = op.nonce;
+        memcpy(je.user_op_hash, hash, 32);
+        snprintf(je.bundler, sizeof(je.bundler), "%s", mav2_rpc_url_redacted(bundler));
+        je.user_op = json_object_get(r->user_op);
+        if (!mav2_journal_put(c.dir, &je)) {
+            mav2_error_prefix("not sending (the journal protects against double sends)");
+            goto out;
+        }
+    }
+    if (!submit(&c, hash, sent))
+        goto out;
+    memcpy(r->user_op_hash, sent, 32);
+    if (p->wait_timeout_ms < 0) {
+        r->outcome = MAV2_SEND_SUBMITTED;
+        ok = 1;
+        goto out;
+    }
+    ok = wait_receipt(bundler, sent, p, r, 1);
+    if (c.journal && (r->outcome == MAV2_SEND_INCLUDED || r->outcome == MAV2_SEND_REVERTED))
+        mav2_journal_remove(c.dir, c.chain_id, p->account, &c.key);
+out:
+    r->http_requests = mav2_rpc_requests_sent(node) - before_n +
+                       (node == bundler ? 0 : mav2_rpc_requests_sent(bundler) - before_b);
+    mav2_buf_free(&sig);
+    mav2_userop_clear(&op);
+    mav2_journal_entry_clear(&je);
+    return ok;
+}

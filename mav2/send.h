@@ -1,0 +1,148 @@
+/* send.h: sending one MAv2 user operation through an ERC-4337 bundler, as a library:
+ * chain check, deployed-or-factory, nonce (EntryPoint.getNonce on the MAv2 key), fees,
+ * gas estimation with the stub signature, signing through a caller's callback (this
+ * module never sees a key), eth_sendUserOperation, then waiting for the receipt.
+ *
+ * The signed op is written to a journal (journal.h) before it is sent: running
+ * mav2_send again for the same chain, account and nonce key while an op is pending
+ * resumes waiting for it (or reports it included) instead of signing a second op,
+ * unless params.force_new is set.
+ *
+ * Round trips (node and bundler on one URL, batching supported): 1 batch (chainId,
+ * getCode, getNonce, latest block, both priority-fee hints) + estimate + send +
+ * receipt polls. With two URLs the first step is two batches.
+ *
+ * Outcomes are kept apart: rejected (the node/bundler answered no), timed out (sent,
+ * not yet included; the journal keeps it), network (no answer). mav2_last_error()
+ * holds one sentence (AAxx reasons and revert data decoded, see mav2_explain_error). */
+#ifndef MAV2_SEND_H
+#define MAV2_SEND_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mav2/buf.h"
+#include "mav2/rpc.h"
+#include "mav2/u256.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Turns the 32-byte userOpHash into the final user-op signature bytes (for a MAv2
+ * session key: 0xFF 0x00 r s v, see account.h). Returns 1, or 0 with
+ * mav2_last_error() set. */
+typedef int (*mav2_sign_fn)(void *ctx, const uint8_t user_op_hash[32], mav2_buf *signature);
+
+typedef enum {
+    MAV2_STAGE_PREPARED,  /* nonce, fees and deployment known */
+    MAV2_STAGE_ESTIMATED, /* gas limits from the bundler */
+    MAV2_STAGE_SIGNED,
+    MAV2_STAGE_SENT,      /* bundler accepted the op; detail = userOpHash */
+    MAV2_STAGE_RESUMED,   /* a journaled pending op is awaited instead; detail = userOpHash */
+    MAV2_STAGE_WAITING,   /* before each receipt poll; detail = "poll N" */
+    MAV2_STAGE_INCLUDED   /* detail = transaction hash */
+} mav2_send_stage;
+
+typedef void (*mav2_progress_fn)(void *ctx, mav2_send_stage stage, const char *detail);
+
+typedef enum {
+    MAV2_SEND_INCLUDED = 0, /* included and the call succeeded */
+    MAV2_SEND_REVERTED,     /* included, but the account's call reverted */
+    MAV2_SEND_REJECTED,     /* the node or bundler refused (estimate or send) */
+    MAV2_SEND_TIMEOUT,      /* sent, no receipt before wait_timeout_ms (still pending) */
+    MAV2_SEND_NETWORK,      /* node or bundler unreachable / no valid answer */
+    MAV2_SEND_INVALID,      /* bad parameters, chain mismatch, signer or journal failure */
+    MAV2_SEND_SUBMITTED     /* sent and not awaited (wait_timeout_ms < 0) */
+} mav2_send_outcome;
+
+typedef struct {
+    uint64_t chain_id;           /* expected chain; 0 = whatever the node says */
+    const uint8_t *entry_point;  /* NULL = EntryPoint v0.7 */
+    uint8_t account[20];
+    uint32_t entity_id;          /* validation entity signing (1 = first session key) */
+    uint8_t nonce_options;       /* MAV2_NONCE_GLOBAL by default */
+    mav2_u256 lane;              /* userNonceKey (152 bits), 0 by default */
+    const uint8_t *factory;      /* used only if the account has no code; NULL = none */
+    const uint8_t *factory_data;
+    size_t factory_data_len;
+    const uint8_t *call_data;
+    size_t call_data_len;
+
+    /* Fees. With rundler_maxPriorityFeePerGas (Alchemy):
+     *   priority = ceil(hint * priority_mul); maxFee = ceil((ceil(base * base_mul)
+     *   + priority) * max_fee_mul)    defaults "1.05", "1.5", "1.5".
+     * Otherwise priority = eth_maxPriorityFeePerGas and
+     *   maxFee = ceil(base * generic_base_mul) + priority    default "1.2". */
+    const char *priority_mul;
+    const char *base_mul;
+    const char *max_fee_mul;
+    const char *generic_base_mul;
+
+    mav2_sign_fn sign;
+    void *sign_ctx;
+
+    /* Waiting: polls after poll_initial_ms, each wait poll_factor (x1000, so 1500 =
+     * x1.5) longer, capped at poll_max_ms, with jitter, for at most wait_timeout_ms
+     * (< 0: do not wait, 0: one check). Defaults 2000, 1500, 15000, 120000. */
+    long poll_initial_ms;
+    long poll_factor_x1000;
+    long poll_max_ms;
+    long wait_timeout_ms;
+    mav2_progress_fn progress;
+    void *progress_ctx;
+
+    /* Journal: state_dir NULL = mav2_journal_default_dir(); no_journal disables it;
+     * force_new signs a new op even if one is pending on this account and key. */
+    const char *state_dir;
+    int no_journal;
+    int force_new;
+} mav2_send_params;
+
+/* Defaults as documented above; account, call data and sign still to fill. */
+void mav2_send_params_init(mav2_send_params *p);
+
+typedef struct {
+    mav2_send_outcome outcome;
+    int have_hash;
+    uint8_t user_op_hash[32];
+    mav2_u256 nonce;
+    int resumed;          /* a journaled op was awaited instead of sending a new one */
+    json_object *receipt; /* the bundler's receipt object when included (owned) */
+    char tx_hash[67];     /* "0x..." when included */
+    json_object *user_op; /* the op as sent (JSON-RPC form, owned) when signed */
+    unsigned long http_requests; /* HTTP requests made (node + bundler, retries too) */
+} mav2_send_result;
+
+void mav2_send_result_clear(mav2_send_result *r);
+
+/* Runs the flow. node answers eth_* node methods, bundler the ERC-4337 ones; they may
+ * be the same client (then node and bundler calls share batches). Returns 1 when the
+ * op was included and succeeded (or submitted, when not waiting); else 0 with
+ * r->outcome saying which failure and mav2_last_error() one sentence. r is
+ * initialised by the call; clear it with mav2_send_result_clear. */
+int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r);
+
+/* Waits for the receipt of user_op_hash with the waiting parameters of p (the rest of
+ * p is ignored; p NULL = defaults): what `mav2 receipt` needs. Outcome INCLUDED,
+ * REVERTED, TIMEOUT or NETWORK; returns 1 only for INCLUDED. */
+int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32],
+                      const mav2_send_params *p, mav2_send_result *r);
+
+/* One sentence for a node/bundler error: the AAxx reason, decoded revert data
+ * (ValidationFunctionMissing, FailedOp, Error(string), ...) found in the error's
+ * message or data, or the JSON-RPC code's meaning. entity_id names the validation in
+ * the sentence. Always NUL-terminates out. */
+void mav2_explain_error(const mav2_rpc_error *e, uint32_t entity_id, char *out, size_t cap);
+
+/* Fee rule alone (for tests and `mav2 fees`): rundler_hint NULL = generic rule with
+ * eth_priority. Multipliers NULL = defaults. */
+int mav2_fees_compute(const mav2_u256 *base_fee, const mav2_u256 *rundler_hint,
+                      const mav2_u256 *eth_priority, const mav2_send_params *p,
+                      mav2_u256 *max_fee, mav2_u256 *max_priority);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
