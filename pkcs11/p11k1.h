@@ -16,6 +16,21 @@
  * from the environment variable named in p11k1_config.pin_env, or from
  * p11k1_config.pin_cb. A PIN is held only as long as the login needs it and is
  * wiped after use. A rejected PIN is never retried by this library.
+ *
+ * Behaviour worth knowing:
+ * - Threads: every function may be called from any thread; one p11k1_key may
+ *   sign from many threads at once (each signature borrows a pooled session).
+ * - Lifetime: free every p11k1_key before the p11k1_ctx it came from.
+ * - Login is per application and token (PKCS#11): the first find/generate that
+ *   needs it logs in once; later calls on that token reuse it. The URI's
+ *   pin-source/pin-value are kept with the token's pool (a pin-value copy is
+ *   wiped when the context is freed) so that a lost login (sessions closed,
+ *   token re-inserted, C_Logout by someone else) is redone by itself. After a
+ *   token refused a PIN, p11k1_key_sign fails at once without trying it again;
+ *   the next p11k1_key_find / _list / _generate may try again.
+ * - fork(): the child may keep using the parent's context and keys; the first
+ *   call in the child re-initializes the module and opens its own sessions.
+ * - Signatures: r || s exactly as the token made it; s is often high (> n/2).
  */
 #ifndef P11K1_H
 #define P11K1_H
