@@ -16,6 +16,7 @@ if [ ! -d "$here/node_modules" ]; then
     (cd "$here" && npm ci --no-audit --no-fund >&2) || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
+[ -n "${SMOKE_IN_NETNS:-}" ] && export DEVNET_REQUIRE_NETNS=1
 DEVNET_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mav2-devnet-smoke.XXXXXX")
 export DEVNET_DIR
 cleanup() {

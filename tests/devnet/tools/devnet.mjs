@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Local ERC-4337 v0.7 devnet: anvil + EntryPoint v0.7 + MAv2 stand-in contracts + Alto.
 // Usage: node tools/devnet.mjs start|stop|env|status   (see ../README.md)
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import fs from "node:fs"
 import net from "node:net"
 import os from "node:os"
@@ -158,6 +158,28 @@ function isLoopbackHex(hexHost, v6) {
     return hexHost === "00000000000000000000000001000000" || /^0000000000000000FFFF0000[0-9A-F]{6}7F$/.test(hexHost)
 }
 
+// Non-loopback network interfaces that are up in THIS network namespace. (/sys/class/net
+// shows the namespace sysfs was mounted in, so ask `ip`, else list /proc/self/net/dev.)
+function upNonLoopbackInterfaces() {
+    const r = spawnSync("ip", ["-o", "link", "show", "up"], { encoding: "utf8" })
+    if (r.status === 0) {
+        return r.stdout
+            .split("\n")
+            .map((l) => /^\d+:\s*([^:@\s]+)/.exec(l)?.[1])
+            .filter((n) => n && n !== "lo")
+    }
+    try {
+        return fs
+            .readFileSync("/proc/self/net/dev", "utf8")
+            .split("\n")
+            .slice(2)
+            .map((l) => l.split(":")[0].trim())
+            .filter((n) => n && n !== "lo")
+    } catch {
+        return []
+    }
+}
+
 function envLines(e) {
     return Object.entries(e).map(([k, v]) => `${k}=${v}`)
 }
@@ -168,6 +190,14 @@ async function start() {
     for (const n of ["anvil", "alto"]) {
         const pid = readPid(dir, n)
         if (pid && alive(pid)) throw new Error(`${n} already running (pid ${pid}) in ${dir}; run stop first`)
+    }
+    if (process.env.DEVNET_REQUIRE_NETNS === "1" && process.env.DEVNET_ALLOW_NETWORK !== "1") {
+        const up = upNonLoopbackInterfaces()
+        if (up.length) {
+            throw new Error(
+                `DEVNET_REQUIRE_NETNS=1 but non-loopback interfaces are up (${up.join(", ")}): run inside 'unshare -n' (or set DEVNET_ALLOW_NETWORK=1)`
+            )
+        }
     }
     if (!fs.existsSync(ANVIL_BIN)) throw new Error(`anvil binary missing: ${ANVIL_BIN} (run npm ci in tests/devnet)`)
     const anvilPort = process.env.ANVIL_PORT ? Number(process.env.ANVIL_PORT) : await freePort()
