@@ -455,7 +455,7 @@ static CK_RV key_refind(p11k1_key *key, CK_SESSION_HANDLE s)
                               key->label, n ? "is no longer unique" : "is no longer",
                               key->slot->label);
         }
-        *h[i] = objs[0];
+        __atomic_store_n(h[i], objs[0], __ATOMIC_RELAXED);
         free(objs);
     }
     return CKR_OK;
@@ -465,11 +465,17 @@ CK_RV p11k1_key_handle(p11k1_key *key, CK_SESSION_HANDLE s, unsigned epoch, int 
                        CK_OBJECT_HANDLE *priv)
 {
     CK_RV rv = CKR_OK;
+    /* fast path, no lock: handles are published before their epoch */
+    if (!stale && __atomic_load_n(&key->epoch, __ATOMIC_ACQUIRE) == epoch) {
+        *priv = __atomic_load_n(&key->priv, __ATOMIC_RELAXED);
+        return CKR_OK;
+    }
     pthread_mutex_lock(&key->lock);
     if (key->epoch != epoch || stale) {
+        __atomic_store_n(&key->epoch, ~0u, __ATOMIC_RELEASE); /* no session has it */
         rv = key_refind(key, s);
         if (rv == CKR_OK)
-            key->epoch = epoch;
+            __atomic_store_n(&key->epoch, epoch, __ATOMIC_RELEASE);
     }
     *priv = key->priv;
     pthread_mutex_unlock(&key->lock);
