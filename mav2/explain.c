@@ -15,9 +15,11 @@ static const uint8_t SEL_FAILED_OP_REVERT[4] = {0x65, 0xc8, 0xfd, 0x4d};
 static const uint8_t SEL_ERROR[4] = {0x08, 0xc3, 0x79, 0xa0};
 static const uint8_t SEL_VFM[4] = {0xcf, 0x7b, 0x49, 0xf6};  /* ValidationFunctionMissing(bytes4) */
 static const uint8_t SEL_RUOC[4] = {0x5f, 0x49, 0xf0, 0x0a}; /* RequireUserOperationContext() */
-static const uint8_t SEL_VSSM[4] = {0x15, 0x1d, 0x90, 0xfe}; /* ValidationSignatureSegmentMissing() */
+static const uint8_t SEL_VSSM[4] = {0x15, 0x1d, 0x90,
+                                    0xfe}; /* ValidationSignatureSegmentMissing() */
 static const uint8_t SEL_PRE_EXEC[4] = {0x74, 0xa1, 0xa7, 0x2c}; /* PreExecHookReverted */
-static const uint8_t SEL_NATIVE_LIMIT[4] = {0x94, 0xc5, 0x8c, 0x94}; /* ExceededNativeTokenLimit() */
+static const uint8_t SEL_NATIVE_LIMIT[4] = {0x94, 0xc5, 0x8c,
+                                            0x94};                  /* ExceededNativeTokenLimit() */
 static const uint8_t SEL_SIG_INVALID[4] = {0x07, 0x39, 0x16, 0x94}; /* SignatureValidationInvalid */
 
 /* What the revert data found in an error says. */
@@ -108,43 +110,85 @@ static int find_aa(const char *s)
 static const char *aa_sentence(int aa)
 {
     switch (aa) {
-    case 10: return "the account is already deployed, yet a factory was sent (AA10 sender already constructed)";
-    case 13: return "deploying the account failed: the factory call reverted or ran out of gas (AA13 initCode failed or OOG)";
-    case 14: return "the factory deployed a different address than the op's sender (AA14 initCode must return sender)";
-    case 15: return "the factory did not deploy the account (AA15 initCode must create sender)";
-    case 20: return "the account is not deployed and no factory was given (AA20 account not deployed)";
-    case 21: return "the account has too little ETH to prefund this op: fund it or use a paymaster (AA21 didn't pay prefund)";
-    case 22: return "the op is outside its validity window: expired or not valid yet, e.g. a time-range permission (AA22 expired or not due)";
-    case 25: return "invalid nonce: another op on this nonce lane was included or is pending; retry to take the next nonce (AA25 invalid account nonce)";
-    case 26: return "verification used more gas than verificationGasLimit (AA26 over verificationGasLimit)";
-    case 30: return "the paymaster is not deployed (AA30 paymaster not deployed)";
-    case 31: return "the paymaster's deposit is too low to pay for this op (AA31 paymaster deposit too low)";
-    case 32: return "the paymaster's approval expired or is not valid yet (AA32 paymaster expired or not due)";
-    case 33: return "the paymaster refused to sponsor this op: its validation reverted, e.g. policy limits (AA33 reverted)";
-    case 34: return "the paymaster's signature is invalid (AA34 signature error)";
-    case 40: return "verification gas exceeded the limit (AA40 over verificationGasLimit)";
-    case 41: return "too little verificationGas to handle the paymaster postOp (AA41)";
-    case 51: return "the prefund was below the actual gas cost (AA51)";
-    case 95: return "the bundler ran out of gas handling the op (AA95 out of gas)";
-    default: return NULL;
+    case 10:
+        return "the account is already deployed, yet a factory was sent (AA10 sender already "
+               "constructed)";
+    case 13:
+        return "deploying the account failed: the factory call reverted or ran out of gas (AA13 "
+               "initCode failed or OOG)";
+    case 14:
+        return "the factory deployed a different address than the op's sender (AA14 initCode must "
+               "return sender)";
+    case 15:
+        return "the factory did not deploy the account (AA15 initCode must create sender)";
+    case 20:
+        return "the account is not deployed and no factory was given (AA20 account not deployed)";
+    case 21:
+        return "the account has too little ETH to prefund this op: fund it or use a paymaster "
+               "(AA21 didn't pay prefund)";
+    case 22:
+        return "the op is outside its validity window: expired or not valid yet, e.g. a time-range "
+               "permission (AA22 expired or not due)";
+    case 25:
+        return "invalid nonce: another op on this nonce lane was included or is pending; retry to "
+               "take the next nonce (AA25 invalid account nonce)";
+    case 26:
+        return "verification used more gas than verificationGasLimit (AA26 over "
+               "verificationGasLimit)";
+    case 30:
+        return "the paymaster is not deployed (AA30 paymaster not deployed)";
+    case 31:
+        return "the paymaster's deposit is too low to pay for this op (AA31 paymaster deposit too "
+               "low)";
+    case 32:
+        return "the paymaster's approval expired or is not valid yet (AA32 paymaster expired or "
+               "not due)";
+    case 33:
+        return "the paymaster refused to sponsor this op: its validation reverted, e.g. policy "
+               "limits (AA33 reverted)";
+    case 34:
+        return "the paymaster's signature is invalid (AA34 signature error)";
+    case 40:
+        return "verification gas exceeded the limit (AA40 over verificationGasLimit)";
+    case 41:
+        return "too little verificationGas to handle the paymaster postOp (AA41)";
+    case 51:
+        return "the prefund was below the actual gas cost (AA51)";
+    case 95:
+        return "the bundler ran out of gas handling the op (AA95 out of gas)";
+    default:
+        return NULL;
     }
 }
 
 static const char *code_sentence(int64_t code)
 {
     switch (code) {
-    case -32500: return "the account's validation rejected the op";
-    case -32501: return "the paymaster rejected the op";
-    case -32502: return "the op uses an opcode bundlers forbid during validation";
-    case -32503: return "the op is outside its validity time range";
-    case -32504: return "the bundler throttled or banned an entity of the op (account, factory or paymaster)";
-    case -32505: return "an entity of the op lacks the stake the bundler requires";
-    case -32506: return "the op's aggregator is not supported";
-    case -32507: return "the signature does not verify";
-    case -32521: return "the call reverted during simulation";
-    case -32602: return "the bundler refused the op's fields as invalid";
-    case -32601: return "the server does not implement this method";
-    default: return NULL;
+    case -32500:
+        return "the account's validation rejected the op";
+    case -32501:
+        return "the paymaster rejected the op";
+    case -32502:
+        return "the op uses an opcode bundlers forbid during validation";
+    case -32503:
+        return "the op is outside its validity time range";
+    case -32504:
+        return "the bundler throttled or banned an entity of the op (account, factory or "
+               "paymaster)";
+    case -32505:
+        return "an entity of the op lacks the stake the bundler requires";
+    case -32506:
+        return "the op's aggregator is not supported";
+    case -32507:
+        return "the signature does not verify";
+    case -32521:
+        return "the call reverted during simulation";
+    case -32602:
+        return "the bundler refused the op's fields as invalid";
+    case -32601:
+        return "the server does not implement this method";
+    default:
+        return NULL;
     }
 }
 

@@ -23,8 +23,8 @@ typedef struct {
     mav2_u256 nonce_key; /* key192 (lane, entity, options) */
     mav2_u256 nonce;     /* full nonce of the op */
     uint8_t user_op_hash[32];
-    char bundler[256];   /* redacted URL */
-    int64_t created;     /* unix seconds */
+    char bundler[256];    /* redacted URL */
+    int64_t created;      /* unix seconds */
     json_object *user_op; /* JSON-RPC form of the signed op (owned) */
 } mav2_journal_entry;
 

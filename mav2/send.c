@@ -39,8 +39,8 @@ void mav2_send_result_clear(mav2_send_result *r)
 }
 
 int mav2_fees_compute(const mav2_u256 *base_fee, const mav2_u256 *rundler_hint,
-                      const mav2_u256 *eth_priority, const mav2_send_params *p,
-                      mav2_u256 *max_fee, mav2_u256 *max_priority)
+                      const mav2_u256 *eth_priority, const mav2_send_params *p, mav2_u256 *max_fee,
+                      mav2_u256 *max_priority)
 {
     mav2_send_params d;
     mav2_u256 prio, t;
@@ -49,7 +49,8 @@ int mav2_fees_compute(const mav2_u256 *base_fee, const mav2_u256 *rundler_hint,
         p = &d;
     }
     if (rundler_hint != NULL) {
-        if (!mav2_u256_ceil_mul_dec(&prio, rundler_hint, p->priority_mul ? p->priority_mul : "1.05") ||
+        if (!mav2_u256_ceil_mul_dec(&prio, rundler_hint,
+                                    p->priority_mul ? p->priority_mul : "1.05") ||
             !mav2_u256_ceil_mul_dec(&t, base_fee, p->base_mul ? p->base_mul : "1.5") ||
             !mav2_u256_add(&t, &t, &prio) ||
             !mav2_u256_ceil_mul_dec(max_fee, &t, p->max_fee_mul ? p->max_fee_mul : "1.5"))
@@ -58,7 +59,8 @@ int mav2_fees_compute(const mav2_u256 *base_fee, const mav2_u256 *rundler_hint,
         if (eth_priority == NULL)
             return mav2_error_set("fees: no priority fee hint from the node or bundler");
         prio = *eth_priority;
-        if (!mav2_u256_ceil_mul_dec(&t, base_fee, p->generic_base_mul ? p->generic_base_mul : "1.2") ||
+        if (!mav2_u256_ceil_mul_dec(&t, base_fee,
+                                    p->generic_base_mul ? p->generic_base_mul : "1.2") ||
             !mav2_u256_add(max_fee, &t, &prio))
             return mav2_error_prefix("fees");
     }
@@ -149,6 +151,7 @@ static int wait_receipt(mav2_rpc *bundler, const uint8_t hash[32], const mav2_se
     mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
     for (int i = 1;; i++) {
         json_object *params, *res = NULL, *v;
+        mav2_u256 q;
         int ok;
         if (sleep_first || i > 1) {
             long left = deadline - now_ms();
@@ -190,6 +193,11 @@ static int wait_receipt(mav2_rpc *bundler, const uint8_t hash[32], const mav2_se
         v = member(member(res, "receipt"), "transactionHash");
         if (v != NULL && json_object_is_type(v, json_type_string))
             snprintf(r->tx_hash, sizeof(r->tx_hash), "%s", json_object_get_string(v));
+        if (get_quantity(member(member(res, "receipt"), "blockNumber"), "blockNumber", &q))
+            mav2_u256_to_u64(&q, &r->block_number);
+        if (get_quantity(member(res, "actualGasCost"), "actualGasCost", &q))
+            r->actual_gas_cost = q;
+        mav2_error_clear();
         progress(p, MAV2_STAGE_INCLUDED, r->tx_hash);
         v = member(res, "success");
         if (v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v)) {
@@ -203,8 +211,8 @@ static int wait_receipt(mav2_rpc *bundler, const uint8_t hash[32], const mav2_se
     }
 }
 
-int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32],
-                      const mav2_send_params *p, mav2_send_result *r)
+int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const mav2_send_params *p,
+                      mav2_send_result *r)
 {
     mav2_send_params d;
     unsigned long before;
@@ -222,6 +230,9 @@ int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32],
     before = mav2_rpc_requests_sent(bundler);
     ok = wait_receipt(bundler, user_op_hash, p, r, 0);
     r->http_requests = mav2_rpc_requests_sent(bundler) - before;
+    r->success = ok;
+    if (!ok)
+        snprintf(r->message, sizeof(r->message), "%s", mav2_last_error());
     return ok;
 }
 
@@ -238,6 +249,7 @@ typedef struct {
     mav2_u256 onchain_nonce, base_fee, max_fee, max_prio;
     char dir[4096];
     int journal;
+    unsigned long before_n, before_b;
 } send_ctx;
 
 enum { B_CHAIN, B_CODE, B_NONCE, B_BLOCK, B_ETH_PRIO, B_RUNDLER, B_BUNDLER_CHAIN, B_N };
@@ -381,9 +393,11 @@ static int resume(send_ctx *c, mav2_journal_entry *e)
         once.wait_timeout_ms = 0;
         ok = wait_receipt(c->bundler, e->user_op_hash, &once, c->r, 0);
         if (!ok && c->r->outcome == MAV2_SEND_TIMEOUT) {
+            /* no receipt from this bundler, but the nonce is used: nothing to send again */
             c->r->outcome = MAV2_SEND_INCLUDED;
             ok = 1;
             mav2_error_clear();
+            progress(c->p, MAV2_STAGE_INCLUDED, "nonce used on chain (no receipt)");
         }
         mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
         return ok;
@@ -486,17 +500,11 @@ static int check_params(const mav2_send_params *p)
     return 1;
 }
 
-int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r)
+/* Common start of mav2_send and mav2_send_replace: arguments, nonce key, journal dir. */
+static int begin(send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
+                 mav2_send_result *r)
 {
-    send_ctx c;
-    mav2_userop op;
-    mav2_journal_entry je;
-    mav2_buf sig = MAV2_BUF_INIT;
-    uint8_t hash[32], sent[32], stub[MAV2_USEROP_SIG_LEN];
-    unsigned long before_n, before_b;
-    int ok = 0, found = 0;
-    char hex[67];
-
+    memset(c, 0, sizeof(*c));
     if (r == NULL)
         return mav2_error_set("send: no result");
     memset(r, 0, sizeof(*r));
@@ -505,27 +513,116 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
         return mav2_error_set("send: missing node, bundler or parameters");
     if (!check_params(p))
         return 0;
-    memset(&c, 0, sizeof(c));
-    c.node = node;
-    c.bundler = bundler;
-    c.p = p;
-    c.r = r;
-    c.ep = p->entry_point ? p->entry_point : mav2_entry_point_v07;
-    c.journal = !p->no_journal;
-    before_n = mav2_rpc_requests_sent(node);
-    before_b = node == bundler ? 0 : mav2_rpc_requests_sent(bundler);
+    c->node = node;
+    c->bundler = bundler;
+    c->p = p;
+    c->r = r;
+    c->ep = p->entry_point ? p->entry_point : mav2_entry_point_v07;
+    c->journal = !p->no_journal;
+    c->before_n = mav2_rpc_requests_sent(node);
+    c->before_b = node == bundler ? 0 : mav2_rpc_requests_sent(bundler);
+    if (!mav2_nonce_key(&c->key, &p->lane, p->entity_id, p->nonce_options))
+        return 0;
+    if (c->journal) {
+        if (p->state_dir != NULL)
+            snprintf(c->dir, sizeof(c->dir), "%s", p->state_dir);
+        else if (!mav2_journal_default_dir(c->dir, sizeof(c->dir)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Common end: request count, success flag and message. Returns ok. */
+static int finish(send_ctx *c, mav2_send_result *r, int ok)
+{
+    if (r == NULL)
+        return ok;
+    if (c->node != NULL)
+        r->http_requests =
+            mav2_rpc_requests_sent(c->node) - c->before_n +
+            (c->node == c->bundler ? 0 : mav2_rpc_requests_sent(c->bundler) - c->before_b);
+    r->success = ok;
+    if (ok)
+        r->message[0] = '\0';
+    else
+        snprintf(r->message, sizeof(r->message), "%s", mav2_last_error());
+    return ok;
+}
+
+/* Signs op (gas and fees set), journals it, sends it and waits: the second half of
+ * mav2_send and mav2_send_replace. */
+static int sign_send_wait(send_ctx *c, mav2_userop *op)
+{
+    const mav2_send_params *p = c->p;
+    mav2_send_result *r = c->r;
+    mav2_journal_entry je;
+    mav2_buf sig = MAV2_BUF_INIT;
+    uint8_t hash[32], sent[32];
+    char hex[67];
+    int ok = 0;
+
+    memset(&je, 0, sizeof(je));
+    r->outcome = MAV2_SEND_INVALID;
+    if (!mav2_userop_hash(op, c->ep, c->chain_id, hash))
+        goto out;
+    if (!p->sign(p->sign_ctx, hash, &sig)) {
+        mav2_error_prefix("signing the user op");
+        goto out;
+    }
+    json_object_put(r->user_op);
+    r->user_op = NULL;
+    if (!mav2_buf_set(&op->signature, sig.data, sig.len) || !mav2_userop_to_json(op, &r->user_op))
+        goto out;
+    memcpy(r->user_op_hash, hash, 32);
+    r->have_hash = 1;
+    r->nonce = op->nonce;
+    mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
+    progress(p, MAV2_STAGE_SIGNED, hex);
+
+    if (c->journal) {
+        je.chain_id = c->chain_id;
+        memcpy(je.account, p->account, 20);
+        je.nonce_key = c->key;
+        je.nonce = op->nonce;
+        memcpy(je.user_op_hash, hash, 32);
+        snprintf(je.bundler, sizeof(je.bundler), "%s", mav2_rpc_url_redacted(c->bundler));
+        je.user_op = json_object_get(r->user_op);
+        if (!mav2_journal_put(c->dir, &je)) {
+            mav2_error_prefix("not sending (the journal protects against double sends)");
+            goto out;
+        }
+    }
+    if (!submit(c, hash, sent))
+        goto out;
+    memcpy(r->user_op_hash, sent, 32);
+    if (p->wait_timeout_ms < 0) {
+        r->outcome = MAV2_SEND_SUBMITTED;
+        ok = 1;
+        goto out;
+    }
+    ok = wait_receipt(c->bundler, sent, p, r, 1);
+    if (c->journal && (r->outcome == MAV2_SEND_INCLUDED || r->outcome == MAV2_SEND_REVERTED))
+        mav2_journal_remove(c->dir, c->chain_id, p->account, &c->key);
+    else if (!ok && r->outcome == MAV2_SEND_NETWORK)
+        mav2_error_prefix("user op %s was sent, but waiting for it failed%s", hex,
+                          c->journal ? " (run again to resume)" : "");
+out:
+    mav2_buf_free(&sig);
+    mav2_journal_entry_clear(&je);
+    return ok;
+}
+
+int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r)
+{
+    send_ctx c;
+    mav2_userop op;
+    mav2_journal_entry je;
+    uint8_t stub[MAV2_USEROP_SIG_LEN];
+    int ok = 0, found = 0;
+
     mav2_userop_init(&op);
     memset(&je, 0, sizeof(je));
-
-    if (!mav2_nonce_key(&c.key, &p->lane, p->entity_id, p->nonce_options))
-        goto out;
-    if (c.journal) {
-        if (p->state_dir != NULL)
-            snprintf(c.dir, sizeof(c.dir), "%s", p->state_dir);
-        else if (!mav2_journal_default_dir(c.dir, sizeof(c.dir)))
-            goto out;
-    }
-    if (!prepare(&c))
+    if (!begin(&c, node, bundler, p, r) || !prepare(&c))
         goto out;
     r->outcome = MAV2_SEND_INVALID;
     if (c.journal) {
@@ -563,52 +660,97 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
     if (!estimate(&c, &op))
         goto out;
     progress(p, MAV2_STAGE_ESTIMATED, NULL);
-
-    r->outcome = MAV2_SEND_INVALID;
-    if (!mav2_userop_hash(&op, c.ep, c.chain_id, hash))
-        goto out;
-    if (!p->sign(p->sign_ctx, hash, &sig)) {
-        mav2_error_prefix("signing the user op");
-        goto out;
-    }
-    if (!mav2_buf_set(&op.signature, sig.data, sig.len) || !mav2_userop_to_json(&op, &r->user_op))
-        goto out;
-    memcpy(r->user_op_hash, hash, 32);
-    r->have_hash = 1;
-    r->nonce = op.nonce;
-    mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
-    progress(p, MAV2_STAGE_SIGNED, hex);
-
-    if (c.journal) {
-        mav2_journal_entry_clear(&je);
-        je.chain_id = c.chain_id;
-        memcpy(je.account, p->account, 20);
-        je.nonce_key = c.key;
-        je.nonce = op.nonce;
-        memcpy(je.user_op_hash, hash, 32);
-        snprintf(je.bundler, sizeof(je.bundler), "%s", mav2_rpc_url_redacted(bundler));
-        je.user_op = json_object_get(r->user_op);
-        if (!mav2_journal_put(c.dir, &je)) {
-            mav2_error_prefix("not sending (the journal protects against double sends)");
-            goto out;
-        }
-    }
-    if (!submit(&c, hash, sent))
-        goto out;
-    memcpy(r->user_op_hash, sent, 32);
-    if (p->wait_timeout_ms < 0) {
-        r->outcome = MAV2_SEND_SUBMITTED;
-        ok = 1;
-        goto out;
-    }
-    ok = wait_receipt(bundler, sent, p, r, 1);
-    if (c.journal && (r->outcome == MAV2_SEND_INCLUDED || r->outcome == MAV2_SEND_REVERTED))
-        mav2_journal_remove(c.dir, c.chain_id, p->account, &c.key);
+    ok = sign_send_wait(&c, &op);
 out:
-    r->http_requests = mav2_rpc_requests_sent(node) - before_n +
-                       (node == bundler ? 0 : mav2_rpc_requests_sent(bundler) - before_b);
-    mav2_buf_free(&sig);
     mav2_userop_clear(&op);
     mav2_journal_entry_clear(&je);
+    return finish(&c, r, ok);
+}
+
+/* max(fresh, ceil(old * 1.1)) */
+static int bump(mav2_u256 *out, const mav2_u256 *old, const mav2_u256 *fresh)
+{
+    mav2_u256 t;
+    if (!mav2_u256_ceil_mul_dec(&t, old, "1.1"))
+        return 0;
+    mav2_u256_max(out, &t, fresh);
+    return 1;
+}
+
+int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
+                      mav2_send_result *r)
+{
+    send_ctx c;
+    mav2_userop op;
+    mav2_journal_entry je;
+    uint64_t seq_chain, seq_entry;
+    int ok = 0, found = 0;
+
+    mav2_userop_init(&op);
+    memset(&je, 0, sizeof(je));
+    if (!begin(&c, node, bundler, p, r))
+        goto out;
+    if (!c.journal) {
+        mav2_error_set("replace: needs the journal (the op to replace is read from it)");
+        goto out;
+    }
+    if (!prepare(&c))
+        goto out;
+    r->outcome = MAV2_SEND_INVALID;
+    if (!mav2_journal_get(c.dir, c.chain_id, p->account, &c.key, &je, &found))
+        goto out;
+    if (!found) {
+        mav2_error_set("replace: no pending op of this account on this nonce key in %s", c.dir);
+        goto out;
+    }
+    mav2_nonce_split(&c.onchain_nonce, NULL, &seq_chain);
+    mav2_nonce_split(&je.nonce, NULL, &seq_entry);
+    if (seq_chain > seq_entry) { /* too late: it (or another op on its nonce) went in */
+        ok = resume(&c, &je);
+        goto out;
+    }
+    if (!mav2_userop_from_json(&op, je.user_op)) {
+        mav2_error_prefix("replace: journaled op");
+        goto out;
+    }
+    if (!bump(&op.max_fee_per_gas, &op.max_fee_per_gas, &c.max_fee) ||
+        !bump(&op.max_priority_fee_per_gas, &op.max_priority_fee_per_gas, &c.max_prio)) {
+        mav2_error_prefix("replace: fees");
+        goto out;
+    }
+    progress(p, MAV2_STAGE_PREPARED, NULL);
+    r->replaced = 1;
+    ok = sign_send_wait(&c, &op);
+out:
+    mav2_userop_clear(&op);
+    mav2_journal_entry_clear(&je);
+    return finish(&c, r, ok);
+}
+
+int mav2_send_urls(const char *rpc_url, const char *bundler_url, const mav2_rpc_options *opt,
+                   const mav2_send_params *p, mav2_send_result *r)
+{
+    mav2_rpc *node, *bundler;
+    int ok;
+    if (r != NULL) {
+        memset(r, 0, sizeof(*r));
+        r->outcome = MAV2_SEND_INVALID;
+    }
+    node = mav2_rpc_new(rpc_url, opt);
+    if (node == NULL) {
+        mav2_error_set("send: bad RPC URL (want http:// or https://)");
+        return finish(&(send_ctx){0}, r, 0);
+    }
+    bundler = node;
+    if (bundler_url != NULL && strcmp(bundler_url, rpc_url) != 0 &&
+        (bundler = mav2_rpc_new(bundler_url, opt)) == NULL) {
+        mav2_rpc_free(node);
+        mav2_error_set("send: bad bundler URL (want http:// or https://)");
+        return finish(&(send_ctx){0}, r, 0);
+    }
+    ok = mav2_send(node, bundler, p, r);
+    if (bundler != node)
+        mav2_rpc_free(bundler);
+    mav2_rpc_free(node);
     return ok;
 }

@@ -8,9 +8,10 @@
  * resumes waiting for it (or reports it included) instead of signing a second op,
  * unless params.force_new is set.
  *
- * Round trips (node and bundler on one URL, batching supported): 1 batch (chainId,
- * getCode, getNonce, latest block, both priority-fee hints) + estimate + send +
- * receipt polls. With two URLs the first step is two batches.
+ * HTTP round trips per op (node and bundler on one URL, batching supported): 1 batch
+ * (chainId, getCode, getNonce, latest block, both priority-fee hints) + estimate +
+ * send + receipt polls (first poll after poll_initial_ms): 4 when the op is in the
+ * first poll. With two URLs the first step is two batches (node, then bundler).
  *
  * Outcomes are kept apart: rejected (the node/bundler answered no), timed out (sent,
  * not yet included; the journal keeps it), network (no answer). mav2_last_error()
@@ -39,10 +40,10 @@ typedef enum {
     MAV2_STAGE_PREPARED,  /* nonce, fees and deployment known */
     MAV2_STAGE_ESTIMATED, /* gas limits from the bundler */
     MAV2_STAGE_SIGNED,
-    MAV2_STAGE_SENT,      /* bundler accepted the op; detail = userOpHash */
-    MAV2_STAGE_RESUMED,   /* a journaled pending op is awaited instead; detail = userOpHash */
-    MAV2_STAGE_WAITING,   /* before each receipt poll; detail = "poll N" */
-    MAV2_STAGE_INCLUDED   /* detail = transaction hash */
+    MAV2_STAGE_SENT,    /* bundler accepted the op; detail = userOpHash */
+    MAV2_STAGE_RESUMED, /* a journaled pending op is awaited instead; detail = userOpHash */
+    MAV2_STAGE_WAITING, /* before each receipt poll; detail = "poll N" */
+    MAV2_STAGE_INCLUDED /* detail = transaction hash */
 } mav2_send_stage;
 
 typedef void (*mav2_progress_fn)(void *ctx, mav2_send_stage stage, const char *detail);
@@ -58,13 +59,13 @@ typedef enum {
 } mav2_send_outcome;
 
 typedef struct {
-    uint64_t chain_id;           /* expected chain; 0 = whatever the node says */
-    const uint8_t *entry_point;  /* NULL = EntryPoint v0.7 */
+    uint64_t chain_id;          /* expected chain; 0 = whatever the node says */
+    const uint8_t *entry_point; /* NULL = EntryPoint v0.7 */
     uint8_t account[20];
-    uint32_t entity_id;          /* validation entity signing (1 = first session key) */
-    uint8_t nonce_options;       /* MAV2_NONCE_GLOBAL by default */
-    mav2_u256 lane;              /* userNonceKey (152 bits), 0 by default */
-    const uint8_t *factory;      /* used only if the account has no code; NULL = none */
+    uint32_t entity_id;     /* validation entity signing (1 = first session key) */
+    uint8_t nonce_options;  /* MAV2_NONCE_GLOBAL by default */
+    mav2_u256 lane;         /* userNonceKey (152 bits), 0 by default */
+    const uint8_t *factory; /* used only if the account has no code; NULL = none */
     const uint8_t *factory_data;
     size_t factory_data_len;
     const uint8_t *call_data;
@@ -105,13 +106,18 @@ void mav2_send_params_init(mav2_send_params *p);
 
 typedef struct {
     mav2_send_outcome outcome;
+    int success;       /* 1 iff outcome is MAV2_SEND_INCLUDED (or SUBMITTED when not waiting) */
+    char message[512]; /* "" on success, else the one-sentence reason (= mav2_last_error()) */
     int have_hash;
     uint8_t user_op_hash[32];
-    mav2_u256 nonce;
-    int resumed;          /* a journaled op was awaited instead of sending a new one */
-    json_object *receipt; /* the bundler's receipt object when included (owned) */
-    char tx_hash[67];     /* "0x..." when included */
-    json_object *user_op; /* the op as sent (JSON-RPC form, owned) when signed */
+    mav2_u256 nonce;       /* full nonce of the op (key192 << 64 | seq) */
+    int resumed;           /* a journaled op was awaited instead of sending a new one */
+    int replaced;          /* mav2_send_replace: a higher-fee op replaced the journaled one */
+    json_object *receipt;  /* the bundler's receipt object when included (owned) */
+    char tx_hash[67];      /* "0x..." when included ("" if the nonce moved on without a receipt) */
+    uint64_t block_number; /* block of the bundle transaction, when included */
+    mav2_u256 actual_gas_cost;   /* wei, from the receipt, when included */
+    json_object *user_op;        /* the op as sent (JSON-RPC form, owned) when signed */
     unsigned long http_requests; /* HTTP requests made (node + bundler, retries too) */
 } mav2_send_result;
 
@@ -124,11 +130,27 @@ void mav2_send_result_clear(mav2_send_result *r);
  * initialised by the call; clear it with mav2_send_result_clear. */
 int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r);
 
+/* The same flow on URLs: opens one client for rpc_url and, when bundler_url is NULL
+ * or equal to rpc_url, uses it for the bundler too (calls then share batches); else a
+ * second client. opt NULL = rpc.h defaults. Closes the clients before returning. */
+int mav2_send_urls(const char *rpc_url, const char *bundler_url, const mav2_rpc_options *opt,
+                   const mav2_send_params *p, mav2_send_result *r);
+
+/* Drop-and-replace of the op journaled for p's chain, account and nonce key (a stuck op,
+ * or "replacement underpriced"): the same op (same nonce, call data, gas limits) with
+ * both fees raised to max(fresh fee, ceil(1.1 x old fee)), signed again through p->sign,
+ * journaled in place of the old one (so one nonce never has two live ops of ours), sent
+ * and awaited like mav2_send. If the on-chain nonce already moved past the journaled op,
+ * nothing is signed: the old op's outcome is reported (r->resumed). Fails INVALID when
+ * nothing is journaled (or p->no_journal). p->call_data/factory are not used. */
+int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
+                      mav2_send_result *r);
+
 /* Waits for the receipt of user_op_hash with the waiting parameters of p (the rest of
  * p is ignored; p NULL = defaults): what `mav2 receipt` needs. Outcome INCLUDED,
  * REVERTED, TIMEOUT or NETWORK; returns 1 only for INCLUDED. */
-int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32],
-                      const mav2_send_params *p, mav2_send_result *r);
+int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const mav2_send_params *p,
+                      mav2_send_result *r);
 
 /* One sentence for a node/bundler error: the AAxx reason, decoded revert data
  * (ValidationFunctionMissing, FailedOp, Error(string), ...) found in the error's
@@ -139,8 +161,8 @@ void mav2_explain_error(const mav2_rpc_error *e, uint32_t entity_id, char *out, 
 /* Fee rule alone (for tests and `mav2 fees`): rundler_hint NULL = generic rule with
  * eth_priority. Multipliers NULL = defaults. */
 int mav2_fees_compute(const mav2_u256 *base_fee, const mav2_u256 *rundler_hint,
-                      const mav2_u256 *eth_priority, const mav2_send_params *p,
-                      mav2_u256 *max_fee, mav2_u256 *max_priority);
+                      const mav2_u256 *eth_priority, const mav2_send_params *p, mav2_u256 *max_fee,
+                      mav2_u256 *max_priority);
 
 #ifdef __cplusplus
 }

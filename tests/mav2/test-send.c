@@ -1,0 +1,849 @@
+/* test-send.c: the send flow (send.h) and its journal (journal.h) against a mock node +
+ * bundler on the loopback HTTP fixture (httpd.h). The mock answers with the results
+ * logged in fees_and_rpc_flow.json's Alchemy flow, and the requests we send are checked
+ * against the logged requests (method and params) where they are deterministic. */
+#include "httpd.h"
+#include "mav2/account.h"
+#include "mav2/error.h"
+#include "mav2/journal.h"
+#include "mav2/send.h"
+#include "mav2/userop.h"
+#include "tap.h"
+#include "vectors.h"
+
+#include "common/hex.h"
+#include "common/keccak.h"
+
+#include <json-c/json.h>
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CHAIN_ID 11155111u
+
+/* ---- the mock node + bundler ------------------------------------------------------- */
+
+typedef struct {
+    json_object *log;           /* the flow's rpcLog (borrowed) */
+    int rundler;                /* 1: rundler_maxPriorityFeePerGas answered, 0: method not found */
+    const char *nonce;          /* getNonce result; NULL = the logged one */
+    const char *code;           /* eth_getCode result; NULL = the logged one */
+    int receipt_nulls;          /* null receipts before the logged one; < 0: always null */
+    const char *estimate_error; /* JSON error object for eth_estimateUserOperationGas */
+    const char *send_error;     /* JSON error object for eth_sendUserOperation */
+    int drop_send; /* close the connection instead of answering eth_sendUserOperation */
+    int polls;
+    json_object *calls; /* every call seen: {"method", "params"} */
+} mock;
+
+static json_object *logged(json_object *log, const char *method, int nth)
+{
+    for (size_t i = 0; i < json_object_array_length(log); i++) {
+        json_object *e = json_object_array_get_idx(log, i);
+        if (strcmp(vec_str(e, "method"), method) == 0 && nth-- == 0)
+            return e;
+    }
+    tap_bail("method missing from the logged flow");
+}
+
+static json_object *err_obj(const char *json)
+{
+    json_object *e = json_tokener_parse(json);
+    if (e == NULL)
+        tap_bail("bad error JSON in the test");
+    return e;
+}
+
+/* The answer to one call (a new JSON-RPC response object), or NULL to drop. */
+static json_object *answer(mock *m, json_object *q)
+{
+    json_object *id = NULL, *mo = NULL, *params = NULL, *a = json_object_new_object(), *res = NULL,
+                *err = NULL, *rec;
+    const char *method;
+    json_object_object_get_ex(q, "id", &id);
+    json_object_object_get_ex(q, "method", &mo);
+    json_object_object_get_ex(q, "params", &params);
+    method = json_object_get_string(mo);
+    rec = json_object_new_object();
+    json_object_object_add(rec, "method", json_object_new_string(method));
+    json_object_object_add(rec, "params", json_object_get(params));
+    json_object_array_add(m->calls, rec);
+
+    if (strcmp(method, "eth_chainId") == 0) {
+        res = json_object_new_string("0xaa36a7");
+    } else if (strcmp(method, "eth_getCode") == 0) {
+        res = m->code ? json_object_new_string(m->code)
+                      : json_object_get(vec_get(logged(m->log, method, 0), "result"));
+    } else if (strcmp(method, "eth_call") == 0) {
+        json_object *call = json_object_array_get_idx(params, 0), *data = NULL;
+        json_object_object_get_ex(call, "data", &data);
+        if (strncmp(json_object_get_string(data), "0x35567e1a", 10) == 0 && m->nonce)
+            res = json_object_new_string(m->nonce);
+        else
+            res = json_object_get(vec_get(logged(m->log, method, 1), "result"));
+    } else if (strcmp(method, "eth_getBlockByNumber") == 0) {
+        res = json_object_get(vec_get(logged(m->log, method, 0), "result"));
+    } else if (strcmp(method, "eth_estimateUserOperationGas") == 0) {
+        if (m->estimate_error)
+            err = err_obj(m->estimate_error);
+        else
+            res = json_object_get(vec_get(logged(m->log, method, 0), "result"));
+    } else if (strcmp(method, "rundler_maxPriorityFeePerGas") == 0) {
+        if (m->rundler)
+            res = json_object_get(vec_get(logged(m->log, method, 0), "result"));
+        else
+            err = err_obj("{\"code\":-32601,\"message\":\"Method not found\"}");
+    } else if (strcmp(method, "eth_maxPriorityFeePerGas") == 0) {
+        res = json_object_new_string("0x3b9aca00");
+    } else if (strcmp(method, "eth_sendUserOperation") == 0) {
+        mav2_userop op;
+        uint8_t h[32];
+        char hex[67];
+        mav2_userop_init(&op);
+        if (m->drop_send) {
+            json_object_put(a);
+            return NULL;
+        }
+        if (m->send_error) {
+            err = err_obj(m->send_error);
+        } else if (mav2_userop_from_json(&op, json_object_array_get_idx(params, 0)) &&
+                   mav2_userop_hash(&op, mav2_entry_point_v07, CHAIN_ID, h)) {
+            mh_hex_encode(h, 32, hex, sizeof(hex), 1); /* the real v0.7 hash, as a bundler */
+            res = json_object_new_string(hex);
+        } else {
+            err = err_obj("{\"code\":-32602,\"message\":\"invalid user op\"}");
+        }
+        mav2_userop_clear(&op);
+    } else if (strcmp(method, "eth_getUserOperationReceipt") == 0) {
+        if (m->receipt_nulls >= 0 && m->polls++ >= m->receipt_nulls) {
+            res = json_object_get(vec_get(logged(m->log, method, 1), "result"));
+            json_object_object_add(res, "userOpHash",
+                                   json_object_get(json_object_array_get_idx(params, 0)));
+        }
+    } else {
+        err = err_obj("{\"code\":-32601,\"message\":\"Method not found\"}");
+    }
+    json_object_object_add(a, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(a, "id", json_object_get(id));
+    json_object_object_add(a, err ? "error" : "result", err ? err : res);
+    return a;
+}
+
+static void mock_handler(void *ctx, const char *body, th_reply *r)
+{
+    mock *m = ctx;
+    json_object *req = json_tokener_parse(body), *out;
+    if (json_object_is_type(req, json_type_array)) {
+        out = json_object_new_array();
+        for (size_t i = 0; i < json_object_array_length(req); i++)
+            json_object_array_add(out, answer(m, json_object_array_get_idx(req, i)));
+    } else {
+        out = answer(m, req);
+    }
+    if (out == NULL)
+        r->drop = 1;
+    else
+        r->body = strdup(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
+    json_object_put(out);
+    json_object_put(req);
+}
+
+static void mock_init(mock *m, json_object *flow)
+{
+    memset(m, 0, sizeof(*m));
+    m->log = vec_get(flow, "rpcLog");
+    m->rundler = 1;
+    m->calls = json_object_new_array();
+}
+
+static void mock_reset_calls(mock *m)
+{
+    json_object_put(m->calls);
+    m->calls = json_object_new_array();
+    m->polls = 0;
+}
+
+static int count_calls(const mock *m, const char *method)
+{
+    int n = 0;
+    for (size_t i = 0; i < json_object_array_length(m->calls); i++)
+        n += strcmp(vec_str(json_object_array_get_idx(m->calls, i), "method"), method) == 0;
+    return n;
+}
+
+/* params of the nth call of method, or NULL */
+static json_object *call_params(const mock *m, const char *method, int nth)
+{
+    for (size_t i = 0; i < json_object_array_length(m->calls); i++) {
+        json_object *c = json_object_array_get_idx(m->calls, i);
+        if (strcmp(vec_str(c, "method"), method) == 0 && nth-- == 0)
+            return vec_get(c, "params");
+    }
+    return NULL;
+}
+
+/* JSON equality with hex strings compared case-insensitively (EIP-55 vs lowercase). */
+static int jeq(json_object *a, json_object *b)
+{
+    json_type t = json_object_get_type(a);
+    if (t != json_object_get_type(b))
+        return 0;
+    switch (t) {
+    case json_type_string:
+        return strcasecmp(json_object_get_string(a), json_object_get_string(b)) == 0;
+    case json_type_array:
+        if (json_object_array_length(a) != json_object_array_length(b))
+            return 0;
+        for (size_t i = 0; i < json_object_array_length(a); i++)
+            if (!jeq(json_object_array_get_idx(a, i), json_object_array_get_idx(b, i)))
+                return 0;
+        return 1;
+    case json_type_object: {
+        if (json_object_object_length(a) != json_object_object_length(b))
+            return 0;
+        json_object_object_foreach(a, k, v)
+        {
+            json_object *w;
+            if (!json_object_object_get_ex(b, k, &w) || !jeq(v, w))
+                return 0;
+        }
+        return 1;
+    }
+    default:
+        return json_object_equal(a, b);
+    }
+}
+
+/* ---- the signer callback: deterministic (RFC 6979) like the reference client ------- */
+
+typedef struct {
+    uint8_t key[32];
+    int calls;
+    int fail;
+} test_signer;
+
+static int sign_cb(void *ctx, const uint8_t hash[32], mav2_buf *out)
+{
+    test_signer *ts = ctx;
+    secp256k1_context *sc = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    secp256k1_ecdsa_recoverable_signature rs;
+    uint8_t digest[32], sig[MAV2_USEROP_SIG_LEN];
+    int recid, ok;
+    ts->calls++;
+    if (ts->fail) {
+        secp256k1_context_destroy(sc);
+        return mav2_error_set("token not present");
+    }
+    mh_eip191_hash(hash, 32, digest);
+    ok = secp256k1_ecdsa_sign_recoverable(sc, &rs, digest, ts->key, NULL, NULL);
+    secp256k1_ecdsa_recoverable_signature_serialize_compact(sc, sig + 2, &recid, &rs);
+    secp256k1_context_destroy(sc);
+    sig[0] = 0xff;
+    sig[1] = 0x00;
+    sig[66] = (uint8_t)(27 + recid);
+    return ok && mav2_buf_set(out, sig, sizeof(sig));
+}
+
+/* ---- fixtures --------------------------------------------------------------------- */
+
+static char state_dir[] = "/tmp/mav2-test-send-XXXXXX";
+static json_object *flow;
+static test_signer signer;
+static uint8_t call_data[512];
+static size_t call_data_len;
+static char stages[256];
+
+static void on_progress(void *ctx, mav2_send_stage st, const char *detail)
+{
+    static const char names[] = "PESTRWI";
+    size_t n = strlen(stages);
+    (void)ctx;
+    (void)detail;
+    if (n + 1 < sizeof(stages)) {
+        stages[n] = names[st];
+        stages[n + 1] = '\0';
+    }
+}
+
+static mav2_rpc *client(const th_server *s)
+{
+    mav2_rpc_options o;
+    mav2_rpc_options_default(&o);
+    o.max_retries = 1;
+    o.backoff_ms = 5;
+    o.backoff_max_ms = 10;
+    o.timeout_ms = 5000;
+    return mav2_rpc_new(s ? th_url(s) : "http://127.0.0.1:1/", &o);
+}
+
+static void params_for_flow(mav2_send_params *p)
+{
+    mav2_send_params_init(p);
+    p->chain_id = CHAIN_ID;
+    mh_hex_decode_exact(vec_str(flow, "account"), p->account, 20, NULL);
+    p->entity_id = 1;
+    p->call_data = call_data;
+    p->call_data_len = call_data_len;
+    p->sign = sign_cb;
+    p->sign_ctx = &signer;
+    p->poll_initial_ms = 5;
+    p->poll_max_ms = 20;
+    p->wait_timeout_ms = 5000;
+    p->state_dir = state_dir;
+    p->progress = on_progress;
+    stages[0] = '\0';
+    signer.calls = 0;
+    signer.fail = 0;
+}
+
+static int journal_has(const mav2_send_params *p, mav2_journal_entry *e)
+{
+    mav2_u256 key;
+    int found = 0;
+    mav2_journal_entry tmp;
+    if (e == NULL)
+        e = &tmp;
+    mav2_nonce_key(&key, &p->lane, p->entity_id, p->nonce_options);
+    if (!mav2_journal_get(state_dir, CHAIN_ID, p->account, &key, e, &found))
+        return -1;
+    if (e == &tmp)
+        mav2_journal_entry_clear(&tmp);
+    return found;
+}
+
+/* ---- tests ------------------------------------------------------------------------ */
+
+/* The logged Alchemy flow: same requests, same op, same hash, same signature. */
+static void test_logged_flow(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    json_object *log = vec_get(flow, "rpcLog");
+    static const char *checked[] = {"eth_getCode",
+                                    "eth_getBlockByNumber",
+                                    "rundler_maxPriorityFeePerGas",
+                                    "eth_estimateUserOperationGas",
+                                    "eth_sendUserOperation",
+                                    "eth_getUserOperationReceipt"};
+    uint8_t want_hash[32];
+    mav2_u256 one;
+    int ok;
+
+    mock_init(&m, flow);
+    m.receipt_nulls = 1;
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.outcome == MAV2_SEND_INCLUDED && r.success && r.message[0] == '\0',
+           "logged flow: included (%s)", r.message);
+    vec_hex_exact(flow, "userOpHash_recomputed", want_hash, 32);
+    tap_mem_eq(r.user_op_hash, want_hash, 32, "logged flow: userOpHash");
+    tap_ok(strcmp(r.tx_hash, vec_str(flow, "waitForUserOperationTransaction_result")) == 0,
+           "logged flow: transaction hash %s", r.tx_hash);
+    mav2_u256_from_u64(&one, 1);
+    tap_ok(r.block_number == 16 && mav2_u256_cmp(&r.actual_gas_cost, &one) == 0,
+           "logged flow: block 16, actual gas cost 1 wei");
+    for (size_t i = 0; i < sizeof(checked) / sizeof(checked[0]); i++) {
+        for (int nth = 0; nth < 2; nth++) {
+            json_object *want = NULL, *got = call_params(&m, checked[i], nth);
+            int k = 0;
+            for (size_t j = 0; j < json_object_array_length(log); j++) {
+                json_object *e = json_object_array_get_idx(log, j);
+                if (strcmp(vec_str(e, "method"), checked[i]) == 0 && k++ == nth)
+                    want = vec_get(e, "params");
+            }
+            if (want == NULL || (nth == 1 && strcmp(checked[i], "eth_getCode") == 0))
+                continue;
+            tap_ok(got != NULL && jeq(got, want), "logged flow: %s #%d params as logged",
+                   checked[i], nth + 1);
+        }
+    }
+    tap_ok(jeq(call_params(&m, "eth_call", 0), vec_get(logged(log, "eth_call", 1), "params")),
+           "logged flow: EntryPoint.getNonce(account, 0x101) call as logged");
+    tap_ok(
+        jeq(r.user_op, json_object_array_get_idx(vec_get(flow, "eth_sendUserOperation_params"), 0)),
+        "logged flow: result user op = the logged eth_sendUserOperation op");
+    tap_ok(count_calls(&m, "eth_chainId") == 1 && count_calls(&m, "eth_maxPriorityFeePerGas") == 1,
+           "logged flow: chain id and generic fee hint asked in the same batch");
+    tap_ok(th_requests(s) == 5 && r.http_requests == 5,
+           "logged flow: 5 HTTP round trips (batch, estimate, send, 2 polls): %d / %lu",
+           th_requests(s), r.http_requests);
+    tap_ok(th_connections(s) == 1, "logged flow: one keep-alive connection");
+    tap_ok(signer.calls == 1, "logged flow: signed once");
+    tap_ok(strcmp(stages, "PESTWWI") == 0, "logged flow: progress stages %s", stages);
+    tap_ok(journal_has(&p, NULL) == 0, "logged flow: journal entry cleared once included");
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    json_object_put(m.calls);
+}
+
+/* No rundler_maxPriorityFeePerGas: eth_maxPriorityFeePerGas + baseFee * 1.2. */
+static void test_generic_fees(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    json_object *op, *v;
+    int ok;
+    mock_init(&m, flow);
+    m.rundler = 0;
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    op = json_object_array_get_idx(call_params(&m, "eth_estimateUserOperationGas", 0), 0);
+    tap_ok(ok, "generic fees: included (%s)", r.message);
+    /* 1e9 * 1.2 + 1e9 = 2.2e9 = 0x83215600 */
+    tap_ok(json_object_object_get_ex(op, "maxFeePerGas", &v) &&
+               strcmp(json_object_get_string(v), "0x83215600") == 0 &&
+               json_object_object_get_ex(op, "maxPriorityFeePerGas", &v) &&
+               strcmp(json_object_get_string(v), "0x3b9aca00") == 0,
+           "generic fees: maxFee = ceil(base * 1.2) + eth_maxPriorityFeePerGas");
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    json_object_put(m.calls);
+}
+
+/* Node and bundler on different URLs. */
+static void test_two_urls(void)
+{
+    mock mn, mb;
+    th_server *sn, *sb;
+    mav2_rpc *node, *bundler;
+    mav2_send_params p;
+    mav2_send_result r;
+    int ok;
+    mock_init(&mn, flow);
+    mock_init(&mb, flow);
+    sn = th_start(mock_handler, &mn);
+    sb = th_start(mock_handler, &mb);
+    node = client(sn);
+    bundler = client(sb);
+    params_for_flow(&p);
+    ok = mav2_send(node, bundler, &p, &r);
+    tap_ok(ok && r.outcome == MAV2_SEND_INCLUDED, "two URLs: included (%s)", r.message);
+    tap_ok(th_requests(sn) == 1 && count_calls(&mn, "eth_getCode") == 1 &&
+               count_calls(&mn, "eth_sendUserOperation") == 0 &&
+               count_calls(&mn, "rundler_maxPriorityFeePerGas") == 0,
+           "two URLs: the node gets one batch of node methods only");
+    tap_ok(th_requests(sb) == 4 && count_calls(&mb, "eth_chainId") == 1 &&
+               count_calls(&mb, "eth_getCode") == 0 &&
+               count_calls(&mb, "eth_sendUserOperation") == 1,
+           "two URLs: the bundler gets its batch (chain id check), estimate, send, poll (%d)",
+           th_requests(sb));
+    tap_ok(r.http_requests == 5, "two URLs: 5 requests counted over both clients");
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(node);
+    mav2_rpc_free(bundler);
+    th_stop(sn);
+    th_stop(sb);
+    json_object_put(mn.calls);
+    json_object_put(mb.calls);
+}
+
+static void test_send_urls(void)
+{
+    mock m;
+    th_server *s;
+    mav2_send_params p;
+    mav2_send_result r;
+    int ok;
+    mock_init(&m, flow);
+    s = th_start(mock_handler, &m);
+    params_for_flow(&p);
+    ok = mav2_send_urls(th_url(s), NULL, NULL, &p, &r);
+    tap_ok(ok && th_requests(s) == 4, "mav2_send_urls: one client, included in 4 requests");
+    mav2_send_result_clear(&r);
+    ok = mav2_send_urls("ftp://x", NULL, NULL, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && strstr(r.message, "RPC URL"),
+           "mav2_send_urls: bad URL: %s", r.message);
+    th_stop(s);
+    json_object_put(m.calls);
+}
+
+/* Each failure class gets its own outcome and one sentence. */
+static void test_failures(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    int ok;
+    mock_init(&m, flow);
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+
+    params_for_flow(&p);
+    p.chain_id = 1;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && strstr(r.message, "chain 11155111") &&
+               strstr(r.message, "expected chain 1") &&
+               count_calls(&m, "eth_estimateUserOperationGas") == 0,
+           "chain mismatch: invalid, nothing estimated: %s", r.message);
+    mav2_send_result_clear(&r);
+
+    mock_reset_calls(&m);
+    m.code = "0x";
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && strstr(r.message, "no code") &&
+               strstr(r.message, "factory"),
+           "not deployed, no factory: %s", r.message);
+    mav2_send_result_clear(&r);
+
+    mock_reset_calls(&m);
+    {
+        static const uint8_t factory[20] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x0f, 0xac, 0x70, 0x11};
+        static const uint8_t fdata[4] = {1, 2, 3, 4};
+        json_object *op, *v;
+        p.factory = factory;
+        p.factory_data = fdata;
+        p.factory_data_len = sizeof(fdata);
+        ok = mav2_send(rpc, rpc, &p, &r);
+        op = json_object_array_get_idx(call_params(&m, "eth_sendUserOperation", 0), 0);
+        tap_ok(ok && json_object_object_get_ex(op, "factoryData", &v) &&
+                   strcmp(json_object_get_string(v), "0x01020304") == 0 &&
+                   json_object_object_get_ex(op, "factory", &v),
+               "not deployed with a factory: factory and factoryData sent (%s)", r.message);
+        mav2_send_result_clear(&r);
+    }
+    m.code = NULL;
+
+    mock_reset_calls(&m);
+    m.estimate_error =
+        "{\"code\":-32500,\"message\":\"validation reverted: AA24 signature error\"}";
+    params_for_flow(&p);
+    p.entity_id = 7;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_REJECTED && signer.calls == 0 &&
+               strstr(r.message, "eth_estimateUserOperationGas: the signature does not match the "
+                                 "session key installed for entity 7"),
+           "estimate rejected (AA24): rejected, not signed: %s", r.message);
+    mav2_send_result_clear(&r);
+    m.estimate_error = NULL;
+
+    mock_reset_calls(&m);
+    m.send_error = "{\"code\":-32602,\"message\":\"AA25 invalid account nonce\"}";
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_REJECTED && strstr(r.message, "invalid nonce") &&
+               journal_has(&p, NULL) == 0,
+           "send rejected (AA25): rejected, journal entry dropped: %s", r.message);
+    mav2_send_result_clear(&r);
+    m.send_error = NULL;
+
+    mock_reset_calls(&m);
+    params_for_flow(&p);
+    signer.fail = 1;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID &&
+               strcmp(r.message, "signing the user op: token not present") == 0 &&
+               count_calls(&m, "eth_sendUserOperation") == 0,
+           "signer failure: invalid, nothing sent: %s", r.message);
+    mav2_send_result_clear(&r);
+
+    mav2_rpc_free(rpc);
+    rpc = client(NULL); /* nothing listens there */
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_NETWORK && !strstr(r.message, "secret"),
+           "network down: network outcome: %s", r.message);
+    mav2_send_result_clear(&r);
+
+    params_for_flow(&p);
+    p.sign = NULL;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && strstr(r.message, "signer"),
+           "no signer callback: %s", r.message);
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    json_object_put(m.calls);
+}
+
+/* Timed out, then resumed (not re-signed, not re-sent); crash after send; nonce moved
+ * on; force_new; replace. */
+static void test_journal_flow(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    mav2_journal_entry e;
+    uint8_t first[32];
+    char path[512];
+    struct stat st;
+    json_object *v;
+    int ok;
+    mock_init(&m, flow);
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+
+    m.receipt_nulls = -1;
+    params_for_flow(&p);
+    p.wait_timeout_ms = 40;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_TIMEOUT && strstr(r.message, "still pending"),
+           "timeout: own outcome: %s", r.message);
+    memcpy(first, r.user_op_hash, 32);
+    tap_ok(journal_has(&p, &e) == 1 && memcmp(e.user_op_hash, first, 32) == 0 &&
+               jeq(e.user_op, r.user_op) && strncmp(e.bundler, "http://127.0.0.1:", 17) == 0 &&
+               strstr(e.bundler, "secret") == NULL,
+           "timeout: the signed op is journaled, bundler URL redacted (%s)", e.bundler);
+    mav2_journal_entry_clear(&e);
+    snprintf(path, sizeof(path), "%s/pending-%u-%s-%s.json", state_dir, CHAIN_ID,
+             "5555555555555555555555555555555555555555", "101");
+    tap_ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "journal file is mode 0600");
+    mav2_send_result_clear(&r);
+
+    /* rerun: resumes, the op included on the second poll */
+    mock_reset_calls(&m);
+    m.receipt_nulls = 1;
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.resumed && r.outcome == MAV2_SEND_INCLUDED &&
+               memcmp(r.user_op_hash, first, 32) == 0,
+           "rerun: resumed waiting for the journaled op (%s)", r.message);
+    tap_ok(signer.calls == 0 && count_calls(&m, "eth_sendUserOperation") == 0 &&
+               count_calls(&m, "eth_estimateUserOperationGas") == 0,
+           "rerun: not signed, not estimated, not sent again");
+    tap_ok(strcmp(stages, "RWWI") == 0, "rerun: progress %s", stages);
+    tap_ok(journal_has(&p, NULL) == 0, "rerun: entry cleared once included");
+    mav2_send_result_clear(&r);
+
+    /* crash right after the send (bundler answer lost): entry kept, rerun resumes */
+    mock_reset_calls(&m);
+    m.drop_send = 1;
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_NETWORK && journal_has(&p, NULL) == 1 &&
+               strstr(r.message, "run again"),
+           "answer to the send lost: network outcome, entry kept: %s", r.message);
+    memcpy(first, r.user_op_hash, 32);
+    mav2_send_result_clear(&r);
+    m.drop_send = 0;
+    mock_reset_calls(&m);
+    m.receipt_nulls = 0;
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.resumed && signer.calls == 0 && count_calls(&m, "eth_sendUserOperation") == 0 &&
+               memcmp(r.user_op_hash, first, 32) == 0 && journal_has(&p, NULL) == 0,
+           "after a crash: resumed, not re-sent, included, cleared (%s)", r.message);
+    mav2_send_result_clear(&r);
+
+    /* nonce moved past the journaled op, no receipt from this bundler: cleared */
+    mock_reset_calls(&m);
+    m.receipt_nulls = -1;
+    params_for_flow(&p);
+    p.wait_timeout_ms = -1; /* submit only: the entry stays */
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.outcome == MAV2_SEND_SUBMITTED && journal_has(&p, NULL) == 1,
+           "submit without waiting: submitted, entry kept");
+    mav2_send_result_clear(&r);
+    mock_reset_calls(&m);
+    m.nonce = "0x0000000000000000000000000000000000000000000001010000000000000004";
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.resumed && r.outcome == MAV2_SEND_INCLUDED && r.tx_hash[0] == '\0' &&
+               signer.calls == 0 && count_calls(&m, "eth_sendUserOperation") == 0 &&
+               count_calls(&m, "eth_getUserOperationReceipt") == 1,
+           "nonce moved on: reported as used, one receipt check, nothing sent");
+    tap_ok(journal_has(&p, NULL) == 0, "nonce moved on: entry cleared");
+    mav2_send_result_clear(&r);
+    m.nonce = NULL;
+
+    /* force_new signs a new op even with an entry pending */
+    mock_reset_calls(&m);
+    params_for_flow(&p);
+    p.wait_timeout_ms = -1;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    memcpy(first, r.user_op_hash, 32);
+    mav2_send_result_clear(&r);
+    params_for_flow(&p);
+    p.wait_timeout_ms = -1;
+    p.force_new = 1;
+    ok = ok && mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && !r.resumed && signer.calls == 1 && count_calls(&m, "eth_sendUserOperation") == 2,
+           "force_new: a new op is signed and sent despite the pending entry");
+    mav2_send_result_clear(&r);
+
+    /* replace: same nonce, fees max(fresh, 1.1 x old), journal updated */
+    mock_reset_calls(&m);
+    params_for_flow(&p);
+    p.wait_timeout_ms = -1;
+    journal_has(&p, &e);
+    memcpy(first, e.user_op_hash, 32);
+    mav2_journal_entry_clear(&e);
+    ok = mav2_send_replace(rpc, rpc, &p, &r);
+    v = json_object_array_get_idx(call_params(&m, "eth_sendUserOperation", 0), 0);
+    tap_ok(ok && r.replaced && signer.calls == 1 &&
+               count_calls(&m, "eth_estimateUserOperationGas") == 0,
+           "replace: re-signed, not re-estimated (%s)", r.message);
+    {
+        json_object *f1, *f2, *n;
+        /* old 0x5de097c0 (1575000000) -> 1732500000 = 0x6743da20; old 0x112ed2a20
+         * (4612500000) -> 5073750000 = 0x12e6b47f0 */
+        tap_ok(v && json_object_object_get_ex(v, "maxPriorityFeePerGas", &f1) &&
+                   json_object_object_get_ex(v, "maxFeePerGas", &f2) &&
+                   json_object_object_get_ex(v, "nonce", &n) &&
+                   strcmp(json_object_get_string(f1), "0x6743da20") == 0 &&
+                   strcmp(json_object_get_string(f2), "0x12e6b47f0") == 0 &&
+                   strcmp(json_object_get_string(n), "0x1010000000000000003") == 0,
+               "replace: same nonce, both fees raised by 10%%");
+    }
+    tap_ok(journal_has(&p, &e) == 1 && memcmp(e.user_op_hash, r.user_op_hash, 32) == 0 &&
+               memcmp(e.user_op_hash, first, 32) != 0,
+           "replace: the journal holds only the replacement");
+    mav2_journal_entry_clear(&e);
+    mav2_send_result_clear(&r);
+
+    mav2_journal_remove(state_dir, CHAIN_ID, p.account, &(mav2_u256){{0x101, 0, 0, 0}});
+    ok = mav2_send_replace(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && strstr(r.message, "no pending op"),
+           "replace with nothing journaled: %s", r.message);
+    mav2_send_result_clear(&r);
+
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    json_object_put(m.calls);
+}
+
+static void test_wait_receipt(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_result r;
+    mav2_send_params p;
+    uint8_t h[32];
+    int ok;
+    mock_init(&m, flow);
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    memset(h, 0x42, 32);
+    m.receipt_nulls = 2;
+    params_for_flow(&p);
+    ok = mav2_wait_receipt(rpc, h, &p, &r);
+    tap_ok(ok && r.outcome == MAV2_SEND_INCLUDED && th_requests(s) == 3 && r.http_requests == 3 &&
+               r.block_number == 16,
+           "wait_receipt: included on the third poll");
+    mav2_send_result_clear(&r);
+    m.receipt_nulls = -1;
+    p.wait_timeout_ms = 0;
+    ok = mav2_wait_receipt(rpc, h, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_TIMEOUT && r.http_requests == 1,
+           "wait_receipt with timeout 0: one check, timeout (%s)", r.message);
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    json_object_put(m.calls);
+}
+
+static void test_journal_unit(void)
+{
+    char dir[600], old_env[600];
+    const char *prev = getenv("MAV2_STATE_DIR");
+    mav2_journal_entry e, g;
+    int found = 0;
+    snprintf(old_env, sizeof(old_env), "%s", prev ? prev : "");
+    setenv("MAV2_STATE_DIR", "/x/state", 1);
+    tap_ok(mav2_journal_default_dir(dir, sizeof(dir)) && strcmp(dir, "/x/state") == 0,
+           "state dir: $MAV2_STATE_DIR");
+    unsetenv("MAV2_STATE_DIR");
+    setenv("XDG_STATE_HOME", "/x/xdg", 1);
+    tap_ok(mav2_journal_default_dir(dir, sizeof(dir)) && strcmp(dir, "/x/xdg/mav2") == 0,
+           "state dir: $XDG_STATE_HOME/mav2");
+    unsetenv("XDG_STATE_HOME");
+    setenv("HOME", "/x/home", 1);
+    tap_ok(mav2_journal_default_dir(dir, sizeof(dir)) &&
+               strcmp(dir, "/x/home/.local/state/mav2") == 0,
+           "state dir: ~/.local/state/mav2");
+    if (prev)
+        setenv("MAV2_STATE_DIR", old_env, 1);
+
+    snprintf(dir, sizeof(dir), "%s/sub/dir", state_dir);
+    memset(&e, 0, sizeof(e));
+    e.chain_id = 31337;
+    memset(e.account, 0xab, 20);
+    mav2_u256_from_u64(&e.nonce_key, 0x201);
+    mav2_u256_from_u64(&e.nonce, 9);
+    memset(e.user_op_hash, 0x11, 32);
+    snprintf(e.bundler, sizeof(e.bundler), "http://127.0.0.1:4337");
+    e.user_op = json_object_new_object();
+    tap_ok(mav2_journal_put(dir, &e), "journal: put creates missing directories");
+    tap_ok(mav2_journal_get(dir, 31337, e.account, &e.nonce_key, &g, &found) && found &&
+               g.chain_id == 31337 && memcmp(g.user_op_hash, e.user_op_hash, 32) == 0 &&
+               mav2_u256_cmp(&g.nonce, &e.nonce) == 0 && strcmp(g.bundler, e.bundler) == 0,
+           "journal: get returns what was put");
+    mav2_journal_entry_clear(&g);
+    tap_ok(mav2_journal_get(dir, 1, e.account, &e.nonce_key, &g, &found) && !found,
+           "journal: other chain, no entry");
+    {
+        char path[900];
+        FILE *f;
+        snprintf(path, sizeof(path), "%s/pending-31337-%s-201.json", dir,
+                 "abababababababababababababababababababab");
+        f = fopen(path, "w");
+        fputs("{\"broken\":", f);
+        fclose(f);
+        tap_ok(!mav2_journal_get(dir, 31337, e.account, &e.nonce_key, &g, &found) &&
+                   strstr(mav2_last_error(), "damaged"),
+               "journal: damaged file refused: %s", mav2_last_error());
+    }
+    tap_ok(mav2_journal_remove(dir, 31337, e.account, &e.nonce_key) &&
+               mav2_journal_remove(dir, 31337, e.account, &e.nonce_key),
+           "journal: remove (twice is fine)");
+    mav2_journal_entry_clear(&e);
+}
+
+int main(void)
+{
+    json_object *v = vec_load("fees_and_rpc_flow.json");
+    json_object *send_params;
+    size_t n;
+    uint8_t *cd;
+    flow = vec_at(vec_get(v, "flows"), 0);
+    vec_hex_exact(flow, "sessionKeyPrivateKey", signer.key, 32);
+    send_params = json_object_array_get_idx(vec_get(flow, "eth_sendUserOperation_params"), 0);
+    cd = vec_hex(send_params, "callData", &n);
+    if (n > sizeof(call_data))
+        tap_bail("call data too long");
+    memcpy(call_data, cd, n);
+    call_data_len = n;
+    free(cd);
+    if (mkdtemp(state_dir) == NULL)
+        tap_bail("mkdtemp");
+
+    test_logged_flow();
+    test_generic_fees();
+    test_two_urls();
+    test_send_urls();
+    test_failures();
+    test_journal_flow();
+    test_wait_receipt();
+    test_journal_unit();
+
+    {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state_dir);
+        if (system(cmd) != 0)
+            tap_diag("could not remove %s", state_dir);
+    }
+    json_object_put(v);
+    return tap_done();
+}
