@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mav2/cli/cli.h"
+#include "mav2/cli/online.h"
 
 /* Online subcommands (send, receipt, session-key ..., sign-message) are added here:
  * one entry each, their code in their own cmd_*.c file. */
@@ -18,6 +19,14 @@ static const mav2_cli_cmd commands[] = {
      mav2_help_nonce_key},
     {"hash", mav2_cmd_hash, "the v0.7 userOpHash of a user operation", mav2_help_hash},
     {"sign", mav2_cmd_sign, "sign a user operation with a session key (offline)", mav2_help_sign},
+    {"send", mav2_cmd_send, "send a user op signed by a session key through a bundler",
+     mav2_help_send},
+    {"receipt", mav2_cmd_receipt, "wait for a user op's receipt (or the journaled op's)",
+     mav2_help_receipt},
+    {"session-key", mav2_cmd_session_key, "install / revoke session keys (owner side)",
+     mav2_help_session_key},
+    {"account", mav2_cmd_account, "counterfactual account address and factory data",
+     mav2_help_account},
 };
 
 static const char usage[] =
