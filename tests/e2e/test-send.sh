@@ -1,0 +1,225 @@
+#!/bin/bash
+# test-send.sh: end to end on the local devnet (anvil + EntryPoint v0.7 + Alto + the
+# MAv2 stand-ins): an owner PEM key creates its account counterfactually while
+# installing a SoftHSM2 token key as session key (entity 1, global); `mav2 send`
+# with the token key moves ETH and calls a contract; failures (wrong key, missing
+# entity, bundler down), resume after a timeout and after SIGKILL, receipt, revoke.
+. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
+DEVNET="$MH_TOP_SRCDIR/tests/devnet"
+[ -d "$DEVNET/node_modules" ] || tap_skip_all "devnet dependencies missing (cd tests/devnet && npm ci)"
+[ -f "$MH_PROVIDER_DIR/p11k1.so" ] || tap_skip_all "provider not built"
+[ -n "${SOFTHSM_MODULE:-}" ] || tap_skip_all "SoftHSM2 not found"
+for t in pkcs11-tool curl jq node; do
+    command -v $t >/dev/null || tap_skip_all "$t not installed"
+done
+. "$MH_TOP_SRCDIR/tests/common/softhsm.sh"
+unset P11K1_MODULE P11K1_PIN_SOURCE P11K1_PIN_ENV P11K1_EARLY_LOAD OPENSSL_MODULES
+
+export DEVNET_DIR="$MH_TMP/devnet"
+stop_all() {
+    [ -n "${BGPID:-}" ] && kill -KILL "$BGPID" 2>/dev/null
+    "$DEVNET/devnet.sh" stop >/dev/null 2>&1
+    rm -rf "$MH_TMP"
+}
+trap stop_all EXIT
+if ! "$DEVNET/devnet.sh" start >"$MH_TMP/devnet.out" 2>"$MH_TMP/devnet.err"; then
+    sed 's/^/# /' "$MH_TMP/devnet.err"
+    echo "Bail out! devnet did not start"
+    exit 1
+fi
+. "$DEVNET_DIR/devnet.env"
+export MAV2_STATE_DIR="$MH_TMP/state"
+
+# ---- helpers: JSON-RPC with curl + jq
+rpc() { # URL METHOD PARAMS-JSON -> result (JSON)
+    curl -s -H 'content-type: application/json' \
+        -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "$1" | jq -c '.result'
+}
+balance() { printf '%d\n' "$(rpc "$RPC_URL" eth_getBalance "[\"$1\",\"latest\"]" | jq -r .)"; }
+ethcall() { rpc "$RPC_URL" eth_call "[{\"to\":\"$1\",\"data\":\"$2\"},\"latest\"]" | jq -r .; }
+pad() { printf '%064s' "$1" | tr ' ' 0; } # left-pad hex digits to a word
+# EntryPoint.getNonce(account, key) sequence (low 64 bits)
+nonce_seq() {
+    local r
+    r=$(ethcall "$ENTRY_POINT" "0x35567e1a$(pad "${ACC#0x}")$(pad "$1")")
+    printf '%d\n' "0x${r: -16}"
+}
+lower() { tr 'A-F' 'a-f'; }
+
+# ---- keys: session key on the token, owner in a PEM file, an unrelated PEM key
+TOKEN=e2e
+softhsm_init "$TOKEN"
+pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$TOKEN" --login --pin 1234 \
+    --keypairgen --key-type EC:secp256k1 --label sk1 --id 01 >/dev/null 2>&1
+cat >"$MH_TMP/openssl.cnf" <<CNF
+openssl_conf = openssl_init
+[openssl_init]
+providers = provider_sect
+[provider_sect]
+default = default_sect
+p11k1 = p11k1_sect
+[default_sect]
+activate = 1
+[p11k1_sect]
+module = $MH_PROVIDER_DIR/p11k1.so
+pkcs11-module = $SOFTHSM_MODULE
+pin-source = $MH_PIN_FILE
+activate = 1
+CNF
+export OPENSSL_CONF="$MH_TMP/openssl.cnf"
+SK="pkcs11:token=$TOKEN;object=sk1"
+OPENSSL_CONF=/dev/null openssl ecparam -name secp256k1 -genkey -noout -out "$MH_TMP/owner.pem"
+OPENSSL_CONF=/dev/null openssl ecparam -name secp256k1 -genkey -noout -out "$MH_TMP/other.pem"
+SESSION=$("$MAV2" address --key "$SK")
+is "session key on the token has an address" "${#SESSION}" 42
+OWNER=$("$MAV2" address --key "$MH_TMP/owner.pem")
+SALT=$((RANDOM + 1))
+ACC=$("$MAV2" account address --owner "$OWNER" --salt "$SALT" | head -1)
+is "account address computed" "${#ACC}" 42
+is "the account has no code yet" "$(rpc "$RPC_URL" eth_getCode "[\"$ACC\",\"latest\"]" | jq -r .)" 0x
+# the owner needs no ETH: the account pays; fund it from anvil's unlocked account
+TX=$(rpc "$RPC_URL" eth_sendTransaction \
+    "[{\"from\":\"$FUNDER_ADDRESS\",\"to\":\"$ACC\",\"value\":\"0x1bc16d674ec80000\"}]" | jq -r .)
+is "account funded with 2 ETH" "$(balance "$ACC")" 2000000000000000000
+
+NET=(--rpc-url "$RPC_URL" --bundler-url "$BUNDLER_URL" --poll 100 --timeout 60)
+# run NAME ARGS...: mav2 ARGS with stdout/stderr in $MH_TMP/NAME.{out,err}; $RC
+run() {
+    local name=$1
+    shift
+    "$MAV2" "$@" >"$MH_TMP/$name.out" 2>"$MH_TMP/$name.err"
+    RC=$?
+    [ "$RC" -eq 0 ] || sed "s/^/# $name: /" "$MH_TMP/$name.err"
+}
+field() { awk -v k="$2" '$1 == k { print $2 }' "$MH_TMP/$1.out"; }
+ishash() { [[ $(head -1 "$MH_TMP/$1.out") =~ ^0x[0-9a-f]{64}$ ]]; }
+
+# ---- 1. owner deploys the account and installs the token key as entity 1 (global)
+run install session-key install "${NET[@]}" --account "$ACC" --owner-key "$MH_TMP/owner.pem" \
+    --session-key "$SK" --entity-id 1 --global --factory-owner "$OWNER" --salt "$SALT"
+is "install: exit 0" "$RC" 0
+ok "install: userOpHash on the first line" ishash install
+is "install: success true" "$(field install success)" true
+CODE=$(rpc "$RPC_URL" eth_getCode "[\"$ACC\",\"latest\"]" | jq -r .)
+is "install: account deployed by the factory (proxy with the owner appended)" \
+    "$(echo "${CODE: -40}" | lower)" "$(echo "${OWNER#0x}" | lower)"
+S=$(ethcall 0x00000000000099DE0BF6fA90dEB851E2A2df7d83 "0x217178fb$(pad 1)$(pad "${ACC#0x}")")
+is "install: SingleSignerValidationModule.signers(1, account) = token key" \
+    "$(echo "${S: -40}" | lower)" "$(echo "${SESSION#0x}" | lower)"
+is "install: owner nonce (key 0x1) advanced to 1" "$(nonce_seq 1)" 1
+
+run install2 session-key install "${NET[@]}" --account "$ACC" --owner-key "$MH_TMP/owner.pem" \
+    --session-key "$SK" --entity-id 1 --global
+is "install on a used entity: exit 1" "$RC" 1
+ok "install on a used entity: says so" grep -q "already in use" "$MH_TMP/install2.err"
+is "install on a used entity: nothing sent (owner nonce still 1)" "$(nonce_seq 1)" 1
+
+# ---- 2. the session key moves ETH and calls a contract (executeBatch)
+RCPT=0x$(printf '%040x' $((RANDOM * 65536 + RANDOM + 1)))
+STORE=0x5707e00000000000000000000000000000000e2e
+# runtime: sstore(0, calldataload(4)); stop
+rpc "$RPC_URL" anvil_setCode "[\"$STORE\",\"0x60043560005500\"]" >/dev/null
+run send1 send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global \
+    --call "$RCPT,0.001ether" --call "$STORE,0,0x12345678$(pad 2a)"
+is "send: exit 0" "$RC" 0
+ok "send: userOpHash on the first line" ishash send1
+H1=$(head -1 "$MH_TMP/send1.out")
+is "send: success true" "$(field send1 success)" true
+is "send: recipient got 0.001 ETH" "$(balance "$RCPT")" 1000000000000000
+is "send: contract state written" \
+    "$(rpc "$RPC_URL" eth_getStorageAt "[\"$STORE\",\"0x0\",\"latest\"]" | jq -r .)" "0x$(pad 2a)"
+is "send: session nonce (key 0x101) is 1" "$(nonce_seq 101)" 1
+BYH=$(rpc "$BUNDLER_URL" eth_getUserOperationByHash "[\"$H1\"]")
+is "send: the bundler knows the printed userOpHash, same tx" \
+    "$(echo "$BYH" | jq -r .transactionHash)" "$(field send1 transactionHash)"
+is "send: the bundler's op is from the account" \
+    "$(echo "$BYH" | jq -r .userOperation.sender | lower)" "$(echo "$ACC" | lower)"
+R=$(rpc "$BUNDLER_URL" eth_getUserOperationReceipt "[\"$H1\"]")
+is "send: receipt userOpHash = printed hash" "$(echo "$R" | jq -r .userOpHash)" "$H1"
+is "send: block number printed = receipt's" "$(field send1 blockNumber)" \
+    "$(printf '%d' "$(echo "$R" | jq -r .receipt.blockNumber)")"
+
+run receipt receipt "$H1" --rpc-url "$BUNDLER_URL" --timeout 0
+is "receipt HASH: exit 0" "$RC" 0
+is "receipt HASH: same transaction" "$(field receipt transactionHash)" "$(field send1 transactionHash)"
+
+# ---- 3. failures
+B=$(balance "$RCPT")
+run wrong send "${NET[@]}" --account "$ACC" --key "$MH_TMP/other.pem" --entity-id 1 --global \
+    --call "$RCPT,1"
+is "wrong key for entity 1: exit 3" "$RC" 3
+ok "wrong key: AA24 sentence" grep -q "does not match the session key.*AA24" "$MH_TMP/wrong.err"
+ok "wrong key: one error line" test "$(wc -l <"$MH_TMP/wrong.err")" -eq 1
+is "wrong key: stdout empty" "$(cat "$MH_TMP/wrong.out")" ""
+is "wrong key: nothing sent (nonce still 1, balance unchanged)" "$(nonce_seq 101) $(balance "$RCPT")" "1 $B"
+
+run missing send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 2 --global --call "$RCPT,1"
+is "entity 2 not installed: exit 3" "$RC" 3
+ok "entity 2: AA23 sentence" grep -q "entity 2 is not installed.*AA23" "$MH_TMP/missing.err"
+
+run down send --rpc-url "$RPC_URL" --bundler-url http://127.0.0.1:9 --account "$ACC" --key "$SK" \
+    --entity-id 1 --global --call "$RCPT,1"
+is "bundler down: exit 5" "$RC" 5
+ok "bundler down: says it cannot reach it" grep -q "cannot reach http://127.0.0.1:9" "$MH_TMP/down.err"
+
+# ---- 4. --timeout 0, then a plain rerun resumes the journaled op
+B=$(balance "$RCPT")
+run t0 send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,777" \
+    --timeout 0
+ok "timeout 0: userOpHash printed" ishash t0
+ok "timeout 0: exit 4 (or 0 if already included)" test "$RC" -eq 4 -o "$RC" -eq 0
+if [ "$RC" -eq 4 ]; then
+    ok "timeout 0: says run again" grep -q "run the same command again" "$MH_TMP/t0.err"
+else
+    ok "timeout 0: included at once" true
+fi
+run t0b send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,777"
+is "rerun after timeout: exit 0" "$RC" 0
+if [ -f "$MH_TMP/t0.out" ] && grep -q "not included" "$MH_TMP/t0.err"; then
+    ok "rerun: resumes the journaled op (stderr)" grep -q "resuming the user op" "$MH_TMP/t0b.err"
+    is "rerun: same userOpHash" "$(head -1 "$MH_TMP/t0b.out")" "$(head -1 "$MH_TMP/t0.out")"
+else
+    ok "rerun: (op was included at once; rerun sent a new one)" true
+    ok "rerun: -" true
+fi
+if grep -q "resuming" "$MH_TMP/t0b.err"; then
+    is "timeout + rerun: nonce +1, 777 wei moved once" "$(nonce_seq 101) $(($(balance "$RCPT") - B))" "2 777"
+else
+    is "timeout + rerun: two ops" "$(nonce_seq 101) $(($(balance "$RCPT") - B))" "3 1554"
+fi
+
+# ---- 5. SIGKILL right after the userOpHash line, then run again
+N0=$(nonce_seq 101)
+B=$(balance "$RCPT")
+"$MAV2" send --rpc-url "$RPC_URL" --bundler-url "$BUNDLER_URL" --poll 5000 --account "$ACC" \
+    --key "$SK" --entity-id 1 --global --call "$RCPT,4242" >"$MH_TMP/k.out" 2>"$MH_TMP/k.err" &
+BGPID=$!
+for _ in $(seq 200); do
+    [ -s "$MH_TMP/k.out" ] && break
+    sleep 0.05
+done
+kill -KILL "$BGPID" 2>/dev/null
+wait "$BGPID" 2>/dev/null
+BGPID=
+ok "killed run: printed the userOpHash before dying" ishash k
+ok "killed run: journal entry left" test -n "$(ls "$MAV2_STATE_DIR")"
+run k2 send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,4242"
+is "run again after SIGKILL: exit 0" "$RC" 0
+ok "run again: resumes (stderr says so)" grep -q "resuming the user op" "$MH_TMP/k2.err"
+is "run again: same userOpHash" "$(head -1 "$MH_TMP/k2.out")" "$(head -1 "$MH_TMP/k.out")"
+is "SIGKILL + rerun: executed once (nonce +1, 4242 wei moved once)" \
+    "$(($(nonce_seq 101) - N0)) $(($(balance "$RCPT") - B))" "1 4242"
+is "journal empty after inclusion" "$(ls "$MAV2_STATE_DIR")" ""
+
+# ---- 6. revoke; the key is then refused
+run revoke session-key revoke "${NET[@]}" --account "$ACC" --owner-key "$MH_TMP/owner.pem" \
+    --entity-id 1
+is "revoke: exit 0" "$RC" 0
+S=$(ethcall 0x00000000000099DE0BF6fA90dEB851E2A2df7d83 "0x217178fb$(pad 1)$(pad "${ACC#0x}")")
+is "revoke: signers(1, account) cleared" "$S" "0x$(pad 0)"
+run after send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,1"
+is "session key after revoke: exit 3 (AA23)" "$RC" 3
+ok "after revoke: AA23 sentence" grep -q "AA23" "$MH_TMP/after.err"
+
+tap_done
