@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -66,6 +68,33 @@ static int has_scheme(const char *uri, const char *scheme)
     return strncasecmp(uri, scheme, n) == 0 && uri[n] == ':';
 }
 
+/* A provider this file loaded is released at exit (keys are freed by then), so
+ * OpenSSL's own cleanup can tear it down. */
+static OSSL_PROVIDER *loaded_p11k1;
+
+static void unload_p11k1(void)
+{
+    OSSL_PROVIDER_unload(loaded_p11k1);
+    loaded_p11k1 = NULL;
+}
+
+static int load_p11k1(void)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    int ok = 1;
+
+    pthread_mutex_lock(&lock);
+    if (loaded_p11k1 == NULL && !OSSL_PROVIDER_available(NULL, "p11k1")) {
+        loaded_p11k1 = OSSL_PROVIDER_try_load(NULL, "p11k1", 1);
+        if (loaded_p11k1 == NULL)
+            ok = 0;
+        else
+            atexit(unload_p11k1);
+    }
+    pthread_mutex_unlock(&lock);
+    return ok;
+}
+
 /* A pkcs11: URI needs the p11k1 provider; load it unless the configuration did.
  * Loading it explicitly would disable the default fallback, so keep that. */
 static int ensure_providers(const char *uri)
@@ -73,8 +102,7 @@ static int ensure_providers(const char *uri)
     if (!OSSL_PROVIDER_available(NULL, "default") &&
         OSSL_PROVIDER_try_load(NULL, "default", 1) == NULL)
         return mav2_error_ossl("cannot load OpenSSL's default provider");
-    if (has_scheme(uri, "pkcs11") && !OSSL_PROVIDER_available(NULL, "p11k1") &&
-        OSSL_PROVIDER_try_load(NULL, "p11k1", 1) == NULL)
+    if (has_scheme(uri, "pkcs11") && !load_p11k1())
         return mav2_error_ossl("cannot load the p11k1 OpenSSL provider (needed for pkcs11: "
                                "URIs; set OPENSSL_MODULES or OPENSSL_CONF)");
     return 1;
