@@ -405,6 +405,10 @@ static int resume(send_ctx *c, mav2_journal_entry *e)
     ok = wait_receipt(c->bundler, e->user_op_hash, c->p, c->r, 0);
     if (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED)
         mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
+    else if (c->r->outcome == MAV2_SEND_TIMEOUT)
+        mav2_error_set("the journaled user op %s (nonce %llu) is still pending: run again to "
+                       "keep waiting, replace it with higher fees, or force a new op",
+                       hex, (unsigned long long)seq_entry);
     return ok;
 }
 

@@ -611,6 +611,17 @@ static void test_journal_flow(void)
     tap_ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "journal file is mode 0600");
     mav2_send_result_clear(&r);
 
+    /* rerun while still not included: the same op is awaited again, with the choices */
+    mock_reset_calls(&m);
+    params_for_flow(&p);
+    p.wait_timeout_ms = 20;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.resumed && r.outcome == MAV2_SEND_TIMEOUT && signer.calls == 0 &&
+               memcmp(r.user_op_hash, first, 32) == 0 && strstr(r.message, "nonce 3") &&
+               strstr(r.message, "replace"),
+           "rerun, still pending: timeout again, nothing new signed: %s", r.message);
+    mav2_send_result_clear(&r);
+
     /* rerun: resumes, the op included on the second poll */
     mock_reset_calls(&m);
     m.receipt_nulls = 1;
@@ -754,63 +765,6 @@ static void test_wait_receipt(void)
     json_object_put(m.calls);
 }
 
-static void test_journal_unit(void)
-{
-    char dir[600], old_env[600];
-    const char *prev = getenv("MAV2_STATE_DIR");
-    mav2_journal_entry e, g;
-    int found = 0;
-    snprintf(old_env, sizeof(old_env), "%s", prev ? prev : "");
-    setenv("MAV2_STATE_DIR", "/x/state", 1);
-    tap_ok(mav2_journal_default_dir(dir, sizeof(dir)) && strcmp(dir, "/x/state") == 0,
-           "state dir: $MAV2_STATE_DIR");
-    unsetenv("MAV2_STATE_DIR");
-    setenv("XDG_STATE_HOME", "/x/xdg", 1);
-    tap_ok(mav2_journal_default_dir(dir, sizeof(dir)) && strcmp(dir, "/x/xdg/mav2") == 0,
-           "state dir: $XDG_STATE_HOME/mav2");
-    unsetenv("XDG_STATE_HOME");
-    setenv("HOME", "/x/home", 1);
-    tap_ok(mav2_journal_default_dir(dir, sizeof(dir)) &&
-               strcmp(dir, "/x/home/.local/state/mav2") == 0,
-           "state dir: ~/.local/state/mav2");
-    if (prev)
-        setenv("MAV2_STATE_DIR", old_env, 1);
-
-    snprintf(dir, sizeof(dir), "%s/sub/dir", state_dir);
-    memset(&e, 0, sizeof(e));
-    e.chain_id = 31337;
-    memset(e.account, 0xab, 20);
-    mav2_u256_from_u64(&e.nonce_key, 0x201);
-    mav2_u256_from_u64(&e.nonce, 9);
-    memset(e.user_op_hash, 0x11, 32);
-    snprintf(e.bundler, sizeof(e.bundler), "http://127.0.0.1:4337");
-    e.user_op = json_object_new_object();
-    tap_ok(mav2_journal_put(dir, &e), "journal: put creates missing directories");
-    tap_ok(mav2_journal_get(dir, 31337, e.account, &e.nonce_key, &g, &found) && found &&
-               g.chain_id == 31337 && memcmp(g.user_op_hash, e.user_op_hash, 32) == 0 &&
-               mav2_u256_cmp(&g.nonce, &e.nonce) == 0 && strcmp(g.bundler, e.bundler) == 0,
-           "journal: get returns what was put");
-    mav2_journal_entry_clear(&g);
-    tap_ok(mav2_journal_get(dir, 1, e.account, &e.nonce_key, &g, &found) && !found,
-           "journal: other chain, no entry");
-    {
-        char path[900];
-        FILE *f;
-        snprintf(path, sizeof(path), "%s/pending-31337-%s-201.json", dir,
-                 "abababababababababababababababababababab");
-        f = fopen(path, "w");
-        fputs("{\"broken\":", f);
-        fclose(f);
-        tap_ok(!mav2_journal_get(dir, 31337, e.account, &e.nonce_key, &g, &found) &&
-                   strstr(mav2_last_error(), "damaged"),
-               "journal: damaged file refused: %s", mav2_last_error());
-    }
-    tap_ok(mav2_journal_remove(dir, 31337, e.account, &e.nonce_key) &&
-               mav2_journal_remove(dir, 31337, e.account, &e.nonce_key),
-           "journal: remove (twice is fine)");
-    mav2_journal_entry_clear(&e);
-}
-
 int main(void)
 {
     json_object *v = vec_load("fees_and_rpc_flow.json");
@@ -836,7 +790,6 @@ int main(void)
     test_failures();
     test_journal_flow();
     test_wait_receipt();
-    test_journal_unit();
 
     {
         char cmd[128];
