@@ -24,7 +24,8 @@ cleanup() {
     if [ -n "${SMOKE_KEEP:-}" ]; then echo "smoke: state kept in $DEVNET_DIR" >&2; else rm -rf "$DEVNET_DIR"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
+trap 'exit 141' PIPE
 
 t0=$(date +%s%N)
 if ! "$here/devnet.sh" start >"$DEVNET_DIR/start.out"; then
