@@ -32,8 +32,8 @@ fi
 export MAV2_STATE_DIR="$MH_TMP/state"
 
 # ---- helpers: JSON-RPC with curl + jq
-rpc() { # URL METHOD PARAMS-JSON -> result (JSON)
-    curl -s -H 'content-type: application/json' \
+rpc() { # URL METHOD PARAMS-JSON -> result (JSON); curl must not load our provider
+    OPENSSL_CONF=/dev/null curl -s -H 'content-type: application/json' \
         -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "$1" | jq -c '.result'
 }
 balance() { printf '%d\n' "$(rpc "$RPC_URL" eth_getBalance "[\"$1\",\"latest\"]" | jq -r .)"; }
