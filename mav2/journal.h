@@ -3,7 +3,7 @@
  * key), in the user's state directory; a later run finds it and resumes waiting
  * instead of signing a second op. Files are written atomically (temp file, fsync,
  * rename, fsync of the directory) with mode 0600 in a 0700 directory. The bundler URL
- * is stored redacted (scheme://host), never with its path or query (API keys). */
+ * is stored redacted (scheme://host[:port]), never with its path or query (API keys). */
 #ifndef MAV2_JOURNAL_H
 #define MAV2_JOURNAL_H
 

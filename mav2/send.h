@@ -15,7 +15,17 @@
  *
  * Outcomes are kept apart: rejected (the node/bundler answered no), timed out (sent,
  * not yet included; the journal keeps it), network (no answer). mav2_last_error()
- * holds one sentence (AAxx reasons and revert data decoded, see mav2_explain_error). */
+ * holds one sentence (AAxx reasons and revert data decoded, see mav2_explain_error).
+ *
+ *   mav2_send_params p;
+ *   mav2_send_result r;
+ *   mav2_send_params_init(&p);
+ *   p.chain_id = 31337;  memcpy(p.account, account, 20);  p.entity_id = 1;
+ *   p.call_data = cd.data;  p.call_data_len = cd.len;      (account.h builds it)
+ *   p.sign = my_sign;  p.sign_ctx = signer;                 (e.g. mav2_signer_sign_userop)
+ *   if (!mav2_send_urls(rpc_url, bundler_url, NULL, &p, &r))
+ *       fprintf(stderr, "%s\n", r.message);                 (r.outcome says which failure)
+ *   mav2_send_result_clear(&r); */
 #ifndef MAV2_SEND_H
 #define MAV2_SEND_H
 
@@ -63,7 +73,8 @@ typedef struct {
     const uint8_t *entry_point; /* NULL = EntryPoint v0.7 */
     uint8_t account[20];
     uint32_t entity_id;     /* validation entity signing (1 = first session key) */
-    uint8_t nonce_options;  /* MAV2_NONCE_GLOBAL by default */
+    uint8_t nonce_options;  /* MAV2_NONCE_GLOBAL (global validation) by default; 0 =
+                             * validation scoped to the selectors it was installed for */
     mav2_u256 lane;         /* userNonceKey (152 bits), 0 by default */
     const uint8_t *factory; /* used only if the account has no code; NULL = none */
     const uint8_t *factory_data;
