@@ -567,7 +567,9 @@ static int sign_send_wait(send_ctx *c, mav2_userop *op)
 
     memset(&je, 0, sizeof(je));
     r->outcome = MAV2_SEND_INVALID;
-    if (!mav2_userop_hash(op, c->ep, c->chain_id, hash))
+    if (memcmp(c->ep, mav2_entry_point_v08, 20) == 0
+            ? !mav2_userop_hash_v08(op, c->ep, c->chain_id, hash)
+            : !mav2_userop_hash(op, c->ep, c->chain_id, hash))
         goto out;
     if (!p->sign(p->sign_ctx, hash, &sig)) {
         mav2_error_prefix("signing the user op");
