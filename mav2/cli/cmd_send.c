@@ -40,7 +40,7 @@
     "        actualGasCost WEI (ETH)\n"                                                            \
     "    Progress goes to stderr. --json: {\"userOpHash\", \"transactionHash\",\n"                 \
     "    \"blockNumber\", \"success\", \"actualGasCost\", \"actualGasUsed\", \"nonce\",\n"         \
-    "    \"resumed\"}.\n"                                                                          \
+    "    \"resumed\", \"httpRequests\"}.\n"                                                        \
     "\n"                                                                                           \
     "EXIT STATUS\n"                                                                                \
     "    0 included and succeeded, 1 usage or bad input, 2 key or token error,\n"                  \
@@ -447,6 +447,7 @@ static int print_result(const mav2_cli_cmd *cmd, send_ui *ui, const mav2_send_re
         json_object_object_add(o, "actualGasUsed", json_object_new_string(used));
         json_object_object_add(o, "nonce", json_object_new_string(nonce));
         json_object_object_add(o, "resumed", json_object_new_boolean(r->resumed));
+        json_object_object_add(o, "httpRequests", json_object_new_int64((int64_t)r->http_requests));
         ret = mav2_cli_print(cmd, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
         json_object_put(o);
         return ret;

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# bench-send.sh: `mav2 send` against the local devnet (tests/devnet), time per user op
+# and HTTP requests per op, for a session key on a SoftHSM2 token and in a PEM file,
+# next to the same flow by the devnet's JS tooling (bench-send-js.mjs) in the same run.
+# Each op: a 1-wei execute() from the account, waited for until included.
+#   bench/bench-send.sh [N]        (N ops per row, default 20; build first)
+# Needs tests/devnet/node_modules (npm ci), softhsm2, pkcs11-tool, curl, jq.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+N=${1:-20}
+B=${BUILDDIR:-$here}
+MAV2=$B/mav2/mav2
+PROVIDER=$B/provider/.libs/p11k1.so
+SOFTHSM_MODULE=${SOFTHSM_MODULE:-$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -1)}
+T=$(mktemp -d "${TMPDIR:-/tmp}/mav2-bench.XXXXXX")
+export DEVNET_DIR=$T/devnet MAV2_STATE_DIR=$T/state
+trap '"$here/tests/devnet/devnet.sh" stop >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
+"$here/tests/devnet/devnet.sh" start >/dev/null 2>"$T/devnet.err"
+. "$DEVNET_DIR/devnet.env"
+rpc() {
+    OPENSSL_CONF=/dev/null curl -s -H 'content-type: application/json' \
+        -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "$1" | jq -r '.result'
+}
+
+mkdir -p "$T/tokens"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$T" >"$T/softhsm2.conf"
+export SOFTHSM2_CONF=$T/softhsm2.conf
+printf '1234' >"$T/pin"
+softhsm2-util --init-token --free --label bench --so-pin 5678 --pin 1234 >/dev/null
+pkcs11-tool --module "$SOFTHSM_MODULE" --token-label bench --login --pin 1234 \
+    --keypairgen --key-type EC:secp256k1 --label sk1 --id 01 >/dev/null 2>&1
+cat >"$T/openssl.cnf" <<CNF
+openssl_conf = openssl_init
+[openssl_init]
+providers = provider_sect
+[provider_sect]
+default = default_sect
+p11k1 = p11k1_sect
+[default_sect]
+activate = 1
+[p11k1_sect]
+module = $PROVIDER
+pkcs11-module = $SOFTHSM_MODULE
+pin-source = $T/pin
+activate = 1
+CNF
+export OPENSSL_CONF=$T/openssl.cnf
+SK="pkcs11:token=bench;object=sk1"
+OPENSSL_CONF=/dev/null openssl ecparam -name secp256k1 -genkey -noout -out "$T/owner.pem"
+OPENSSL_CONF=/dev/null openssl ecparam -name secp256k1 -genkey -noout -out "$T/sk.pem"
+OWNER=$("$MAV2" address --key "$T/owner.pem")
+ACC=$("$MAV2" account address --owner "$OWNER" | head -1)
+rpc "$RPC_URL" eth_sendTransaction "[{\"from\":\"$FUNDER_ADDRESS\",\"to\":\"$ACC\",\"value\":\"0x8ac7230489e80000\"}]" >/dev/null
+NET=(--rpc-url "$RPC_URL" --bundler-url "$BUNDLER_URL" --poll 100)
+inst() { "$MAV2" session-key install "${NET[@]}" --account "$ACC" --owner-key "$T/owner.pem" "$@" >/dev/null 2>&1; }
+inst --session-key "$SK" --entity-id 1 --global --factory-owner "$OWNER"
+inst --session-key "$T/sk.pem" --entity-id 2 --global
+inst --session-address "$OWNER2_ADDRESS" --entity-id 3 --global
+TO=0x000000000000000000000000000000000000bEEF
+
+row() { # NAME KEY ENTITY
+    local t0 t1 req=0 j
+    t0=$(date +%s%N)
+    for _ in $(seq "$N"); do
+        j=$("$MAV2" send "${NET[@]}" --account "$ACC" --key "$2" --entity-id "$3" --global \
+            --call "$TO,1" --json 2>/dev/null)
+        [ "$(echo "$j" | jq -r .success)" = true ] || { echo "bench: op failed" >&2; exit 1; }
+        req=$((req + $(echo "$j" | jq -r .httpRequests)))
+    done
+    t1=$(date +%s%N)
+    printf '| %-34s | %4d | %8.0f | %5.1f |\n' "$1" "$N" "$(((t1 - t0) / N / 1000000))" \
+        "$(awk -v r="$req" -v n="$N" 'BEGIN { print r / n }')"
+}
+echo "mav2 send, local devnet (anvil + Alto 0.0.20, bundle interval 50-200 ms), $(nproc) cores, N=$N"
+echo "| flow | ops | ms/op (wall, incl. inclusion) | HTTP requests/op |"
+echo "|---|---|---|---|"
+row "mav2 send, key on SoftHSM2 token" "$SK" 1
+row "mav2 send, key in a PEM file" "$T/sk.pem" 2
+js=$(OPENSSL_CONF=/dev/null node "$here/bench/bench-send-js.mjs" "$DEVNET_DIR/devnet.env" "$ACC" 3 \
+    "$OWNER2_PRIVATE_KEY" "$N" "$TO")
+printf '| %-34s | %4d | %8.0f | %5.1f |\n' "JS devnet tooling (viem-like), raw key" "$N" \
+    "$(echo "$js" | jq -r .meanMs)" "$(echo "$js" | jq -r .requestsPerOp)"
