@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, then builds and runs every test
-# twice (plain with -Werror, and with ASan + UBSan), and ends with one line
-# "total: N passed, N failed".
+# twice (plain with -Werror, and with ASan + UBSan), the C tests a third time
+# under valgrind, and ends with one line "total: N passed, N failed".
 #   tools/test.sh            everything
 #   tools/test.sh --quick    plain build only
 set -euo pipefail
@@ -28,6 +28,10 @@ for b in "${builds[@]}"; do
         exit 1
     }
     (cd "$dir" && make -s -j"$jobs" check >"$dir/check.out" 2>&1) || status=1
+    if [ "$b" = plain ] && [ "$quick" = no ]; then
+        echo "== plain build, C tests under valgrind"
+        (cd "$dir" && make -s -j"$jobs" check-valgrind >>"$dir/check.out" 2>&1) || status=1
+    fi
     grep -E '^(FAIL|ERROR|XPASS)' "$dir/check.out" || true
 done
 

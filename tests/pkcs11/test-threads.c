@@ -53,7 +53,7 @@ int main(void)
     struct result r[THREADS];
     char uri[600], log[300];
     int spy = access(SPY, R_OK) == 0, total = 0, valid = 0;
-    unsigned char d[32] = {0}, sig[64];
+    unsigned char d[32] = {0}, sig[64] = {0};
 
     if (spy) {
         snprintf(log, sizeof(log), "%s/spy.log", tok_dir());
