@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/provider.h>
 #include <openssl/store.h>
@@ -234,4 +235,101 @@ int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY *
     }
     *out = pkey;
     return 1;
+}
+
+/* token_uri with "?pin-source=file:PATH" (percent-encoded) appended when pin_file is
+ * set and the URI has no query; else a copy. */
+static char *uri_with_pin_file(const char *token_uri, const char *pin_file)
+{
+    static const char keep[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                               "-._~/";
+    size_t n = strlen(token_uri), cap;
+    char *s;
+
+    if (pin_file == NULL || strchr(token_uri, '?') != NULL)
+        return strdup(token_uri);
+    cap = n + sizeof("?pin-source=file:") + 3 * strlen(pin_file);
+    s = malloc(cap);
+    if (s == NULL)
+        return NULL;
+    memcpy(s, token_uri, n);
+    n += (size_t)snprintf(s + n, cap - n, "?pin-source=file:");
+    for (const char *p = pin_file; *p != '\0'; p++) {
+        if (strchr(keep, *p) != NULL)
+            s[n++] = *p;
+        else
+            n += (size_t)snprintf(s + n, cap - n, "%%%02X", (unsigned char)*p);
+    }
+    s[n] = '\0';
+    return s;
+}
+
+int mav2_key_generate(const char *token_uri, const char *label, const unsigned char *id,
+                      size_t id_len, const char *pin_file, EVP_PKEY **out, char **uri_out)
+{
+    OSSL_PARAM params[5], *p = params;
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pkey = NULL;
+    char *uri = NULL, shown[256], keyuri[1024];
+    int ok = 0;
+
+    if (out == NULL || token_uri == NULL || !has_scheme(token_uri, "pkcs11"))
+        return mav2_error_set("a token pkcs11: URI is needed to generate a key");
+    if (id != NULL && (id_len == 0 || id_len > 64))
+        return mav2_error_set("a key id must be 1 to 64 bytes");
+    *out = NULL;
+    if (uri_out != NULL)
+        *uri_out = NULL;
+    uri_for_message(token_uri, shown, sizeof(shown));
+    if (!ensure_providers(token_uri))
+        return 0;
+    if (pin_file != NULL && access(pin_file, R_OK) != 0)
+        return mav2_error_set("cannot read the PIN file %s: %s", pin_file, strerror(errno));
+    uri = uri_with_pin_file(token_uri, pin_file);
+    if (uri == NULL)
+        return mav2_error_set("out of memory");
+    *p++ = OSSL_PARAM_construct_utf8_string("group", (char *)"secp256k1", 0);
+    *p++ = OSSL_PARAM_construct_utf8_string("pkcs11_uri", uri, 0);
+    if (label != NULL)
+        *p++ = OSSL_PARAM_construct_utf8_string("pkcs11_label", (char *)label, 0);
+    if (id != NULL)
+        *p++ = OSSL_PARAM_construct_octet_string("pkcs11_id", (void *)id, id_len);
+    *p = OSSL_PARAM_construct_end();
+    ERR_clear_error();
+    ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", "provider=p11k1");
+    if (ctx == NULL) {
+        mav2_error_ossl("the p11k1 provider offers no EC key generation");
+        goto out;
+    }
+    if (EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_CTX_set_params(ctx, params) <= 0) {
+        mav2_error_ossl("cannot set up key generation on %s", shown);
+        goto out;
+    }
+    if (EVP_PKEY_generate(ctx, &pkey) <= 0 || pkey == NULL) {
+        mav2_error_ossl("key generation on %s failed", shown);
+        goto out;
+    }
+    if (!mav2_pkey_address(pkey, NULL, NULL))
+        goto out;
+    if (uri_out != NULL) {
+        if (!EVP_PKEY_get_utf8_string_param(pkey, "pkcs11_uri", keyuri, sizeof(keyuri), NULL)) {
+            mav2_error_ossl("the new key on %s has no pkcs11_uri", shown);
+            goto out;
+        }
+        *uri_out = strdup(keyuri);
+        if (*uri_out == NULL) {
+            mav2_error_set("out of memory");
+            goto out;
+        }
+    }
+    *out = pkey;
+    pkey = NULL;
+    ok = 1;
+out:
+    EVP_PKEY_free(pkey);
+    EVP_PKEY_CTX_free(ctx);
+    if (uri != NULL)
+        OPENSSL_cleanse(uri, strlen(uri));
+    free(uri);
+    return ok;
 }

@@ -14,6 +14,7 @@
 #include "mav2/account.h"
 #include "mav2/address.h"
 #include "mav2/cli/online.h"
+#include "mav2/cli/session_keys.h"
 #include "mav2/error.h"
 #include "mav2/signer.h"
 #include "mav2/u256.h"
@@ -36,6 +37,8 @@ static int account_address(const mav2_cli_cmd *self, int argc, char **argv);
 static const sub_cmd session_cmds[] = {
     {"install", session_install, "the owner installs a session key on the account"},
     {"revoke", session_revoke, "the owner uninstalls a session key (and its hooks)"},
+    {"create", mav2_cmd_session_create, "generate a session key on a PKCS#11 token"},
+    {"list", mav2_cmd_session_list, "the session keys installed on an account"},
 };
 
 static const sub_cmd account_cmds[] = {
@@ -54,6 +57,8 @@ const char mav2_help_session_key[] =
     "        [--timeout S] [--poll MS] [--json]\n"
     "    mav2 session-key revoke --rpc-url URL [--bundler-url URL] --account ADDR\n"
     "        --owner-key URI|FILE --entity-id N [--owner-entity-id N] [...]\n"
+    "    mav2 session-key create --token URI --label L [--id HEX] [--json]\n"
+    "    mav2 session-key list --rpc-url URL --account ADDR [--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    install: the owner signs a user op calling installValidation on the account\n"

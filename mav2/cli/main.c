@@ -7,6 +7,7 @@
 
 #include "mav2/cli/cli.h"
 #include "mav2/cli/online.h"
+#include "mav2/cli/session_keys.h"
 
 /* Online subcommands (send, receipt, session-key ..., sign-message) are added here:
  * one entry each, their code in their own cmd_*.c file. */
@@ -25,6 +26,8 @@ static const mav2_cli_cmd commands[] = {
      mav2_help_receipt},
     {"session-key", mav2_cmd_session_key, "install / revoke session keys (owner side)",
      mav2_help_session_key},
+    {"sign-message", mav2_cmd_sign_message, "sign a message as the account (ERC-1271)",
+     mav2_help_sign_message},
     {"account", mav2_cmd_account, "counterfactual account address and factory data",
      mav2_help_account},
 };

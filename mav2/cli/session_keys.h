@@ -1,0 +1,13 @@
+/* session_keys.h: `mav2 session-key create|list` (run from the session-key group in
+ * cmd_session.c) and `mav2 sign-message` (ERC-1271 account signatures). */
+#ifndef MAV2_CLI_SESSION_KEYS_H
+#define MAV2_CLI_SESSION_KEYS_H
+
+#include "mav2/cli/cli.h"
+
+int mav2_cmd_session_create(const mav2_cli_cmd *self, int argc, char **argv);
+int mav2_cmd_session_list(const mav2_cli_cmd *self, int argc, char **argv);
+int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv);
+extern const char mav2_help_session_create[], mav2_help_session_list[], mav2_help_sign_message[];
+
+#endif
