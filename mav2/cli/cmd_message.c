@@ -104,14 +104,31 @@ static int node_chain_id(const mav2_cli_cmd *self, mav2_rpc *node, uint64_t *out
               : mav2_cli_fail(self, MAV2_EXIT_NETWORK, "eth_chainId: the answer is not a chain id");
 }
 
+/* Why an isValidSignature eth_call reverted, from the revert data in the error. */
+static const char *revert_reason(const mav2_rpc_error *e)
+{
+    const char *d = e->data != NULL ? e->data : "";
+
+    if (strstr(d, "07391694") != NULL || strstr(e->message, "07391694") != NULL)
+        return "the validation at this entity is not installed for ERC-1271 signatures "
+               "(SignatureValidationInvalid)";
+    if (strstr(d, "cf7b49f6") != NULL || strstr(e->message, "cf7b49f6") != NULL)
+        return "no validation at this entity (ValidationFunctionMissing)";
+    return NULL;
+}
+
 /* isValidSignature(hash, sig) on the account must return the ERC-1271 magic value. */
 static int check_on_chain(const mav2_cli_cmd *self, mav2_rpc *node, const uint8_t account[20],
                           const uint8_t hash[32], const uint8_t sig[MAV2_1271_SIG_LEN])
 {
-    mav2_buf q = MAV2_BUF_INIT, res = MAV2_BUF_INIT;
+    mav2_buf q = MAV2_BUF_INIT;
     mav2_abi *e = mav2_abi_new();
-    char got[11] = "none";
-    int rc;
+    json_object *params, *call, *res = NULL;
+    char addr[MAV2_ADDRESS_STR_MAX], *hex, got[11] = "";
+    const char *why = NULL, *r;
+    uint8_t *out = NULL;
+    size_t n = 0;
+    int ok, rc = MAV2_EXIT_OK;
 
     if (e == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory");
@@ -119,17 +136,52 @@ static int check_on_chain(const mav2_cli_cmd *self, mav2_rpc *node, const uint8_
     mav2_abi_bytes(e, sig, MAV2_1271_SIG_LEN);
     if (!mav2_abi_finish_call(e, erc1271_magic, &q))
         return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, NULL);
-    rc = mav2_cli_eth_call(self, node, account, q.data, q.len, &res);
-    mav2_buf_free(&q);
-    if (rc == MAV2_EXIT_OK && (res.len < 32 || memcmp(res.data, erc1271_magic, 4) != 0)) {
-        if (res.len >= 4)
-            mh_hex_encode(res.data, 4, got, sizeof(got), 1);
-        rc = mav2_cli_fail(self, MAV2_EXIT_REJECTED,
-                           "the account refused the signature: isValidSignature returned %s "
-                           "(entity not installed for ERC-1271, other signer, or wrong chain id?)",
-                           res.len == 0 ? "nothing (is the account deployed?)" : got);
+    hex = malloc(mh_hex_encoded_size(q.len, 1));
+    params = json_object_new_array();
+    call = json_object_new_object();
+    if (hex == NULL || params == NULL || call == NULL) {
+        free(hex);
+        mav2_buf_free(&q);
+        json_object_put(params);
+        json_object_put(call);
+        return mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory");
     }
-    mav2_buf_free(&res);
+    mh_hex_encode(q.data, q.len, hex, mh_hex_encoded_size(q.len, 1), 1);
+    mav2_buf_free(&q);
+    mav2_address_format(account, addr);
+    json_object_object_add(call, "to", json_object_new_string(addr));
+    json_object_object_add(call, "data", json_object_new_string(hex));
+    free(hex);
+    json_object_array_add(params, call);
+    json_object_array_add(params, json_object_new_string("latest"));
+    ok = mav2_rpc_call(node, "eth_call", params, &res);
+    json_object_put(params);
+    if (!ok) {
+        const mav2_rpc_error *er = mav2_rpc_last_error(node);
+        if (er->status == MAV2_RPC_E_RPC && (r = revert_reason(er)) != NULL)
+            return mav2_cli_fail(self, MAV2_EXIT_REJECTED, "the account refused the signature: %s",
+                                 r);
+        return mav2_cli_fail(self, mav2_cli_rpc_exit(er), "isValidSignature: %s", er->message);
+    }
+    ok = json_object_is_type(res, json_type_string) &&
+         mh_hex_decode_alloc(json_object_get_string(res), &out, &n, &why);
+    json_object_put(res);
+    if (!ok)
+        return mav2_cli_fail(self, MAV2_EXIT_NETWORK, "isValidSignature: the answer is not hex");
+    if (n < 32 || memcmp(out, erc1271_magic, 4) != 0) {
+        if (n >= 32) {
+            mh_hex_encode(out, 4, got, sizeof(got), 1);
+            rc = mav2_cli_fail(self, MAV2_EXIT_REJECTED,
+                               "the account refused the signature: isValidSignature returned %s "
+                               "(another signer at this entity, or another chain id?)",
+                               got);
+        } else {
+            rc = mav2_cli_fail(self, MAV2_EXIT_REJECTED,
+                               "the account refused the signature: isValidSignature returned %s",
+                               n == 0 ? "nothing (is the account deployed?)" : "a short answer");
+        }
+    }
+    free(out);
     return rc;
 }
 
