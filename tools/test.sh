@@ -32,6 +32,13 @@ for b in "${builds[@]}"; do
         echo "== plain build, C tests under valgrind"
         (cd "$dir" && make -s -j"$jobs" check-valgrind >>"$dir/check.out" 2>&1) || status=1
     fi
+    if [ "$b" = plain ] && [ "$quick" = no ]; then
+        echo "== make distcheck"
+        (cd "$dir" && make -s -j"$jobs" distcheck >"$dir/distcheck.out" 2>&1) || {
+            echo "make distcheck failed: see $dir/distcheck.out"
+            status=1
+        }
+    fi
     grep -E '^(FAIL|ERROR|XPASS)' "$dir/check.out" || true
 done
 
