@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -197,4 +198,45 @@ int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t accoun
     if (unlink(path) != 0 && errno != ENOENT)
         return mav2_error_set("journal: cannot remove %s: %s", path, strerror(errno));
     return 1;
+}
+
+int mav2_journal_lock(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key,
+                      int *fd)
+{
+    char path[PATH_MAX], dbuf[PATH_MAX], acct[41], keyhex[MAV2_U256_HEX_MAX];
+    int n, f;
+    *fd = -1;
+    if (dir == NULL) {
+        if (!mav2_journal_default_dir(dbuf, sizeof(dbuf)))
+            return 0;
+    } else {
+        snprintf(dbuf, sizeof(dbuf), "%s", dir);
+    }
+    if (!make_dirs(dbuf))
+        return 0;
+    mh_hex_encode(account, 20, acct, sizeof(acct), 0);
+    mav2_u256_to_hex(nonce_key, keyhex);
+    n = snprintf(path, sizeof(path), "%s/.lock-%s-%s", dbuf, acct, keyhex + 2);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return mav2_error_set("journal: path too long");
+    f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (f < 0)
+        return mav2_error_set("journal: cannot open the lock %s: %s", path, strerror(errno));
+    while (flock(f, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            int err = errno;
+            close(f);
+            return mav2_error_set("journal: cannot lock %s: %s", path, strerror(err));
+        }
+    }
+    *fd = f;
+    return 1;
+}
+
+void mav2_journal_unlock(int fd)
+{
+    if (fd >= 0) {
+        flock(fd, LOCK_UN);
+        close(fd);
+    }
 }

@@ -46,6 +46,17 @@ int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[2
 int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t account[20],
                         const mav2_u256 *nonce_key);
 
+/* Takes the lane lock of (account, nonce key): an exclusive flock on
+ * dir/.lock-<account>-<key> (a dot file, created 0600, kept), waiting while another
+ * process holds it.
+ * *fd gets the lock's descriptor. Chain-independent (the chain is not known yet when
+ * the sender takes it). */
+int mav2_journal_lock(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key,
+                      int *fd);
+
+/* Releases a lock from mav2_journal_lock (fd < 0: nothing). */
+void mav2_journal_unlock(int fd);
+
 #ifdef __cplusplus
 }
 #endif

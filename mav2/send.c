@@ -14,6 +14,7 @@
 #include "mav2/address.h"
 #include "mav2/error.h"
 #include "mav2/journal.h"
+#include "mav2/sponsor.h"
 #include "mav2/userop.h"
 
 void mav2_send_params_init(mav2_send_params *p)
@@ -29,6 +30,7 @@ void mav2_send_params_init(mav2_send_params *p)
     p->poll_factor_x1000 = 1500;
     p->poll_max_ms = 15000;
     p->wait_timeout_ms = 120000;
+    p->verification_gas_extra = 40000;
 }
 
 void mav2_send_result_clear(mav2_send_result *r)
@@ -239,20 +241,47 @@ int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const m
 /* ---- the flow -------------------------------------------------------------------- */
 
 typedef struct {
-    mav2_rpc *node, *bundler;
+    mav2_rpc *node, *bundler, *pm; /* pm: the ERC-7677 service (p->paymaster_url) */
     const mav2_send_params *p;
     mav2_send_result *r;
     const uint8_t *ep;
     mav2_u256 key;
     uint64_t chain_id;
     int deployed;
-    mav2_u256 onchain_nonce, base_fee, max_fee, max_prio;
+    mav2_u256 onchain_nonce, base_fee, max_fee, max_prio, deposit;
+    int have_deposit; /* deposit read (only asked when the margin may apply) */
+    int pm_given;     /* MAV2_SPONSOR_PM_* limits set by the paymaster service */
+    int pm_final;     /* the stub answer was final: no pm_getPaymasterData */
     char dir[4096];
     int journal;
-    unsigned long before_n, before_b;
+    int lock_fd; /* lane lock (journal.h), -1 when not held */
+    unsigned long before_n, before_b, before_pm;
 } send_ctx;
 
-enum { B_CHAIN, B_CODE, B_NONCE, B_BLOCK, B_ETH_PRIO, B_RUNDLER, B_BUNDLER_CHAIN, B_N };
+enum { B_CHAIN, B_CODE, B_NONCE, B_DEPOSIT, B_BLOCK, B_ETH_PRIO, B_RUNDLER, B_BUNDLER_CHAIN, B_N };
+
+static void unlock_lane(send_ctx *c)
+{
+    mav2_journal_unlock(c->lock_fd);
+    c->lock_fd = -1;
+}
+
+/* Runs the picked items of it[] as one batch on rpc. */
+static void batch_subset(mav2_rpc *rpc, mav2_rpc_batch_item *it, const int *pick)
+{
+    mav2_rpc_batch_item sub[B_N];
+    int idx[B_N], k = 0;
+    for (int i = 0; i < B_N; i++)
+        if (pick[i]) {
+            sub[k] = it[i];
+            idx[k++] = i;
+        }
+    if (k == 0)
+        return;
+    mav2_rpc_batch(rpc, sub, (size_t)k);
+    for (int j = 0; j < k; j++)
+        it[idx[j]] = sub[j];
+}
 
 static int parse_chain(json_object *o, uint64_t *out)
 {
@@ -271,12 +300,24 @@ static int prepare(send_ctx *c)
     json_object *call, *pa[B_N];
     int same = c->node == c->bundler, ok = 0;
     mav2_u256 rundler, ethp;
-    int have_rundler = 0, have_ethp = 0;
+    int have_rundler = 0, have_ethp = 0, on_node[B_N], on_bundler[B_N];
+    int fees = p->gas_policy_id == NULL; /* the Gas Manager sets the fees */
     const mav2_rpc_error *bad = NULL;
     const char *bad_method = NULL;
+    uint8_t bal[36] = {0x70, 0xa0, 0x82, 0x31}; /* EntryPoint.balanceOf(account) */
 
     if (!mav2_calldata_get_nonce(p->account, &c->key, &cd))
         return 0;
+    memcpy(bal + 16, p->account, 20);
+    for (int i = 0; i < B_N; i++) {
+        on_node[i] = i <= B_NONCE || (fees && (i == B_BLOCK || i == B_ETH_PRIO));
+        on_bundler[i] = (i == B_RUNDLER && fees) || i == B_BUNDLER_CHAIN;
+    }
+    on_node[B_DEPOSIT] = fees && p->paymaster_url == NULL && p->verification_gas_extra > 0;
+    if (same) { /* one batch; the bundler's chain id is the node's */
+        on_node[B_RUNDLER] = on_bundler[B_RUNDLER];
+        memset(on_bundler, 0, sizeof(on_bundler));
+    }
     memset(it, 0, sizeof(it));
     for (int i = 0; i < B_N; i++)
         pa[i] = json_object_new_array();
@@ -287,12 +328,18 @@ static int prepare(send_ctx *c)
     json_object_object_add(call, "to", jaddr(c->ep));
     json_object_array_add(pa[B_NONCE], call);
     json_object_array_add(pa[B_NONCE], json_object_new_string("latest"));
+    call = json_object_new_object();
+    json_object_object_add(call, "data", jstr_hex(bal, sizeof(bal)));
+    json_object_object_add(call, "to", jaddr(c->ep));
+    json_object_array_add(pa[B_DEPOSIT], call);
+    json_object_array_add(pa[B_DEPOSIT], json_object_new_string("latest"));
     json_object_array_add(pa[B_BLOCK], json_object_new_string("latest"));
     json_object_array_add(pa[B_BLOCK], json_object_new_boolean(0));
     mav2_buf_free(&cd);
     it[B_CHAIN].method = "eth_chainId";
     it[B_CODE].method = "eth_getCode";
     it[B_NONCE].method = "eth_call";
+    it[B_DEPOSIT].method = "eth_call";
     it[B_BLOCK].method = "eth_getBlockByNumber";
     it[B_ETH_PRIO].method = "eth_maxPriorityFeePerGas";
     it[B_RUNDLER].method = "rundler_maxPriorityFeePerGas";
@@ -301,12 +348,11 @@ static int prepare(send_ctx *c)
         it[i].params = pa[i];
 
     /* one batch when node and bundler are the same client, else one each */
-    mav2_rpc_batch(c->node, it, same ? B_BUNDLER_CHAIN : B_RUNDLER);
-    if (!same)
-        mav2_rpc_batch(c->bundler, it + B_RUNDLER, 2);
+    batch_subset(c->node, it, on_node);
+    batch_subset(c->bundler, it, on_bundler);
 
     for (int i = B_CHAIN; i <= B_BLOCK && bad == NULL; i++) {
-        if (it[i].error.status != MAV2_RPC_OK) {
+        if (on_node[i] && i != B_DEPOSIT && it[i].error.status != MAV2_RPC_OK) {
             bad = &it[i].error;
             bad_method = it[i].method;
         }
@@ -345,8 +391,15 @@ static int prepare(send_ctx *c)
         goto done;
     }
     c->deployed = strlen(json_object_get_string(it[B_CODE].result)) > 2;
-    if (!get_quantity(it[B_NONCE].result, "EntryPoint.getNonce", &c->onchain_nonce) ||
-        !get_quantity(member(it[B_BLOCK].result, "baseFeePerGas"), "latest block baseFeePerGas",
+    if (!get_quantity(it[B_NONCE].result, "EntryPoint.getNonce", &c->onchain_nonce))
+        goto done;
+    c->have_deposit = on_node[B_DEPOSIT] && it[B_DEPOSIT].error.status == MAV2_RPC_OK &&
+                      get_quantity(it[B_DEPOSIT].result, "EntryPoint.balanceOf", &c->deposit);
+    if (!fees) {
+        ok = 1;
+        goto done;
+    }
+    if (!get_quantity(member(it[B_BLOCK].result, "baseFeePerGas"), "latest block baseFeePerGas",
                       &c->base_fee))
         goto done;
     if (it[B_RUNDLER].error.status == MAV2_RPC_OK &&
@@ -378,6 +431,7 @@ static int resume(send_ctx *c, mav2_journal_entry *e)
     uint64_t seq_chain, seq_entry;
     char hex[67];
     int ok;
+    unlock_lane(c); /* nothing is signed from here on */
     mav2_nonce_split(&c->onchain_nonce, &k1, &seq_chain);
     mav2_nonce_split(&e->nonce, &k2, &seq_entry);
     c->r->resumed = 1;
@@ -434,6 +488,10 @@ static int estimate(send_ctx *c, mav2_userop *op)
             json_object_object_del(j, "callGasLimit");
             json_object_object_del(j, "verificationGasLimit");
             json_object_object_del(j, "preVerificationGas");
+            if (!(c->pm_given & MAV2_SPONSOR_PM_VGL))
+                json_object_object_del(j, "paymasterVerificationGasLimit");
+            if (!(c->pm_given & MAV2_SPONSOR_PM_POST))
+                json_object_object_del(j, "paymasterPostOpGasLimit");
         }
         params = op_params(j, c->ep);
         ok = mav2_rpc_call(c->bundler, "eth_estimateUserOperationGas", params, &res);
@@ -453,8 +511,76 @@ static int estimate(send_ctx *c, mav2_userop *op)
          get_quantity(member(res, "verificationGasLimit"), "estimate verificationGasLimit",
                       &op->verification_gas_limit) &&
          get_quantity(member(res, "callGasLimit"), "estimate callGasLimit", &op->call_gas_limit);
+    if (ok && op->has_paymaster && !(c->pm_given & MAV2_SPONSOR_PM_VGL) &&
+        member(res, "paymasterVerificationGasLimit") != NULL)
+        ok = get_quantity(member(res, "paymasterVerificationGasLimit"),
+                          "estimate paymasterVerificationGasLimit",
+                          &op->paymaster_verification_gas_limit);
+    if (ok && op->has_paymaster && !(c->pm_given & MAV2_SPONSOR_PM_POST) &&
+        member(res, "paymasterPostOpGasLimit") != NULL)
+        ok = get_quantity(member(res, "paymasterPostOpGasLimit"),
+                          "estimate paymasterPostOpGasLimit", &op->paymaster_post_op_gas_limit);
     json_object_put(res);
     return ok;
+}
+
+/* The verification gas margin (send.h, verification_gas_extra): when the account pays
+ * and its deposit (unknown = 0) is below the op's maximum cost with the margin. */
+static int add_margin(send_ctx *c, mav2_userop *op)
+{
+    mav2_u256 extra, gas, cost;
+    uint64_t g;
+    if (op->has_paymaster || c->p->verification_gas_extra == 0)
+        return 1;
+    mav2_u256_from_u64(&extra, c->p->verification_gas_extra);
+    if (!mav2_u256_add(&gas, &op->verification_gas_limit, &extra) ||
+        !mav2_u256_add(&gas, &gas, &op->call_gas_limit) ||
+        !mav2_u256_add(&gas, &gas, &op->pre_verification_gas))
+        return mav2_error_prefix("gas limits");
+    if (c->have_deposit && mav2_u256_to_u64(&gas, &g) &&
+        mav2_u256_mul_u64(&cost, &op->max_fee_per_gas, g) && mav2_u256_cmp(&c->deposit, &cost) >= 0)
+        return 1;
+    return mav2_u256_add(&op->verification_gas_limit, &op->verification_gas_limit, &extra) ||
+           mav2_error_prefix("verificationGasLimit");
+}
+
+/* ERC-7677 call with op in the JSON-RPC form (stub: without the gas limits the bundler
+ * has not estimated yet, as for the estimate). */
+static int sponsor_7677(send_ctx *c, mav2_userop *op, int final)
+{
+    json_object *j = NULL;
+    int ok;
+    c->r->outcome = MAV2_SEND_INVALID;
+    if (!mav2_userop_to_json(op, &j))
+        return 0;
+    if (!final) {
+        json_object_object_del(j, "callGasLimit");
+        json_object_object_del(j, "verificationGasLimit");
+        json_object_object_del(j, "preVerificationGas");
+    }
+    ok = mav2_sponsor_erc7677(c->pm, final, c->p, c->ep, c->chain_id, j, op, &c->pm_given,
+                              final ? NULL : &c->pm_final, &c->r->outcome);
+    json_object_put(j);
+    return ok;
+}
+
+/* Gas limits, fees and sponsorship of op (fees already set unless a Gas Manager). */
+static int gas_and_sponsor(send_ctx *c, mav2_userop *op)
+{
+    if (c->p->gas_policy_id != NULL) {
+        if (!mav2_sponsor_gas_manager(c->bundler, c->p, c->ep, op, NULL, NULL, &c->r->outcome))
+            return 0;
+        progress(c->p, MAV2_STAGE_ESTIMATED, "gas manager");
+        return 1;
+    }
+    if (c->pm != NULL && !sponsor_7677(c, op, 0))
+        return 0;
+    if (!estimate(c, op) || !add_margin(c, op))
+        return 0;
+    if (c->pm != NULL && !c->pm_final && !sponsor_7677(c, op, 1))
+        return 0;
+    progress(c->p, MAV2_STAGE_ESTIMATED, NULL);
+    return 1;
 }
 
 /* Step 4: eth_sendUserOperation. */
@@ -501,7 +627,11 @@ static int check_params(const mav2_send_params *p)
         return mav2_error_set("send: call data missing");
     if (p->factory != NULL && p->factory_data == NULL && p->factory_data_len != 0)
         return mav2_error_set("send: factory data missing");
-    return 1;
+    if (p->paymaster_url != NULL && p->gas_policy_id != NULL)
+        return mav2_error_set("send: a paymaster URL and a gas policy exclude each other");
+    if (p->gas_policy_id != NULL && *p->gas_policy_id == '\0')
+        return mav2_error_set("send: empty gas policy id");
+    return mav2_sponsor_check_context(p->paymaster_context);
 }
 
 /* Common start of mav2_send and mav2_send_replace: arguments, nonce key, journal dir. */
@@ -509,6 +639,7 @@ static int begin(send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const mav2_send
                  mav2_send_result *r)
 {
     memset(c, 0, sizeof(*c));
+    c->lock_fd = -1;
     if (r == NULL)
         return mav2_error_set("send: no result");
     memset(r, 0, sizeof(*r));
@@ -527,10 +658,15 @@ static int begin(send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const mav2_send
     c->before_b = node == bundler ? 0 : mav2_rpc_requests_sent(bundler);
     if (!mav2_nonce_key(&c->key, &p->lane, p->entity_id, p->nonce_options))
         return 0;
+    if (p->paymaster_url != NULL && (c->pm = mav2_rpc_new(p->paymaster_url, NULL)) == NULL)
+        return mav2_error_set("send: bad paymaster URL (want http:// or https://)");
     if (c->journal) {
         if (p->state_dir != NULL)
             snprintf(c->dir, sizeof(c->dir), "%s", p->state_dir);
         else if (!mav2_journal_default_dir(c->dir, sizeof(c->dir)))
+            return 0;
+        /* held from reading the nonce until the op is sent (or found journaled) */
+        if (!mav2_journal_lock(c->dir, p->account, &c->key, &c->lock_fd))
             return 0;
     }
     return 1;
@@ -539,12 +675,18 @@ static int begin(send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const mav2_send
 /* Common end: request count, success flag and message. Returns ok. */
 static int finish(send_ctx *c, mav2_send_result *r, int ok)
 {
-    if (r == NULL)
+    unlock_lane(c);
+    if (r == NULL) {
+        mav2_rpc_free(c->pm);
         return ok;
+    }
     if (c->node != NULL)
         r->http_requests =
             mav2_rpc_requests_sent(c->node) - c->before_n +
-            (c->node == c->bundler ? 0 : mav2_rpc_requests_sent(c->bundler) - c->before_b);
+            (c->node == c->bundler ? 0 : mav2_rpc_requests_sent(c->bundler) - c->before_b) +
+            (c->pm != NULL ? mav2_rpc_requests_sent(c->pm) : 0);
+    mav2_rpc_free(c->pm);
+    c->pm = NULL;
     r->success = ok;
     if (ok)
         r->message[0] = '\0';
@@ -552,6 +694,8 @@ static int finish(send_ctx *c, mav2_send_result *r, int ok)
         snprintf(r->message, sizeof(r->message), "%s", mav2_last_error());
     return ok;
 }
+
+static int replace_pending(send_ctx *c, mav2_userop *op, const uint8_t old_hash[32]);
 
 /* Signs op (gas and fees set), journals it, sends it and waits: the second half of
  * mav2_send and mav2_send_replace. */
@@ -598,15 +742,28 @@ static int sign_send_wait(send_ctx *c, mav2_userop *op)
             goto out;
         }
     }
-    if (!submit(c, hash, sent))
+    ok = submit(c, hash, sent);
+    unlock_lane(c);
+    if (!ok)
         goto out;
+    ok = 0;
     memcpy(r->user_op_hash, sent, 32);
     if (p->wait_timeout_ms < 0) {
         r->outcome = MAV2_SEND_SUBMITTED;
         ok = 1;
         goto out;
     }
-    ok = wait_receipt(c->bundler, sent, p, r, 1);
+    if (p->replace_after_ms > 0 && p->replace_after_ms < p->wait_timeout_ms) {
+        mav2_send_params first = *p;
+        first.wait_timeout_ms = p->replace_after_ms;
+        ok = wait_receipt(c->bundler, sent, &first, r, 1);
+        if (!ok && r->outcome == MAV2_SEND_TIMEOUT) {
+            ok = replace_pending(c, op, sent);
+            goto out;
+        }
+    } else {
+        ok = wait_receipt(c->bundler, sent, p, r, 1);
+    }
     if (c->journal && (r->outcome == MAV2_SEND_INCLUDED || r->outcome == MAV2_SEND_REVERTED))
         mav2_journal_remove(c->dir, c->chain_id, p->account, &c->key);
     else if (!ok && r->outcome == MAV2_SEND_NETWORK)
@@ -662,10 +819,8 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
         goto out;
     op.max_fee_per_gas = c.max_fee;
     op.max_priority_fee_per_gas = c.max_prio;
-
-    if (!estimate(&c, &op))
+    if (!gas_and_sponsor(&c, &op))
         goto out;
-    progress(p, MAV2_STAGE_ESTIMATED, NULL);
     ok = sign_send_wait(&c, &op);
 out:
     mav2_userop_clear(&op);
@@ -681,6 +836,71 @@ static int bump(mav2_u256 *out, const mav2_u256 *old, const mav2_u256 *fresh)
         return 0;
     mav2_u256_max(out, &t, fresh);
     return 1;
+}
+
+/* Drop-and-replace fees for op (bump above) and its sponsorship renewed: the Gas Manager
+ * asked again with the raised fees as overrides, or pm_getPaymasterData with them. */
+static int raise_fees(send_ctx *c, mav2_userop *op)
+{
+    mav2_u256 fee, prio;
+    c->r->outcome = MAV2_SEND_INVALID;
+    if (!bump(&fee, &op->max_fee_per_gas, &c->max_fee) ||
+        !bump(&prio, &op->max_priority_fee_per_gas, &c->max_prio))
+        return mav2_error_prefix("replace: fees");
+    op->max_fee_per_gas = fee;
+    op->max_priority_fee_per_gas = prio;
+    if (c->p->gas_policy_id != NULL)
+        return mav2_sponsor_gas_manager(c->bundler, c->p, c->ep, op, &fee, &prio, &c->r->outcome);
+    if (c->pm != NULL)
+        return sponsor_7677(c, op, 1);
+    if (op->has_paymaster) {
+        char a[MAV2_ADDRESS_STR_MAX];
+        mav2_address_format(op->paymaster, a);
+        return mav2_error_set("replace: the op is sponsored by paymaster %s: give its paymaster "
+                              "URL or gas policy again (its data covers the old fees)",
+                              a);
+    }
+    return 1;
+}
+
+/* replace_after_ms ran out for the op sent as old_hash (op: that op, signed): replace
+ * it once with raised fees and wait the rest of wait_timeout_ms for either op. */
+static int replace_pending(send_ctx *c, mav2_userop *op, const uint8_t old_hash[32])
+{
+    const mav2_send_params *saved = c->p;
+    mav2_send_params q = *c->p, once = *c->p;
+    uint64_t seq_chain, seq_op;
+    uint8_t old[32];
+    int ok;
+
+    memcpy(old, old_hash, 32);
+    once.wait_timeout_ms = 0;
+    if (c->journal && !mav2_journal_lock(c->dir, saved->account, &c->key, &c->lock_fd))
+        return 0;
+    if (!prepare(c)) /* fresh fees and nonce */
+        return 0;
+    mav2_nonce_split(&c->onchain_nonce, NULL, &seq_chain);
+    mav2_nonce_split(&op->nonce, NULL, &seq_op);
+    if (seq_chain > seq_op) { /* went in meanwhile: nothing to replace */
+        unlock_lane(c);
+        ok = wait_receipt(c->bundler, old, &once, c->r, 0);
+    } else {
+        if (!raise_fees(c, op))
+            return 0;
+        q.replace_after_ms = 0;
+        q.wait_timeout_ms = saved->wait_timeout_ms - saved->replace_after_ms;
+        c->p = &q;
+        c->r->replaced = 1;
+        ok = sign_send_wait(c, op);
+        c->p = saved;
+        if (ok || c->r->outcome != MAV2_SEND_TIMEOUT)
+            return ok;
+        /* the first op may have gone in instead of its replacement */
+        ok = wait_receipt(c->bundler, old, &once, c->r, 0);
+    }
+    if (c->journal && (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED))
+        mav2_journal_remove(c->dir, c->chain_id, saved->account, &c->key);
+    return ok;
 }
 
 int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
@@ -719,11 +939,8 @@ int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params 
         mav2_error_prefix("replace: journaled op");
         goto out;
     }
-    if (!bump(&op.max_fee_per_gas, &op.max_fee_per_gas, &c.max_fee) ||
-        !bump(&op.max_priority_fee_per_gas, &op.max_priority_fee_per_gas, &c.max_prio)) {
-        mav2_error_prefix("replace: fees");
+    if (!raise_fees(&c, &op))
         goto out;
-    }
     progress(p, MAV2_STAGE_PREPARED, NULL);
     r->replaced = 1;
     ok = sign_send_wait(&c, &op);

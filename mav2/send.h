@@ -9,9 +9,17 @@
  * unless params.force_new is set.
  *
  * HTTP round trips per op (node and bundler on one URL, batching supported): 1 batch
- * (chainId, getCode, getNonce, latest block, both priority-fee hints) + estimate +
- * send + receipt polls (first poll after poll_initial_ms): 4 when the op is in the
- * first poll. With two URLs the first step is two batches (node, then bundler).
+ * (chainId, getCode, getNonce, EntryPoint deposit, latest block, both priority-fee
+ * hints) + estimate + send + receipt polls (first poll after poll_initial_ms): 4 when
+ * the op is in the first poll. With two URLs the first step is two batches (node,
+ * then bundler). Sponsored: Gas Manager 1 batch (chainId, getCode, getNonce) + 1
+ * alchemy_requestGasAndPaymasterAndData + send + polls (same 4); ERC-7677 adds the
+ * stub and final paymaster calls to the unsponsored count (6; 5 when the stub is final).
+ *
+ * Concurrency: with the journal on, the lane (account, nonce key) is locked (flock on
+ * a lock file in the state directory) from reading the nonce until the op is sent, so
+ * two processes sending on one lane at once never sign two ops for one nonce: the
+ * second one finds the first one's op journaled and resumes waiting for it.
  *
  * Outcomes are kept apart: rejected (the node/bundler answered no), timed out (sent,
  * not yet included; the journal keeps it), network (no answer). mav2_last_error()
@@ -110,6 +118,33 @@ typedef struct {
     const char *state_dir;
     int no_journal;
     int force_new;
+
+    /* Sponsorship (at most one of the two; both NULL = the account pays).
+     * paymaster_url: an ERC-7677 paymaster service. pm_getPaymasterStubData(op,
+     *   entryPoint, chainId, context) gives the paymaster fields the op is estimated
+     *   with; pm_getPaymasterData(same, with the estimated gas) the final ones (skipped
+     *   when the stub answer says isFinal). Paymaster gas limits from the stub win over
+     *   the bundler's estimate. paymaster_context: JSON object text (NULL = {}).
+     * gas_policy_id: Alchemy Gas Manager policy. One
+     *   alchemy_requestGasAndPaymasterAndData({policyId, entryPoint, userOperation,
+     *   dummySignature, overrides}) to the bundler URL returns gas limits, fees and the
+     *   paymaster fields, replacing the fee hints and eth_estimateUserOperationGas;
+     *   overrides carry max_fee_mul and priority_mul as multipliers. */
+    const char *paymaster_url;
+    const char *paymaster_context;
+    const char *gas_policy_id;
+
+    /* Added to the estimated verificationGasLimit when the account pays its prefund
+     * (no paymaster) and its EntryPoint deposit (EntryPoint.balanceOf, read in the
+     * first batch) is below the op's maximum cost: some bundlers (Alto 0.0.20) leave
+     * the ~30k gas of paying missingAccountFunds out of their estimate, and the op is
+     * then dropped after eth_sendUserOperation (AA26). Default 40000; 0 = off. */
+    uint64_t verification_gas_extra;
+
+    /* > 0: when no receipt came replace_after_ms after sending, replace the op once
+     * (same nonce, fees raised to max(fresh fee, 1.1 x old), as mav2_send_replace)
+     * and keep waiting (for either op) until wait_timeout_ms. 0 = never. */
+    long replace_after_ms;
 } mav2_send_params;
 
 /* Defaults as documented above; account, call data and sign still to fill. */
@@ -156,6 +191,15 @@ int mav2_send_urls(const char *rpc_url, const char *bundler_url, const mav2_rpc_
  * nothing is journaled (or p->no_journal). p->call_data/factory are not used. */
 int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
                       mav2_send_result *r);
+
+/* Sends n ops at once, one thread per op, each with its own node and bundler clients
+ * (rpc_url, bundler_url, opt as in mav2_send_urls), and waits for all of them. The ops
+ * must be on distinct nonce keys (lane, entity_id and nonce_options of ps[i]; else
+ * nothing is sent, every rs[i] is INVALID). ps[i].sign and .progress are called from
+ * op i's thread: a signer shared between ops must be thread-safe (mav2_signer is).
+ * rs[i] gets op i's result (clear each). Returns 1 iff every op succeeded. */
+int mav2_send_many(const char *rpc_url, const char *bundler_url, const mav2_rpc_options *opt,
+                   const mav2_send_params *ps, mav2_send_result *rs, size_t n);
 
 /* Waits for the receipt of user_op_hash with the waiting parameters of p (the rest of
  * p is ignored; p NULL = defaults): what `mav2 receipt` needs. Outcome INCLUDED,
