@@ -16,6 +16,7 @@ unset P11K1_MODULE P11K1_PIN_SOURCE P11K1_PIN_ENV P11K1_EARLY_LOAD OPENSSL_MODUL
 
 export DEVNET_DIR="$MH_TMP/devnet"
 stop_all() {
+    [ -n "${SESSION_KEEP_LOGS:-}" ] && cp "$DEVNET_DIR/alto.log" "$SESSION_KEEP_LOGS" 2>/dev/null
     "$DEVNET/devnet.sh" stop >/dev/null 2>&1
     rm -rf "$MH_TMP"
 }
