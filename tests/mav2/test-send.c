@@ -1,8 +1,9 @@
 /* test-send.c: the send flow (send.h) and its journal (journal.h) against a mock node +
  * bundler on the loopback HTTP fixture (httpd.h). The mock answers with the results
  * logged in fees_and_rpc_flow.json's Alchemy flow, and the requests we send are checked
- * against the logged requests (method and params) where they are deterministic. */
-#include "httpd.h"
+ * against the logged requests (method and params) where they are deterministic. The mock
+ * is in sendmock.c; sponsored sends, replace-after and send_many are in test-sponsor.c. */
+#include "sendmock.h"
 #include "mav2/account.h"
 #include "mav2/error.h"
 #include "mav2/journal.h"
@@ -23,298 +24,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define CHAIN_ID 11155111u
-
-/* ---- the mock node + bundler ------------------------------------------------------- */
-
-typedef struct {
-    json_object *log;           /* the flow's rpcLog (borrowed) */
-    int rundler;                /* 1: rundler_maxPriorityFeePerGas answered, 0: method not found */
-    const char *nonce;          /* getNonce result; NULL = the logged one */
-    const char *code;           /* eth_getCode result; NULL = the logged one */
-    int receipt_nulls;          /* null receipts before the logged one; < 0: always null */
-    const char *estimate_error; /* JSON error object for eth_estimateUserOperationGas */
-    const char *send_error;     /* JSON error object for eth_sendUserOperation */
-    int drop_send; /* close the connection instead of answering eth_sendUserOperation */
-    int polls;
-    json_object *calls; /* every call seen: {"method", "params"} */
-} mock;
-
-static json_object *logged(json_object *log, const char *method, int nth)
-{
-    for (size_t i = 0; i < json_object_array_length(log); i++) {
-        json_object *e = json_object_array_get_idx(log, i);
-        if (strcmp(vec_str(e, "method"), method) == 0 && nth-- == 0)
-            return e;
-    }
-    tap_bail("method missing from the logged flow");
-}
-
-static json_object *err_obj(const char *json)
-{
-    json_object *e = json_tokener_parse(json);
-    if (e == NULL)
-        tap_bail("bad error JSON in the test");
-    return e;
-}
-
-/* The answer to one call (a new JSON-RPC response object), or NULL to drop. */
-static json_object *answer(mock *m, json_object *q)
-{
-    json_object *id = NULL, *mo = NULL, *params = NULL, *a = json_object_new_object(), *res = NULL,
-                *err = NULL, *rec;
-    const char *method;
-    json_object_object_get_ex(q, "id", &id);
-    json_object_object_get_ex(q, "method", &mo);
-    json_object_object_get_ex(q, "params", &params);
-    method = json_object_get_string(mo);
-    rec = json_object_new_object();
-    json_object_object_add(rec, "method", json_object_new_string(method));
-    json_object_object_add(rec, "params", json_object_get(params));
-    json_object_array_add(m->calls, rec);
-
-    if (strcmp(method, "eth_chainId") == 0) {
-        res = json_object_new_string("0xaa36a7");
-    } else if (strcmp(method, "eth_getCode") == 0) {
-        res = m->code ? json_object_new_string(m->code)
-                      : json_object_get(vec_get(logged(m->log, method, 0), "result"));
-    } else if (strcmp(method, "eth_call") == 0) {
-        json_object *call = json_object_array_get_idx(params, 0), *data = NULL;
-        json_object_object_get_ex(call, "data", &data);
-        if (strncmp(json_object_get_string(data), "0x35567e1a", 10) == 0 && m->nonce)
-            res = json_object_new_string(m->nonce);
-        else
-            res = json_object_get(vec_get(logged(m->log, method, 1), "result"));
-    } else if (strcmp(method, "eth_getBlockByNumber") == 0) {
-        res = json_object_get(vec_get(logged(m->log, method, 0), "result"));
-    } else if (strcmp(method, "eth_estimateUserOperationGas") == 0) {
-        if (m->estimate_error)
-            err = err_obj(m->estimate_error);
-        else
-            res = json_object_get(vec_get(logged(m->log, method, 0), "result"));
-    } else if (strcmp(method, "rundler_maxPriorityFeePerGas") == 0) {
-        if (m->rundler)
-            res = json_object_get(vec_get(logged(m->log, method, 0), "result"));
-        else
-            err = err_obj("{\"code\":-32601,\"message\":\"Method not found\"}");
-    } else if (strcmp(method, "eth_maxPriorityFeePerGas") == 0) {
-        res = json_object_new_string("0x3b9aca00");
-    } else if (strcmp(method, "eth_sendUserOperation") == 0) {
-        mav2_userop op;
-        uint8_t h[32];
-        char hex[67];
-        mav2_userop_init(&op);
-        if (m->drop_send) {
-            json_object_put(a);
-            return NULL;
-        }
-        if (m->send_error) {
-            err = err_obj(m->send_error);
-        } else if (mav2_userop_from_json(&op, json_object_array_get_idx(params, 0)) &&
-                   mav2_userop_hash(&op, mav2_entry_point_v07, CHAIN_ID, h)) {
-            mh_hex_encode(h, 32, hex, sizeof(hex), 1); /* the real v0.7 hash, as a bundler */
-            res = json_object_new_string(hex);
-        } else {
-            err = err_obj("{\"code\":-32602,\"message\":\"invalid user op\"}");
-        }
-        mav2_userop_clear(&op);
-    } else if (strcmp(method, "eth_getUserOperationReceipt") == 0) {
-        if (m->receipt_nulls >= 0 && m->polls++ >= m->receipt_nulls) {
-            res = json_object_get(vec_get(logged(m->log, method, 1), "result"));
-            json_object_object_add(res, "userOpHash",
-                                   json_object_get(json_object_array_get_idx(params, 0)));
-        }
-    } else {
-        err = err_obj("{\"code\":-32601,\"message\":\"Method not found\"}");
-    }
-    json_object_object_add(a, "jsonrpc", json_object_new_string("2.0"));
-    json_object_object_add(a, "id", json_object_get(id));
-    json_object_object_add(a, err ? "error" : "result", err ? err : res);
-    return a;
-}
-
-static void mock_handler(void *ctx, const char *body, th_reply *r)
-{
-    mock *m = ctx;
-    json_object *req = json_tokener_parse(body), *out;
-    if (json_object_is_type(req, json_type_array)) {
-        out = json_object_new_array();
-        for (size_t i = 0; i < json_object_array_length(req); i++)
-            json_object_array_add(out, answer(m, json_object_array_get_idx(req, i)));
-    } else {
-        out = answer(m, req);
-    }
-    if (out == NULL)
-        r->drop = 1;
-    else
-        r->body = strdup(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN));
-    json_object_put(out);
-    json_object_put(req);
-}
-
-static void mock_init(mock *m, json_object *flow)
-{
-    memset(m, 0, sizeof(*m));
-    m->log = vec_get(flow, "rpcLog");
-    m->rundler = 1;
-    m->calls = json_object_new_array();
-}
-
-static void mock_reset_calls(mock *m)
-{
-    json_object_put(m->calls);
-    m->calls = json_object_new_array();
-    m->polls = 0;
-}
-
-static int count_calls(const mock *m, const char *method)
-{
-    int n = 0;
-    for (size_t i = 0; i < json_object_array_length(m->calls); i++)
-        n += strcmp(vec_str(json_object_array_get_idx(m->calls, i), "method"), method) == 0;
-    return n;
-}
-
-/* params of the nth call of method, or NULL */
-static json_object *call_params(const mock *m, const char *method, int nth)
-{
-    for (size_t i = 0; i < json_object_array_length(m->calls); i++) {
-        json_object *c = json_object_array_get_idx(m->calls, i);
-        if (strcmp(vec_str(c, "method"), method) == 0 && nth-- == 0)
-            return vec_get(c, "params");
-    }
-    return NULL;
-}
-
-/* JSON equality with hex strings compared case-insensitively (EIP-55 vs lowercase). */
-static int jeq(json_object *a, json_object *b)
-{
-    json_type t = json_object_get_type(a);
-    if (t != json_object_get_type(b))
-        return 0;
-    switch (t) {
-    case json_type_string:
-        return strcasecmp(json_object_get_string(a), json_object_get_string(b)) == 0;
-    case json_type_array:
-        if (json_object_array_length(a) != json_object_array_length(b))
-            return 0;
-        for (size_t i = 0; i < json_object_array_length(a); i++)
-            if (!jeq(json_object_array_get_idx(a, i), json_object_array_get_idx(b, i)))
-                return 0;
-        return 1;
-    case json_type_object: {
-        if (json_object_object_length(a) != json_object_object_length(b))
-            return 0;
-        json_object_object_foreach(a, k, v)
-        {
-            json_object *w;
-            if (!json_object_object_get_ex(b, k, &w) || !jeq(v, w))
-                return 0;
-        }
-        return 1;
-    }
-    default:
-        return json_object_equal(a, b);
-    }
-}
-
-/* ---- the signer callback: deterministic (RFC 6979) like the reference client ------- */
-
-typedef struct {
-    uint8_t key[32];
-    int calls;
-    int fail;
-} test_signer;
-
-static int sign_cb(void *ctx, const uint8_t hash[32], mav2_buf *out)
-{
-    test_signer *ts = ctx;
-    secp256k1_context *sc = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
-    secp256k1_ecdsa_recoverable_signature rs;
-    uint8_t digest[32], sig[MAV2_USEROP_SIG_LEN];
-    int recid, ok;
-    ts->calls++;
-    if (ts->fail) {
-        secp256k1_context_destroy(sc);
-        return mav2_error_set("token not present");
-    }
-    mh_eip191_hash(hash, 32, digest);
-    ok = secp256k1_ecdsa_sign_recoverable(sc, &rs, digest, ts->key, NULL, NULL);
-    secp256k1_ecdsa_recoverable_signature_serialize_compact(sc, sig + 2, &recid, &rs);
-    secp256k1_context_destroy(sc);
-    sig[0] = 0xff;
-    sig[1] = 0x00;
-    sig[66] = (uint8_t)(27 + recid);
-    return ok && mav2_buf_set(out, sig, sizeof(sig));
-}
-
-/* ---- fixtures --------------------------------------------------------------------- */
-
-static char state_dir[] = "/tmp/mav2-test-send-XXXXXX";
-static json_object *flow;
-static test_signer signer;
-static uint8_t call_data[512];
-static size_t call_data_len;
-static char stages[256];
-
-static void on_progress(void *ctx, mav2_send_stage st, const char *detail)
-{
-    static const char names[] = "PESTRWI";
-    size_t n = strlen(stages);
-    (void)ctx;
-    (void)detail;
-    if (n + 1 < sizeof(stages)) {
-        stages[n] = names[st];
-        stages[n + 1] = '\0';
-    }
-}
-
-static mav2_rpc *client(const th_server *s)
-{
-    mav2_rpc_options o;
-    mav2_rpc_options_default(&o);
-    o.max_retries = 1;
-    o.backoff_ms = 5;
-    o.backoff_max_ms = 10;
-    o.timeout_ms = 5000;
-    return mav2_rpc_new(s ? th_url(s) : "http://127.0.0.1:1/", &o);
-}
-
-static void params_for_flow(mav2_send_params *p)
-{
-    mav2_send_params_init(p);
-    p->chain_id = CHAIN_ID;
-    mh_hex_decode_exact(vec_str(flow, "account"), p->account, 20, NULL);
-    p->entity_id = 1;
-    p->call_data = call_data;
-    p->call_data_len = call_data_len;
-    p->sign = sign_cb;
-    p->sign_ctx = &signer;
-    p->poll_initial_ms = 5;
-    p->poll_max_ms = 20;
-    p->wait_timeout_ms = 5000;
-    p->state_dir = state_dir;
-    p->progress = on_progress;
-    stages[0] = '\0';
-    signer.calls = 0;
-    signer.fail = 0;
-}
-
-static int journal_has(const mav2_send_params *p, mav2_journal_entry *e)
-{
-    mav2_u256 key;
-    int found = 0;
-    mav2_journal_entry tmp;
-    if (e == NULL)
-        e = &tmp;
-    mav2_nonce_key(&key, &p->lane, p->entity_id, p->nonce_options);
-    if (!mav2_journal_get(state_dir, CHAIN_ID, p->account, &key, e, &found))
-        return -1;
-    if (e == &tmp)
-        mav2_journal_entry_clear(&tmp);
-    return found;
-}
 
 /* ---- tests ------------------------------------------------------------------------ */
 
@@ -384,7 +93,7 @@ static void test_logged_flow(void)
     mav2_send_result_clear(&r);
     mav2_rpc_free(rpc);
     th_stop(s);
-    json_object_put(m.calls);
+    mock_free(&m);
 }
 
 /* No rundler_maxPriorityFeePerGas: eth_maxPriorityFeePerGas + baseFee * 1.2. */
@@ -414,7 +123,7 @@ static void test_generic_fees(void)
     mav2_send_result_clear(&r);
     mav2_rpc_free(rpc);
     th_stop(s);
-    json_object_put(m.calls);
+    mock_free(&m);
 }
 
 /* Node and bundler on different URLs. */
@@ -450,8 +159,8 @@ static void test_two_urls(void)
     mav2_rpc_free(bundler);
     th_stop(sn);
     th_stop(sb);
-    json_object_put(mn.calls);
-    json_object_put(mb.calls);
+    mock_free(&mn);
+    mock_free(&mb);
 }
 
 static void test_send_urls(void)
@@ -471,7 +180,7 @@ static void test_send_urls(void)
     tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && strstr(r.message, "RPC URL"),
            "mav2_send_urls: bad URL: %s", r.message);
     th_stop(s);
-    json_object_put(m.calls);
+    mock_free(&m);
 }
 
 /* Each failure class gets its own outcome and one sentence. */
@@ -572,7 +281,7 @@ static void test_failures(void)
     mav2_send_result_clear(&r);
     mav2_rpc_free(rpc);
     th_stop(s);
-    json_object_put(m.calls);
+    mock_free(&m);
 }
 
 /* Timed out, then resumed (not re-signed, not re-sent); crash after send; nonce moved
@@ -731,7 +440,7 @@ static void test_journal_flow(void)
 
     mav2_rpc_free(rpc);
     th_stop(s);
-    json_object_put(m.calls);
+    mock_free(&m);
 }
 
 static void test_wait_receipt(void)
@@ -762,26 +471,12 @@ static void test_wait_receipt(void)
     mav2_send_result_clear(&r);
     mav2_rpc_free(rpc);
     th_stop(s);
-    json_object_put(m.calls);
+    mock_free(&m);
 }
 
 int main(void)
 {
-    json_object *v = vec_load("fees_and_rpc_flow.json");
-    json_object *send_params;
-    size_t n;
-    uint8_t *cd;
-    flow = vec_at(vec_get(v, "flows"), 0);
-    vec_hex_exact(flow, "sessionKeyPrivateKey", signer.key, 32);
-    send_params = json_object_array_get_idx(vec_get(flow, "eth_sendUserOperation_params"), 0);
-    cd = vec_hex(send_params, "callData", &n);
-    if (n > sizeof(call_data))
-        tap_bail("call data too long");
-    memcpy(call_data, cd, n);
-    call_data_len = n;
-    free(cd);
-    if (mkdtemp(state_dir) == NULL)
-        tap_bail("mkdtemp");
+    json_object *v = sm_setup(0);
 
     test_logged_flow();
     test_generic_fees();
@@ -791,12 +486,6 @@ int main(void)
     test_journal_flow();
     test_wait_receipt();
 
-    {
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state_dir);
-        if (system(cmd) != 0)
-            tap_diag("could not remove %s", state_dir);
-    }
-    json_object_put(v);
+    sm_cleanup(v);
     return tap_done();
 }
