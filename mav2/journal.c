@@ -3,6 +3,7 @@
 
 #include "mav2/journal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -187,6 +188,51 @@ int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[2
     json_object_put(o);
     *found = 1;
     return 1;
+}
+
+int mav2_journal_find(const char *dir, uint64_t chain_id, const uint8_t hash[32],
+                      mav2_journal_entry *e, int *found)
+{
+    char dbuf[PATH_MAX], prefix[64];
+    DIR *d;
+    struct dirent *de;
+    int ok = 1;
+    memset(e, 0, sizeof(*e));
+    *found = 0;
+    if (dir == NULL) {
+        if (!mav2_journal_default_dir(dbuf, sizeof(dbuf)))
+            return 0;
+        dir = dbuf;
+    }
+    if ((d = opendir(dir)) == NULL)
+        return errno == ENOENT
+                   ? 1
+                   : mav2_error_set("journal: cannot read %s: %s", dir, strerror(errno));
+    snprintf(prefix, sizeof(prefix), "pending-%llu-", (unsigned long long)chain_id);
+    while (ok && !*found && (de = readdir(d)) != NULL) {
+        uint8_t acct[20];
+        mav2_u256 key;
+        char keyhex[MAV2_U256_HEX_MAX + 2];
+        const char *name = de->d_name, *dot;
+        size_t pl = strlen(prefix), kl;
+        if (strncmp(name, prefix, pl) != 0 || strlen(name) < pl + 41 || name[pl + 40] != '-' ||
+            (dot = strstr(name + pl + 41, ".json")) == NULL || dot[5] != '\0')
+            continue;
+        kl = (size_t)(dot - (name + pl + 41));
+        snprintf(keyhex, sizeof(keyhex), "0x%.40s", name + pl);
+        if (kl == 0 || kl > 64 || !mh_hex_decode_exact(keyhex, acct, 20, NULL))
+            continue;
+        snprintf(keyhex, sizeof(keyhex), "0x%.*s", (int)kl, name + pl + 41);
+        if (!mav2_u256_from_hex(&key, keyhex))
+            continue;
+        ok = mav2_journal_get(dir, chain_id, acct, &key, e, found);
+        if (ok && *found && memcmp(e->user_op_hash, hash, 32) != 0) {
+            mav2_journal_entry_clear(e);
+            *found = 0;
+        }
+    }
+    closedir(d);
+    return ok;
 }
 
 int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t account[20],

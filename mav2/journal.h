@@ -42,6 +42,11 @@ int mav2_journal_put(const char *dir, const mav2_journal_entry *e);
 int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[20],
                      const mav2_u256 *nonce_key, mav2_journal_entry *e, int *found);
 
+/* Finds the entry of chain_id whose userOpHash is hash (any account and key): 1 with
+ * *found = 1 and e filled, 1 with *found = 0 if none, 0 on a read error. */
+int mav2_journal_find(const char *dir, uint64_t chain_id, const uint8_t hash[32],
+                      mav2_journal_entry *e, int *found);
+
 /* Removes the entry (1 also when there was none). */
 int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t account[20],
                         const mav2_u256 *nonce_key);

@@ -14,6 +14,7 @@
 #include "mav2/account.h"
 #include "mav2/address.h"
 #include "mav2/cli/online.h"
+#include "mav2/cli/replace.h"
 #include "mav2/error.h"
 #include "mav2/journal.h"
 #include "mav2/signer.h"
@@ -88,7 +89,7 @@ const char mav2_help_send[] =
     "    --factory ADDR, --factory-data HEX  any other factory\n"
     "    --chain-id N         refuse a node on another chain\n"
     "    --new                sign a new op even if one is pending in the journal\n"
-    "    --help               this text\n"
+    "" MAV2_CLI_SPONSOR_HELP "    --help               this text\n"
     "\n" OUTPUT_HELP "\n"
     "EXAMPLES\n"
     "    mav2 send --rpc-url $RPC --account 0xAcc... --entity-id 1 --global \\\n"
@@ -545,6 +546,7 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
                                          {"factory-data", required_argument, NULL, 'd'},
                                          {"chain-id", required_argument, NULL, 'i'},
                                          {"new", no_argument, NULL, 'N'},
+                                         MAV2_CLI_SPONSOR_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *specs[MAX_CALLS], *arg, *account_s = NULL, *key_s = NULL, *pin = NULL;
     const char *entity_s = NULL, *lane_s = NULL, *owner_s = NULL, *salt_s = NULL;
@@ -565,7 +567,8 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_send_params_init(&p);
     mav2_cli_parser_init(&ps, self, opts, argc, argv);
     while ((c = mav2_cli_next(&ps, &arg)) != -1) {
-        if ((h = net_opt(self, &net, c, arg)) != 0) {
+        if ((h = net_opt(self, &net, c, arg)) != 0 ||
+            (h = mav2_cli_sponsor_opt(self, &p, c, arg))) {
             if (h == 2)
                 return MAV2_EXIT_USAGE;
             continue;

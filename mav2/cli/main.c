@@ -7,6 +7,7 @@
 
 #include "mav2/cli/cli.h"
 #include "mav2/cli/online.h"
+#include "mav2/cli/replace.h"
 #include "mav2/cli/session_keys.h"
 
 /* Online subcommands (send, receipt, session-key ..., sign-message) are added here:
@@ -24,6 +25,8 @@ static const mav2_cli_cmd commands[] = {
      mav2_help_send},
     {"receipt", mav2_cmd_receipt, "wait for a user op's receipt (or the journaled op's)",
      mav2_help_receipt},
+    {"replace", mav2_cmd_replace, "replace a pending user op with higher fees (same nonce)",
+     mav2_help_replace},
     {"session-key", mav2_cmd_session_key, "install / revoke session keys (owner side)",
      mav2_help_session_key},
     {"sign-message", mav2_cmd_sign_message, "sign a message as the account (ERC-1271)",

@@ -1,0 +1,341 @@
+/* cmd_replace.c: `mav2 replace` (drop-and-replace of a journaled op through
+ * mav2_send_replace) and the sponsorship options of `mav2 send` (replace.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "common/hex.h"
+#include "mav2/account.h"
+#include "mav2/error.h"
+#include "mav2/journal.h"
+#include "mav2/cli/online.h"
+#include "mav2/cli/replace.h"
+#include "mav2/signer.h"
+
+const char mav2_help_replace[] =
+    "NAME\n"
+    "    mav2 replace - replace a pending user op with a higher-fee one (same nonce)\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    mav2 replace HASH --rpc-url URL [--bundler-url URL] --key URI|FILE\n"
+    "                 [--pin-source FILE] [--paymaster-url URL [--paymaster-context JSON] |\n"
+    "                 --gas-policy-id ID] [--timeout SECONDS] [--poll MS] [--json]\n"
+    "    mav2 replace --account ADDR --entity-id N [--global] [--nonce-key K] ...\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Drop-and-replace: the op journaled by mav2 send (found by its userOpHash, or\n"
+    "    by account and nonce key) is signed again with the same nonce, call data and\n"
+    "    gas limits and both fees raised to max(fresh estimate, 1.1 x old), journaled\n"
+    "    in its place (so the lane never has two live ops of ours), sent, and awaited.\n"
+    "    If the nonce was already used on chain, nothing is signed: the old op's\n"
+    "    outcome is reported. A sponsored op needs its --paymaster-url or\n"
+    "    --gas-policy-id again (the paymaster's data covers the fees).\n"
+    "\n"
+    "OPTIONS\n"
+    "    --rpc-url URL, --bundler-url URL, --timeout SECONDS, --poll MS, --json\n"
+    "                         as for mav2 send\n"
+    "    --key URI|FILE       the session key that signed the op\n"
+    "    --pin-source FILE    PIN (first line) when the URI has none\n"
+    "    --account, --entity-id, --global, --nonce-key  select the op by its "
+    "lane\n" MAV2_CLI_SPONSOR_HELP "    --help               this text\n"
+    "\n"
+    "OUTPUT\n"
+    "    The replacement's userOpHash first, then as mav2 send: transactionHash,\n"
+    "    blockNumber, success, actualGasCost (--json: one object, \"replaced\" true).\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    as mav2 send (1 also when nothing is journaled for HASH)\n";
+
+int mav2_cli_sponsor_opt(const mav2_cli_cmd *cmd, mav2_send_params *p, int c, const char *arg)
+{
+    char *end;
+    long v;
+    switch (c) {
+    case 0x300:
+        p->paymaster_url = arg;
+        return 1;
+    case 0x301:
+        p->paymaster_context = arg;
+        return 1;
+    case 0x302:
+        p->gas_policy_id = arg;
+        return 1;
+    case 0x303:
+        errno = 0;
+        v = strtol(arg, &end, 10);
+        if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v <= 0 || v > 86400)
+            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                                 "--replace-after: \"%s\" is not a number 1 .. 86400", arg),
+                   2;
+        p->replace_after_ms = v * 1000;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* ---- mav2 replace ------------------------------------------------------------------ */
+
+typedef struct {
+    const mav2_cli_cmd *cmd;
+    mav2_signer *signer;
+    int sign_failed, json, hash_printed;
+} replace_ui;
+
+static int sign_cb(void *ctx, const uint8_t hash[32], mav2_buf *sig)
+{
+    replace_ui *ui = ctx;
+    uint8_t s[MAV2_USEROP_SIG_LEN];
+    if (!mav2_signer_sign_userop(ui->signer, hash, s)) {
+        ui->sign_failed = 1;
+        return 0;
+    }
+    return mav2_buf_set(sig, s, sizeof(s));
+}
+
+static void progress_cb(void *ctx, mav2_send_stage st, const char *detail)
+{
+    replace_ui *ui = ctx;
+    if (st == MAV2_STAGE_SENT && detail != NULL && strncmp(detail, "0x", 2) == 0) {
+        if (!ui->json && !ui->hash_printed) {
+            printf("%s\n", detail);
+            fflush(stdout);
+            ui->hash_printed = 1;
+        }
+        fprintf(stderr, "mav2 %s: replacement %s accepted by the bundler\n", ui->cmd->name, detail);
+    } else if (st == MAV2_STAGE_RESUMED) {
+        fprintf(stderr, "mav2 %s: the nonce of %s is already used: nothing to replace\n",
+                ui->cmd->name, detail);
+    }
+}
+
+static int print_result(replace_ui *ui, const mav2_send_result *r)
+{
+    char hash[67], cost[MAV2_U256_DEC_MAX];
+    int ok;
+    mh_hex_encode(r->user_op_hash, 32, hash, sizeof(hash), 1);
+    mav2_u256_to_dec(&r->actual_gas_cost, cost);
+    if (ui->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "userOpHash", json_object_new_string(hash));
+        json_object_object_add(o, "transactionHash", json_object_new_string(r->tx_hash));
+        json_object_object_add(o, "blockNumber", json_object_new_int64((int64_t)r->block_number));
+        json_object_object_add(o, "success",
+                               json_object_new_boolean(r->outcome == MAV2_SEND_INCLUDED));
+        json_object_object_add(o, "actualGasCost", json_object_new_string(cost));
+        json_object_object_add(o, "replaced", json_object_new_boolean(r->replaced));
+        json_object_object_add(o, "httpRequests", json_object_new_int64((int64_t)r->http_requests));
+        ok = mav2_cli_print(ui->cmd, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+        return ok;
+    }
+    if (!ui->hash_printed)
+        printf("%s\n", hash);
+    if (printf("transactionHash %s\nblockNumber %llu\nsuccess %s\nactualGasCost %s\n",
+               r->tx_hash[0] ? r->tx_hash : "?", (unsigned long long)r->block_number,
+               r->outcome == MAV2_SEND_INCLUDED ? "true" : "false", cost) < 0 ||
+        fflush(stdout) == EOF)
+        return mav2_cli_fail(ui->cmd, MAV2_EXIT_INTERNAL, "cannot write the output");
+    return MAV2_EXIT_OK;
+}
+
+static int outcome_exit(const replace_ui *ui, mav2_send_outcome o)
+{
+    switch (o) {
+    case MAV2_SEND_INCLUDED:
+    case MAV2_SEND_SUBMITTED:
+        return MAV2_EXIT_OK;
+    case MAV2_SEND_REVERTED:
+    case MAV2_SEND_REJECTED:
+        return MAV2_EXIT_REJECTED;
+    case MAV2_SEND_TIMEOUT:
+        return MAV2_EXIT_TIMEOUT;
+    case MAV2_SEND_NETWORK:
+        return MAV2_EXIT_NETWORK;
+    default:
+        return ui->sign_failed ? MAV2_EXIT_KEY : MAV2_EXIT_USAGE;
+    }
+}
+
+static int chain_of(const mav2_cli_cmd *cmd, mav2_rpc *node, uint64_t *chain)
+{
+    json_object *res = NULL;
+    mav2_u256 v;
+    if (!mav2_rpc_call(node, "eth_chainId", NULL, &res))
+        return mav2_cli_fail(cmd, mav2_cli_rpc_exit(mav2_rpc_last_error(node)), "eth_chainId: %s",
+                             mav2_rpc_last_error(node)->message);
+    if (!json_object_is_type(res, json_type_string) ||
+        !mav2_u256_from_hex(&v, json_object_get_string(res)) || !mav2_u256_to_u64(&v, chain)) {
+        json_object_put(res);
+        return mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "eth_chainId: not a chain id");
+    }
+    json_object_put(res);
+    return MAV2_EXIT_OK;
+}
+
+/* The journaled op's lane for HASH into p. */
+static int lane_of_hash(const mav2_cli_cmd *cmd, uint64_t chain, const uint8_t hash[32],
+                        mav2_send_params *p)
+{
+    mav2_journal_entry e;
+    int found = 0;
+    if (!mav2_journal_find(p->state_dir, chain, hash, &e, &found))
+        return mav2_cli_fail_lib(cmd, MAV2_EXIT_INTERNAL, "journal");
+    if (!found)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                             "no pending op with this userOpHash in the journal (mav2 replace "
+                             "replaces ops sent by mav2 send with this state directory)");
+    memcpy(p->account, e.account, 20);
+    mav2_nonce_key_parts(&e.nonce_key, &p->lane, &p->entity_id, &p->nonce_options);
+    mav2_journal_entry_clear(&e);
+    return MAV2_EXIT_OK;
+}
+
+int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
+{
+    static const struct option opts[] = {{"rpc-url", required_argument, NULL, 'R'},
+                                         {"bundler-url", required_argument, NULL, 'B'},
+                                         {"timeout", required_argument, NULL, 'T'},
+                                         {"poll", required_argument, NULL, 'P'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"pin-source", required_argument, NULL, 'p'},
+                                         {"account", required_argument, NULL, 'a'},
+                                         {"entity-id", required_argument, NULL, 'e'},
+                                         {"global", no_argument, NULL, 'g'},
+                                         {"nonce-key", required_argument, NULL, 'n'},
+                                         MAV2_CLI_SPONSOR_OPTS,
+                                         {NULL, 0, NULL, 0}};
+    const char *arg, *hash_s = NULL, *key_s = NULL, *pin = NULL, *account_s = NULL;
+    const char *entity_s = NULL, *lane_s = NULL, *timeout_s = NULL, *poll_s = NULL;
+    replace_ui ui = {self, NULL, 0, 0, 0};
+    mav2_cli_net net;
+    mav2_cli_parser ps;
+    mav2_send_params p;
+    mav2_send_result r;
+    mav2_rpc *node = NULL, *bundler = NULL;
+    EVP_PKEY *key = NULL;
+    uint8_t hash[32];
+    uint64_t chain = 0;
+    int c, h, global = 0, rc = MAV2_EXIT_USAGE;
+
+    if (argc > 1 && argv[1][0] != '-') {
+        hash_s = argv[1];
+        argc--;
+        argv++;
+    }
+    mav2_cli_net_init(&net);
+    mav2_send_params_init(&p);
+    mav2_cli_parser_init(&ps, self, opts, argc, argv);
+    while ((c = mav2_cli_next(&ps, &arg)) != -1) {
+        if ((h = mav2_cli_sponsor_opt(self, &p, c, arg)) != 0) {
+            if (h == 2)
+                return MAV2_EXIT_USAGE;
+            continue;
+        }
+        switch (c) {
+        case 'R':
+            net.rpc_url = arg;
+            break;
+        case 'B':
+            net.bundler_url = arg;
+            break;
+        case 'T':
+            timeout_s = arg;
+            break;
+        case 'P':
+            poll_s = arg;
+            break;
+        case 'j':
+            ui.json = 1;
+            break;
+        case 'k':
+            key_s = arg;
+            break;
+        case 'p':
+            pin = arg;
+            break;
+        case 'a':
+            account_s = arg;
+            break;
+        case 'e':
+            entity_s = arg;
+            break;
+        case 'g':
+            global = 1;
+            break;
+        case 'n':
+            lane_s = arg;
+            break;
+        case 'h':
+            return MAV2_EXIT_OK;
+        default:
+            return MAV2_EXIT_USAGE;
+        }
+    }
+    if (key_s == NULL || net.rpc_url == NULL || (hash_s == NULL && account_s == NULL))
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                             "give the userOpHash (or --account and --entity-id), --rpc-url and "
+                             "--key");
+    if (hash_s != NULL && !mh_hex_decode_exact(hash_s, hash, 32, NULL))
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "the userOpHash must be 32 bytes of 0x-hex");
+    if (hash_s == NULL) {
+        if (entity_s == NULL)
+            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--account needs --entity-id");
+        if (!mav2_cli_address(self, "--account", account_s, p.account) ||
+            !mav2_cli_u32(self, "--entity-id", entity_s, &p.entity_id))
+            return MAV2_EXIT_USAGE;
+        p.nonce_options = global ? MAV2_NONCE_GLOBAL : 0;
+        if (lane_s != NULL && !mav2_u256_parse(&p.lane, lane_s))
+            return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key");
+    }
+    if (timeout_s != NULL) {
+        uint32_t t;
+        if (!mav2_cli_u32(self, "--timeout", timeout_s, &t) || t > 86400)
+            return MAV2_EXIT_USAGE;
+        p.wait_timeout_ms = (long)t * 1000;
+    }
+    if (poll_s != NULL) {
+        uint32_t t;
+        if (!mav2_cli_u32(self, "--poll", poll_s, &t) || t > 600000)
+            return MAV2_EXIT_USAGE;
+        p.poll_initial_ms = t > 0 ? (long)t : 1;
+        if (p.poll_max_ms < p.poll_initial_ms)
+            p.poll_max_ms = p.poll_initial_ms;
+    }
+    if ((key = mav2_cli_load_key(self, key_s, pin, 1)) == NULL)
+        return MAV2_EXIT_KEY;
+    if ((ui.signer = mav2_signer_new(key)) == NULL) {
+        rc = mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key");
+        goto out;
+    }
+    if (!mav2_cli_net_open(self, &net, &node, &bundler))
+        goto out;
+    if (hash_s != NULL && ((rc = chain_of(self, node, &chain)) != MAV2_EXIT_OK ||
+                           (rc = lane_of_hash(self, chain, hash, &p)) != MAV2_EXIT_OK))
+        goto out;
+    p.sign = sign_cb;
+    p.sign_ctx = &ui;
+    p.progress = progress_cb;
+    p.progress_ctx = &ui;
+    if (mav2_send_replace(node, bundler, &p, &r) && r.outcome == MAV2_SEND_INCLUDED) {
+        rc = print_result(&ui, &r);
+    } else {
+        if (r.outcome == MAV2_SEND_REVERTED)
+            print_result(&ui, &r);
+        rc = r.outcome == MAV2_SEND_SUBMITTED
+                 ? MAV2_EXIT_OK
+                 : mav2_cli_fail(self, outcome_exit(&ui, r.outcome), "%s", r.message);
+    }
+    mav2_send_result_clear(&r);
+out:
+    mav2_cli_net_close(node, bundler);
+    mav2_signer_free(ui.signer);
+    EVP_PKEY_free(key);
+    return rc;
+}
