@@ -863,6 +863,29 @@ static int raise_fees(send_ctx *c, mav2_userop *op)
     return 1;
 }
 
+/* A replacement was refused (typically AA25: the old op went in meanwhile): if the nonce
+ * moved, report the old op (as resume does); else journal the old op again (it is
+ * still the live one) and fail with the refusal. */
+static int replacement_refused(send_ctx *c, mav2_journal_entry *old)
+{
+    char why[512];
+    mav2_send_outcome o = c->r->outcome;
+    uint64_t seq_chain, seq_old;
+    snprintf(why, sizeof(why), "%s", mav2_last_error());
+    if (prepare(c)) {
+        mav2_nonce_split(&c->onchain_nonce, NULL, &seq_chain);
+        mav2_nonce_split(&old->nonce, NULL, &seq_old);
+        if (seq_chain > seq_old) {
+            c->r->replaced = 0;
+            return resume(c, old);
+        }
+    }
+    c->r->outcome = o;
+    if (c->journal)
+        mav2_journal_put(c->dir, old);
+    return mav2_error_set("%s", why);
+}
+
 /* replace_after_ms ran out for the op sent as old_hash (op: that op, signed): replace
  * it once with raised fees and wait the rest of wait_timeout_ms for either op. */
 static int replace_pending(send_ctx *c, mav2_userop *op, const uint8_t old_hash[32])
@@ -871,8 +894,10 @@ static int replace_pending(send_ctx *c, mav2_userop *op, const uint8_t old_hash[
     mav2_send_params q = *c->p, once = *c->p;
     uint64_t seq_chain, seq_op;
     uint8_t old[32];
-    int ok;
+    mav2_journal_entry je;
+    int ok, found = 0;
 
+    memset(&je, 0, sizeof(je));
     memcpy(old, old_hash, 32);
     once.wait_timeout_ms = 0;
     if (c->journal && !mav2_journal_lock(c->dir, saved->account, &c->key, &c->lock_fd))
@@ -889,10 +914,16 @@ static int replace_pending(send_ctx *c, mav2_userop *op, const uint8_t old_hash[
             return 0;
         q.replace_after_ms = 0;
         q.wait_timeout_ms = saved->wait_timeout_ms - saved->replace_after_ms;
+        if (c->journal &&
+            !mav2_journal_get(c->dir, c->chain_id, saved->account, &c->key, &je, &found))
+            return 0;
         c->p = &q;
         c->r->replaced = 1;
         ok = sign_send_wait(c, op);
         c->p = saved;
+        if (!ok && c->r->outcome == MAV2_SEND_REJECTED && found)
+            ok = replacement_refused(c, &je);
+        mav2_journal_entry_clear(&je);
         if (ok || c->r->outcome != MAV2_SEND_TIMEOUT)
             return ok;
         /* the first op may have gone in instead of its replacement */
@@ -944,6 +975,8 @@ int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params 
     progress(p, MAV2_STAGE_PREPARED, NULL);
     r->replaced = 1;
     ok = sign_send_wait(&c, &op);
+    if (!ok && r->outcome == MAV2_SEND_REJECTED)
+        ok = replacement_refused(&c, &je);
 out:
     mav2_userop_clear(&op);
     mav2_journal_entry_clear(&je);

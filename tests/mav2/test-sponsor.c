@@ -292,6 +292,47 @@ static void test_replace_after(void)
     mock_free(&m);
 }
 
+/* A refused replacement (AA25 at send) leaves the old op journaled: it is still live. */
+static void test_replacement_refused(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    mav2_journal_entry e;
+    uint8_t h0[32];
+    int ok;
+
+    mock_init(&m, flow);
+    m.receipt_nulls = -1;
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    params_for_flow(&p);
+    p.wait_timeout_ms = 0;
+    mav2_send(rpc, rpc, &p, &r);
+    memcpy(h0, r.user_op_hash, 32);
+    mav2_send_result_clear(&r);
+    m.send_error = "{\"code\":-32500,\"message\":\"UserOperation reverted with reason: AA25 "
+                   "invalid account nonce\"}";
+    ok = mav2_send_replace(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_REJECTED && strstr(r.message, "AA25") &&
+               journal_has(&p, &e) == 1 && memcmp(e.user_op_hash, h0, 32) == 0,
+           "refused replacement: rejected, the old op journaled again (%s)", r.message);
+    mav2_journal_entry_clear(&e);
+    mav2_send_result_clear(&r);
+    /* the old op went in meanwhile (nonce moved): reported, nothing journaled */
+    m.nonce = "0x0000000000000000000000000000000000000000000001010000000000000004";
+    m.receipt_nulls = 0;
+    ok = mav2_send_replace(rpc, rpc, &p, &r);
+    tap_ok(ok && r.resumed && memcmp(r.user_op_hash, h0, 32) == 0 && journal_has(&p, NULL) == 0,
+           "replace after the old op went in: its receipt reported (%s)", r.message);
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    mock_free(&m);
+}
+
 /* mav2_send_many: 3 lanes at once; the same lane twice is refused. */
 static void test_send_many(void)
 {
@@ -420,6 +461,7 @@ int main(void)
     test_erc7677();
     test_margin();
     test_replace_after();
+    test_replacement_refused();
     test_send_many();
     test_lane_lock();
     sm_cleanup(vectors);

@@ -1,0 +1,49 @@
+#!/bin/bash
+# test-replace.sh: drop-and-replace and parallel lanes end to end on the devnet:
+# `mav2 replace HASH` on a journaled op (whichever op gets in, the nonce advances by one
+# and the recipient is paid once), `mav2 replace` of an unknown hash, three `mav2 send`
+# processes on three nonce lanes (--nonce-key) at once, all included.
+. "$MH_TOP_SRCDIR/tests/e2e/e2e-account.sh"
+
+RCPT=0x$(printf '%040x' $((RANDOM * 65536 + RANDOM + 1)))
+
+# ---- replace: send without waiting, replace at once
+N0=$(nonce_seq 101)
+run t0 send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,777" \
+    --timeout 0
+H0=$(head -1 "$MH_TMP/t0.out")
+ok "sent without waiting: journaled" test -n "$(ls "$MAV2_STATE_DIR")"
+run rp replace "$H0" "${NET[@]}" --key "$SK"
+is "replace HASH: exit 0" "$RC" 0
+is "replace: success true" "$(field rp success)" true
+is "replace: the nonce advanced by exactly one" "$(nonce_seq 101)" $((N0 + 1))
+is "replace: the recipient was paid once" "$(balance "$RCPT")" 777
+is "replace: journal empty" "$(ls "$MAV2_STATE_DIR")" ""
+if grep -q "already used" "$MH_TMP/rp.err"; then
+    tap_diag "the first op was bundled before the replacement (nothing replaced)"
+else
+    H1=$(head -1 "$MH_TMP/rp.out")
+    ok "replace: a new userOpHash" test "$H1" != "$H0"
+    F0=$(rpc "$BUNDLER_URL" eth_getUserOperationByHash "[\"$H1\"]" | jq -r .userOperation.maxFeePerGas)
+    ok "replace: the replacement is the op included" test "$F0" != null
+fi
+run nx replace 0x$(pad 1234) "${NET[@]}" --key "$SK"
+is "replace of an unknown hash: exit 1" "$RC" 1
+ok "replace of an unknown hash: says so" grep -q "no pending op" "$MH_TMP/nx.err"
+
+# ---- parallel lanes: three processes, three nonce keys, at once
+B=$(balance "$RCPT")
+for k in 1 2 3; do
+    "$MAV2" send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --nonce-key $k \
+        --call "$RCPT,$k" >"$MH_TMP/lane$k.out" 2>"$MH_TMP/lane$k.err" &
+    PIDS[$k]=$!
+done
+for k in 1 2 3; do
+    wait "${PIDS[$k]}"
+    is "lane $k: exit 0" "$?" 0
+    # key192 = lane << 40 | entity 1 << 8 | global
+    is "lane $k: its nonce advanced to 1" "$(nonce_seq "$(printf '%x' $(((k << 40) | 0x101)))")" 1
+done
+is "lanes: 1 + 2 + 3 wei arrived" "$(($(balance "$RCPT") - B))" 6
+is "lanes: journal empty" "$(ls "$MAV2_STATE_DIR")" ""
+tap_done
