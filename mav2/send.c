@@ -863,9 +863,10 @@ static int raise_fees(send_ctx *c, mav2_userop *op)
     return 1;
 }
 
-/* A replacement was refused (typically AA25: the old op went in meanwhile): if the nonce
- * moved, report the old op (as resume does); else journal the old op again (it is
- * still the live one) and fail with the refusal. */
+/* A replacement was refused (typically AA25: the old op went in meanwhile, or the
+ * bundler is already bundling it, Alto: "already being processed"): if the nonce moved,
+ * report the old op (as resume does); else journal the old op again (it is still the
+ * live one) and, for AA25, wait for it; other refusals fail. */
 static int replacement_refused(send_ctx *c, mav2_journal_entry *old)
 {
     char why[512];
@@ -883,6 +884,10 @@ static int replacement_refused(send_ctx *c, mav2_journal_entry *old)
     c->r->outcome = o;
     if (c->journal)
         mav2_journal_put(c->dir, old);
+    if (strstr(why, "AA25") != NULL) { /* the bundler is already bundling the old op */
+        c->r->replaced = 0;
+        return resume(c, old);
+    }
     return mav2_error_set("%s", why);
 }
 

@@ -19,7 +19,8 @@ is "replace: success true" "$(field rp success)" true
 is "replace: the nonce advanced by exactly one" "$(nonce_seq 101)" $((N0 + 1))
 is "replace: the recipient was paid once" "$(balance "$RCPT")" 777
 is "replace: journal empty" "$(ls "$MAV2_STATE_DIR")" ""
-if grep -q "already used" "$MH_TMP/rp.err"; then
+if grep -q "already used\|already bundling\|resuming" "$MH_TMP/rp.err" ||
+    [ "$(head -1 "$MH_TMP/rp.out")" = "$H0" ]; then
     tap_diag "the first op was bundled before the replacement (nothing replaced)"
 else
     H1=$(head -1 "$MH_TMP/rp.out")
@@ -40,7 +41,9 @@ for k in 1 2 3; do
 done
 for k in 1 2 3; do
     wait "${PIDS[$k]}"
-    is "lane $k: exit 0" "$?" 0
+    RC=$?
+    [ "$RC" -eq 0 ] || sed "s/^/# lane $k: /" "$MH_TMP/lane$k.err"
+    is "lane $k: exit 0" "$RC" 0
     # key192 = lane << 40 | entity 1 << 8 | global
     is "lane $k: its nonce advanced to 1" "$(nonce_seq "$(printf '%x' $(((k << 40) | 0x101)))")" 1
 done
