@@ -14,6 +14,7 @@
 #include "mav2/address.h"
 #include "mav2/error.h"
 #include "mav2/journal.h"
+#include "mav2/send_int.h"
 #include "mav2/sponsor.h"
 #include "mav2/userop.h"
 
@@ -40,36 +41,6 @@ void mav2_send_result_clear(mav2_send_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-int mav2_fees_compute(const mav2_u256 *base_fee, const mav2_u256 *rundler_hint,
-                      const mav2_u256 *eth_priority, const mav2_send_params *p, mav2_u256 *max_fee,
-                      mav2_u256 *max_priority)
-{
-    mav2_send_params d;
-    mav2_u256 prio, t;
-    if (p == NULL) {
-        mav2_send_params_init(&d);
-        p = &d;
-    }
-    if (rundler_hint != NULL) {
-        if (!mav2_u256_ceil_mul_dec(&prio, rundler_hint,
-                                    p->priority_mul ? p->priority_mul : "1.05") ||
-            !mav2_u256_ceil_mul_dec(&t, base_fee, p->base_mul ? p->base_mul : "1.5") ||
-            !mav2_u256_add(&t, &t, &prio) ||
-            !mav2_u256_ceil_mul_dec(max_fee, &t, p->max_fee_mul ? p->max_fee_mul : "1.5"))
-            return mav2_error_prefix("fees");
-    } else {
-        if (eth_priority == NULL)
-            return mav2_error_set("fees: no priority fee hint from the node or bundler");
-        prio = *eth_priority;
-        if (!mav2_u256_ceil_mul_dec(&t, base_fee,
-                                    p->generic_base_mul ? p->generic_base_mul : "1.2") ||
-            !mav2_u256_add(max_fee, &t, &prio))
-            return mav2_error_prefix("fees");
-    }
-    *max_priority = prio;
-    return 1;
-}
-
 /* ---- small helpers --------------------------------------------------------------- */
 
 static long now_ms(void)
@@ -86,7 +57,7 @@ static void sleep_ms(long ms)
     }
 }
 
-static void progress(const mav2_send_params *p, mav2_send_stage st, const char *detail)
+void mav2_send_progress(const mav2_send_params *p, mav2_send_stage st, const char *detail)
 {
     if (p != NULL && p->progress != NULL)
         p->progress(p->progress_ctx, st, detail);
@@ -143,8 +114,8 @@ static int call_failed(mav2_send_result *r, const mav2_rpc_error *e, const char 
 
 /* ---- waiting --------------------------------------------------------------------- */
 
-static int wait_receipt(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
-                        mav2_send_result *r, int sleep_first)
+int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
+                   mav2_send_result *r, int sleep_first)
 {
     long deadline = now_ms() + (p->wait_timeout_ms > 0 ? p->wait_timeout_ms : 0);
     long delay = p->poll_initial_ms > 0 ? p->poll_initial_ms : 1;
@@ -170,7 +141,7 @@ static int wait_receipt(mav2_rpc *bundler, const uint8_t hash[32], const mav2_se
                 delay = p->poll_max_ms;
         }
         snprintf(note, sizeof(note), "poll %d", i);
-        progress(p, MAV2_STAGE_WAITING, note);
+        mav2_send_progress(p, MAV2_STAGE_WAITING, note);
         params = json_object_new_array();
         json_object_array_add(params, json_object_new_string(hex));
         ok = mav2_rpc_call(bundler, "eth_getUserOperationReceipt", params, &res);
@@ -200,7 +171,7 @@ static int wait_receipt(mav2_rpc *bundler, const uint8_t hash[32], const mav2_se
         if (get_quantity(member(res, "actualGasCost"), "actualGasCost", &q))
             r->actual_gas_cost = q;
         mav2_error_clear();
-        progress(p, MAV2_STAGE_INCLUDED, r->tx_hash);
+        mav2_send_progress(p, MAV2_STAGE_INCLUDED, r->tx_hash);
         v = member(res, "success");
         if (v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v)) {
             r->outcome = MAV2_SEND_INCLUDED;
@@ -230,7 +201,7 @@ int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const m
         p = &d;
     }
     before = mav2_rpc_requests_sent(bundler);
-    ok = wait_receipt(bundler, user_op_hash, p, r, 0);
+    ok = mav2_send_wait(bundler, user_op_hash, p, r, 0);
     r->http_requests = mav2_rpc_requests_sent(bundler) - before;
     r->success = ok;
     if (!ok)
@@ -240,27 +211,9 @@ int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const m
 
 /* ---- the flow -------------------------------------------------------------------- */
 
-typedef struct {
-    mav2_rpc *node, *bundler, *pm; /* pm: the ERC-7677 service (p->paymaster_url) */
-    const mav2_send_params *p;
-    mav2_send_result *r;
-    const uint8_t *ep;
-    mav2_u256 key;
-    uint64_t chain_id;
-    int deployed;
-    mav2_u256 onchain_nonce, base_fee, max_fee, max_prio, deposit;
-    int have_deposit; /* deposit read (only asked when the margin may apply) */
-    int pm_given;     /* MAV2_SPONSOR_PM_* limits set by the paymaster service */
-    int pm_final;     /* the stub answer was final: no pm_getPaymasterData */
-    char dir[4096];
-    int journal;
-    int lock_fd; /* lane lock (journal.h), -1 when not held */
-    unsigned long before_n, before_b, before_pm;
-} send_ctx;
-
 enum { B_CHAIN, B_CODE, B_NONCE, B_DEPOSIT, B_BLOCK, B_ETH_PRIO, B_RUNDLER, B_BUNDLER_CHAIN, B_N };
 
-static void unlock_lane(send_ctx *c)
+void mav2_send_unlock(mav2_send_ctx *c)
 {
     mav2_journal_unlock(c->lock_fd);
     c->lock_fd = -1;
@@ -292,7 +245,7 @@ static int parse_chain(json_object *o, uint64_t *out)
 }
 
 /* Step 1: chain, code, nonce, base fee, priority hints, batched. */
-static int prepare(send_ctx *c)
+int mav2_send_prepare(mav2_send_ctx *c)
 {
     const mav2_send_params *p = c->p;
     mav2_rpc_batch_item it[B_N];
@@ -425,13 +378,13 @@ done:
 }
 
 /* A journaled op is pending on this lane: wait for it instead of signing another. */
-static int resume(send_ctx *c, mav2_journal_entry *e)
+int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e)
 {
     mav2_u256 k1, k2;
     uint64_t seq_chain, seq_entry;
     char hex[67];
     int ok;
-    unlock_lane(c); /* nothing is signed from here on */
+    mav2_send_unlock(c); /* nothing is signed from here on */
     mav2_nonce_split(&c->onchain_nonce, &k1, &seq_chain);
     mav2_nonce_split(&e->nonce, &k2, &seq_entry);
     c->r->resumed = 1;
@@ -440,23 +393,23 @@ static int resume(send_ctx *c, mav2_journal_entry *e)
     memcpy(c->r->user_op_hash, e->user_op_hash, 32);
     c->r->have_hash = 1;
     mh_hex_encode(e->user_op_hash, 32, hex, sizeof(hex), 1);
-    progress(c->p, MAV2_STAGE_RESUMED, hex);
+    mav2_send_progress(c->p, MAV2_STAGE_RESUMED, hex);
     if (seq_chain > seq_entry) {
         /* the nonce moved past: it was included (or replaced); look for the receipt once */
         mav2_send_params once = *c->p;
         once.wait_timeout_ms = 0;
-        ok = wait_receipt(c->bundler, e->user_op_hash, &once, c->r, 0);
+        ok = mav2_send_wait(c->bundler, e->user_op_hash, &once, c->r, 0);
         if (!ok && c->r->outcome == MAV2_SEND_TIMEOUT) {
             /* no receipt from this bundler, but the nonce is used: nothing to send again */
             c->r->outcome = MAV2_SEND_INCLUDED;
             ok = 1;
             mav2_error_clear();
-            progress(c->p, MAV2_STAGE_INCLUDED, "nonce used on chain (no receipt)");
+            mav2_send_progress(c->p, MAV2_STAGE_INCLUDED, "nonce used on chain (no receipt)");
         }
         mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
         return ok;
     }
-    ok = wait_receipt(c->bundler, e->user_op_hash, c->p, c->r, 0);
+    ok = mav2_send_wait(c->bundler, e->user_op_hash, c->p, c->r, 0);
     if (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED)
         mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
     else if (c->r->outcome == MAV2_SEND_TIMEOUT)
@@ -475,7 +428,7 @@ static json_object *op_params(json_object *op, const uint8_t *ep)
 }
 
 /* Step 2: estimate with the stub signature and fill the gas limits. */
-static int estimate(send_ctx *c, mav2_userop *op)
+static int estimate(mav2_send_ctx *c, mav2_userop *op)
 {
     json_object *j = NULL, *params, *res = NULL;
     int ok;
@@ -526,7 +479,7 @@ static int estimate(send_ctx *c, mav2_userop *op)
 
 /* The verification gas margin (send.h, verification_gas_extra): when the account pays
  * and its deposit (unknown = 0) is below the op's maximum cost with the margin. */
-static int add_margin(send_ctx *c, mav2_userop *op)
+static int add_margin(mav2_send_ctx *c, mav2_userop *op)
 {
     mav2_u256 extra, gas, cost;
     uint64_t g;
@@ -546,7 +499,7 @@ static int add_margin(send_ctx *c, mav2_userop *op)
 
 /* ERC-7677 call with op in the JSON-RPC form (stub: without the gas limits the bundler
  * has not estimated yet, as for the estimate). */
-static int sponsor_7677(send_ctx *c, mav2_userop *op, int final)
+int mav2_send_sponsor_7677(mav2_send_ctx *c, mav2_userop *op, int final)
 {
     json_object *j = NULL;
     int ok;
@@ -565,26 +518,26 @@ static int sponsor_7677(send_ctx *c, mav2_userop *op, int final)
 }
 
 /* Gas limits, fees and sponsorship of op (fees already set unless a Gas Manager). */
-static int gas_and_sponsor(send_ctx *c, mav2_userop *op)
+static int gas_and_sponsor(mav2_send_ctx *c, mav2_userop *op)
 {
     if (c->p->gas_policy_id != NULL) {
         if (!mav2_sponsor_gas_manager(c->bundler, c->p, c->ep, op, NULL, NULL, &c->r->outcome))
             return 0;
-        progress(c->p, MAV2_STAGE_ESTIMATED, "gas manager");
+        mav2_send_progress(c->p, MAV2_STAGE_ESTIMATED, "gas manager");
         return 1;
     }
-    if (c->pm != NULL && !sponsor_7677(c, op, 0))
+    if (c->pm != NULL && !mav2_send_sponsor_7677(c, op, 0))
         return 0;
     if (!estimate(c, op) || !add_margin(c, op))
         return 0;
-    if (c->pm != NULL && !c->pm_final && !sponsor_7677(c, op, 1))
+    if (c->pm != NULL && !c->pm_final && !mav2_send_sponsor_7677(c, op, 1))
         return 0;
-    progress(c->p, MAV2_STAGE_ESTIMATED, NULL);
+    mav2_send_progress(c->p, MAV2_STAGE_ESTIMATED, NULL);
     return 1;
 }
 
 /* Step 4: eth_sendUserOperation. */
-static int submit(send_ctx *c, const uint8_t hash[32], uint8_t sent_hash[32])
+static int submit(mav2_send_ctx *c, const uint8_t hash[32], uint8_t sent_hash[32])
 {
     json_object *params = op_params(json_object_get(c->r->user_op), c->ep), *res = NULL;
     const mav2_rpc_error *e;
@@ -601,14 +554,14 @@ static int submit(send_ctx *c, const uint8_t hash[32], uint8_t sent_hash[32])
         }
         json_object_put(res);
         mh_hex_encode(sent_hash, 32, hex, sizeof(hex), 1);
-        progress(c->p, MAV2_STAGE_SENT, hex);
+        mav2_send_progress(c->p, MAV2_STAGE_SENT, hex);
         return 1;
     }
     e = mav2_rpc_last_error(c->bundler);
     /* a retried POST that had reached the bundler the first time */
     if (e->status == MAV2_RPC_E_RPC && (strstr(e->message, "already known") != NULL ||
                                         strstr(e->message, "Already known") != NULL)) {
-        progress(c->p, MAV2_STAGE_SENT, "already known to the bundler");
+        mav2_send_progress(c->p, MAV2_STAGE_SENT, "already known to the bundler");
         return 1;
     }
     call_failed(c->r, e, "eth_sendUserOperation", c->p->entity_id);
@@ -635,8 +588,8 @@ static int check_params(const mav2_send_params *p)
 }
 
 /* Common start of mav2_send and mav2_send_replace: arguments, nonce key, journal dir. */
-static int begin(send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
-                 mav2_send_result *r)
+int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
+                    mav2_send_result *r)
 {
     memset(c, 0, sizeof(*c));
     c->lock_fd = -1;
@@ -673,9 +626,9 @@ static int begin(send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const mav2_send
 }
 
 /* Common end: request count, success flag and message. Returns ok. */
-static int finish(send_ctx *c, mav2_send_result *r, int ok)
+int mav2_send_finish(mav2_send_ctx *c, mav2_send_result *r, int ok)
 {
-    unlock_lane(c);
+    mav2_send_unlock(c);
     if (r == NULL) {
         mav2_rpc_free(c->pm);
         return ok;
@@ -695,11 +648,9 @@ static int finish(send_ctx *c, mav2_send_result *r, int ok)
     return ok;
 }
 
-static int replace_pending(send_ctx *c, mav2_userop *op, const uint8_t old_hash[32]);
-
 /* Signs op (gas and fees set), journals it, sends it and waits: the second half of
  * mav2_send and mav2_send_replace. */
-static int sign_send_wait(send_ctx *c, mav2_userop *op)
+int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
 {
     const mav2_send_params *p = c->p;
     mav2_send_result *r = c->r;
@@ -727,7 +678,7 @@ static int sign_send_wait(send_ctx *c, mav2_userop *op)
     r->have_hash = 1;
     r->nonce = op->nonce;
     mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
-    progress(p, MAV2_STAGE_SIGNED, hex);
+    mav2_send_progress(p, MAV2_STAGE_SIGNED, hex);
 
     if (c->journal) {
         je.chain_id = c->chain_id;
@@ -743,7 +694,7 @@ static int sign_send_wait(send_ctx *c, mav2_userop *op)
         }
     }
     ok = submit(c, hash, sent);
-    unlock_lane(c);
+    mav2_send_unlock(c);
     if (!ok)
         goto out;
     ok = 0;
@@ -756,13 +707,13 @@ static int sign_send_wait(send_ctx *c, mav2_userop *op)
     if (p->replace_after_ms > 0 && p->replace_after_ms < p->wait_timeout_ms) {
         mav2_send_params first = *p;
         first.wait_timeout_ms = p->replace_after_ms;
-        ok = wait_receipt(c->bundler, sent, &first, r, 1);
+        ok = mav2_send_wait(c->bundler, sent, &first, r, 1);
         if (!ok && r->outcome == MAV2_SEND_TIMEOUT) {
-            ok = replace_pending(c, op, sent);
+            ok = mav2_send_replace_pending(c, op, sent);
             goto out;
         }
     } else {
-        ok = wait_receipt(c->bundler, sent, p, r, 1);
+        ok = mav2_send_wait(c->bundler, sent, p, r, 1);
     }
     if (c->journal && (r->outcome == MAV2_SEND_INCLUDED || r->outcome == MAV2_SEND_REVERTED))
         mav2_journal_remove(c->dir, c->chain_id, p->account, &c->key);
@@ -777,7 +728,7 @@ out:
 
 int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r)
 {
-    send_ctx c;
+    mav2_send_ctx c;
     mav2_userop op;
     mav2_journal_entry je;
     uint8_t stub[MAV2_USEROP_SIG_LEN];
@@ -785,18 +736,18 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
 
     mav2_userop_init(&op);
     memset(&je, 0, sizeof(je));
-    if (!begin(&c, node, bundler, p, r) || !prepare(&c))
+    if (!mav2_send_begin(&c, node, bundler, p, r) || !mav2_send_prepare(&c))
         goto out;
     r->outcome = MAV2_SEND_INVALID;
     if (c.journal) {
         if (!mav2_journal_get(c.dir, c.chain_id, p->account, &c.key, &je, &found))
             goto out;
         if (found && !p->force_new) {
-            ok = resume(&c, &je);
+            ok = mav2_send_resume(&c, &je);
             goto out;
         }
     }
-    progress(p, MAV2_STAGE_PREPARED, NULL);
+    mav2_send_progress(p, MAV2_STAGE_PREPARED, NULL);
 
     memcpy(op.sender, p->account, 20);
     op.nonce = c.onchain_nonce;
@@ -821,171 +772,11 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
     op.max_priority_fee_per_gas = c.max_prio;
     if (!gas_and_sponsor(&c, &op))
         goto out;
-    ok = sign_send_wait(&c, &op);
+    ok = mav2_send_sign_send_wait(&c, &op);
 out:
     mav2_userop_clear(&op);
     mav2_journal_entry_clear(&je);
-    return finish(&c, r, ok);
-}
-
-/* max(fresh, ceil(old * 1.1)) */
-static int bump(mav2_u256 *out, const mav2_u256 *old, const mav2_u256 *fresh)
-{
-    mav2_u256 t;
-    if (!mav2_u256_ceil_mul_dec(&t, old, "1.1"))
-        return 0;
-    mav2_u256_max(out, &t, fresh);
-    return 1;
-}
-
-/* Drop-and-replace fees for op (bump above) and its sponsorship renewed: the Gas Manager
- * asked again with the raised fees as overrides, or pm_getPaymasterData with them. */
-static int raise_fees(send_ctx *c, mav2_userop *op)
-{
-    mav2_u256 fee, prio;
-    c->r->outcome = MAV2_SEND_INVALID;
-    if (!bump(&fee, &op->max_fee_per_gas, &c->max_fee) ||
-        !bump(&prio, &op->max_priority_fee_per_gas, &c->max_prio))
-        return mav2_error_prefix("replace: fees");
-    op->max_fee_per_gas = fee;
-    op->max_priority_fee_per_gas = prio;
-    if (c->p->gas_policy_id != NULL)
-        return mav2_sponsor_gas_manager(c->bundler, c->p, c->ep, op, &fee, &prio, &c->r->outcome);
-    if (c->pm != NULL)
-        return sponsor_7677(c, op, 1);
-    if (op->has_paymaster) {
-        char a[MAV2_ADDRESS_STR_MAX];
-        mav2_address_format(op->paymaster, a);
-        return mav2_error_set("replace: the op is sponsored by paymaster %s: give its paymaster "
-                              "URL or gas policy again (its data covers the old fees)",
-                              a);
-    }
-    return 1;
-}
-
-/* A replacement was refused (typically AA25: the old op went in meanwhile, or the
- * bundler is already bundling it, Alto: "already being processed"): if the nonce moved,
- * report the old op (as resume does); else journal the old op again (it is still the
- * live one) and, for AA25, wait for it; other refusals fail. */
-static int replacement_refused(send_ctx *c, mav2_journal_entry *old)
-{
-    char why[512];
-    mav2_send_outcome o = c->r->outcome;
-    uint64_t seq_chain, seq_old;
-    snprintf(why, sizeof(why), "%s", mav2_last_error());
-    if (prepare(c)) {
-        mav2_nonce_split(&c->onchain_nonce, NULL, &seq_chain);
-        mav2_nonce_split(&old->nonce, NULL, &seq_old);
-        if (seq_chain > seq_old) {
-            c->r->replaced = 0;
-            return resume(c, old);
-        }
-    }
-    c->r->outcome = o;
-    if (c->journal)
-        mav2_journal_put(c->dir, old);
-    if (strstr(why, "AA25") != NULL) { /* the bundler is already bundling the old op */
-        c->r->replaced = 0;
-        return resume(c, old);
-    }
-    return mav2_error_set("%s", why);
-}
-
-/* replace_after_ms ran out for the op sent as old_hash (op: that op, signed): replace
- * it once with raised fees and wait the rest of wait_timeout_ms for either op. */
-static int replace_pending(send_ctx *c, mav2_userop *op, const uint8_t old_hash[32])
-{
-    const mav2_send_params *saved = c->p;
-    mav2_send_params q = *c->p, once = *c->p;
-    uint64_t seq_chain, seq_op;
-    uint8_t old[32];
-    mav2_journal_entry je;
-    int ok, found = 0;
-
-    memset(&je, 0, sizeof(je));
-    memcpy(old, old_hash, 32);
-    once.wait_timeout_ms = 0;
-    if (c->journal && !mav2_journal_lock(c->dir, saved->account, &c->key, &c->lock_fd))
-        return 0;
-    if (!prepare(c)) /* fresh fees and nonce */
-        return 0;
-    mav2_nonce_split(&c->onchain_nonce, NULL, &seq_chain);
-    mav2_nonce_split(&op->nonce, NULL, &seq_op);
-    if (seq_chain > seq_op) { /* went in meanwhile: nothing to replace */
-        unlock_lane(c);
-        ok = wait_receipt(c->bundler, old, &once, c->r, 0);
-    } else {
-        if (!raise_fees(c, op))
-            return 0;
-        q.replace_after_ms = 0;
-        q.wait_timeout_ms = saved->wait_timeout_ms - saved->replace_after_ms;
-        if (c->journal &&
-            !mav2_journal_get(c->dir, c->chain_id, saved->account, &c->key, &je, &found))
-            return 0;
-        c->p = &q;
-        c->r->replaced = 1;
-        ok = sign_send_wait(c, op);
-        c->p = saved;
-        if (!ok && c->r->outcome == MAV2_SEND_REJECTED && found)
-            ok = replacement_refused(c, &je);
-        mav2_journal_entry_clear(&je);
-        if (ok || c->r->outcome != MAV2_SEND_TIMEOUT)
-            return ok;
-        /* the first op may have gone in instead of its replacement */
-        ok = wait_receipt(c->bundler, old, &once, c->r, 0);
-    }
-    if (c->journal && (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED))
-        mav2_journal_remove(c->dir, c->chain_id, saved->account, &c->key);
-    return ok;
-}
-
-int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
-                      mav2_send_result *r)
-{
-    send_ctx c;
-    mav2_userop op;
-    mav2_journal_entry je;
-    uint64_t seq_chain, seq_entry;
-    int ok = 0, found = 0;
-
-    mav2_userop_init(&op);
-    memset(&je, 0, sizeof(je));
-    if (!begin(&c, node, bundler, p, r))
-        goto out;
-    if (!c.journal) {
-        mav2_error_set("replace: needs the journal (the op to replace is read from it)");
-        goto out;
-    }
-    if (!prepare(&c))
-        goto out;
-    r->outcome = MAV2_SEND_INVALID;
-    if (!mav2_journal_get(c.dir, c.chain_id, p->account, &c.key, &je, &found))
-        goto out;
-    if (!found) {
-        mav2_error_set("replace: no pending op of this account on this nonce key in %s", c.dir);
-        goto out;
-    }
-    mav2_nonce_split(&c.onchain_nonce, NULL, &seq_chain);
-    mav2_nonce_split(&je.nonce, NULL, &seq_entry);
-    if (seq_chain > seq_entry) { /* too late: it (or another op on its nonce) went in */
-        ok = resume(&c, &je);
-        goto out;
-    }
-    if (!mav2_userop_from_json(&op, je.user_op)) {
-        mav2_error_prefix("replace: journaled op");
-        goto out;
-    }
-    if (!raise_fees(&c, &op))
-        goto out;
-    progress(p, MAV2_STAGE_PREPARED, NULL);
-    r->replaced = 1;
-    ok = sign_send_wait(&c, &op);
-    if (!ok && r->outcome == MAV2_SEND_REJECTED)
-        ok = replacement_refused(&c, &je);
-out:
-    mav2_userop_clear(&op);
-    mav2_journal_entry_clear(&je);
-    return finish(&c, r, ok);
+    return mav2_send_finish(&c, r, ok);
 }
 
 int mav2_send_urls(const char *rpc_url, const char *bundler_url, const mav2_rpc_options *opt,
@@ -1000,14 +791,14 @@ int mav2_send_urls(const char *rpc_url, const char *bundler_url, const mav2_rpc_
     node = mav2_rpc_new(rpc_url, opt);
     if (node == NULL) {
         mav2_error_set("send: bad RPC URL (want http:// or https://)");
-        return finish(&(send_ctx){0}, r, 0);
+        return mav2_send_finish(&(mav2_send_ctx){0}, r, 0);
     }
     bundler = node;
     if (bundler_url != NULL && strcmp(bundler_url, rpc_url) != 0 &&
         (bundler = mav2_rpc_new(bundler_url, opt)) == NULL) {
         mav2_rpc_free(node);
         mav2_error_set("send: bad bundler URL (want http:// or https://)");
-        return finish(&(send_ctx){0}, r, 0);
+        return mav2_send_finish(&(mav2_send_ctx){0}, r, 0);
     }
     ok = mav2_send(node, bundler, p, r);
     if (bundler != node)
