@@ -389,6 +389,7 @@ int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e)
     mav2_nonce_split(&e->nonce, &k2, &seq_entry);
     c->r->resumed = 1;
     c->r->nonce = e->nonce;
+    json_object_put(c->r->user_op);
     c->r->user_op = json_object_get(e->user_op);
     memcpy(c->r->user_op_hash, e->user_op_hash, 32);
     c->r->have_hash = 1;

@@ -313,12 +313,23 @@ static void test_replacement_refused(void)
     mav2_send(rpc, rpc, &p, &r);
     memcpy(h0, r.user_op_hash, 32);
     mav2_send_result_clear(&r);
-    m.send_error = "{\"code\":-32500,\"message\":\"UserOperation reverted with reason: AA25 "
-                   "invalid account nonce\"}";
+    memset(&e, 0, sizeof(e));
+    m.send_error = "{\"code\":-32602,\"message\":\"replacement underpriced\"}";
     ok = mav2_send_replace(rpc, rpc, &p, &r);
-    tap_ok(!ok && r.outcome == MAV2_SEND_REJECTED && strstr(r.message, "AA25") &&
-               journal_has(&p, &e) == 1 && memcmp(e.user_op_hash, h0, 32) == 0,
-           "refused replacement: rejected, the old op journaled again (%s)", r.message);
+    tap_ok(!ok && r.outcome == MAV2_SEND_REJECTED && strstr(r.message, "underpriced"),
+           "refused replacement: rejected (%s)", r.message);
+    tap_ok(journal_has(&p, &e) == 1 && memcmp(e.user_op_hash, h0, 32) == 0,
+           "refused replacement: the old op journaled again");
+    mav2_journal_entry_clear(&e);
+    mav2_send_result_clear(&r);
+    m.send_error = "{\"code\":-32500,\"message\":\"AA25 invalid account nonce: Another "
+                   "UserOperation with same sender and nonce is already being processed\"}";
+    ok = mav2_send_replace(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_TIMEOUT && r.resumed && !r.replaced &&
+               memcmp(r.user_op_hash, h0, 32) == 0,
+           "AA25 on the replacement (old op being bundled): the old op awaited (%s)", r.message);
+    tap_ok(journal_has(&p, &e) == 1 && memcmp(e.user_op_hash, h0, 32) == 0,
+           "AA25 on the replacement: the old op still journaled");
     mav2_journal_entry_clear(&e);
     mav2_send_result_clear(&r);
     /* the old op went in meanwhile (nonce moved): reported, nothing journaled */
