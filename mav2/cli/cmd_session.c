@@ -73,6 +73,8 @@ const char mav2_help_session_key[] =
     "\n"
     "RESTRICTIONS (install)\n"
     "    --global                  full access (root): a global validation, no hooks\n"
+    "    --erc1271                 the key may also sign ERC-1271 messages (validation\n"
+    "                              flag 0x02; mav2 sign-message --entity-id N)\n"
     "    --selector SEL            the account's own functions it may call (4-byte hex)\n"
     "    --allow TARGET[:SEL,...]  calls to TARGET (only those selectors); TARGET * =\n"
     "                              any contract (selectors then required)\n"
@@ -471,13 +473,14 @@ static int session_install(const mav2_cli_cmd *self, int argc, char **argv)
                                          {"valid-until", required_argument, NULL, '>'},
                                          {"paymaster-guard", required_argument, NULL, 'm'},
                                          {"replace", no_argument, NULL, 'r'},
+                                         {"erc1271", no_argument, NULL, '1'},
                                          {NULL, 0, NULL, 0}};
     owner_args a;
     const char *arg, *skey_s = NULL, *saddr_s = NULL, *after_s = NULL, *until_s = NULL;
     mav2_permission perms[MAX_PERMS];
     uint8_t sels[MAX_SELS][4], session[20];
     size_t np = 0, ns = 0, n_acct = 0;
-    int c, h, global = 0, replace = 0, rc, in_use = 0, deployed = 0;
+    int c, h, global = 0, replace = 0, erc1271 = 0, rc, in_use = 0, deployed = 0;
     mav2_cli_parser ps;
     mav2_send_params p;
     mav2_buf fd = MAV2_BUF_INIT, inst = MAV2_BUF_INIT, un = MAV2_BUF_INIT, cd = MAV2_BUF_INIT;
@@ -514,6 +517,9 @@ static int session_install(const mav2_cli_cmd *self, int argc, char **argv)
             break;
         case 'r':
             replace = 1;
+            break;
+        case '1':
+            erc1271 = 1;
             break;
         case '<':
             after_s = arg;
@@ -649,8 +655,13 @@ static int session_install(const mav2_cli_cmd *self, int argc, char **argv)
         perms[0].type = MAV2_PERM_ROOT;
         np = 1;
     }
-    if (!mav2_session_install_build(&si, session, a.entity, perms, np) ||
-        !mav2_session_install_calldata(&si, &inst)) {
+    if (!mav2_session_install_build(&si, session, a.entity, perms, np)) {
+        rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "permissions");
+        goto out;
+    }
+    if (erc1271) /* validationConfig = module || entityId || flags */
+        si.validation_config[24] |= MAV2_VAL_SIGNATURE;
+    if (!mav2_session_install_calldata(&si, &inst)) {
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "permissions");
         goto out;
     }

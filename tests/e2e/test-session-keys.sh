@@ -129,13 +129,10 @@ is "revoked key: send refused (exit 3)" "$RC" 3
 ok "revoked key: AA23 sentence" grep -q "AA23" "$MH_TMP/after.err"
 is "revoked key: nothing moved" "$(balance "$RCPT")" "$B"
 
-# ---- 5. entity 1 again, now a user-op + ERC-1271 + global validation, installed by the
-# owner calling the account directly (session-key install sets no ERC-1271 flag)
-CFG="${SSV#0x}0000000107"
-INST="0x1bbf564c${CFG}00000000000000$(pad 80)$(pad a0)$(pad 100)$(pad 0)$(pad 40)$(pad 1)$(pad "${SK1#0x}")$(pad 0)"
-TX=$(rpc "$RPC_URL" eth_sendTransaction "[{\"from\":\"$OWNER_ADDRESS\",\"to\":\"$ACC\",\"data\":\"$INST\",\"gas\":\"0x200000\"}]" | jq -r .)
-is "owner installs entity 1 with ERC-1271 directly: tx ok" \
-    "$(rpc "$RPC_URL" eth_getTransactionReceipt "[\"$TX\"]" | jq -r .status)" 0x1
+# ---- 5. entity 1 again, now a user-op + ERC-1271 + global validation (--erc1271)
+run i2 session-key install "${NET[@]}" --account "$ACC" --owner-key "$OWNER_PEM" \
+    --session-key "$URI" --entity-id 1 --global --erc1271
+is "install entity 1 again with --erc1271: exit 0" "$RC" 0
 run l3 session-key list --rpc-url "$RPC_URL" --account "$ACC" --json
 is "list: entity 1 back, signer the token key, ERC-1271 flag" \
     "$(jq -c '.sessionKeys[] | [.entityId, .signer, .signature, .flags]' "$MH_TMP/l3.out")" \
