@@ -62,7 +62,8 @@ const char mav2_help_send[] =
     "\n"
     "DESCRIPTION\n"
     "    Builds the op for the account (execute for one --call, executeBatch for\n"
-    "    several), takes the nonce from EntryPoint.getNonce on the validation's nonce\n"
+    "    several; one value-0 --call to the account itself is its call data as is),\n"
+    "    takes the nonce from EntryPoint.getNonce on the validation's nonce\n"
     "    key, the fees from the node, the gas limits from the bundler, signs the\n"
     "    userOpHash with the key (EIP-191, 0xFF 0x00 r s v), sends it and waits for\n"
     "    the receipt. The account address is required: the key is a session key of\n"
@@ -679,19 +680,11 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
             parsed++;
             goto out;
         }
-    if (!(n_calls == 1 ? mav2_calldata_execute(&calls[0], &cd)
-                       : mav2_calldata_execute_batch(calls, n_calls, &cd))) {
+    /* a single value-0 call to the account itself goes unwrapped (execute would
+     * call the account again: SelfCallRecursionDepthExceeded) */
+    if (!mav2_calldata_for_calls(p.account, calls, n_calls, exec_hooks, &cd)) {
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--call");
         goto out;
-    }
-    if (exec_hooks) {
-        mav2_buf w = MAV2_BUF_INIT;
-        if (!mav2_calldata_exec_user_op(cd.data, cd.len, &w)) {
-            rc = mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, NULL);
-            goto out;
-        }
-        mav2_buf_free(&cd);
-        cd = w;
     }
     p.call_data = cd.data;
     p.call_data_len = cd.len;

@@ -3,7 +3,8 @@
 # MAv2 stand-ins): an owner PEM key creates its account counterfactually while
 # installing a SoftHSM2 token key as session key (entity 1, global); `mav2 send`
 # with the token key moves ETH and calls a contract; failures (wrong key, missing
-# entity, bundler down), resume after a timeout and after SIGKILL, receipt, revoke.
+# entity, bundler down), resume after a timeout and after SIGKILL, receipt, a call to
+# the account itself (unwrapped), revoke.
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 DEVNET="$MH_TOP_SRCDIR/tests/devnet"
@@ -220,6 +221,17 @@ is "receipt --account --entity-id: exit 0" "$RC" 0
 is "receipt from the journal: the op sent before" "$(head -1 "$MH_TMP/jr.out")" \
     "$(head -1 "$MH_TMP/t1.out")"
 is "receipt from the journal: journal emptied" "$(ls "$MAV2_STATE_DIR")" ""
+
+# ---- 6b. a call to the account itself (value 0) is sent unwrapped: the account's own
+# execute(RCPT, 5, "") as the op's call data (execute(ACC, 0, ...) would recurse)
+B=$(balance "$RCPT")
+SELF="0xb61d27f6$(pad "${RCPT#0x}")$(pad 5)$(pad 60)$(pad 0)"
+run self send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$ACC,0,$SELF"
+is "--call ACCOUNT,0,execute(...): exit 0" "$RC" 0
+is "--call ACCOUNT,0,...: the inner execute moved 5 wei" "$(($(balance "$RCPT") - B))" 5
+is "--call ACCOUNT,0,...: the op's call data is the given data, not wrapped" \
+    "$(rpc "$BUNDLER_URL" eth_getUserOperationByHash "[\"$(head -1 "$MH_TMP/self.out")\"]" |
+        jq -r .userOperation.callData | lower)" "$(echo "$SELF" | lower)"
 
 # ---- 7. (restricted keys with execution hooks: not yet; the send flow lacks the
 # prefund verification-gas buffer Alto 0.0.20 needs, the op is dropped with AA26)
