@@ -3,11 +3,12 @@
 # install restrictions) on the devnet, each with a call inside the permission that
 # succeeds and one outside that fails at estimation with a clear exit code/message:
 # allowlist with selectors (a selector-scoped, non-global key), native-token limit,
+# ERC-20 spend limit (the devnet's TestToken),
 # time range (before / inside / after, moving anvil's clock), paymaster guard;
 # session-key list shows the hooks; revoke, then the key is refused.
 . "$MH_TOP_SRCDIR/tests/e2e/session-common.sh"
 
-for l in skg sks skn skt sku skp; do
+for l in skg sks skn skt sku skp ske; do
     "$MAV2" session-key create --token "pkcs11:token=$TOKEN" --label $l >/dev/null ||
         echo "Bail out! cannot create $l"
 done
@@ -89,6 +90,45 @@ snd n4 3 skn --call "$RCPT,1"
 is "without --exec-hooks: exit 3" "$RC" 3
 ok "without --exec-hooks: RequireUserOperationContext named" haserr n4 "executeUserOp\|0x5f49f00a"
 
+# ---- 2b. ERC-20 spend limit 1000 base units of the devnet's TestToken (TEST_TOKEN):
+# an AllowlistModule execution hook holding the limit + the allowlist it implies
+# (only transfer/approve on the token)
+TT=${TEST_TOKEN:-}
+[ -n "$TT" ] || echo "Bail out! the devnet has no TEST_TOKEN"
+tbal() { printf '%d\n' "$(ethcall "$TT" "0x70a08231$(pad "${1#0x}")")"; }
+xfer() { echo "0xa9059cbb$(pad "${RCPT#0x}")$(pad "$(printf '%x' "$1")")"; }
+rpc "$RPC_URL" eth_sendTransaction \
+    "[{\"from\":\"$FUNDER_ADDRESS\",\"to\":\"$TT\",\"data\":\"0x40c10f19$(pad "${ACC#0x}")$(pad 2710)\"}]" >/dev/null
+is "TestToken minted 10000 to the account" "$(tbal "$ACC")" 10000
+inst i7 7 ske --erc20-limit "$TT:1000"
+is "install --erc20-limit TOKEN:1000 at entity 7: exit 0" "$RC" 0
+ok "install --erc20-limit: says the key needs --exec-hooks" haserr i7 "exec-hooks"
+run l7 session-key list --rpc-url "$RPC_URL" --account "$ACC" --json
+E7='.sessionKeys[] | select(.entityId == 7)'
+is "list: entity 7 has the AllowlistModule validation hook (the implied allowlist)" \
+    "$(jq -c "$E7 | .validationHooks | map(.moduleName)" "$MH_TMP/l7.out")" '["AllowlistModule"]'
+is "list: entity 7 has one AllowlistModule execution hook (the limit)" \
+    "$(jq -c "$E7 | .executionHooks | map(.moduleName)" "$MH_TMP/l7.out")" '["AllowlistModule"]'
+snd e1 7 ske --exec-hooks --call "$TT,0,$(xfer 600)"
+is "transfer 600 of 1000: exit 0" "$RC" 0
+is "transfer 600: the recipient has 600 tokens" "$(tbal "$RCPT")" 600
+snd e2 7 ske --exec-hooks --call "$TT,0,$(xfer 500)"
+is "transfer 500 more (over the limit): exit 3" "$RC" 3
+ok "over the ERC-20 limit: a permission hook of entity 7 refused it" \
+    haserr e2 "permission hook of entity 7"
+is "over the limit: no tokens moved" "$(tbal "$RCPT")" 600
+snd e3 7 ske --exec-hooks --call "$TT,0,$(xfer 400)"
+is "the remaining 400: exit 0" "$RC" 0
+is "ERC-20 limit: 1000 tokens moved in all" "$(tbal "$RCPT") $(tbal "$ACC")" "1000 9000"
+snd e4 7 ske --exec-hooks --call "$TT,0,0x40c10f19$(pad "${RCPT#0x}")$(pad 1)"
+is "the token's mint (not transfer/approve): exit 3" "$RC" 3
+ok "mint: refused by the implied allowlist (AA23, AllowlistModule in the revert data)" \
+    haserr e4 "AA23.*3e826473a313e600b5b9b791f5a59a"
+snd e5 7 ske --exec-hooks --call "$RCPT,1"
+is "ETH to another address: exit 3" "$RC" 3
+ok "other target: refused by the implied allowlist (AA23)" haserr e5 "AA23.*3e826473a313e600b5b9b791f5a59a"
+is "refused calls: token balances unchanged" "$(tbal "$RCPT") $(tbal "$ACC")" "1000 9000"
+
 # ---- 3. time range. Alto checks validAfter against its own (wall) clock, so "before"
 # is a key whose range starts in an hour, "inside" and "after" a key valid from a
 # minute ago for 30 minutes, with anvil's clock then moved past the end.
@@ -132,7 +172,7 @@ is "revoked selector-scoped key: exit 3" "$RC" 3
 ok "revoked: AA23" haserr a6 AA23
 is "revoked: state unchanged" "$(stored)" "0x$(pad 77)"
 run l5 session-key list --rpc-url "$RPC_URL" --account "$ACC" --json
-is "list after revoking 2: entities 1 3 4 6 5 (install order)" "$(jq -c '[.sessionKeys[].entityId]' "$MH_TMP/l5.out")" \
-    '[1,3,4,6,5]'
+is "list after revoking 2: entities 1 3 7 4 6 5 (install order)" "$(jq -c '[.sessionKeys[].entityId]' "$MH_TMP/l5.out")" \
+    '[1,3,7,4,6,5]'
 
 tap_done

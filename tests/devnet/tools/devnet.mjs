@@ -47,6 +47,10 @@ export const CANONICAL = {
     AllowlistModule: ["ALLOWLIST_MODULE", "0x00000000003e826473a313e600b5b9b791f5a59a"],
     PaymasterGuardModule: ["PAYMASTER_GUARD_MODULE", "0x0000000000001aA7A7F7E29abe0be06c72FD42A1"]
 }
+// test contracts placed the same way (not MAv2's): an ERC-20 anyone may mint
+export const TEST_CONTRACTS = {
+    TestToken: ["TEST_TOKEN", "0x00000000000000000000000000000000000070ce"]
+}
 
 function stateDir({ create }) {
     let dir = process.env.DEVNET_DIR
@@ -251,7 +255,7 @@ async function start() {
         CHAIN_ID: String(CHAIN_ID),
         ENTRY_POINT
     }
-    for (const [name, [key, addr]] of Object.entries(CANONICAL)) {
+    for (const [name, [key, addr]] of Object.entries({ ...CANONICAL, ...TEST_CONTRACTS })) {
         const c = compiled.contracts[name]
         if (!c) {
             console.error(`devnet: warning: contract ${name} not compiled, ${key} not deployed`)
