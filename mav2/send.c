@@ -575,7 +575,7 @@ static int submit(mav2_send_ctx *c, const uint8_t hash[32], uint8_t sent_hash[32
 
 static int check_params(const mav2_send_params *p)
 {
-    if (p->sign == NULL)
+    if (p->sign == NULL && !p->unsigned_only)
         return mav2_error_set("send: no signer callback");
     if (p->call_data == NULL && p->call_data_len != 0)
         return mav2_error_set("send: call data missing");
@@ -727,6 +727,24 @@ out:
     return ok;
 }
 
+/* params.unsigned_only: the op with its stub signature and its hash, nothing sent. */
+static int unsigned_result(mav2_send_ctx *c, mav2_userop *op)
+{
+    mav2_send_result *r = c->r;
+    if (memcmp(c->ep, mav2_entry_point_v08, 20) == 0
+            ? !mav2_userop_hash_v08(op, c->ep, c->chain_id, r->user_op_hash)
+            : !mav2_userop_hash(op, c->ep, c->chain_id, r->user_op_hash))
+        return 0;
+    json_object_put(r->user_op);
+    r->user_op = NULL;
+    if (!mav2_userop_to_json(op, &r->user_op))
+        return 0;
+    r->have_hash = 1;
+    r->nonce = op->nonce;
+    r->outcome = MAV2_SEND_UNSIGNED;
+    return 1;
+}
+
 int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r)
 {
     mav2_send_ctx c;
@@ -740,7 +758,7 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
     if (!mav2_send_begin(&c, node, bundler, p, r) || !mav2_send_prepare(&c))
         goto out;
     r->outcome = MAV2_SEND_INVALID;
-    if (c.journal) {
+    if (c.journal && !p->unsigned_only) {
         if (!mav2_journal_get(c.dir, c.chain_id, p->account, &c.key, &je, &found))
             goto out;
         if (found && !p->force_new) {
@@ -773,7 +791,7 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
     op.max_priority_fee_per_gas = c.max_prio;
     if (!gas_and_sponsor(&c, &op))
         goto out;
-    ok = mav2_send_sign_send_wait(&c, &op);
+    ok = p->unsigned_only ? unsigned_result(&c, &op) : mav2_send_sign_send_wait(&c, &op);
 out:
     mav2_userop_clear(&op);
     mav2_journal_entry_clear(&je);

@@ -73,7 +73,8 @@ typedef enum {
     MAV2_SEND_TIMEOUT,      /* sent, no receipt before wait_timeout_ms (still pending) */
     MAV2_SEND_NETWORK,      /* node or bundler unreachable / no valid answer */
     MAV2_SEND_INVALID,      /* bad parameters, chain mismatch, signer or journal failure */
-    MAV2_SEND_SUBMITTED     /* sent and not awaited (wait_timeout_ms < 0) */
+    MAV2_SEND_SUBMITTED,    /* sent and not awaited (wait_timeout_ms < 0) */
+    MAV2_SEND_UNSIGNED      /* built and estimated, not signed nor sent (unsigned_only) */
 } mav2_send_outcome;
 
 typedef struct {
@@ -145,6 +146,11 @@ typedef struct {
      * (same nonce, fees raised to max(fresh fee, 1.1 x old), as mav2_send_replace)
      * and keep waiting (for either op) until wait_timeout_ms. 0 = never. */
     long replace_after_ms;
+
+    /* Stop before signing (the offline-signing path): r->user_op is the op with the
+     * stub signature (nonce, fees, gas, sponsorship set), r->user_op_hash its hash,
+     * outcome UNSIGNED, success 1. Nothing is journaled or sent; sign may be NULL. */
+    int unsigned_only;
 } mav2_send_params;
 
 /* Defaults as documented above; account, call data and sign still to fill. */
