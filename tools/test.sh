@@ -27,10 +27,10 @@ for b in "${builds[@]}"; do
         echo "$b build failed"
         exit 1
     }
-    (cd "$dir" && make -s -j"$jobs" check >"$dir/check.out" 2>&1) || status=1
+    (cd "$dir" && make -s -k -j"$jobs" check >"$dir/check.out" 2>&1) || status=1
     if [ "$b" = plain ] && [ "$quick" = no ]; then
         echo "== plain build, C tests under valgrind"
-        (cd "$dir" && make -s -j"$jobs" check-valgrind >>"$dir/check.out" 2>&1) || status=1
+        (cd "$dir" && make -s -k -j"$jobs" check-valgrind >>"$dir/check.out" 2>&1) || status=1
     fi
     if [ "$b" = plain ] && [ "$quick" = no ]; then
         echo "== make distcheck"
