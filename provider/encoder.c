@@ -1,6 +1,5 @@
-/* encoder.c: public key encoders (SubjectPublicKeyInfo DER and PEM, text) and
- * private key "encoders" that only refuse, so asking for the private key
- * fails with a clear error instead of falling through to another provider. */
+/* encoder.c: public key encoders (SubjectPublicKeyInfo DER and PEM, text).
+ * Asked for the private key, a token key writes its URI instead (uriref.c). */
 #include <stdlib.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -26,11 +25,6 @@ static int enc_does_public(void *provctx, int selection)
 static int enc_does_any(void *provctx, int selection)
 {
     return (selection & (OSSL_KEYMGMT_SELECT_KEYPAIR | OSSL_KEYMGMT_SELECT_ALL_PARAMETERS)) != 0;
-}
-
-static int enc_does_private(void *provctx, int selection)
-{
-    return (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0;
 }
 
 static const p11k1_pkey *enc_key(p11k1_prov *prov, const void *obj_raw, const OSSL_PARAM *abstract)
@@ -119,20 +113,6 @@ static int enc_text(void *vctx, OSSL_CORE_BIO *cout, const void *obj_raw,
     return ok;
 }
 
-static int enc_private(void *vctx, OSSL_CORE_BIO *cout, const void *obj_raw,
-                       const OSSL_PARAM obj_abstract[], int selection, OSSL_PASSPHRASE_CALLBACK *cb,
-                       void *cbarg)
-{
-    p11k1_prov *prov = vctx;
-    const p11k1_pkey *pk = obj_raw;
-    char *uri = pk != NULL && pk->key != NULL ? p11k1_key_uri(pk->key) : NULL;
-
-    P11K1_RAISE(prov, P11K1_E_PRIVATE_KEY_STAYS, "the key is %s; write its public key (-pubout)",
-                uri != NULL ? uri : "on the token");
-    free(uri);
-    return 0;
-}
-
 #define ENCODER(name, does, fn)                                                                    \
     const OSSL_DISPATCH name[] = {                                                                 \
         {OSSL_FUNC_ENCODER_NEWCTX, (void (*)(void))enc_newctx},                                    \
@@ -145,4 +125,3 @@ static int enc_private(void *vctx, OSSL_CORE_BIO *cout, const void *obj_raw,
 ENCODER(p11k1_enc_spki_der_functions, enc_does_public, enc_spki_der);
 ENCODER(p11k1_enc_spki_pem_functions, enc_does_public, enc_spki_pem);
 ENCODER(p11k1_enc_text_functions, enc_does_any, enc_text);
-ENCODER(p11k1_enc_private_functions, enc_does_private, enc_private);

@@ -28,6 +28,10 @@
 #define P11K1_PARAM_LABEL "pkcs11_label"
 #define P11K1_PARAM_ID    "pkcs11_id"
 
+/* A token key written as a private key: a reference (uriref.c). */
+#define P11K1_PEM_LABEL     "PKCS#11 URI"
+#define P11K1_DER_STRUCTURE "p11k1-uri"
+
 /* Reasons put on OpenSSL's error queue (strings in err.c). */
 enum {
     P11K1_E_WRONG_PIN = 1,
@@ -110,10 +114,20 @@ extern const OSSL_DISPATCH p11k1_keccak256_functions[];
 extern const OSSL_DISPATCH p11k1_enc_spki_der_functions[];
 extern const OSSL_DISPATCH p11k1_enc_spki_pem_functions[];
 extern const OSSL_DISPATCH p11k1_enc_text_functions[];
-extern const OSSL_DISPATCH p11k1_enc_private_functions[];
+/* uriref.c */
+extern const OSSL_DISPATCH p11k1_enc_ref_der_functions[];
+extern const OSSL_DISPATCH p11k1_enc_ref_pem_functions[];
+extern const OSSL_DISPATCH p11k1_dec_ref_pem_functions[];
+extern const OSSL_DISPATCH p11k1_dec_ref_der_functions[];
 
 /* store.c: the passphrase callback of the store operation running in this
  * thread, used as the last PIN source. */
 int p11k1_store_pin(char *buf, size_t buf_len);
+/* The one key uri names (a PIN from pw_cb if needed); NULL with an error
+ * raised. */
+p11k1_pkey *p11k1_store_load_one(p11k1_prov *prov, const char *uri, OSSL_PASSPHRASE_CALLBACK *pw_cb,
+                                 void *pw_cbarg);
+/* Hands pk to an object callback by reference (data type "EC"). */
+int p11k1_pkey_pass(p11k1_pkey *pk, OSSL_CALLBACK *object_cb, void *object_cbarg);
 
 #endif

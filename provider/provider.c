@@ -180,18 +180,26 @@ static const OSSL_ALGORITHM prov_encoder[] = {
     ALG("EC", ENC_PROPS("output=pem,structure=SubjectPublicKeyInfo"), p11k1_enc_spki_pem_functions,
         "secp256k1 public key, PEM"),
     ALG("EC", ENC_PROPS("output=text"), p11k1_enc_text_functions, "secp256k1 public key, text"),
-    ALG("EC", ENC_PROPS("output=der,structure=PrivateKeyInfo"), p11k1_enc_private_functions,
-        "refuses: the private key stays on the token"),
-    ALG("EC", ENC_PROPS("output=pem,structure=PrivateKeyInfo"), p11k1_enc_private_functions,
-        "refuses: the private key stays on the token"),
+    ALG("EC", ENC_PROPS("output=der,structure=PrivateKeyInfo"), p11k1_enc_ref_der_functions,
+        "token key: its PKCS#11 URI (a reference, not the key)"),
+    ALG("EC", ENC_PROPS("output=pem,structure=PrivateKeyInfo"), p11k1_enc_ref_pem_functions,
+        "token key: its PKCS#11 URI (a reference, not the key)"),
     ALG("EC", ENC_PROPS("output=der,structure=EncryptedPrivateKeyInfo"),
-        p11k1_enc_private_functions, "refuses: the private key stays on the token"),
+        p11k1_enc_ref_der_functions, "token key: its PKCS#11 URI (a reference, not the key)"),
     ALG("EC", ENC_PROPS("output=pem,structure=EncryptedPrivateKeyInfo"),
-        p11k1_enc_private_functions, "refuses: the private key stays on the token"),
-    ALG("EC", ENC_PROPS("output=der,structure=type-specific"), p11k1_enc_private_functions,
-        "refuses: the private key stays on the token"),
-    ALG("EC", ENC_PROPS("output=pem,structure=type-specific"), p11k1_enc_private_functions,
-        "refuses: the private key stays on the token"),
+        p11k1_enc_ref_pem_functions, "token key: its PKCS#11 URI (a reference, not the key)"),
+    ALG("EC", ENC_PROPS("output=der,structure=type-specific"), p11k1_enc_ref_der_functions,
+        "token key: its PKCS#11 URI (a reference, not the key)"),
+    ALG("EC", ENC_PROPS("output=pem,structure=type-specific"), p11k1_enc_ref_pem_functions,
+        "token key: its PKCS#11 URI (a reference, not the key)"),
+    ALG(NULL, NULL, NULL, NULL),
+};
+
+static const OSSL_ALGORITHM prov_decoder[] = {
+    ALG("DER", P11K1_PROV_PROPS ",input=pem", p11k1_dec_ref_pem_functions,
+        "PEM \"" P11K1_PEM_LABEL "\" to DER"),
+    ALG("EC", P11K1_PROV_PROPS ",input=der,structure=" P11K1_DER_STRUCTURE,
+        p11k1_dec_ref_der_functions, "PKCS#11 URI reference to the token key"),
     ALG(NULL, NULL, NULL, NULL),
 };
 
@@ -209,6 +217,8 @@ static const OSSL_ALGORITHM *prov_query(void *provctx, int operation_id, int *no
         return prov_digest;
     case OSSL_OP_ENCODER:
         return prov_encoder;
+    case OSSL_OP_DECODER:
+        return prov_decoder;
     default:
         return NULL;
     }

@@ -85,6 +85,8 @@ static const OSSL_PARAM *st_settable_ctx_params(void *provctx)
     return st_settable;
 }
 
+static int st_close(void *vctx);
+
 static int st_list(store_ctx *s)
 {
     p11k1_ctx *ctx = p11k1_prov_ctx(s->prov);
@@ -114,14 +116,50 @@ static int st_list(store_ctx *s)
     return 1;
 }
 
+int p11k1_pkey_pass(p11k1_pkey *pk, OSSL_CALLBACK *object_cb, void *object_cbarg)
+{
+    char *desc = p11k1_key_uri(pk->key);
+    int type = OSSL_OBJECT_PKEY, ok;
+    OSSL_PARAM params[5];
+
+    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE, (char *)"EC", 0);
+    params[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &pk, sizeof(pk));
+    params[3] = desc != NULL ? OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DESC, desc, 0)
+                             : OSSL_PARAM_construct_end();
+    params[4] = OSSL_PARAM_construct_end();
+    ok = object_cb(params, object_cbarg);
+    free(desc);
+    return ok;
+}
+
+p11k1_pkey *p11k1_store_load_one(p11k1_prov *prov, const char *uri, OSSL_PASSPHRASE_CALLBACK *pw_cb,
+                                 void *pw_cbarg)
+{
+    store_ctx *s = st_open(prov, uri);
+    p11k1_pkey *pk = NULL;
+    int listed;
+
+    if (s == NULL)
+        return NULL;
+    tl_pw_cb = pw_cb;
+    tl_pw_cbarg = pw_cbarg;
+    listed = st_list(s);
+    tl_pw_cb = NULL;
+    if (listed && s->n_keys > 1)
+        P11K1_RAISE(prov, P11K1_E_AMBIGUOUS, "%zu keys match", s->n_keys);
+    else if (listed && (pk = p11k1_pkey_new(prov, s->keys[0])) != NULL)
+        s->keys[0] = NULL; /* pk owns it now */
+    st_close(s);
+    return pk;
+}
+
 static int st_load(void *vctx, OSSL_CALLBACK *object_cb, void *object_cbarg,
                    OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
 {
     store_ctx *s = vctx;
     p11k1_pkey *pk;
-    char *desc;
-    int type = OSSL_OBJECT_PKEY, ok;
-    OSSL_PARAM params[5];
+    int ok;
 
     if (s->expect != 0 && s->expect != OSSL_STORE_INFO_PKEY && s->expect != OSSL_STORE_INFO_PUBKEY)
         return 0; /* only keys here: nothing to load, not an error */
@@ -138,15 +176,7 @@ static int st_load(void *vctx, OSSL_CALLBACK *object_cb, void *object_cbarg,
     if (pk == NULL)
         return 0;
     s->keys[s->next++] = NULL; /* pk owns it now */
-    desc = p11k1_key_uri(pk->key);
-    params[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
-    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE, (char *)"EC", 0);
-    params[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &pk, sizeof(pk));
-    params[3] = desc != NULL ? OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DESC, desc, 0)
-                             : OSSL_PARAM_construct_end();
-    params[4] = OSSL_PARAM_construct_end();
-    ok = object_cb(params, object_cbarg);
-    free(desc);
+    ok = p11k1_pkey_pass(pk, object_cb, object_cbarg);
     p11k1_pkey_free(pk);
     return ok;
 }

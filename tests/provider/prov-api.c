@@ -4,12 +4,17 @@
  * loads the key at URI with OSSL_STORE_open, signs with EVP_DigestSign and
  * EVP_PKEY_sign, verifies, creates a key on TOKEN_URI through
  * EVP_PKEY_CTX_new_from_name("EC", "provider=p11k1") and signs from several
- * threads at once. */
+ * threads at once.
+ *   prov-api URI TOKEN_URI REF_FILE
+ * also writes the generated key with PEM_write_bio_PrivateKey (a PKCS#11 URI
+ * reference) to REF_FILE and loads it back with OSSL_STORE_open and
+ * PEM_read_bio_PrivateKey. */
 #include <pthread.h>
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/store.h>
 
 #include "tap.h"
@@ -106,6 +111,37 @@ static EVP_PKEY *generate(const char *token_uri, const char *label)
     return pkey;
 }
 
+/* The key written as a private key, read back both ways; 1 if both sign. */
+static void reference_file(EVP_PKEY *gen, const char *path, const unsigned char d[32])
+{
+    BIO *b = BIO_new_file(path, "w");
+    EVP_PKEY *back = NULL;
+    unsigned char sig[80];
+    size_t siglen = sizeof(sig);
+    int ok = b != NULL && PEM_write_bio_PrivateKey(b, gen, NULL, NULL, 0, NULL, NULL) == 1;
+
+    BIO_free(b);
+    if (!tap_ok(ok, "PEM_write_bio_PrivateKey writes the token key's reference"))
+        ERR_print_errors_fp(stdout);
+    back = load_key(path);
+    tap_ok(back != NULL && EVP_PKEY_eq(back, gen) == 1, "OSSL_STORE_open(\"%s\") gives the key",
+           path);
+    tap_ok(back != NULL && sign_digest(back, d, sig, &siglen) &&
+               verify_default(gen, d, sig, siglen),
+           "and it signs on the token");
+    EVP_PKEY_free(back);
+    back = NULL;
+    b = BIO_new_file(path, "r");
+    ok = b != NULL && PEM_read_bio_PrivateKey(b, &back, NULL, NULL) != NULL;
+    BIO_free(b);
+    siglen = sizeof(sig);
+    tap_ok(ok && EVP_PKEY_eq(back, gen) == 1 && sign_digest(back, d, sig, &siglen) &&
+               verify_default(gen, d, sig, siglen),
+           "PEM_read_bio_PrivateKey gives it too, and it signs");
+    ERR_clear_error();
+    EVP_PKEY_free(back);
+}
+
 #define THREADS    4
 #define PER_THREAD 25
 
@@ -132,8 +168,8 @@ int main(int argc, char **argv)
     char group[32] = "";
     pthread_t t[THREADS];
 
-    if (argc != 3)
-        tap_bail("usage: prov-api KEY_URI TOKEN_URI");
+    if (argc != 3 && argc != 4)
+        tap_bail("usage: prov-api KEY_URI TOKEN_URI [REF_FILE]");
     memset(d, 0x5a, sizeof(d));
 
     pkey = load_key(argv[1]);
@@ -178,6 +214,8 @@ int main(int argc, char **argv)
     }
     tap_ok(gen != NULL && sign_digest(gen, d, sig, &siglen) && verify_default(gen, d, sig, siglen),
            "the generated key signs");
+    if (gen != NULL && argc == 4)
+        reference_file(gen, argv[3], d);
     EVP_PKEY_free(gen);
     gen = generate(argv[2], "api-generated");
     tap_ok(gen == NULL, "generating the same label again fails");

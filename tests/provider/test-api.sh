@@ -6,5 +6,6 @@ TOKEN=api
 softhsm_init "$TOKEN"
 prov_conf
 p11tool_keygen apikey 01
-OPENSSL_CONF="$MH_TMP/openssl.cnf" exec "$MH_TOP_BUILDDIR/tests/provider/prov-api" \
-    "pkcs11:token=$TOKEN;object=apikey" "pkcs11:token=$TOKEN"
+OPENSSL_CONF="$MH_TMP/openssl.cnf" "$MH_TOP_BUILDDIR/tests/provider/prov-api" \
+    "pkcs11:token=$TOKEN;object=apikey" "pkcs11:token=$TOKEN" "$MH_TMP/ref.pem"
+exit $?
