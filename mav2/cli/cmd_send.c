@@ -58,7 +58,7 @@ const char mav2_help_send[] =
     "              --entity-id N [--global] [--nonce-key K] --call TO,VALUE[,DATA] ...\n"
     "              [--exec-hooks] [--factory-owner ADDR [--salt S] |\n"
     "              --factory ADDR --factory-data HEX] [--chain-id N] [--pin-source FILE]\n"
-    "              [--timeout SECONDS] [--poll MS] [--new] [--json]\n"
+    "              [--timeout SECONDS] [--poll MS] [--new] [--json] [--unsigned-out FILE]\n"
     "\n"
     "DESCRIPTION\n"
     "    Builds the op for the account (execute for one --call, executeBatch for\n"
@@ -90,6 +90,10 @@ const char mav2_help_send[] =
     "    --factory ADDR, --factory-data HEX  any other factory\n"
     "    --chain-id N         refuse a node on another chain\n"
     "    --new                sign a new op even if one is pending in the journal\n"
+    "    --unsigned-out FILE  stop before signing (no --key needed): write the op with\n"
+    "                         the stub signature (JSON-RPC form) to FILE, chain id,\n"
+    "                         entry point and userOpHash to stderr; nothing is sent or\n"
+    "                         journaled. Sign with mav2 sign, send with mav2 submit\n"
     "" MAV2_CLI_SPONSOR_HELP "    --help               this text\n"
     "\n" OUTPUT_HELP "\n"
     "EXAMPLES\n"
@@ -547,11 +551,12 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
                                          {"factory-data", required_argument, NULL, 'd'},
                                          {"chain-id", required_argument, NULL, 'i'},
                                          {"new", no_argument, NULL, 'N'},
+                                         {"unsigned-out", required_argument, NULL, 'U'},
                                          MAV2_CLI_SPONSOR_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *specs[MAX_CALLS], *arg, *account_s = NULL, *key_s = NULL, *pin = NULL;
     const char *entity_s = NULL, *lane_s = NULL, *owner_s = NULL, *salt_s = NULL;
-    const char *factory_s = NULL, *fdata_s = NULL, *chain_s = NULL;
+    const char *factory_s = NULL, *fdata_s = NULL, *chain_s = NULL, *unsigned_s = NULL;
     mav2_call calls[MAX_CALLS];
     uint8_t *datas[MAX_CALLS], factory[20], owner[20], predicted[20], *fdata = NULL;
     size_t n_calls = 0, parsed = 0, fdata_len = 0;
@@ -619,14 +624,17 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
         case 'N':
             net.force_new = 1;
             break;
+        case 'U':
+            unsigned_s = arg;
+            break;
         case 'h':
             return MAV2_EXIT_OK;
         default:
             return MAV2_EXIT_USAGE;
         }
     }
-    if (account_s == NULL || key_s == NULL || entity_s == NULL || n_calls == 0 ||
-        net.rpc_url == NULL)
+    if (account_s == NULL || (key_s == NULL && unsigned_s == NULL) || entity_s == NULL ||
+        n_calls == 0 || net.rpc_url == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "--rpc-url, --account, --key, --entity-id and --call are required");
     if (!mav2_cli_address(self, "--account", account_s, p.account) ||
@@ -688,6 +696,11 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
     }
     p.call_data = cd.data;
     p.call_data_len = cd.len;
+    if (unsigned_s != NULL) { /* no key: it signs offline (mav2 sign) */
+        if (mav2_cli_net_open(self, &net, &node, &bundler))
+            rc = mav2_cli_send_unsigned(self, &net, node, bundler, &p, unsigned_s);
+        goto out;
+    }
     if ((key = mav2_cli_load_key(self, key_s, pin, 1)) == NULL) {
         rc = MAV2_EXIT_KEY;
         goto out;

@@ -25,6 +25,8 @@ static const mav2_cli_cmd commands[] = {
      mav2_help_send},
     {"receipt", mav2_cmd_receipt, "wait for a user op's receipt (or the journaled op's)",
      mav2_help_receipt},
+    {"submit", mav2_cmd_submit, "send a user op signed offline (mav2 sign) and wait for it",
+     mav2_help_submit},
     {"replace", mav2_cmd_replace, "replace a pending user op with higher fees (same nonce)",
      mav2_help_replace},
     {"session-key", mav2_cmd_session_key, "install / revoke session keys (owner side)",

@@ -17,8 +17,9 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_session_key(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_account(const mav2_cli_cmd *self, int argc, char **argv);
+int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv);
 extern const char mav2_help_send[], mav2_help_receipt[], mav2_help_session_key[],
-    mav2_help_account[];
+    mav2_help_account[], mav2_help_submit[];
 
 /* Network options common to the online commands. */
 typedef struct {
@@ -58,5 +59,11 @@ int mav2_cli_u32(const mav2_cli_cmd *cmd, const char *name, const char *s, uint3
  * set here from n. Returns the exit code. */
 int mav2_cli_send_op(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *node,
                      mav2_rpc *bundler, mav2_send_params *p, EVP_PKEY *key);
+
+/* mav2 send --unsigned-out: runs p through mav2_send up to signing (params.unsigned_only)
+ * and writes the op (JSON-RPC form, stub signature) to path ("-": stdout); chain id,
+ * entry point, entity and userOpHash on stderr (and stdout). Returns the exit code. */
+int mav2_cli_send_unsigned(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *node,
+                           mav2_rpc *bundler, mav2_send_params *p, const char *path);
 
 #endif

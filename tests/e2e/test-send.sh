@@ -233,6 +233,40 @@ is "--call ACCOUNT,0,...: the op's call data is the given data, not wrapped" \
     "$(rpc "$BUNDLER_URL" eth_getUserOperationByHash "[\"$(head -1 "$MH_TMP/self.out")\"]" |
         jq -r .userOperation.callData | lower)" "$(echo "$SELF" | lower)"
 
+# ---- 6c. offline signing: send --unsigned-out (no key) -> sign (token key) -> submit
+N0=$(nonce_seq 101)
+B=$(balance "$RCPT")
+run uo send "${NET[@]}" --account "$ACC" --entity-id 1 --global --call "$RCPT,321" \
+    --unsigned-out "$MH_TMP/op.json"
+is "send --unsigned-out (no --key): exit 0" "$RC" 0
+is "--unsigned-out: nothing sent (nonce, balance) or journaled" \
+    "$(nonce_seq 101) $(balance "$RCPT") $(ls "$MAV2_STATE_DIR")" "$N0 $B "
+is "--unsigned-out: chain id and entry point printed" "$(field uo chainId) $(field uo entryPoint | lower)" \
+    "$CHAIN_ID $(echo "$ENTRY_POINT" | lower)"
+ok "--unsigned-out: the file is the op (sender, gas limits, stub signature)" \
+    jq -e ".sender != null and .callGasLimit != null and (.signature | length) == 136" "$MH_TMP/op.json"
+run uoh hash --userop "$MH_TMP/op.json" --chain-id "$(field uo chainId)"
+is "--unsigned-out: the printed userOpHash is mav2 hash of the file" "$(head -1 "$MH_TMP/uoh.out")" \
+    "$(field uo userOpHash)"
+"$MAV2" sign --userop "$MH_TMP/op.json" --chain-id "$(field uo chainId)" \
+    --entry-point "$(field uo entryPoint)" --key "$SK" >"$MH_TMP/signed.json"
+is "mav2 sign of the unsigned op: exit 0" "$?" 0
+run sub submit "$MH_TMP/signed.json" "${NET[@]}"
+is "submit the signed op: exit 0" "$RC" 0
+is "submit: userOpHash first, the one --unsigned-out printed" "$(head -1 "$MH_TMP/sub.out")" \
+    "$(field uo userOpHash)"
+is "submit: included, success true" "$(field sub success)" true
+is "submit: 321 wei moved, nonce advanced by one" \
+    "$(($(balance "$RCPT") - B)) $(($(nonce_seq 101) - N0))" "321 1"
+is "submit: journal empty after inclusion" "$(ls "$MAV2_STATE_DIR")" ""
+run uo2 send "${NET[@]}" --account "$ACC" --entity-id 1 --global --call "$RCPT,1" \
+    --unsigned-out "$MH_TMP/op2.json"
+run sub2 submit "$MH_TMP/op2.json" "${NET[@]}"
+is "submit of the unsigned op (stub signature): exit 3" "$RC" 3
+ok "submit refused: AA24 named" grep -q "AA24" "$MH_TMP/sub2.err"
+is "submit refused: nothing journaled, nonce unchanged" "$(ls "$MAV2_STATE_DIR") $(nonce_seq 101)" \
+    " $((N0 + 1))"
+
 # ---- 7. (restricted keys with execution hooks: not yet; the send flow lacks the
 # prefund verification-gas buffer Alto 0.0.20 needs, the op is dropped with AA26)
 OTHER=$("$MAV2" address --key "$MH_TMP/other.pem")
