@@ -3,6 +3,7 @@
  * what `openssl` prints). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "provider/prov.h"
 
@@ -103,4 +104,37 @@ void p11k1_prov_raise_rv(p11k1_prov *prov, const char *file, int line, const cha
         msg = p11k1_rv_name(rv);
     p11k1_prov_raise(prov, file, line, func, rv_reason(rv), "%s: %s (%s)", what, msg,
                      p11k1_rv_name(rv));
+}
+
+/* 1 if the key's token cannot be read any more: no token in the slot, the
+ * slot gone, or token info failing where it worked when the key was found
+ * (SoftHSM2 with its token directory gone answers CKR_GENERAL_ERROR). */
+static int token_gone(const p11k1_key *key)
+{
+    CK_FUNCTION_LIST *f = p11k1_key_module(key);
+    CK_SLOT_ID slot = p11k1_key_slot_id(key);
+    CK_SLOT_INFO si;
+    CK_TOKEN_INFO ti;
+
+    if (f == NULL)
+        return 0;
+    if (f->C_GetSlotInfo(slot, &si) != CKR_OK || !(si.flags & CKF_TOKEN_PRESENT))
+        return 1;
+    return f->C_GetTokenInfo(slot, &ti) != CKR_OK;
+}
+
+void p11k1_prov_raise_key_rv(p11k1_prov *prov, const char *file, int line, const char *func,
+                             const p11k1_key *key, CK_RV rv, const char *what)
+{
+    char *uri;
+
+    if (rv_reason(rv) != P11K1_E_TOKEN_ERROR || key == NULL || !token_gone(key)) {
+        p11k1_prov_raise_rv(prov, file, line, func, rv, what);
+        return;
+    }
+    uri = p11k1_key_uri(key);
+    p11k1_prov_raise(prov, file, line, func, P11K1_E_TOKEN_REMOVED,
+                     "%s: the token of %s cannot be read any more (%s)", what,
+                     uri != NULL ? uri : "the key", p11k1_rv_name(rv));
+    free(uri);
 }

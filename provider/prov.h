@@ -95,6 +95,12 @@ void p11k1_prov_raise(p11k1_prov *prov, const char *file, int line, const char *
 /* Raises the error matching a failed libp11k1 call (what names the step). */
 void p11k1_prov_raise_rv(p11k1_prov *prov, const char *file, int line, const char *func, CK_RV rv,
                          const char *what);
+/* The same for a failed operation on key; a token that cannot be read any
+ * more is reported as removed. */
+void p11k1_prov_raise_key_rv(p11k1_prov *prov, const char *file, int line, const char *func,
+                             const p11k1_key *key, CK_RV rv, const char *what);
+#define P11K1_RAISE_KEY_RV(prov, key, rv, what)                                                    \
+    p11k1_prov_raise_key_rv((prov), __FILE__, __LINE__, __func__, (key), (rv), (what))
 #define P11K1_RAISE_RV(prov, rv, what)                                                             \
     p11k1_prov_raise_rv((prov), __FILE__, __LINE__, __func__, (rv), (what))
 

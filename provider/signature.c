@@ -219,7 +219,7 @@ static int sig_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsi
     to_digest32(tbs, tbslen, d);
     rv = p11k1_key_sign(c->key->key, d, rs);
     if (rv != CKR_OK) {
-        P11K1_RAISE_RV(c->prov, rv, "signing");
+        P11K1_RAISE_KEY_RV(c->prov, c->key->key, rv, "signing");
         return 0;
     }
     if (!der_encode(rs, sig, siglen)) {
