@@ -440,6 +440,10 @@ static void *km_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
                     "a label is needed: object= in " P11K1_PARAM_URI " or " P11K1_PARAM_LABEL);
         return NULL;
     }
+    if (g->prov->login_never) {
+        P11K1_RAISE(g->prov, P11K1_E_NO_PIN, "login = never: generating a key needs a login");
+        return NULL;
+    }
     if ((ctx = p11k1_prov_ctx(g->prov)) == NULL)
         return NULL;
     rv = p11k1_key_generate(ctx, g->uri, g->label, g->has_id ? g->id : NULL,

@@ -8,6 +8,8 @@
  *   pin-env        P11K1_PIN_ENV     environment variable holding the PIN
  *   early-load     P11K1_EARLY_LOAD  "yes": load the module when the provider
  *                                    starts (and fail activation if it cannot)
+ *   login          P11K1_LOGIN       "auto" (default): log in when a PIN is at
+ *                                    hand; "never": public keys only, no PIN
  */
 #include "config.h"
 
@@ -57,7 +59,7 @@ static int prov_pin_cb(char *buf, size_t buf_len, const char *token_label, void 
     FILE *f;
     size_t n;
 
-    if (buf_len < 2)
+    if (buf_len < 2 || prov->login_never)
         return 0;
     if (prov->pin_source == NULL)
         return p11k1_store_pin(buf, buf_len);
@@ -104,7 +106,7 @@ p11k1_ctx *p11k1_prov_ctx(p11k1_prov *prov)
     if (prov->p11 == NULL) {
         memset(&cfg, 0, sizeof(cfg));
         cfg.module = prov->module;
-        cfg.pin_env = prov->pin_env;
+        cfg.pin_env = prov->login_never ? NULL : prov->pin_env;
         cfg.pin_cb = prov_pin_cb;
         cfg.pin_cb_arg = prov;
         rv = p11k1_ctx_new(&cfg, &prov->p11);
@@ -257,14 +259,15 @@ static const OSSL_DISPATCH prov_functions[] = {
 /* Reads the provider's section of the configuration through the core. */
 static int prov_configure(p11k1_prov *prov, OSSL_FUNC_core_get_params_fn *get_params)
 {
-    const char *module = NULL, *pin_source = NULL, *pin_env = NULL, *early = NULL;
-    char *early_v;
+    const char *module = NULL, *pin_source = NULL, *pin_env = NULL, *early = NULL, *login = NULL;
+    char *early_v, *login_v;
     int ok = 1;
     OSSL_PARAM params[] = {
         OSSL_PARAM_utf8_ptr("pkcs11-module", (char **)&module, 0),
         OSSL_PARAM_utf8_ptr("pin-source", (char **)&pin_source, 0),
         OSSL_PARAM_utf8_ptr("pin-env", (char **)&pin_env, 0),
         OSSL_PARAM_utf8_ptr("early-load", (char **)&early, 0),
+        OSSL_PARAM_utf8_ptr("login", (char **)&login, 0),
         OSSL_PARAM_END,
     };
 
@@ -273,6 +276,16 @@ static int prov_configure(p11k1_prov *prov, OSSL_FUNC_core_get_params_fn *get_pa
     prov->module = conf_value(module, "P11K1_MODULE");
     prov->pin_source = conf_value(pin_source, "P11K1_PIN_SOURCE");
     prov->pin_env = conf_value(pin_env, "P11K1_PIN_ENV");
+    login_v = conf_value(login, "P11K1_LOGIN");
+    if (login_v != NULL && strcasecmp(login_v, "never") == 0)
+        prov->login_never = 1;
+    else if (login_v != NULL && strcasecmp(login_v, "auto") != 0) {
+        P11K1_RAISE(prov, P11K1_E_BAD_PARAMETER, "login = %s: use auto or never", login_v);
+        ok = 0;
+    }
+    OPENSSL_free(login_v);
+    if (!ok)
+        return 0;
     early_v = conf_value(early, "P11K1_EARLY_LOAD");
     if (is_yes(early_v) && p11k1_prov_ctx(prov) == NULL)
         ok = 0;

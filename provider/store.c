@@ -11,6 +11,7 @@
 #include <openssl/core_object.h>
 #include <openssl/params.h>
 #include <openssl/store.h>
+#include <p11-kit/uri.h>
 
 #include "provider/prov.h"
 
@@ -44,8 +45,28 @@ int p11k1_store_pin(char *buf, size_t buf_len)
     return 1;
 }
 
+/* uri without pin-value and pin-source (login = never), OPENSSL_malloc'd; a
+ * copy of uri if it does not parse (libp11k1 says why later). */
+static char *uri_without_pin(const char *uri)
+{
+    P11KitUri *u = p11_kit_uri_new();
+    char *text = NULL, *out;
+
+    if (u != NULL && p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, u) == P11_KIT_URI_OK) {
+        p11_kit_uri_set_pin_value(u, NULL);
+        p11_kit_uri_set_pin_source(u, NULL);
+        if (p11_kit_uri_format(u, P11_KIT_URI_FOR_ANY, &text) != P11_KIT_URI_OK)
+            text = NULL;
+    }
+    p11_kit_uri_free(u);
+    out = OPENSSL_strdup(text != NULL ? text : uri);
+    free(text);
+    return out;
+}
+
 static void *st_open(void *provctx, const char *uri)
 {
+    p11k1_prov *prov = provctx;
     store_ctx *s;
 
     if (uri == NULL || strncmp(uri, "pkcs11:", 7) != 0)
@@ -53,8 +74,8 @@ static void *st_open(void *provctx, const char *uri)
     s = OPENSSL_zalloc(sizeof(*s));
     if (s == NULL)
         return NULL;
-    s->prov = provctx;
-    s->uri = OPENSSL_strdup(uri);
+    s->prov = prov;
+    s->uri = prov->login_never ? uri_without_pin(uri) : OPENSSL_strdup(uri);
     if (s->uri == NULL) {
         OPENSSL_free(s);
         return NULL;
