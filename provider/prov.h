@@ -3,7 +3,8 @@
  * The provider exposes secp256k1 keys held in PKCS#11 tokens (through
  * libp11k1) to OpenSSL 3: a "pkcs11" OSSL_STORE loader, an "EC" KEYMGMT that
  * holds keys by reference, "ECDSA" signatures made on the token, a
- * "KECCAK-256" digest and public-key encoders. One file per operation.
+ * "KECCAK-256" digest, public-key encoders and, for the private key, a
+ * PKCS#11 URI reference encoder and its decoders. One file per operation.
  */
 #ifndef P11K1_PROV_H
 #define P11K1_PROV_H
