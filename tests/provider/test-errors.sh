@@ -16,7 +16,10 @@ ossl_fails "no such token" "no such token" pkey -in "pkcs11:token=nosuchtoken" -
 ossl_fails "no such key" "no such key on the token" pkey -in "pkcs11:token=$TOKEN;object=nokey" -pubout
 ossl_fails "key not on secp256k1" "key not on secp256k1" \
     pkey -in "pkcs11:token=$TOKEN;object=p256" -pubout
-ossl_fails "private key export refused" "the private key stays on the token" pkey -in "$URI"
+ossl pkey -in "$URI" >"$MH_TMP/priv.out" 2>&1
+is "the private key is not exported: pkey -in URI writes a reference" \
+    "$(head -1 "$MH_TMP/priv.out") $(grep -c 'PRIVATE KEY' "$MH_TMP/priv.out")" \
+    "-----BEGIN PKCS#11 URI----- 0"
 ossl_fails "digest length must match the digest" "input length does not match the digest size" \
     pkeyutl -sign -inkey "$URI" -in d20 -pkeyopt digest:sha256
 ossl_fails "unsupported digest" "unsupported digest" dgst -md5 -sign "$URI" d32
