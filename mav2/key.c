@@ -96,6 +96,28 @@ static int load_p11k1(void)
     return ok;
 }
 
+/* A key file that p11k1 wrote for a token key ("PKCS#11 URI" PEM) holds only a
+ * reference: reading it needs the provider just as a pkcs11: URI does. */
+static int is_token_reference_file(const char *uri)
+{
+    static const char tag[] = "-----BEGIN PKCS#11 URI-----";
+    char head[sizeof(tag)] = {0};
+    const char *path = uri;
+    FILE *f;
+    size_t n;
+
+    if (has_scheme(uri, "file"))
+        path = uri + 5;
+    else if (strstr(uri, "://") != NULL || has_scheme(uri, "pkcs11"))
+        return 0;
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    n = fread(head, 1, sizeof(tag) - 1, f);
+    fclose(f);
+    return n == sizeof(tag) - 1 && memcmp(head, tag, n) == 0;
+}
+
 /* A pkcs11: URI needs the p11k1 provider; load it unless the configuration did.
  * Loading it explicitly would disable the default fallback, so keep that. */
 static int ensure_providers(const char *uri)
@@ -103,9 +125,10 @@ static int ensure_providers(const char *uri)
     if (!OSSL_PROVIDER_available(NULL, "default") &&
         OSSL_PROVIDER_try_load(NULL, "default", 1) == NULL)
         return mav2_error_ossl("cannot load OpenSSL's default provider");
-    if (has_scheme(uri, "pkcs11") && !load_p11k1())
+    if ((has_scheme(uri, "pkcs11") || is_token_reference_file(uri)) && !load_p11k1())
         return mav2_error_ossl("cannot load the p11k1 OpenSSL provider (needed for pkcs11: "
-                               "URIs; set OPENSSL_MODULES or OPENSSL_CONF)");
+                               "URIs and token key references; set OPENSSL_MODULES or "
+                               "OPENSSL_CONF)");
     return 1;
 }
 
