@@ -56,10 +56,14 @@ snd a2 2 sks --call "$STORE,0,0xdeadbeef$(pad 88)"
 is "allowed target, other selector: exit 3" "$RC" 3
 ok "other selector: refused by the AllowlistModule hook (AA23, module in the revert data)" \
     haserr a2 "AA23.*3e826473a313e600b5b9b791f5a59a"
+ok "other selector: the sentence names the AllowlistModule hook of entity 2 and SelectorNotAllowed" \
+    haserr a2 "the AllowlistModule hook of entity 2 refused the call: the function .*SelectorNotAllowed"
 snd a3 2 sks --call "$RCPT,1"
 is "other target: exit 3" "$RC" 3
 ok "other target: refused by the AllowlistModule hook (AA23, module in the revert data)" \
     haserr a3 "AA23.*3e826473a313e600b5b9b791f5a59a"
+ok "other target: the sentence names the AllowlistModule hook of entity 2 and AddressNotAllowed" \
+    haserr a3 "the AllowlistModule hook of entity 2 refused the call: the call's target address .*AddressNotAllowed"
 is "refused calls: state and balance unchanged" "$(stored) $(balance "$RCPT")" "0x$(pad 77) 0"
 INST="0x1bbf564c${SSV#0x}0000000905$(printf '%014d' 0)$(pad 80)$(pad a0)$(pad 100)$(pad 0)$(pad 40)$(pad 9)$(pad "${RCPT#0x}")$(pad 0)"
 # executeBatch(installValidation on the account, an allowed call): the account checks the
@@ -83,6 +87,8 @@ is "700 of 1000 wei: exit 0" "$RC" 0
 snd n2 3 skn --exec-hooks --call "$RCPT,400"
 is "400 more (over the limit): exit 3" "$RC" 3
 ok "over the limit: the message names the native-token limit" haserr n2 "0x94c58c94\|ExceededNativeTokenLimit\|native"
+ok "over the limit: the sentence names the NativeTokenLimitModule hook of entity 3" \
+    haserr n2 "the NativeTokenLimitModule hook of entity 3 refused the call: the native-token spend limit would be exceeded (PreExecHookReverted: ExceededNativeTokenLimit)"
 snd n3 3 skn --exec-hooks --call "$RCPT,300"
 is "the remaining 300: exit 0" "$RC" 0
 is "native limit: 1000 wei moved in all" "$(($(balance "$RCPT") - B))" 1000
@@ -114,8 +120,8 @@ is "transfer 600 of 1000: exit 0" "$RC" 0
 is "transfer 600: the recipient has 600 tokens" "$(tbal "$RCPT")" 600
 snd e2 7 ske --exec-hooks --call "$TT,0,$(xfer 500)"
 is "transfer 500 more (over the limit): exit 3" "$RC" 3
-ok "over the ERC-20 limit: a permission hook of entity 7 refused it" \
-    haserr e2 "permission hook of entity 7"
+ok "over the ERC-20 limit: the AllowlistModule hook of entity 7 names the ERC-20 spend limit" \
+    haserr e2 "the AllowlistModule hook of entity 7 refused the call: the ERC-20 spend limit would be exceeded (PreExecHookReverted: ExceededTokenLimit)"
 is "over the limit: no tokens moved" "$(tbal "$RCPT")" 600
 snd e3 7 ske --exec-hooks --call "$TT,0,$(xfer 400)"
 is "the remaining 400: exit 0" "$RC" 0
@@ -124,9 +130,13 @@ snd e4 7 ske --exec-hooks --call "$TT,0,0x40c10f19$(pad "${RCPT#0x}")$(pad 1)"
 is "the token's mint (not transfer/approve): exit 3" "$RC" 3
 ok "mint: refused by the implied allowlist (AA23, AllowlistModule in the revert data)" \
     haserr e4 "AA23.*3e826473a313e600b5b9b791f5a59a"
+ok "mint: the sentence names the AllowlistModule hook of entity 7 and SelectorNotAllowed" \
+    haserr e4 "the AllowlistModule hook of entity 7 refused the call: the function .*SelectorNotAllowed"
 snd e5 7 ske --exec-hooks --call "$RCPT,1"
 is "ETH to another address: exit 3" "$RC" 3
 ok "other target: refused by the implied allowlist (AA23)" haserr e5 "AA23.*3e826473a313e600b5b9b791f5a59a"
+ok "other target: the sentence names the AllowlistModule hook of entity 7 and AddressNotAllowed" \
+    haserr e5 "the AllowlistModule hook of entity 7 refused the call: the call's target address .*AddressNotAllowed"
 is "refused calls: token balances unchanged" "$(tbal "$RCPT") $(tbal "$ACC")" "1000 9000"
 
 # ---- 3. time range. Alto checks validAfter against its own (wall) clock, so "before"
@@ -163,6 +173,8 @@ snd p1 5 skp --call "$RCPT,1"
 is "op without the guarded paymaster: exit 3" "$RC" 3
 ok "without the paymaster: refused by the PaymasterGuardModule hook (AA23, module in the revert data)" \
     haserr p1 "AA23.*1aa7a7f7e29abe0be06c72fd42a1"
+ok "without the paymaster: the sentence names the PaymasterGuardModule hook of entity 5" \
+    haserr p1 "the PaymasterGuardModule hook of entity 5 refused the call: .*BadPaymasterSpecified"
 
 # ---- 5. revoke the selector-scoped key: refused afterwards, list drops it
 run r2 session-key revoke "${NET[@]}" --account "$ACC" --owner-key "$OWNER_PEM" --entity-id 2
