@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # bench-send.sh: `mav2 send` against the local devnet (tests/devnet), time per user op
 # and HTTP requests per op, for a session key on a SoftHSM2 token and in a PEM file,
-# next to the same flow by the devnet's JS tooling (bench-send-js.mjs) in the same run.
+# next to the same flow done by npm viem (viem/account-abstraction) and by the devnet's
+# JS tooling (bench-send-js.mjs) in the same run; then ops/s with L parallel nonce lanes
+# (`mav2 send --nonce-key K`, K = 1..L, M ops each) for L in $LANES.
 # Each op: a 1-wei execute() from the account, waited for until included.
-#   bench/bench-send.sh [N]        (N ops per row, default 20; build first)
-# Needs tests/devnet/node_modules (npm ci), softhsm2, pkcs11-tool, curl, jq.
+#   bench/bench-send.sh [N [M]]    (N ops per row, default 20; M ops per lane, default 5)
+#   BUILDDIR=dir (default: this tree), LANES="1 4 8"
+# Needs a build, tests/devnet/node_modules (npm ci), softhsm2, pkcs11-tool, curl, jq.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:-20}
+M=${2:-5}
+LANES=${LANES:-1 4 8}
 B=${BUILDDIR:-$here}
 MAV2=$B/mav2/mav2
 PROVIDER=$B/provider/.libs/p11k1.so
@@ -56,6 +61,7 @@ inst() { "$MAV2" session-key install "${NET[@]}" --account "$ACC" --owner-key "$
 inst --session-key "$SK" --entity-id 1 --global --factory-owner "$OWNER"
 inst --session-key "$T/sk.pem" --entity-id 2 --global
 inst --session-address "$OWNER2_ADDRESS" --entity-id 3 --global
+inst --session-address "$OWNER_ADDRESS" --entity-id 4 --global
 TO=0x000000000000000000000000000000000000bEEF
 
 row() { # NAME KEY ENTITY
@@ -68,15 +74,52 @@ row() { # NAME KEY ENTITY
         req=$((req + $(echo "$j" | jq -r .httpRequests)))
     done
     t1=$(date +%s%N)
-    printf '| %-34s | %4d | %8.0f | %5.1f |\n' "$1" "$N" "$(((t1 - t0) / N / 1000000))" \
+    printf '| %-38s | %4d | %8.0f | %5.1f |\n' "$1" "$N" "$(((t1 - t0) / N / 1000000))" \
         "$(awk -v r="$req" -v n="$N" 'BEGIN { print r / n }')"
+}
+js() { # MODE NAME ENTITY PRIVATE_KEY
+    local j
+    j=$(OPENSSL_CONF=/dev/null node "$here/bench/bench-send-js.mjs" "$1" "$DEVNET_DIR/devnet.env" "$ACC" \
+        "$OWNER" "$3" "$4" "$N" "$TO")
+    printf '| %-38s | %4d | %8.0f | %5.1f |\n' "$2" "$N" "$(echo "$j" | jq -r .meanMs)" \
+        "$(echo "$j" | jq -r .requestsPerOp)"
+    echo "$2: $(echo "$j" | jq -c .methods)" >>"$T/js-methods"
+}
+lanes() { # KEY ENTITY L: L lanes of M sequential ops in parallel -> ops/s
+    local t0 t1 k
+    t0=$(date +%s%N)
+    for k in $(seq "$3"); do
+        (for _ in $(seq "$M"); do
+            "$MAV2" send "${NET[@]}" --account "$ACC" --key "$1" --entity-id "$2" --global \
+                --nonce-key "$k" --call "$TO,1" --json 2>>"$T/lanes.err" || echo '{"success":false}'
+        done) >"$T/lane-$k.out" &
+    done
+    wait
+    t1=$(date +%s%N)
+    for k in $(seq "$3"); do
+        [ "$(jq -r .success "$T/lane-$k.out" | grep -c true)" = "$M" ] ||
+            { echo "bench: lane $k: op failed" >&2; cat "$T/lanes.err" >&2; exit 1; }
+    done
+    awk -v n="$(($3 * M))" -v ns="$((t1 - t0))" 'BEGIN { printf "%.2f", n / (ns / 1e9) }'
 }
 echo "mav2 send, local devnet (anvil + Alto 0.0.20, bundle interval 50-200 ms), $(nproc) cores, N=$N"
 echo "| flow | ops | ms/op (wall, incl. inclusion) | HTTP requests/op |"
 echo "|---|---|---|---|"
 row "mav2 send, key on SoftHSM2 token" "$SK" 1
 row "mav2 send, key in a PEM file" "$T/sk.pem" 2
-js=$(OPENSSL_CONF=/dev/null node "$here/bench/bench-send-js.mjs" "$DEVNET_DIR/devnet.env" "$ACC" 3 \
-    "$OWNER2_PRIVATE_KEY" "$N" "$TO")
-printf '| %-34s | %4d | %8.0f | %5.1f |\n' "JS devnet tooling (viem-like), raw key" "$N" \
-    "$(echo "$js" | jq -r .meanMs)" "$(echo "$js" | jq -r .requestsPerOp)"
+js viem "viem 2.x account-abstraction, raw key" 4 "$OWNER_PRIVATE_KEY"
+js devnet "devnet JS tooling (viem-like), raw key" 3 "$OWNER2_PRIVATE_KEY"
+sed 's/^/  JSON-RPC calls in /' "$T/js-methods"
+echo
+echo "parallel nonce lanes: L x mav2 send --nonce-key K (K = 1..L), $M ops per lane"
+echo "| lanes | ops | token ops/s | token x 1 lane | PEM ops/s | PEM x 1 lane |"
+echo "|---|---|---|---|---|---|"
+base_t='' base_p=''
+for L in $LANES; do
+    rt=$(lanes "$SK" 1 "$L")
+    rp=$(lanes "$T/sk.pem" 2 "$L")
+    : "${base_t:=$rt}" "${base_p:=$rp}"
+    printf '| %5d | %4d | %6s | %5s | %6s | %5s |\n' "$L" "$((L * M))" "$rt" \
+        "$(awk -v a="$rt" -v b="$base_t" 'BEGIN { printf "%.2f", a / b }')" "$rp" \
+        "$(awk -v a="$rp" -v b="$base_p" 'BEGIN { printf "%.2f", a / b }')"
+done
