@@ -129,15 +129,19 @@ static CK_RV module_open(const char *spec, p11k1_module **out)
 }
 
 /* Sessions are not closed one by one: finalizing the managed module closes
- * them (closing sessions of a module finalized by someone else can crash it). */
-static void module_close(p11k1_module *m)
+ * them (closing sessions of a module finalized by someone else can crash it).
+ * abandon: free only our memory; the module stays loaded and initialized. */
+static void module_close(p11k1_module *m, int abandon)
 {
     p11k1_slot *s, *next;
     for (s = m->slots; s != NULL; s = next) {
         next = s->next;
         p11k1_slot_free(s);
     }
-    if (m->dl != NULL) {
+    if (abandon) {
+        /* p11-kit (never unloaded) or the dynamic loader keeps what it
+         * allocated for the module reachable until the process ends. */
+    } else if (m->dl != NULL) {
         if (m->inits > 0)
             m->funcs->C_Finalize(NULL);
         dlclose(m->dl);
@@ -230,19 +234,32 @@ P11K1_EXPORT CK_RV p11k1_ctx_new(const p11k1_config *cfg, p11k1_ctx **out)
     return CKR_OK;
 }
 
-P11K1_EXPORT void p11k1_ctx_free(p11k1_ctx *ctx)
+static void ctx_release(p11k1_ctx *ctx, int abandon)
 {
     p11k1_module *m, *next;
-    if (ctx == NULL)
-        return;
-    p11k1_ctx_check_fork(ctx);
     for (m = ctx->modules; m != NULL; m = next) {
         next = m->next;
-        module_close(m);
+        module_close(m, abandon);
     }
     free(ctx->pin_env);
     pthread_mutex_destroy(&ctx->lock);
     free(ctx);
+}
+
+P11K1_EXPORT void p11k1_ctx_free(p11k1_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    p11k1_ctx_check_fork(ctx);
+    ctx_release(ctx, 0);
+}
+
+/* No fork check either: re-initializing in a child is a call into the module. */
+P11K1_EXPORT void p11k1_ctx_abandon(p11k1_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    ctx_release(ctx, 1);
 }
 
 P11K1_EXPORT CK_FUNCTION_LIST *p11k1_ctx_module(p11k1_ctx *ctx)

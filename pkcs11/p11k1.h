@@ -80,6 +80,14 @@ typedef struct p11k1_key p11k1_key; /* a secp256k1 key pair on a token */
  * is used as it is and not finalized by p11k1_ctx_free(). */
 CK_RV p11k1_ctx_new(const p11k1_config *cfg, p11k1_ctx **out);
 void p11k1_ctx_free(p11k1_ctx *ctx);
+/* Releases the context's memory without calling into any module: no
+ * C_CloseSession, no C_Finalize, nothing unloaded. Its sessions stay open and
+ * its modules stay initialized and loaded (what p11-kit allocated for them
+ * stays reachable) until the process ends. For a process that is exiting,
+ * where modules may already be torn down (SoftHSM2 crashes in C_Finalize once
+ * OpenSSL's atexit cleanup has run). Free the context's keys first, as with
+ * p11k1_ctx_free(). PIN copies are wiped. */
+void p11k1_ctx_abandon(p11k1_ctx *ctx);
 
 /* Finds exactly one secp256k1 key pair matching a pkcs11: URI (token attributes,
  * slot-id, object, id, type=private|public; a URI naming no object means "the

@@ -24,13 +24,6 @@
 
 #include "provider/prov.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-#define LSAN_IGNORE(p) __lsan_ignore_object(p)
-#else
-#define LSAN_IGNORE(p) ((void)(p))
-#endif
-
 /* libcrypto's own flag (not in its public headers): initialize nothing, only
  * report whether OPENSSL_cleanup() has started. */
 #ifndef OPENSSL_INIT_BASE_ONLY
@@ -233,12 +226,14 @@ static void prov_teardown(void *provctx)
     if (prov == NULL)
         return;
     /* During OPENSSL_cleanup() at exit, modules that use OpenSSL themselves
-     * (SoftHSM2) crash in C_CloseSession/C_Finalize: leave the module to the
-     * process exit then. OPENSSL_init_crypto() fails once cleanup started. */
+     * (SoftHSM2) crash in C_CloseSession/C_Finalize: free only our memory and
+     * leave the module to the process exit then. OPENSSL_init_crypto() fails
+     * once cleanup started. Keys (p11k1_pkey) are OpenSSL's to free; freeing
+     * one never touches the context. */
     if (OPENSSL_init_crypto(OPENSSL_INIT_BASE_ONLY, NULL))
         p11k1_ctx_free(prov->p11);
-    else if (prov->p11 != NULL)
-        LSAN_IGNORE(prov->p11); /* left for the exit on purpose */
+    else
+        p11k1_ctx_abandon(prov->p11);
     OSSL_LIB_CTX_free(prov->libctx);
     CRYPTO_THREAD_lock_free(prov->lock);
     OPENSSL_free(prov->module);
