@@ -256,7 +256,9 @@ static void test_rejects(const char *what, th_step st, size_t max, mav2_rpc_stat
     const mav2_rpc_error *e = mav2_rpc_last_error(rpc);
     tap_ok(!ok && res == NULL && e->status == want, "%s rejected: %s", what, e->message);
     if (want == MAV2_RPC_E_PROTOCOL)
-        tap_ok(th_requests(s) == 1 && mav2_rpc_requests_sent(rpc) == 1, "%s: not retried", what);
+        /* counted by the client: the server may not have finished counting a
+         * request whose response the client abandoned */
+        tap_ok(mav2_rpc_requests_sent(rpc) == 1, "%s: not retried", what);
     else
         tap_ok(mav2_rpc_requests_sent(rpc) == 2, "%s: retried once", what);
     mav2_rpc_free(rpc);
