@@ -67,7 +67,21 @@ async function viemFlow() {
         rpcUrls: { default: { http: [env.RPC_URL] } }
     })
     const client = viem.createPublicClient({ chain, transport: viem.http(env.RPC_URL) })
-    const bundlerClient = aa.createBundlerClient({ client, transport: viem.http(env.BUNDLER_URL), pollingInterval: 100 })
+    // Fees: viem's own EIP-1559 estimate from the node (latest block + eth_maxPriorityFeePerGas,
+    // the same two calls as its default), maxFeePerGas doubled as the default does, but not the
+    // tip: the default also doubles the tip, and on the devnet, where these ops are the only
+    // transactions, Alto's bundle pays that tip, anvil suggests it back, and it doubles every op.
+    const bundlerClient = aa.createBundlerClient({
+        client,
+        transport: viem.http(env.BUNDLER_URL),
+        pollingInterval: 100,
+        userOperation: {
+            async estimateFeesPerGas() {
+                const f = await client.estimateFeesPerGas({ type: "eip1559" })
+                return { maxFeePerGas: 2n * f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas }
+            }
+        }
+    })
     const signer = privateKeyToAccount(key)
     const entryPoint = { abi: aa.entryPoint07Abi, address: aa.entryPoint07Address, version: "0.7" }
     const accountAbi = viem.parseAbi([
