@@ -90,15 +90,15 @@ js() { # MODE NAME ENTITY PRIVATE_KEY
     echo "$2: $(echo "$j" | jq -c .methods)" >>"$T/js-methods"
 }
 # One op on lane K; fails (nothing sent) when the key did not load. With several processes
-# on one SoftHSM2 file-backend token, a load now and then fails "no such token" (a token
-# file read while another process rewrites it; cf. softhsm/SoftHSMv2#757): such an op is
-# retried and the retries are reported.
+# on one SoftHSM2 file-backend token, a load now and then fails ("no such token", "PKCS#11
+# token error": token files read while another process rewrites them; cf.
+# softhsm/SoftHSMv2#757): such an op is retried and the retries are reported.
 lane_send() { # KEY ENTITY K
     local j
     j=$("$MAV2" send "${NET[@]}" --account "$ACC" --key "$1" --entity-id "$2" --global \
         --nonce-key "$3" --call "$TO,1" --json 2>"$T/lane-$3.err") || true
     cat "$T/lane-$3.err" >>"$T/lanes.err"
-    if [ -z "$j" ] && grep -q 'no such token' "$T/lane-$3.err"; then return 1; fi
+    if [ -z "$j" ] && grep -q 'cannot load a private key from pkcs11:' "$T/lane-$3.err"; then return 1; fi
     echo "${j:-{\"success\":false\}}"
 }
 lanes() { # KEY ENTITY L: L lanes of M sequential ops in parallel -> ops/s
