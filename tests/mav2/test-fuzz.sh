@@ -1,0 +1,26 @@
+#!/bin/sh
+# Runs each libFuzzer target (user-op JSON parser, hex, amounts) for a bounded
+# time (MH_FUZZ_SECONDS, default 15 s each) from its seed corpus: part of the
+# plain build's `make check` when clang is installed.
+. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+[ -z "${MH_SANITIZERS:-}" ] || tap_skip_all "the fuzz targets run in the plain build"
+command -v clang >/dev/null 2>&1 || tap_skip_all "clang not installed"
+secs=${MH_FUZZ_SECONDS:-15}
+build="$MH_TOP_BUILDDIR/tests/mav2"
+src="$MH_TOP_SRCDIR/tests/mav2"
+if ! make -s -C "$build" fuzz >"$build/fuzz-build.log" 2>&1; then
+    ok "fuzz targets build (see tests/mav2/fuzz-build.log)" false
+    tap_done
+fi
+for t in userop-json hex amount; do
+    work=$(mktemp -d)
+    cp "$src/fuzz/corpus/$t/"* "$work/"
+    ok "fuzz-$t: no crash in ${secs} s" \
+        sh -c "cd '$work' && '$build/fuzz-$t' -max_total_time=$secs -max_len=4096 \
+            -print_final_stats=1 . >'$work.log' 2>&1"
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work.log")
+    [ -n "$runs" ] && echo "# fuzz-$t: $runs inputs"
+    grep -E "ERROR|SUMMARY" "$work.log" | sed 's/^/# /' | head -5
+    rm -rf "$work" "$work.log"
+done
+tap_done
