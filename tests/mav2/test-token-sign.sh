@@ -4,36 +4,19 @@
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 TESTKEY="$MH_TOP_BUILDDIR/tests/mav2/test-key"
-[ -f "$MH_PROVIDER_DIR/p11k1.so" ] || tap_skip_all "provider not built ($MH_PROVIDER_DIR/p11k1.so)"
-[ -n "${SOFTHSM_MODULE:-}" ] || tap_skip_all "SoftHSM2 not found"
+. "$MH_TOP_SRCDIR/tests/common/provider.sh"
 command -v pkcs11-tool >/dev/null || tap_skip_all "OpenSC pkcs11-tool not installed"
 [ -x "$MAV2" ] && [ -x "$TESTKEY" ] || tap_skip_all "mav2 / test-key not built"
-. "$MH_TOP_SRCDIR/tests/common/softhsm.sh"
-unset P11K1_MODULE P11K1_PIN_SOURCE P11K1_PIN_ENV P11K1_EARLY_LOAD OPENSSL_MODULES
 
 TOKEN=mav2sign
 softhsm_init "$TOKEN"
 p11() { pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$TOKEN" "$@" >/dev/null 2>&1; }
-p11 --login --pin 1234 --keypairgen --key-type EC:secp256k1 --label sk1 --id 01
-p11 --login --pin 1234 --keypairgen --key-type EC:prime256v1 --label p256 --id 02
+p11tool_keygen sk1 01 2>/dev/null
+p11tool_keygen p256 02 prime256v1 2>/dev/null
 p11 --read-object --type pubkey --id 01 -o "$MH_TMP/pub.der"
 URI="pkcs11:token=$TOKEN;object=sk1"
 
-cat >"$MH_TMP/openssl.cnf" <<CNF
-openssl_conf = openssl_init
-[openssl_init]
-providers = provider_sect
-[provider_sect]
-default = default_sect
-p11k1 = p11k1_sect
-[default_sect]
-activate = 1
-[p11k1_sect]
-module = $MH_PROVIDER_DIR/p11k1.so
-pkcs11-module = $SOFTHSM_MODULE
-pin-source = $MH_PIN_FILE
-activate = 1
-CNF
+prov_conf
 export OPENSSL_CONF="$MH_TMP/openssl.cnf"
 
 # The token key's address, from its public key read by pkcs11-tool (no provider).
@@ -68,9 +51,7 @@ SIG2=$(auto "$MAV2" sign --userop "$OP" --chain-id 31337 --signature-only \
     --key "$URI?pin-source=file:$MH_PIN_FILE")
 is "sign with p11k1 loaded on demand recovers" "$("$TESTKEY" recover-userop "$H" "$SIG2")" "$A"
 # A key reference file written by p11k1 ("PKCS#11 URI" PEM) loads p11k1 on demand too.
-# (the openssl CLI is not ASan-built: preload the runtime for the ASan-built provider)
-env ${MH_ASAN_PRELOAD:+LD_PRELOAD="$MH_ASAN_PRELOAD"} \
-    openssl pkey -in "$URI?pin-source=file:$MH_PIN_FILE" -out "$MH_TMP/ref.pem" 2>/dev/null
+ossl pkey -in "$URI?pin-source=file:$MH_PIN_FILE" -out "$MH_TMP/ref.pem" 2>/dev/null
 is "address of a p11k1 key reference file, p11k1 loaded on demand" \
     "$(auto "$MAV2" address --key "$MH_TMP/ref.pem" --pin-source "$MH_PIN_FILE")" "$A"
 
