@@ -43,7 +43,7 @@ ossl() {
     OPENSSL_CONF="$MH_TMP/openssl.cnf" run_foreign openssl "$@"
 }
 
-p11tool_keygen() {
-    pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$TOKEN" --login --pin 1234 \
+p11tool_keygen() { # pkcs11-tool links OpenSSL: never with our provider config
+    OPENSSL_CONF=/dev/null pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$TOKEN" --login --pin 1234 \
         --keypairgen --key-type "EC:${3:-secp256k1}" --label "$1" --id "$2" >/dev/null
 }

@@ -3,7 +3,8 @@
 # (tests/devnet/contracts) with an EntryPoint deposit, served over ERC-7677 by
 # tests/devnet/tools/paymaster.mjs; `mav2 send --paymaster-url` with a token session key:
 # the account pays no gas, the paymaster's deposit does; a refusing service stops the send.
-. "$MH_TOP_SRCDIR/tests/e2e/e2e-account.sh"
+. "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
+session_account
 
 export PM_LOG="$MH_TMP/pm.log"
 node "$DEVNET/tools/paymaster.mjs" "$RPC_URL" "$FUNDER_ADDRESS" >"$MH_TMP/pm.out" 2>"$MH_TMP/pm.err" &

@@ -3,7 +3,8 @@
 # `mav2 replace HASH` on a journaled op (whichever op gets in, the nonce advances by one
 # and the recipient is paid once), `mav2 replace` of an unknown hash, three `mav2 send`
 # processes on three nonce lanes (--nonce-key) at once, all included.
-. "$MH_TOP_SRCDIR/tests/e2e/e2e-account.sh"
+. "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
+session_account
 
 RCPT=0x$(printf '%040x' $((RANDOM * 65536 + RANDOM + 1)))
 

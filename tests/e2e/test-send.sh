@@ -5,95 +5,23 @@
 # with the token key moves ETH and calls a contract; failures (wrong key, missing
 # entity, bundler down), resume after a timeout and after SIGKILL, receipt, a call to
 # the account itself (unwrapped), revoke.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
-MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
-DEVNET="$MH_TOP_SRCDIR/tests/devnet"
-[ -d "$DEVNET/node_modules" ] || tap_skip_all "devnet dependencies missing (cd tests/devnet && npm ci)"
-[ -f "$MH_PROVIDER_DIR/p11k1.so" ] || tap_skip_all "provider not built"
-[ -n "${SOFTHSM_MODULE:-}" ] || tap_skip_all "SoftHSM2 not found"
-for t in pkcs11-tool curl jq node; do
-    command -v $t >/dev/null || tap_skip_all "$t not installed"
-done
-. "$MH_TOP_SRCDIR/tests/common/softhsm.sh"
-unset P11K1_MODULE P11K1_PIN_SOURCE P11K1_PIN_ENV P11K1_EARLY_LOAD OPENSSL_MODULES
-
-export DEVNET_DIR="$MH_TMP/devnet"
-stop_all() {
-    [ -n "${BGPID:-}" ] && kill -KILL "$BGPID" 2>/dev/null
-    "$DEVNET/devnet.sh" stop >/dev/null 2>&1
-    rm -rf "$MH_TMP"
-}
-trap stop_all EXIT
-if ! "$DEVNET/devnet.sh" start >"$MH_TMP/devnet.out" 2>"$MH_TMP/devnet.err"; then
-    sed 's/^/# /' "$MH_TMP/devnet.err"
-    echo "Bail out! devnet did not start"
-    exit 1
-fi
-. "$DEVNET_DIR/devnet.env"
-export MAV2_STATE_DIR="$MH_TMP/state"
-
-# ---- helpers: JSON-RPC with curl + jq
-rpc() { # URL METHOD PARAMS-JSON -> result (JSON); curl must not load our provider
-    OPENSSL_CONF=/dev/null curl -s -H 'content-type: application/json' \
-        -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "$1" | jq -c '.result'
-}
-balance() { printf '%d\n' "$(rpc "$RPC_URL" eth_getBalance "[\"$1\",\"latest\"]" | jq -r .)"; }
-ethcall() { rpc "$RPC_URL" eth_call "[{\"to\":\"$1\",\"data\":\"$2\"},\"latest\"]" | jq -r .; }
-pad() { printf '%064s' "$1" | tr ' ' 0; } # left-pad hex digits to a word
-# EntryPoint.getNonce(account, key) sequence (low 64 bits)
-nonce_seq() {
-    local r
-    r=$(ethcall "$ENTRY_POINT" "0x35567e1a$(pad "${ACC#0x}")$(pad "$1")")
-    printf '%d\n' "0x${r: -16}"
-}
-lower() { tr 'A-F' 'a-f'; }
+. "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
 
 # ---- keys: session key on the token, owner in a PEM file, an unrelated PEM key
-TOKEN=e2e
-softhsm_init "$TOKEN"
-pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$TOKEN" --login --pin 1234 \
-    --keypairgen --key-type EC:secp256k1 --label sk1 --id 01 >/dev/null 2>&1
-cat >"$MH_TMP/openssl.cnf" <<CNF
-openssl_conf = openssl_init
-[openssl_init]
-providers = provider_sect
-[provider_sect]
-default = default_sect
-p11k1 = p11k1_sect
-[default_sect]
-activate = 1
-[p11k1_sect]
-module = $MH_PROVIDER_DIR/p11k1.so
-pkcs11-module = $SOFTHSM_MODULE
-pin-source = $MH_PIN_FILE
-activate = 1
-CNF
-export OPENSSL_CONF="$MH_TMP/openssl.cnf"
+e2e_token e2e
+p11tool_keygen sk1 01 2>/dev/null
 SK="pkcs11:token=$TOKEN;object=sk1"
-OPENSSL_CONF=/dev/null openssl ecparam -name secp256k1 -genkey -noout -out "$MH_TMP/owner.pem"
-OPENSSL_CONF=/dev/null openssl ecparam -name secp256k1 -genkey -noout -out "$MH_TMP/other.pem"
+new_pem owner
+new_pem other
 SESSION=$("$MAV2" address --key "$SK")
 is "session key on the token has an address" "${#SESSION}" 42
 OWNER=$("$MAV2" address --key "$MH_TMP/owner.pem")
-SALT=$((RANDOM + 1))
-ACC=$("$MAV2" account address --owner "$OWNER" --salt "$SALT" | head -1)
+# the owner needs no ETH: the account pays; funded from anvil's unlocked account
+new_account "$OWNER"
 is "account address computed" "${#ACC}" 42
 is "the account has no code yet" "$(rpc "$RPC_URL" eth_getCode "[\"$ACC\",\"latest\"]" | jq -r .)" 0x
-# the owner needs no ETH: the account pays; fund it from anvil's unlocked account
-TX=$(rpc "$RPC_URL" eth_sendTransaction \
-    "[{\"from\":\"$FUNDER_ADDRESS\",\"to\":\"$ACC\",\"value\":\"0x1bc16d674ec80000\"}]" | jq -r .)
 is "account funded with 2 ETH" "$(balance "$ACC")" 2000000000000000000
 
-NET=(--rpc-url "$RPC_URL" --bundler-url "$BUNDLER_URL" --poll 100 --timeout 60)
-# run NAME ARGS...: mav2 ARGS with stdout/stderr in $MH_TMP/NAME.{out,err}; $RC
-run() {
-    local name=$1
-    shift
-    "$MAV2" "$@" >"$MH_TMP/$name.out" 2>"$MH_TMP/$name.err"
-    RC=$?
-    [ "$RC" -eq 0 ] || sed "s/^/# $name: /" "$MH_TMP/$name.err"
-}
-field() { awk -v k="$2" '$1 == k { print $2 }' "$MH_TMP/$1.out"; }
 ishash() { [[ $(head -1 "$MH_TMP/$1.out") =~ ^0x[0-9a-f]{64}$ ]]; }
 
 # ---- 1. owner deploys the account and installs the token key as entity 1 (global)
@@ -105,7 +33,7 @@ is "install: success true" "$(field install success)" true
 CODE=$(rpc "$RPC_URL" eth_getCode "[\"$ACC\",\"latest\"]" | jq -r .)
 is "install: account deployed by the factory (proxy with the owner appended)" \
     "$(echo "${CODE: -40}" | lower)" "$(echo "${OWNER#0x}" | lower)"
-S=$(ethcall 0x00000000000099DE0BF6fA90dEB851E2A2df7d83 "0x217178fb$(pad 1)$(pad "${ACC#0x}")")
+S=$(ethcall "$SSV" "0x217178fb$(pad 1)$(pad "${ACC#0x}")")
 is "install: SingleSignerValidationModule.signers(1, account) = token key" \
     "$(echo "${S: -40}" | lower)" "$(echo "${SESSION#0x}" | lower)"
 is "install: owner nonce (key 0x1) advanced to 1" "$(nonce_seq 1)" 1
@@ -196,13 +124,14 @@ B=$(balance "$RCPT")
 "$MAV2" send --rpc-url "$RPC_URL" --bundler-url "$BUNDLER_URL" --poll 5000 --account "$ACC" \
     --key "$SK" --entity-id 1 --global --call "$RCPT,4242" >"$MH_TMP/k.out" 2>"$MH_TMP/k.err" &
 BGPID=$!
+BGPIDS=("$BGPID")
 for _ in $(seq 200); do
     [ -s "$MH_TMP/k.out" ] && break
     sleep 0.05
 done
 kill -KILL "$BGPID" 2>/dev/null
 wait "$BGPID" 2>/dev/null
-BGPID=
+BGPIDS=()
 ok "killed run: printed the userOpHash before dying" ishash k
 ok "killed run: journal entry left" test -n "$(ls "$MAV2_STATE_DIR")"
 run k2 send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,4242"
@@ -275,7 +204,7 @@ OTHER=$("$MAV2" address --key "$MH_TMP/other.pem")
 run rep session-key install "${NET[@]}" --account "$ACC" --owner-key "$MH_TMP/owner.pem" \
     --session-address "$OTHER" --entity-id 1 --global --replace
 is "install --replace: exit 0" "$RC" 0
-S=$(ethcall 0x00000000000099DE0BF6fA90dEB851E2A2df7d83 "0x217178fb$(pad 1)$(pad "${ACC#0x}")")
+S=$(ethcall "$SSV" "0x217178fb$(pad 1)$(pad "${ACC#0x}")")
 is "install --replace: signers(1, account) = the new key" \
     "$(echo "${S: -40}" | lower)" "$(echo "${OTHER#0x}" | lower)"
 run old send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,1"
@@ -285,7 +214,7 @@ is "replaced token key: exit 3 (AA24)" "$RC" 3
 run revoke session-key revoke "${NET[@]}" --account "$ACC" --owner-key "$MH_TMP/owner.pem" \
     --entity-id 1
 is "revoke: exit 0" "$RC" 0
-S=$(ethcall 0x00000000000099DE0BF6fA90dEB851E2A2df7d83 "0x217178fb$(pad 1)$(pad "${ACC#0x}")")
+S=$(ethcall "$SSV" "0x217178fb$(pad 1)$(pad "${ACC#0x}")")
 is "revoke: signers(1, account) cleared" "$S" "0x$(pad 0)"
 run after send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,1"
 is "session key after revoke: exit 3 (AA23)" "$RC" 3

@@ -4,7 +4,10 @@
 # `session-key list` after install / revoke; the key is refused after revoke;
 # `mav2 sign-message` ERC-1271 signatures checked by the account's isValidSignature
 # for entity 0 (owner) and entity 1 (token session key).
-. "$MH_TOP_SRCDIR/tests/e2e/session-common.sh"
+E2E_NEEDS=xxd
+. "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
+e2e_token sess
+devnet_owner_pem
 
 # ---- 1. create
 run c1 session-key create --token "pkcs11:token=$TOKEN" --label sk1 --id 0a01
@@ -15,13 +18,8 @@ ok "create: prints a pkcs11: URI naming the label and id" \
     grep -q "^uri pkcs11:.*token=$TOKEN.*id=%0[aA]%01.*object=sk1" "$MH_TMP/c1.out"
 is "create: address is 20 bytes" "${#SK1}" 42
 is "create: the URI loads the same key (mav2 address)" "$("$MAV2" address --key "$URI")" "$SK1"
-# the openssl CLI is not ours: under the sanitizer build it needs the ASan runtime preloaded
-if [ -n "${MH_ASAN_PRELOAD:-}" ]; then
-    LD_PRELOAD="$MH_ASAN_PRELOAD" \
-        openssl pkey -in "$URI" -pubout -out "$MH_TMP/sk1.pub" 2>/dev/null
-else
-    openssl pkey -in "$URI" -pubout -out "$MH_TMP/sk1.pub" 2>/dev/null
-fi
+# the openssl CLI (not ours: ossl preloads the ASan runtime in the sanitizer build)
+ossl pkey -in "$URI" -pubout -out "$MH_TMP/sk1.pub" 2>/dev/null
 is "create: public key exported by openssl gives the same address" \
     "$(OPENSSL_CONF=/dev/null "$MAV2" address --key "$MH_TMP/sk1.pub")" "$SK1"
 OPENSSL_CONF=/dev/null pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$TOKEN" --login --pin 1234 -O \
@@ -47,7 +45,7 @@ is "create --id zz: exit 1" "$RC" 1
 run notok session-key create --token "pkcs11:token=nosuch" --label sk9
 is "create on a missing token: exit 2" "$RC" 2
 ok "create on a missing token: says so" grep -q "no such token" "$MH_TMP/notok.err"
-write_cnf "$MH_TMP/nopin.cnf" ""
+provider_cnf "$MH_TMP/nopin.cnf"
 OPENSSL_CONF="$MH_TMP/nopin.cnf" run nopin session-key create --token "pkcs11:token=$TOKEN" --label sk3
 is "create without any PIN source: exit 2" "$RC" 2
 ok "create without any PIN source: says a PIN is needed" grep -qi "PIN" "$MH_TMP/nopin.err"
@@ -58,7 +56,7 @@ ok "create --pin-source: the PIN file path is not in the printed URI" \
     sh -c "! grep -q pin-source '$MH_TMP/pin.out'"
 
 # ---- 2. list before and after install
-new_account
+new_account "$OWNER_ADDRESS"
 run l0 session-key list --rpc-url "$RPC_URL" --account "$ACC"
 is "list on an undeployed account: exit 0" "$RC" 0
 is "list on an undeployed account: none" "$(cat "$MH_TMP/l0.out")" none

@@ -6,14 +6,17 @@
 # ERC-20 spend limit (the devnet's TestToken),
 # time range (before / inside / after, moving anvil's clock), paymaster guard;
 # session-key list shows the hooks; revoke, then the key is refused.
-. "$MH_TOP_SRCDIR/tests/e2e/session-common.sh"
+E2E_NEEDS=xxd
+. "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
+e2e_token sess
+devnet_owner_pem
 
 for l in skg sks skn skt sku skp ske; do
     "$MAV2" session-key create --token "pkcs11:token=$TOKEN" --label $l >/dev/null ||
         echo "Bail out! cannot create $l"
 done
 K() { echo "pkcs11:token=$TOKEN;object=$1"; }
-new_account
+new_account "$OWNER_ADDRESS"
 run inst0 session-key install "${NET[@]}" --account "$ACC" --owner-key "$OWNER_PEM" \
     --session-key "$(K skg)" --entity-id 1 --global --factory-owner "$OWNER_ADDRESS" --salt "$SALT"
 is "deploy + a global key at entity 1: exit 0" "$RC" 0
