@@ -15,6 +15,11 @@
 
 #include <openssl/evp.h>
 
+#include "mav2/account.h"
+#include "mav2/signer.h"
+
+struct json_object;
+
 /* Exit codes (documented in `mav2 --help`). */
 enum {
     MAV2_EXIT_OK = 0,
@@ -76,10 +81,26 @@ int mav2_cli_chain_id(const mav2_cli_cmd *cmd, const char *s, uint64_t *out);
 /* A 20-byte address for option name; prints the error and returns 0 if bad. */
 int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s, uint8_t out[20]);
 
+/* A uint32 option (decimal or 0x-hex); prints the error and returns 0 if bad. */
+int mav2_cli_u32(const mav2_cli_cmd *cmd, const char *name, const char *s, uint32_t *out);
+
+/* One --call "TO[,VALUE[,DATA]]" (the idx-th, for the error) into c; VALUE empty or
+ * missing is 0, DATA 0x-hex. c->data is malloc'ed into *data (NULL on failure). Prints
+ * the error and returns 0 if bad. */
+int mav2_cli_parse_call(const mav2_cli_cmd *cmd, const char *spec, size_t idx, mav2_call *c,
+                        uint8_t **data);
+
 /* Loads a key for the command (pin_file may be NULL); need_private 1 to sign.
  * Prints the error and returns NULL on failure. */
 EVP_PKEY *mav2_cli_load_key(const mav2_cli_cmd *cmd, const char *uri, const char *pin_file,
                             int need_private);
+
+/* mav2_cli_load_key, then a signer of it (the key freed). Prints the error ("--key: ...")
+ * and returns NULL on failure (exit MAV2_EXIT_KEY). */
+mav2_signer *mav2_cli_load_signer(const mav2_cli_cmd *cmd, const char *uri, const char *pin_file,
+                                  int need_private);
+/* Adds "address" (EIP-55) and "publicKey" (0x04...) of s to the JSON object o. */
+void mav2_cli_signer_json(struct json_object *o, const mav2_signer *s);
 
 /* Writes s and a newline to stdout and flushes; MAV2_EXIT_INTERNAL if that fails. */
 int mav2_cli_print(const mav2_cli_cmd *cmd, const char *s);

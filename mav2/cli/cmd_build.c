@@ -86,60 +86,6 @@ const char mav2_help_nonce_key[] =
     "    mav2 nonce-key --entity-id 1 --global            # 0x101\n"
     "    mav2 nonce-key --entity-id 1 --global --sequence 5 --json\n";
 
-/* Splits "TO[,VALUE[,DATA]]" into c; data is malloc'ed into *data. */
-static int parse_call(const mav2_cli_cmd *self, const char *spec, size_t idx, mav2_call *c,
-                      uint8_t **data)
-{
-    char buf[64], *copy = strdup(spec), *to, *value, *hex;
-    const char *why = NULL;
-    size_t len = 0;
-    int ok = 0;
-
-    *data = NULL;
-    if (copy == NULL)
-        return mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory"), 0;
-    to = copy;
-    value = strchr(to, ',');
-    hex = NULL;
-    if (value != NULL) {
-        *value++ = '\0';
-        hex = strchr(value, ',');
-        if (hex != NULL)
-            *hex++ = '\0';
-    }
-    snprintf(buf, sizeof(buf), "--call #%zu: to", idx);
-    memset(c, 0, sizeof(*c));
-    if (!mav2_address_parse(to, c->target)) {
-        mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, buf);
-        goto out;
-    }
-    if (value != NULL && *value != '\0' && !mav2_u256_parse_amount(&c->value, value)) {
-        snprintf(buf, sizeof(buf), "--call #%zu: value", idx);
-        mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, buf);
-        goto out;
-    }
-    if (hex != NULL && *hex != '\0') {
-        if (strncmp(hex, "0x", 2) != 0 && strncmp(hex, "0X", 2) != 0) {
-            mav2_cli_fail(self, MAV2_EXIT_USAGE, "--call #%zu: data: must start with 0x", idx);
-            goto out;
-        }
-        if (!mh_hex_decode_alloc(hex, data, &len, &why)) {
-            mav2_cli_fail(self, MAV2_EXIT_USAGE, "--call #%zu: data: %s", idx, why);
-            goto out;
-        }
-    }
-    c->data = *data;
-    c->data_len = len;
-    ok = 1;
-out:
-    free(copy);
-    if (!ok) {
-        free(*data);
-        *data = NULL;
-    }
-    return ok;
-}
-
 static int print_hex_result(const mav2_cli_cmd *self, const uint8_t *b, size_t n, int json,
                             const char *key, size_t calls)
 {
@@ -208,7 +154,7 @@ int mav2_cmd_calldata(const mav2_cli_cmd *self, int argc, char **argv)
     if (account_s != NULL && !mav2_cli_address(self, "--account", account_s, account))
         return MAV2_EXIT_USAGE;
     for (; parsed < n; parsed++)
-        if (!parse_call(self, specs[parsed], parsed + 1, &calls[parsed], &datas[parsed]))
+        if (!mav2_cli_parse_call(self, specs[parsed], parsed + 1, &calls[parsed], &datas[parsed]))
             goto done;
     if (account_s != NULL && !batch)
         ok = mav2_calldata_for_calls(account, calls, n, exec_hooks, &out);
@@ -232,20 +178,6 @@ done:
         free(datas[i]);
     mav2_buf_free(&out);
     return rc;
-}
-
-/* A uint32 option (decimal or 0x-hex). */
-static int parse_u32(const mav2_cli_cmd *self, const char *name, const char *s, uint32_t *out)
-{
-    mav2_u256 v;
-    uint64_t x;
-
-    if (!mav2_u256_parse(&v, s))
-        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, name), 0;
-    if (!mav2_u256_to_u64(&v, &x) || x > UINT32_MAX)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: %s does not fit 32 bits", name, s), 0;
-    *out = (uint32_t)x;
-    return 1;
 }
 
 int mav2_cmd_nonce_key(const mav2_cli_cmd *self, int argc, char **argv)
@@ -296,7 +228,7 @@ int mav2_cmd_nonce_key(const mav2_cli_cmd *self, int argc, char **argv)
     }
     if (entity_s == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--entity-id is required");
-    if (!parse_u32(self, "--entity-id", entity_s, &entity))
+    if (!mav2_cli_u32(self, "--entity-id", entity_s, &entity))
         return MAV2_EXIT_USAGE;
     if (lane_s != NULL && !mav2_u256_parse(&lane, lane_s))
         return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key");

@@ -47,7 +47,6 @@ int mav2_cmd_address(const mav2_cli_cmd *self, int argc, char **argv)
     const char *key = NULL, *pin = NULL, *arg;
     int json = 0, c, rc;
     mav2_cli_parser p;
-    EVP_PKEY *pkey;
     mav2_signer *signer;
 
     mav2_cli_parser_init(&p, self, opts, argc, argv);
@@ -70,20 +69,11 @@ int mav2_cmd_address(const mav2_cli_cmd *self, int argc, char **argv)
     }
     if (key == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--key is required");
-    pkey = mav2_cli_load_key(self, key, pin, 0);
-    if (pkey == NULL)
+    if ((signer = mav2_cli_load_signer(self, key, pin, 0)) == NULL)
         return MAV2_EXIT_KEY;
-    signer = mav2_signer_new(pkey);
-    EVP_PKEY_free(pkey);
-    if (signer == NULL)
-        return mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key");
     if (json) {
-        char pub[2 * MAV2_PUBKEY_LEN + 3];
         json_object *o = json_object_new_object();
-        mh_hex_encode(mav2_signer_pubkey(signer), MAV2_PUBKEY_LEN, pub, sizeof(pub), 1);
-        json_object_object_add(o, "address",
-                               json_object_new_string(mav2_signer_address_str(signer)));
-        json_object_object_add(o, "publicKey", json_object_new_string(pub));
+        mav2_cli_signer_json(o, signer);
         rc = mav2_cli_print(self, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
         json_object_put(o);
     } else {

@@ -239,7 +239,6 @@ int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv)
     uint64_t chain = 0, node_chain = 0;
     mav2_rpc *node = NULL;
     mav2_signer *signer = NULL;
-    EVP_PKEY *pkey;
     const char *why = NULL;
     int rc = parse_args(self, argc, argv, &a), inputs;
 
@@ -292,15 +291,11 @@ int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv)
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL);
         goto out;
     }
-    pkey = mav2_cli_load_key(self, a.key, a.pin, 1);
-    if (pkey == NULL) {
+    if ((signer = mav2_cli_load_signer(self, a.key, a.pin, 1)) == NULL) {
         rc = MAV2_EXIT_KEY;
         goto out;
     }
-    signer = mav2_signer_new(pkey);
-    EVP_PKEY_free(pkey);
-    if (signer == NULL || !mav2_signer_sign_digest(signer, rsh, sig65) ||
-        !mav2_1271_signature(entity, sig65, sig)) {
+    if (!mav2_signer_sign_digest(signer, rsh, sig65) || !mav2_1271_signature(entity, sig65, sig)) {
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key");
         goto out;
     }

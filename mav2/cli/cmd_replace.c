@@ -83,20 +83,9 @@ int mav2_cli_sponsor_opt(const mav2_cli_cmd *cmd, mav2_send_params *p, int c, co
 
 typedef struct {
     const mav2_cli_cmd *cmd;
-    mav2_signer *signer;
-    int sign_failed, json, hash_printed;
+    mav2_cli_signing signing;
+    int json, hash_printed;
 } replace_ui;
-
-static int sign_cb(void *ctx, const uint8_t hash[32], mav2_buf *sig)
-{
-    replace_ui *ui = ctx;
-    uint8_t s[MAV2_USEROP_SIG_LEN];
-    if (!mav2_signer_sign_userop(ui->signer, hash, s)) {
-        ui->sign_failed = 1;
-        return 0;
-    }
-    return mav2_buf_set(sig, s, sizeof(s));
-}
 
 static void progress_cb(void *ctx, mav2_send_stage st, const char *detail)
 {
@@ -144,40 +133,6 @@ static int print_result(replace_ui *ui, const mav2_send_result *r)
     return MAV2_EXIT_OK;
 }
 
-static int outcome_exit(const replace_ui *ui, mav2_send_outcome o)
-{
-    switch (o) {
-    case MAV2_SEND_INCLUDED:
-    case MAV2_SEND_SUBMITTED:
-        return MAV2_EXIT_OK;
-    case MAV2_SEND_REVERTED:
-    case MAV2_SEND_REJECTED:
-        return MAV2_EXIT_REJECTED;
-    case MAV2_SEND_TIMEOUT:
-        return MAV2_EXIT_TIMEOUT;
-    case MAV2_SEND_NETWORK:
-        return MAV2_EXIT_NETWORK;
-    default:
-        return ui->sign_failed ? MAV2_EXIT_KEY : MAV2_EXIT_USAGE;
-    }
-}
-
-static int chain_of(const mav2_cli_cmd *cmd, mav2_rpc *node, uint64_t *chain)
-{
-    json_object *res = NULL;
-    mav2_u256 v;
-    if (!mav2_rpc_call(node, "eth_chainId", NULL, &res))
-        return mav2_cli_fail(cmd, mav2_cli_rpc_exit(mav2_rpc_last_error(node)), "eth_chainId: %s",
-                             mav2_rpc_last_error(node)->message);
-    if (!json_object_is_type(res, json_type_string) ||
-        !mav2_u256_from_hex(&v, json_object_get_string(res)) || !mav2_u256_to_u64(&v, chain)) {
-        json_object_put(res);
-        return mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "eth_chainId: not a chain id");
-    }
-    json_object_put(res);
-    return MAV2_EXIT_OK;
-}
-
 /* The journaled op's lane for HASH into p. */
 static int lane_of_hash(const mav2_cli_cmd *cmd, uint64_t chain, const uint8_t hash[32],
                         mav2_send_params *p)
@@ -198,11 +153,7 @@ static int lane_of_hash(const mav2_cli_cmd *cmd, uint64_t chain, const uint8_t h
 
 int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
 {
-    static const struct option opts[] = {{"rpc-url", required_argument, NULL, 'R'},
-                                         {"bundler-url", required_argument, NULL, 'B'},
-                                         {"timeout", required_argument, NULL, 'T'},
-                                         {"poll", required_argument, NULL, 'P'},
-                                         {"json", no_argument, NULL, 'j'},
+    static const struct option opts[] = {MAV2_CLI_NET_OPTS,
                                          {"key", required_argument, NULL, 'k'},
                                          {"pin-source", required_argument, NULL, 'p'},
                                          {"account", required_argument, NULL, 'a'},
@@ -213,13 +164,12 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *arg, *hash_s = NULL, *key_s = NULL, *pin = NULL, *account_s = NULL;
     const char *entity_s = NULL, *lane_s = NULL, *timeout_s = NULL, *poll_s = NULL;
-    replace_ui ui = {self, NULL, 0, 0, 0};
+    replace_ui ui = {self, {NULL, 0}, 0, 0};
     mav2_cli_net net;
     mav2_cli_parser ps;
     mav2_send_params p;
     mav2_send_result r;
     mav2_rpc *node = NULL, *bundler = NULL;
-    EVP_PKEY *key = NULL;
     uint8_t hash[32];
     uint64_t chain = 0;
     int c, h, global = 0, rc = MAV2_EXIT_USAGE;
@@ -233,26 +183,19 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_send_params_init(&p);
     mav2_cli_parser_init(&ps, self, opts, argc, argv);
     while ((c = mav2_cli_next(&ps, &arg)) != -1) {
-        if ((h = mav2_cli_sponsor_opt(self, &p, c, arg)) != 0) {
+        /* --timeout and --poll are read below (0x-hex allowed, 32 bits) */
+        if ((c != 'T' && c != 'P' && (h = mav2_cli_net_opt(self, &net, c, arg)) != 0) ||
+            (h = mav2_cli_sponsor_opt(self, &p, c, arg)) != 0) {
             if (h == 2)
                 return MAV2_EXIT_USAGE;
             continue;
         }
         switch (c) {
-        case 'R':
-            net.rpc_url = arg;
-            break;
-        case 'B':
-            net.bundler_url = arg;
-            break;
         case 'T':
             timeout_s = arg;
             break;
         case 'P':
             poll_s = arg;
-            break;
-        case 'j':
-            ui.json = 1;
             break;
         case 'k':
             key_s = arg;
@@ -278,6 +221,7 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
             return MAV2_EXIT_USAGE;
         }
     }
+    ui.json = net.json;
     if (key_s == NULL || net.rpc_url == NULL || (hash_s == NULL && account_s == NULL))
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "give the userOpHash (or --account and --entity-id), --rpc-url and "
@@ -308,19 +252,15 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
         if (p.poll_max_ms < p.poll_initial_ms)
             p.poll_max_ms = p.poll_initial_ms;
     }
-    if ((key = mav2_cli_load_key(self, key_s, pin, 1)) == NULL)
+    if ((ui.signing.signer = mav2_cli_load_signer(self, key_s, pin, 1)) == NULL)
         return MAV2_EXIT_KEY;
-    if ((ui.signer = mav2_signer_new(key)) == NULL) {
-        rc = mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key");
-        goto out;
-    }
     if (!mav2_cli_net_open(self, &net, &node, &bundler))
         goto out;
-    if (hash_s != NULL && ((rc = chain_of(self, node, &chain)) != MAV2_EXIT_OK ||
+    if (hash_s != NULL && ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK ||
                            (rc = lane_of_hash(self, chain, hash, &p)) != MAV2_EXIT_OK))
         goto out;
-    p.sign = sign_cb;
-    p.sign_ctx = &ui;
+    p.sign = mav2_cli_sign_cb;
+    p.sign_ctx = &ui.signing;
     p.progress = progress_cb;
     p.progress_ctx = &ui;
     if (mav2_send_replace(node, bundler, &p, &r) && r.outcome == MAV2_SEND_INCLUDED) {
@@ -330,12 +270,12 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
             print_result(&ui, &r);
         rc = r.outcome == MAV2_SEND_SUBMITTED
                  ? MAV2_EXIT_OK
-                 : mav2_cli_fail(self, outcome_exit(&ui, r.outcome), "%s", r.message);
+                 : mav2_cli_fail(self, mav2_cli_outcome_exit(r.outcome, ui.signing.failed), "%s",
+                                 r.message);
     }
     mav2_send_result_clear(&r);
 out:
     mav2_cli_net_close(node, bundler);
-    mav2_signer_free(ui.signer);
-    EVP_PKEY_free(key);
+    mav2_signer_free(ui.signing.signer);
     return rc;
 }

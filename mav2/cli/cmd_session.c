@@ -363,9 +363,7 @@ static int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_para
 }
 
 #define OWNER_OPTS                                                                                 \
-    {"rpc-url", required_argument, NULL, 'R'}, {"bundler-url", required_argument, NULL, 'B'},      \
-        {"timeout", required_argument, NULL, 'T'}, {"poll", required_argument, NULL, 'P'},         \
-        {"json", no_argument, NULL, 'j'}, {"account", required_argument, NULL, 'a'},               \
+    MAV2_CLI_NET_OPTS, {"account", required_argument, NULL, 'a'},                                  \
         {"owner-key", required_argument, NULL, 'k'}, {"pin-source", required_argument, NULL, 'p'}, \
         {"entity-id", required_argument, NULL, 'e'},                                               \
         {"owner-entity-id", required_argument, NULL, 'E'},                                         \
@@ -378,13 +376,10 @@ static int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_para
 static int owner_opt(const mav2_cli_cmd *self, owner_args *a, int c, const char *arg)
 {
     char *end;
+    /* --timeout and --poll: 0 .. 86400000 both */
+    if (c != 'T' && c != 'P' && mav2_cli_net_opt(self, &a->net, c, arg))
+        return 1;
     switch (c) {
-    case 'R':
-        a->net.rpc_url = arg;
-        return 1;
-    case 'B':
-        a->net.bundler_url = arg;
-        return 1;
     case 'T':
     case 'P': {
         long v = strtol(arg, &end, 10);
@@ -398,9 +393,6 @@ static int owner_opt(const mav2_cli_cmd *self, owner_args *a, int c, const char 
             a->net.poll_ms = v;
         return 1;
     }
-    case 'j':
-        a->net.json = 1;
-        return 1;
     case 'a':
         a->account_s = arg;
         return 1;

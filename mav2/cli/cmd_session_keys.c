@@ -149,13 +149,9 @@ int mav2_cmd_session_create(const mav2_cli_cmd *self0, int argc, char **argv)
         return mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "the new key");
     }
     if (json) {
-        char pub[2 * MAV2_PUBKEY_LEN + 3];
         json_object *o = json_object_new_object();
-        mh_hex_encode(mav2_signer_pubkey(signer), MAV2_PUBKEY_LEN, pub, sizeof(pub), 1);
         json_object_object_add(o, "uri", json_object_new_string(uri));
-        json_object_object_add(o, "address",
-                               json_object_new_string(mav2_signer_address_str(signer)));
-        json_object_object_add(o, "publicKey", json_object_new_string(pub));
+        mav2_cli_signer_json(o, signer);
         rc = mav2_cli_print(self, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
         json_object_put(o);
     } else {

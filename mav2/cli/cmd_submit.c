@@ -52,21 +52,6 @@ const char mav2_help_submit[] =
     "    mav2 sign --userop op.json --chain-id 1 --key 'pkcs11:...' > signed.json\n"
     "    mav2 submit signed.json --rpc-url $RPC\n";
 
-/* eth_chainId of the node into *chain; exit code. */
-static int chain_of(const mav2_cli_cmd *cmd, mav2_rpc *node, uint64_t *chain)
-{
-    json_object *res = NULL;
-    mav2_u256 v;
-    int ok;
-    if (!mav2_rpc_call(node, "eth_chainId", NULL, &res))
-        return mav2_cli_fail(cmd, mav2_cli_rpc_exit(mav2_rpc_last_error(node)), "eth_chainId: %s",
-                             mav2_rpc_last_error(node)->message);
-    ok = json_object_is_type(res, json_type_string) &&
-         mav2_u256_from_hex(&v, json_object_get_string(res)) && mav2_u256_to_u64(&v, chain);
-    json_object_put(res);
-    return ok ? MAV2_EXIT_OK : mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "eth_chainId: not a chain id");
-}
-
 int mav2_cli_send_unsigned(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *node,
                            mav2_rpc *bundler, mav2_send_params *p, const char *path)
 {
@@ -88,7 +73,7 @@ int mav2_cli_send_unsigned(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_
         mav2_cli_fail_lib(cmd, rc, NULL);
         goto out;
     }
-    if ((rc = chain_of(cmd, node, &chain)) != MAV2_EXIT_OK)
+    if ((rc = mav2_cli_chain_of(cmd, node, &chain)) != MAV2_EXIT_OK)
         goto out;
     text = json_object_to_json_string_ext(r.user_op, JSON_C_TO_STRING_PLAIN);
     f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
@@ -152,20 +137,17 @@ static int send_op(const mav2_cli_cmd *cmd, mav2_rpc *bundler, json_object *op,
 
 int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"rpc-url", required_argument, NULL, 'R'},  {"bundler-url", required_argument, NULL, 'B'},
-        {"timeout", required_argument, NULL, 'T'},  {"poll", required_argument, NULL, 'P'},
-        {"json", no_argument, NULL, 'j'},           {"entry-point", required_argument, NULL, 'e'},
-        {"chain-id", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
-    const char *arg, *file = NULL, *rpc_s = NULL, *bundler_s = NULL, *timeout_s = NULL;
-    const char *poll_s = NULL, *ep_s = NULL, *chain_s = NULL;
-    char *text = NULL, hex[67], dir[4096], acc[MAV2_ADDRESS_STR_MAX], ents[16],
-         lanes[MAV2_U256_DEC_MAX];
+    static const struct option opts[] = {MAV2_CLI_NET_OPTS,
+                                         {"entry-point", required_argument, NULL, 'e'},
+                                         {"chain-id", required_argument, NULL, 'c'},
+                                         {NULL, 0, NULL, 0}};
+    const char *arg, *file = NULL, *ep_s = NULL, *chain_s = NULL;
+    char *text = NULL, hex[67], dir[4096];
     uint8_t ep[20], hash[32], nb[32];
     uint64_t want = 0, chain = 0;
     uint32_t entity = 0;
     uint8_t options = 0;
-    int c, json = 0, rc = MAV2_EXIT_USAGE;
+    int c, h, rc = MAV2_EXIT_USAGE;
     mav2_cli_parser ps;
     mav2_cli_net net;
     mav2_userop op;
@@ -176,6 +158,7 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
 
     mav2_userop_init(&op);
     memset(&je, 0, sizeof(je));
+    mav2_cli_net_init(&net);
     if (argc > 1 && argv[1][0] != '-') {
         file = argv[1];
         argc--;
@@ -187,22 +170,12 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
     }
     mav2_cli_parser_init(&ps, self, opts, argc, argv);
     while ((c = mav2_cli_next(&ps, &arg)) != -1) {
+        if ((h = mav2_cli_net_opt(self, &net, c, arg)) != 0) {
+            if (h == 2)
+                return MAV2_EXIT_USAGE;
+            continue;
+        }
         switch (c) {
-        case 'R':
-            rpc_s = arg;
-            break;
-        case 'B':
-            bundler_s = arg;
-            break;
-        case 'T':
-            timeout_s = arg;
-            break;
-        case 'P':
-            poll_s = arg;
-            break;
-        case 'j':
-            json = 1;
-            break;
         case 'e':
             ep_s = arg;
             break;
@@ -215,7 +188,7 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
             return MAV2_EXIT_USAGE;
         }
     }
-    if (file == NULL || rpc_s == NULL)
+    if (file == NULL || net.rpc_url == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "give the signed op FILE and --rpc-url");
     memcpy(ep, mav2_entry_point_v07, 20);
     if ((ep_s != NULL && !mav2_cli_address(self, "--entry-point", ep_s, ep)) ||
@@ -232,12 +205,9 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_u256_to_be32(&op.nonce, nb);
     mav2_u256_from_be(&key, nb, 24);
     mav2_nonce_key_parts(&key, &lane, &entity, &options);
-    mav2_cli_net_init(&net);
-    net.rpc_url = rpc_s;
-    net.bundler_url = bundler_s;
     if (!mav2_cli_net_open(self, &net, &node, &bundler))
         goto out;
-    if ((rc = chain_of(self, node, &chain)) != MAV2_EXIT_OK)
+    if ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK)
         goto out;
     if (want != 0 && want != chain) {
         rc = mav2_cli_fail(self, MAV2_EXIT_USAGE, "--chain-id %llu but the node is on chain %llu",
@@ -269,44 +239,12 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
     }
     mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
     fprintf(stderr, "mav2 %s: user op %s accepted by the bundler\n", self->name, hex);
-    mav2_cli_net_close(node, bundler);
-    node = bundler = NULL;
-    /* the waiting, printing and journal clean-up of `mav2 receipt --account ...` */
+    /* then what `mav2 receipt --account ...` does */
+    fprintf(stderr, "mav2 %s: the journal has a pending user op for this account and key\n",
+            self->name);
     {
-        char *rargv[20];
-        int n = 0;
-        mav2_cli_cmd rcmd = *self;
-        mav2_address_format(op.sender, acc);
-        snprintf(ents, sizeof(ents), "%u", entity);
-        mav2_u256_to_dec(&lane, lanes);
-        rargv[n++] = (char *)"receipt";
-        rargv[n++] = (char *)"--rpc-url";
-        rargv[n++] = (char *)rpc_s;
-        if (bundler_s != NULL) {
-            rargv[n++] = (char *)"--bundler-url";
-            rargv[n++] = (char *)bundler_s;
-        }
-        if (timeout_s != NULL) {
-            rargv[n++] = (char *)"--timeout";
-            rargv[n++] = (char *)timeout_s;
-        }
-        if (poll_s != NULL) {
-            rargv[n++] = (char *)"--poll";
-            rargv[n++] = (char *)poll_s;
-        }
-        if (json)
-            rargv[n++] = (char *)"--json";
-        rargv[n++] = (char *)"--account";
-        rargv[n++] = acc;
-        rargv[n++] = (char *)"--entity-id";
-        rargv[n++] = ents;
-        rargv[n++] = (char *)"--nonce-key";
-        rargv[n++] = lanes;
-        if (options & MAV2_NONCE_GLOBAL)
-            rargv[n++] = (char *)"--global";
-        rargv[n] = NULL;
-        rcmd.help = mav2_help_submit;
-        rc = mav2_cmd_receipt(&rcmd, n, rargv);
+        mav2_cli_journaled jr = {dir, chain, op.sender, &key};
+        rc = mav2_cli_await(self, &net, bundler, hash, &jr);
     }
 out:
     mav2_cli_net_close(node, bundler);

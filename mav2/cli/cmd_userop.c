@@ -219,7 +219,6 @@ int mav2_cmd_sign(const mav2_cli_cmd *self, int argc, char **argv)
     uint8_t ep[20], hash[32], sig[MAV2_USEROP_SIG_LEN];
     uint64_t chain_id;
     char sig_hex[2 * MAV2_USEROP_SIG_LEN + 3], hash_hex[67];
-    EVP_PKEY *pkey = NULL;
     mav2_signer *signer = NULL;
     json_object *opj = NULL, *o = NULL;
     int rc;
@@ -230,13 +229,11 @@ int mav2_cmd_sign(const mav2_cli_cmd *self, int argc, char **argv)
     rc = load_and_hash(self, &a, &op, ep, &chain_id, hash);
     if (rc != 0)
         goto done;
-    pkey = mav2_cli_load_key(self, a.key, a.pin, 1);
-    if (pkey == NULL) {
+    if ((signer = mav2_cli_load_signer(self, a.key, a.pin, 1)) == NULL) {
         rc = MAV2_EXIT_KEY;
         goto done;
     }
-    signer = mav2_signer_new(pkey);
-    if (signer == NULL || !mav2_signer_sign_userop(signer, hash, sig)) {
+    if (!mav2_signer_sign_userop(signer, hash, sig)) {
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key");
         goto done;
     }
@@ -265,7 +262,6 @@ done:
     json_object_put(o);
     json_object_put(opj);
     mav2_signer_free(signer);
-    EVP_PKEY_free(pkey);
     mav2_userop_clear(&op);
     return rc;
 }

@@ -12,6 +12,8 @@
 #include "mav2/cli/cli.h"
 #include "mav2/rpc.h"
 #include "mav2/send.h"
+#include "mav2/signer.h"
+#include "mav2/u256.h"
 
 int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv);
@@ -33,6 +35,20 @@ typedef struct {
 
 void mav2_cli_net_init(mav2_cli_net *n);
 
+/* getopt_long entries of --rpc-url, --bundler-url, --timeout, --poll, --json (values
+ * 'R' 'B' 'T' 'P' 'j'): put them in an option table and hand every option to
+ * mav2_cli_net_opt. */
+#define MAV2_CLI_NET_OPTS                                                                          \
+    {"rpc-url", required_argument, NULL, 'R'}, {"bundler-url", required_argument, NULL, 'B'},      \
+        {"timeout", required_argument, NULL, 'T'}, {"poll", required_argument, NULL, 'P'},         \
+    {                                                                                              \
+        "json", no_argument, NULL, 'j'                                                             \
+    }
+
+/* Handles option c (arg its value) into n: 1 if it was one of these, 2 if its value
+ * was bad (error printed), 0 if not one of these. */
+int mav2_cli_net_opt(const mav2_cli_cmd *cmd, mav2_cli_net *n, int c, const char *arg);
+
 /* Opens the clients (*bundler == *node when there is one URL). Prints the error and
  * returns 0 on failure. */
 int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc **node,
@@ -47,11 +63,22 @@ int mav2_cli_eth_call(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[
 int mav2_cli_has_code(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t account[20],
                       int *deployed);
 
+/* eth_chainId of the node into *chain. Exit code like mav2_cli_eth_call. */
+int mav2_cli_chain_of(const mav2_cli_cmd *cmd, mav2_rpc *node, uint64_t *chain);
+
 /* Exit code for a JSON-RPC failure (3 when the server answered an error, else 5). */
 int mav2_cli_rpc_exit(const mav2_rpc_error *e);
 
-/* A uint32 option (decimal or 0x-hex); prints the error and returns 0 if bad. */
-int mav2_cli_u32(const mav2_cli_cmd *cmd, const char *name, const char *s, uint32_t *out);
+/* Exit code of a send outcome; sign_failed: the signing callback failed. */
+int mav2_cli_outcome_exit(mav2_send_outcome o, int sign_failed);
+
+/* The signing callback of mav2_send_params (sign, sign_ctx a mav2_cli_signing): the
+ * user-op signature 0xFF 0x00 r s v by signer; failed set when signing fails. */
+typedef struct {
+    mav2_signer *signer;
+    int failed;
+} mav2_cli_signing;
+int mav2_cli_sign_cb(void *ctx, const uint8_t hash[32], mav2_buf *sig);
 
 /* Runs p through mav2_send with key signing (the 0xFF 0x00 r s v user-op signature),
  * prints the userOpHash first (stdout, flushed, as soon as the bundler has it),
@@ -59,6 +86,20 @@ int mav2_cli_u32(const mav2_cli_cmd *cmd, const char *name, const char *s, uint3
  * set here from n. Returns the exit code. */
 int mav2_cli_send_op(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *node,
                      mav2_rpc *bundler, mav2_send_params *p, EVP_PKEY *key);
+
+/* A journal entry (mav2/journal.h) to drop once its op is included. */
+typedef struct {
+    const char *dir;
+    uint64_t chain;
+    const uint8_t *account; /* 20 bytes */
+    const mav2_u256 *key;   /* the nonce key */
+} mav2_cli_journaled;
+
+/* What mav2 receipt does once it has the userOpHash: prints it (stdout, unless
+ * n->json), polls the bundler for the receipt (n's timeout and poll), prints the
+ * receipt, drops j's entry (j may be NULL) once included. Returns the exit code. */
+int mav2_cli_await(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *bundler,
+                   const uint8_t hash[32], const mav2_cli_journaled *j);
 
 /* mav2 send --unsigned-out: runs p through mav2_send up to signing (params.unsigned_only)
  * and writes the op (JSON-RPC form, stub signature) to path ("-": stdout); chain id,

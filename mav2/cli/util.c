@@ -1,4 +1,4 @@
-/* util.c: option parsing, input reading and error printing for the subcommands. */
+/* util.c: option parsing, input reading, keys and error printing for the subcommands. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,10 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "common/hex.h"
 #include "mav2/address.h"
 #include "mav2/cli/cli.h"
 #include "mav2/error.h"
 #include "mav2/key.h"
+#include "mav2/u256.h"
 
 #define MAX_OPTS 32
 
@@ -177,6 +181,72 @@ int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s, u
     return 1;
 }
 
+int mav2_cli_u32(const mav2_cli_cmd *cmd, const char *name, const char *s, uint32_t *out)
+{
+    mav2_u256 v;
+    uint64_t x;
+
+    if (!mav2_u256_parse(&v, s))
+        return mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, name), 0;
+    if (!mav2_u256_to_u64(&v, &x) || x > UINT32_MAX)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: %s does not fit 32 bits", name, s), 0;
+    *out = (uint32_t)x;
+    return 1;
+}
+
+int mav2_cli_parse_call(const mav2_cli_cmd *self, const char *spec, size_t idx, mav2_call *c,
+                        uint8_t **data)
+{
+    char buf[64], *copy = strdup(spec), *to, *value, *hex;
+    const char *why = NULL;
+    size_t len = 0;
+    int ok = 0;
+
+    *data = NULL;
+    if (copy == NULL)
+        return mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory"), 0;
+    to = copy;
+    value = strchr(to, ',');
+    hex = NULL;
+    if (value != NULL) {
+        *value++ = '\0';
+        hex = strchr(value, ',');
+        if (hex != NULL)
+            *hex++ = '\0';
+    }
+    snprintf(buf, sizeof(buf), "--call #%zu: to", idx);
+    memset(c, 0, sizeof(*c));
+    if (!mav2_address_parse(to, c->target)) {
+        mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, buf);
+        goto out;
+    }
+    if (value != NULL && *value != '\0' && !mav2_u256_parse_amount(&c->value, value)) {
+        snprintf(buf, sizeof(buf), "--call #%zu: value", idx);
+        mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, buf);
+        goto out;
+    }
+    if (hex != NULL && *hex != '\0') {
+        if (strncmp(hex, "0x", 2) != 0 && strncmp(hex, "0X", 2) != 0) {
+            mav2_cli_fail(self, MAV2_EXIT_USAGE, "--call #%zu: data: must start with 0x", idx);
+            goto out;
+        }
+        if (!mh_hex_decode_alloc(hex, data, &len, &why)) {
+            mav2_cli_fail(self, MAV2_EXIT_USAGE, "--call #%zu: data: %s", idx, why);
+            goto out;
+        }
+    }
+    c->data = *data;
+    c->data_len = len;
+    ok = 1;
+out:
+    free(copy);
+    if (!ok) {
+        free(*data);
+        *data = NULL;
+    }
+    return ok;
+}
+
 EVP_PKEY *mav2_cli_load_key(const mav2_cli_cmd *cmd, const char *uri, const char *pin_file,
                             int need_private)
 {
@@ -189,6 +259,30 @@ EVP_PKEY *mav2_cli_load_key(const mav2_cli_cmd *cmd, const char *uri, const char
         return NULL;
     }
     return pkey;
+}
+
+mav2_signer *mav2_cli_load_signer(const mav2_cli_cmd *cmd, const char *uri, const char *pin_file,
+                                  int need_private)
+{
+    EVP_PKEY *pkey = mav2_cli_load_key(cmd, uri, pin_file, need_private);
+    mav2_signer *s;
+
+    if (pkey == NULL)
+        return NULL;
+    s = mav2_signer_new(pkey);
+    EVP_PKEY_free(pkey);
+    if (s == NULL)
+        mav2_cli_fail_lib(cmd, MAV2_EXIT_KEY, "--key");
+    return s;
+}
+
+void mav2_cli_signer_json(struct json_object *o, const mav2_signer *s)
+{
+    char pub[2 * MAV2_PUBKEY_LEN + 3];
+
+    mh_hex_encode(mav2_signer_pubkey(s), MAV2_PUBKEY_LEN, pub, sizeof(pub), 1);
+    json_object_object_add(o, "address", json_object_new_string(mav2_signer_address_str(s)));
+    json_object_object_add(o, "publicKey", json_object_new_string(pub));
 }
 
 int mav2_cli_print(const mav2_cli_cmd *cmd, const char *s)
