@@ -156,14 +156,12 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     static const struct option opts[] = {MAV2_CLI_NET_OPTS,
                                          {"key", required_argument, NULL, 'k'},
                                          {"pin-source", required_argument, NULL, 'p'},
-                                         {"account", required_argument, NULL, 'a'},
-                                         {"entity-id", required_argument, NULL, 'e'},
-                                         {"global", no_argument, NULL, 'g'},
-                                         {"nonce-key", required_argument, NULL, 'n'},
+                                         MAV2_CLI_LANE_OPTS,
                                          MAV2_CLI_SPONSOR_OPTS,
                                          {NULL, 0, NULL, 0}};
-    const char *arg, *hash_s = NULL, *key_s = NULL, *pin = NULL, *account_s = NULL;
-    const char *entity_s = NULL, *lane_s = NULL, *timeout_s = NULL, *poll_s = NULL;
+    const char *arg, *hash_s = NULL, *key_s = NULL, *pin = NULL, *timeout_s = NULL;
+    const char *poll_s = NULL;
+    mav2_cli_lane lane = {NULL, NULL, NULL, 0};
     replace_ui ui = {self, {NULL, 0}, 0, 0};
     mav2_cli_net net;
     mav2_cli_parser ps;
@@ -172,7 +170,7 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_rpc *node = NULL, *bundler = NULL;
     uint8_t hash[32];
     uint64_t chain = 0;
-    int c, h, global = 0, rc = MAV2_EXIT_USAGE;
+    int c, h, rc = MAV2_EXIT_USAGE;
 
     if (argc > 1 && argv[1][0] != '-') {
         hash_s = argv[1];
@@ -185,7 +183,8 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     while ((c = mav2_cli_next(&ps, &arg)) != -1) {
         /* --timeout and --poll are read below (0x-hex allowed, 32 bits) */
         if ((c != 'T' && c != 'P' && (h = mav2_cli_net_opt(self, &net, c, arg)) != 0) ||
-            (h = mav2_cli_sponsor_opt(self, &p, c, arg)) != 0) {
+            (h = mav2_cli_sponsor_opt(self, &p, c, arg)) != 0 ||
+            (h = mav2_cli_lane_opt(&lane, c, arg)) != 0) {
             if (h == 2)
                 return MAV2_EXIT_USAGE;
             continue;
@@ -203,18 +202,6 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
         case 'p':
             pin = arg;
             break;
-        case 'a':
-            account_s = arg;
-            break;
-        case 'e':
-            entity_s = arg;
-            break;
-        case 'g':
-            global = 1;
-            break;
-        case 'n':
-            lane_s = arg;
-            break;
         case 'h':
             return MAV2_EXIT_OK;
         default:
@@ -222,21 +209,17 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
         }
     }
     ui.json = net.json;
-    if (key_s == NULL || net.rpc_url == NULL || (hash_s == NULL && account_s == NULL))
+    if (key_s == NULL || net.rpc_url == NULL || (hash_s == NULL && lane.account == NULL))
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "give the userOpHash (or --account and --entity-id), --rpc-url and "
                              "--key");
     if (hash_s != NULL && !mh_hex_decode_exact(hash_s, hash, 32, NULL))
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "the userOpHash must be 32 bytes of 0x-hex");
     if (hash_s == NULL) {
-        if (entity_s == NULL)
+        if (lane.entity == NULL)
             return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--account needs --entity-id");
-        if (!mav2_cli_address(self, "--account", account_s, p.account) ||
-            !mav2_cli_u32(self, "--entity-id", entity_s, &p.entity_id))
+        if (!mav2_cli_lane_params(self, &lane, &p))
             return MAV2_EXIT_USAGE;
-        p.nonce_options = global ? MAV2_NONCE_GLOBAL : 0;
-        if (lane_s != NULL && !mav2_u256_parse(&p.lane, lane_s))
-            return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key");
     }
     if (timeout_s != NULL) {
         uint32_t t;

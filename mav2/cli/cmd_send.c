@@ -125,12 +125,9 @@ const char mav2_help_receipt[] =
 int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
 {
     static const struct option opts[] = {MAV2_CLI_NET_OPTS,
-                                         {"account", required_argument, NULL, 'a'},
+                                         MAV2_CLI_LANE_OPTS,
                                          {"key", required_argument, NULL, 'k'},
                                          {"pin-source", required_argument, NULL, 'p'},
-                                         {"entity-id", required_argument, NULL, 'e'},
-                                         {"global", no_argument, NULL, 'g'},
-                                         {"nonce-key", required_argument, NULL, 'n'},
                                          {"call", required_argument, NULL, 'c'},
                                          {"exec-hooks", no_argument, NULL, 'x'},
                                          {"factory-owner", required_argument, NULL, 'o'},
@@ -142,13 +139,14 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
                                          {"unsigned-out", required_argument, NULL, 'U'},
                                          MAV2_CLI_SPONSOR_OPTS,
                                          {NULL, 0, NULL, 0}};
-    const char *specs[MAX_CALLS], *arg, *account_s = NULL, *key_s = NULL, *pin = NULL;
-    const char *entity_s = NULL, *lane_s = NULL, *owner_s = NULL, *salt_s = NULL;
+    const char *specs[MAX_CALLS], *arg, *key_s = NULL, *pin = NULL, *owner_s = NULL;
+    const char *salt_s = NULL;
     const char *factory_s = NULL, *fdata_s = NULL, *chain_s = NULL, *unsigned_s = NULL;
     mav2_call calls[MAX_CALLS];
     uint8_t *datas[MAX_CALLS], factory[20], owner[20], predicted[20], *fdata = NULL;
     size_t n_calls = 0, parsed = 0, fdata_len = 0;
-    int c, global = 0, exec_hooks = 0, rc = MAV2_EXIT_USAGE, h;
+    int c, exec_hooks = 0, rc = MAV2_EXIT_USAGE, h;
+    mav2_cli_lane lane = {NULL, NULL, NULL, 0};
     mav2_cli_net net;
     mav2_cli_parser ps;
     mav2_send_params p;
@@ -162,29 +160,18 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_cli_parser_init(&ps, self, opts, argc, argv);
     while ((c = mav2_cli_next(&ps, &arg)) != -1) {
         if ((h = mav2_cli_net_opt(self, &net, c, arg)) != 0 ||
-            (h = mav2_cli_sponsor_opt(self, &p, c, arg))) {
+            (h = mav2_cli_sponsor_opt(self, &p, c, arg)) ||
+            (h = mav2_cli_lane_opt(&lane, c, arg))) {
             if (h == 2)
                 return MAV2_EXIT_USAGE;
             continue;
         }
         switch (c) {
-        case 'a':
-            account_s = arg;
-            break;
         case 'k':
             key_s = arg;
             break;
         case 'p':
             pin = arg;
-            break;
-        case 'e':
-            entity_s = arg;
-            break;
-        case 'g':
-            global = 1;
-            break;
-        case 'n':
-            lane_s = arg;
             break;
         case 'c':
             if (n_calls == MAX_CALLS)
@@ -221,16 +208,12 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
             return MAV2_EXIT_USAGE;
         }
     }
-    if (account_s == NULL || (key_s == NULL && unsigned_s == NULL) || entity_s == NULL ||
+    if (lane.account == NULL || (key_s == NULL && unsigned_s == NULL) || lane.entity == NULL ||
         n_calls == 0 || net.rpc_url == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "--rpc-url, --account, --key, --entity-id and --call are required");
-    if (!mav2_cli_address(self, "--account", account_s, p.account) ||
-        !mav2_cli_u32(self, "--entity-id", entity_s, &p.entity_id))
+    if (!mav2_cli_lane_params(self, &lane, &p))
         return MAV2_EXIT_USAGE;
-    p.nonce_options = global ? MAV2_NONCE_GLOBAL : 0;
-    if (lane_s != NULL && !mav2_u256_parse(&p.lane, lane_s))
-        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key");
     if (chain_s != NULL && !mav2_cli_chain_id(self, chain_s, &p.chain_id))
         return MAV2_EXIT_USAGE;
     if (owner_s != NULL && (factory_s != NULL || fdata_s != NULL))
@@ -313,22 +296,20 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
 {
     static const struct option opts[] = {MAV2_CLI_NET_OPTS,
                                          {"hash", required_argument, NULL, 'H'},
-                                         {"account", required_argument, NULL, 'a'},
-                                         {"entity-id", required_argument, NULL, 'e'},
-                                         {"global", no_argument, NULL, 'g'},
-                                         {"nonce-key", required_argument, NULL, 'n'},
+                                         MAV2_CLI_LANE_OPTS,
                                          {NULL, 0, NULL, 0}};
-    const char *arg, *hash_s = NULL, *account_s = NULL, *entity_s = NULL, *lane_s = NULL;
-    uint8_t hash[32], account[20];
-    uint32_t entity = 0;
-    int c, h, global = 0, rc = MAV2_EXIT_USAGE, found = 0, from_journal = 0;
+    const char *arg, *hash_s = NULL;
+    uint8_t hash[32];
+    int c, h, rc = MAV2_EXIT_USAGE, found = 0, from_journal = 0;
+    mav2_cli_lane lane = {NULL, NULL, NULL, 0};
     mav2_cli_net net;
     mav2_cli_parser ps;
+    mav2_send_params lp; /* the lane of the journaled op */
     mav2_rpc *node = NULL, *bundler = NULL;
-    mav2_u256 lane, key;
+    mav2_u256 key;
     uint64_t chain = 0;
     char dir[4096];
-    mav2_cli_journaled j = {dir, 0, account, &key};
+    mav2_cli_journaled j = {dir, 0, lp.account, &key};
 
     /* `mav2 receipt HASH ...`: the hash may come first, as a positional */
     if (argc > 1 && argv[1][0] != '-') {
@@ -337,10 +318,10 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
         argv++;
     }
     mav2_cli_net_init(&net);
-    mav2_u256_from_u64(&lane, 0);
+    mav2_send_params_init(&lp);
     mav2_cli_parser_init(&ps, self, opts, argc, argv);
     while ((c = mav2_cli_next(&ps, &arg)) != -1) {
-        if ((h = mav2_cli_net_opt(self, &net, c, arg)) != 0) {
+        if ((h = mav2_cli_net_opt(self, &net, c, arg)) != 0 || mav2_cli_lane_opt(&lane, c, arg)) {
             if (h == 2)
                 return MAV2_EXIT_USAGE;
             continue;
@@ -349,39 +330,24 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
         case 'H':
             hash_s = arg;
             break;
-        case 'a':
-            account_s = arg;
-            break;
-        case 'e':
-            entity_s = arg;
-            break;
-        case 'g':
-            global = 1;
-            break;
-        case 'n':
-            lane_s = arg;
-            break;
         case 'h':
             return MAV2_EXIT_OK;
         default:
             return MAV2_EXIT_USAGE;
         }
     }
-    if (hash_s == NULL && account_s == NULL)
+    if (hash_s == NULL && lane.account == NULL)
         return mav2_cli_fail(
             self, MAV2_EXIT_USAGE,
             "give the userOpHash, or --account and --entity-id for the journaled op");
     if (hash_s != NULL && !mh_hex_decode_exact(hash_s, hash, 32, NULL))
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "the userOpHash must be 32 bytes of 0x-hex");
     if (hash_s == NULL) {
-        if (entity_s == NULL)
+        if (lane.entity == NULL)
             return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--account needs --entity-id");
-        if (!mav2_cli_address(self, "--account", account_s, account) ||
-            !mav2_cli_u32(self, "--entity-id", entity_s, &entity))
+        if (!mav2_cli_lane_params(self, &lane, &lp))
             return MAV2_EXIT_USAGE;
-        if (lane_s != NULL && !mav2_u256_parse(&lane, lane_s))
-            return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key");
-        if (!mav2_nonce_key(&key, &lane, entity, global ? MAV2_NONCE_GLOBAL : 0))
+        if (!mav2_nonce_key(&key, &lp.lane, lp.entity_id, lp.nonce_options))
             return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key");
         from_journal = 1;
     }
@@ -392,7 +358,7 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
         if ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK)
             goto out;
         if (!mav2_journal_default_dir(dir, sizeof(dir)) ||
-            !mav2_journal_get(dir, chain, account, &key, &e, &found)) {
+            !mav2_journal_get(dir, chain, lp.account, &key, &e, &found)) {
             rc = mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, "journal");
             goto out;
         }

@@ -65,6 +65,37 @@ int mav2_cli_net_opt(const mav2_cli_cmd *cmd, mav2_cli_net *n, int c, const char
     }
 }
 
+int mav2_cli_lane_opt(mav2_cli_lane *l, int c, const char *arg)
+{
+    switch (c) {
+    case 'a':
+        l->account = arg;
+        return 1;
+    case 'e':
+        l->entity = arg;
+        return 1;
+    case 'g':
+        l->global = 1;
+        return 1;
+    case 'n':
+        l->lane = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_send_params *p)
+{
+    if (!mav2_cli_address(cmd, "--account", l->account, p->account) ||
+        !mav2_cli_u32(cmd, "--entity-id", l->entity, &p->entity_id))
+        return 0;
+    p->nonce_options = l->global ? MAV2_NONCE_GLOBAL : 0;
+    if (l->lane != NULL && !mav2_u256_parse(&p->lane, l->lane))
+        return mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, "--nonce-key"), 0;
+    return 1;
+}
+
 int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc **node,
                       mav2_rpc **bundler)
 {

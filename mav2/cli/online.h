@@ -49,6 +49,26 @@ void mav2_cli_net_init(mav2_cli_net *n);
  * was bad (error printed), 0 if not one of these. */
 int mav2_cli_net_opt(const mav2_cli_cmd *cmd, mav2_cli_net *n, int c, const char *arg);
 
+/* getopt_long entries of the lane options --account, --entity-id, --global, --nonce-key
+ * (values 'a' 'e' 'g' 'n'), read by mav2_cli_lane_opt. */
+#define MAV2_CLI_LANE_OPTS                                                                         \
+    {"account", required_argument, NULL, 'a'}, {"entity-id", required_argument, NULL, 'e'},        \
+        {"global", no_argument, NULL, 'g'},                                                        \
+    {                                                                                              \
+        "nonce-key", required_argument, NULL, 'n'                                                  \
+    }
+
+typedef struct {
+    const char *account, *entity, *lane; /* NULL: not given */
+    int global;
+} mav2_cli_lane;
+
+/* 1 if c was a lane option (stored in l), else 0. */
+int mav2_cli_lane_opt(mav2_cli_lane *l, int c, const char *arg);
+/* l (account and entity given) into p's account, entity_id, nonce_options and lane.
+ * Prints the error and returns 0 if bad. */
+int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_send_params *p);
+
 /* Opens the clients (*bundler == *node when there is one URL). Prints the error and
  * returns 0 on failure. */
 int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc **node,
