@@ -10,7 +10,7 @@ pkgs=(build-essential autoconf automake libtool pkg-config
       libssl-dev openssl libp11-kit-dev p11-kit p11-kit-modules
       libsecp256k1-dev libcurl4-openssl-dev libjson-c-dev
       softhsm2 opensc valgrind clang libclang-rt-14-dev
-      iproute2 ca-certificates curl jq)
+      iproute2 ca-certificates curl jq xxd)
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || pkgs+=(python3)
 missing=()
