@@ -372,6 +372,9 @@ static int post(mav2_rpc *rpc, const char *body, json_object **reply)
             }
             return 0;
         }
+        /* the server's Retry-After (seconds, unbounded) is capped before scaling */
+        if (retry_after > rpc->opt.backoff_max_ms / 1000 + 1)
+            retry_after = rpc->opt.backoff_max_ms / 1000 + 1;
         sleep_ms(backoff_delay(rpc, attempt, (long)retry_after * 1000));
     }
     *reply = parse_strict(rpc->buf ? rpc->buf : "", rpc->len);

@@ -179,6 +179,25 @@ static void test_retry(int status, const char *what)
     th_script_free(&sc);
 }
 
+/* A Retry-After far in the future is capped at backoff_max_ms (no overflow, no long sleep). */
+static void test_retry_after_huge(void)
+{
+    static const th_step steps[] = {
+        {503, "busy", "Retry-After: 99999999999999999\r\n", 0, 0, 0},
+        {0, "{\"jsonrpc\":\"2.0\",\"id\":%ID%,\"result\":\"0x2\"}", NULL, 0, 0, 0},
+    };
+    th_script sc = {steps, 2, 0, {0}, 0};
+    th_server *s = th_start(th_script_handler, &sc);
+    mav2_rpc *rpc = client(s, 2, 0);
+    json_object *res = NULL;
+    int ok = mav2_rpc_call(rpc, "eth_chainId", NULL, &res);
+    tap_ok(ok && res && th_requests(s) == 2, "huge Retry-After: capped, retried once");
+    json_object_put(res);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    th_script_free(&sc);
+}
+
 static void test_retries_exhausted(void)
 {
     static const th_step steps[] = {{503, "down", NULL, 0, 0, 0}};
@@ -298,6 +317,7 @@ int main(void)
     test_retry(503, "503");
     test_retry(429, "429");
     test_retry(500, "500 (no JSON-RPC body)");
+    test_retry_after_huge();
     test_retries_exhausted();
     test_http_400_jsonrpc_body();
     test_refused();
