@@ -86,6 +86,27 @@ static void *km_load(const void *reference, size_t reference_sz)
     return pk;
 }
 
+/* A token key is immutable here, so a copy with the private key is the same
+ * object with one more reference; other selections get a public-only copy. */
+static void *km_dup(const void *keydata, int selection)
+{
+    p11k1_pkey *from = (p11k1_pkey *)keydata, *pk;
+
+    if (from == NULL)
+        return NULL;
+    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) && from->key != NULL) {
+        p11k1_pkey_up_ref(from);
+        return from;
+    }
+    if ((pk = p11k1_pkey_new(from->prov, NULL)) == NULL)
+        return NULL;
+    if ((selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) && from->has_pub) {
+        memcpy(pk->pub, from->pub, P11K1_PUB_LEN);
+        pk->has_pub = 1;
+    }
+    return pk;
+}
+
 static int km_has(const void *keydata, int selection)
 {
     const p11k1_pkey *pk = keydata;
@@ -462,6 +483,7 @@ const OSSL_DISPATCH p11k1_keymgmt_functions[] = {
     {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))km_new},
     {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))km_free},
     {OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))km_load},
+    {OSSL_FUNC_KEYMGMT_DUP, (void (*)(void))km_dup},
     {OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))km_has},
     {OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))km_match},
     {OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))km_get_params},

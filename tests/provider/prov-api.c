@@ -190,6 +190,16 @@ int main(int argc, char **argv)
     tap_ok(verify_default(pkey, d, sig, siglen), "verified by the default provider");
     sig[siglen - 1] ^= 1;
     tap_ok(!verify_default(pkey, d, sig, siglen), "a changed signature is rejected");
+    {
+        EVP_PKEY *dup = EVP_PKEY_dup(pkey);
+        siglen = sizeof(sig);
+        if (!tap_ok(dup != NULL && EVP_PKEY_eq(dup, pkey) == 1 &&
+                        sign_digest(dup, d, sig, &siglen) && verify_default(pkey, d, sig, siglen),
+                    "EVP_PKEY_dup of the token key signs"))
+            ERR_print_errors_fp(stdout);
+        ERR_clear_error();
+        EVP_PKEY_free(dup);
+    }
 
     for (int i = 0; i < THREADS; i++)
         pthread_create(&t[i], NULL, thread_sign, pkey);
