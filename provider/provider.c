@@ -14,10 +14,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
@@ -46,39 +48,61 @@ static int is_yes(const char *v)
                          strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0);
 }
 
+/* The first line of the pin-source file into buf. read(2), not stdio: no
+ * buffer of ours keeps the PIN; a line that does not fit is refused (never
+ * cut short and tried on the token). */
+static int read_pin_file(p11k1_prov *prov, char *buf, size_t buf_len)
+{
+    const char *path = prov->pin_source;
+    size_t got = 0, n;
+    ssize_t r = 0;
+    int fd, e;
+
+    if (strncmp(path, "file://", 7) == 0)
+        path += 7;
+    else if (strncmp(path, "file:", 5) == 0)
+        path += 5;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        P11K1_RAISE(prov, P11K1_E_PIN_SOURCE, "pin-source %s: %s", prov->pin_source,
+                    strerror(errno));
+        return 0;
+    }
+    while (got < buf_len) {
+        r = read(fd, buf + got, buf_len - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    e = errno;
+    close(fd);
+    n = 0;
+    while (n < got && buf[n] != '\n' && buf[n] != '\r' && buf[n] != '\0')
+        n++;
+    if (r < 0 || n == buf_len) {
+        OPENSSL_cleanse(buf, buf_len);
+        if (r < 0)
+            P11K1_RAISE(prov, P11K1_E_PIN_SOURCE, "pin-source %s: %s", prov->pin_source,
+                        strerror(e));
+        else
+            P11K1_RAISE(prov, P11K1_E_PIN_SOURCE, "pin-source %s: PIN longer than %zu bytes",
+                        prov->pin_source, buf_len - 1);
+        return 0;
+    }
+    OPENSSL_cleanse(buf + n, buf_len - n);
+    return n > 0;
+}
+
 static int prov_pin_cb(char *buf, size_t buf_len, const char *token_label, void *arg)
 {
     p11k1_prov *prov = arg;
-    FILE *f;
-    size_t n;
 
     if (buf_len < 2 || prov->login_never)
         return 0;
     if (prov->pin_source == NULL)
         return p11k1_store_pin(buf, buf_len);
-    {
-        const char *path = prov->pin_source;
-        if (strncmp(path, "file://", 7) == 0)
-            path += 7;
-        else if (strncmp(path, "file:", 5) == 0)
-            path += 5;
-        f = fopen(path, "r");
-    }
-    if (f == NULL) {
-        P11K1_RAISE(prov, P11K1_E_PIN_SOURCE, "pin-source %s: %s", prov->pin_source,
-                    strerror(errno));
-        return 0;
-    }
-    if (fgets(buf, (int)buf_len, f) == NULL)
-        buf[0] = '\0';
-    fclose(f);
-    n = strcspn(buf, "\r\n");
-    buf[n] = '\0';
-    if (n == 0) {
-        OPENSSL_cleanse(buf, buf_len);
-        return 0;
-    }
-    return 1;
+    return read_pin_file(prov, buf, buf_len);
 }
 
 p11k1_ctx *p11k1_prov_ctx(p11k1_prov *prov)

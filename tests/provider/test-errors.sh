@@ -40,6 +40,13 @@ ossl_fails "wrong PIN" "wrong PIN" pkeyutl -sign -inkey "$URI" -in d32 -out sig
 MH_PIN_FILE="$MH_TMP/missing-pin-file" prov_conf
 ossl_fails "unreadable pin-source" "cannot read the PIN source" pkeyutl -sign -inkey "$URI" -in d32 -out sig
 
+# a PIN longer than the PIN buffer is refused, not cut short and tried on the token
+printf '%0300d\n' 1234 >"$MH_TMP/longpin"
+MH_PIN_FILE="$MH_TMP/longpin" prov_conf
+ossl_fails "over-long PIN in pin-source refused" "cannot read the PIN source" \
+    pkeyutl -sign -inkey "$URI" -in d32 -out sig
+ok "the over-long PIN is not in the error text" sh -c "! grep -q 000000000000 '$MH_TMP/err'"
+
 prov_conf "pkcs11-module = $MH_TMP/no-such-module.so"
 ossl_fails "module that does not load" "cannot load the PKCS#11 module" \
     pkey -in "$URI" -pubout
