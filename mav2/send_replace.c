@@ -158,6 +158,7 @@ int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params 
     mav2_send_ctx c;
     mav2_userop op;
     mav2_journal_entry je;
+    mav2_u256 key;
     uint64_t seq_chain, seq_entry;
     int ok = 0, found = 0;
 
@@ -186,6 +187,14 @@ int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params 
     }
     if (!mav2_userop_from_json(&op, je.user_op)) {
         mav2_error_prefix("replace: journaled op");
+        goto out;
+    }
+    /* the op re-signed must be the entry's: same account, same nonce on this lane */
+    mav2_nonce_split(&je.nonce, &key, NULL);
+    if (memcmp(op.sender, p->account, 20) != 0 || mav2_u256_cmp(&op.nonce, &je.nonce) != 0 ||
+        mav2_u256_cmp(&key, &c.key) != 0) {
+        mav2_error_set("replace: the journaled op's sender or nonce is not its entry's (journal "
+                       "damaged: remove it to continue)");
         goto out;
     }
     if (!raise_fees(&c, &op))

@@ -432,6 +432,20 @@ static void test_journal_flow(void)
     mav2_journal_entry_clear(&e);
     mav2_send_result_clear(&r);
 
+    /* a journal whose op is on another nonce lane than its entry: nothing is signed */
+    mock_reset_calls(&m);
+    params_for_flow(&p);
+    p.wait_timeout_ms = -1;
+    journal_has(&p, &e);
+    json_object_object_add(e.user_op, "nonce", json_object_new_string("0x2010000000000000003"));
+    mav2_journal_put(state_dir, &e);
+    mav2_journal_entry_clear(&e);
+    ok = mav2_send_replace(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && signer.calls == 0 &&
+               count_calls(&m, "eth_sendUserOperation") == 0 && strstr(r.message, "nonce"),
+           "replace: journaled op off its entry's nonce refused: %s", r.message);
+    mav2_send_result_clear(&r);
+
     mav2_journal_remove(state_dir, CHAIN_ID, p.account, &(mav2_u256){{0x101, 0, 0, 0}});
     ok = mav2_send_replace(rpc, rpc, &p, &r);
     tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && strstr(r.message, "no pending op"),
