@@ -100,6 +100,7 @@ static CK_RV module_open(const char *spec, p11k1_module **out)
     } else if (spec == NULL || strstr(spec, "p11-kit-proxy") != NULL) {
         rv = load_proxy(m);
         if (rv != CKR_OK) {
+            free(m->spec);
             free(m);
             return rv;
         }

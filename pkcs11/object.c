@@ -53,6 +53,10 @@ CK_RV p11k1_find(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, C
         rv = f->C_FindObjects(s, buf, 32, &got);
         if (rv != CKR_OK || got == 0)
             break;
+        if (got > 32) { /* a module writing past what we asked for */
+            rv = CKR_GENERAL_ERROR;
+            break;
+        }
         p = realloc(all, (count + got) * sizeof(*all));
         if (p == NULL) {
             rv = CKR_HOST_MEMORY;

@@ -219,7 +219,8 @@ static int st_close(void *vctx)
         return 1;
     if (s->keys != NULL)
         p11k1_key_list_free(s->keys, s->n_keys);
-    OPENSSL_free(s->uri);
+    if (s->uri != NULL) /* may hold a pin-value */
+        OPENSSL_clear_free(s->uri, strlen(s->uri));
     OPENSSL_free(s);
     return 1;
 }
