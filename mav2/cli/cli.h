@@ -51,6 +51,10 @@ extern const char mav2_help_address[], mav2_help_calldata[], mav2_help_nonce_key
 /* Prints "mav2 CMD: message" (printf format) to stderr; returns code. */
 __attribute__((format(printf, 3, 4))) int mav2_cli_fail(const mav2_cli_cmd *cmd, int code,
                                                         const char *fmt, ...);
+/* Options that must be given: pairs of (name, value) ended by a NULL name. If some
+ * values are NULL, prints "NAME[, NAME] and NAME are required" naming just those and
+ * returns 0; else 1. */
+__attribute__((sentinel)) int mav2_cli_require(const mav2_cli_cmd *cmd, ...);
 /* Same with mav2_last_error() as the message, after an optional prefix (NULL: none). */
 int mav2_cli_fail_lib(const mav2_cli_cmd *cmd, int code, const char *prefix);
 

@@ -244,9 +244,9 @@ int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv)
 
     if (rc != 0)
         return rc == 'h' ? MAV2_EXIT_OK : MAV2_EXIT_USAGE;
-    if (a.account_s == NULL || a.key == NULL || a.entity_s == NULL)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                             "--account, --key and --entity-id are required");
+    if (!mav2_cli_require(self, "--account", a.account_s, "--key", a.key, "--entity-id", a.entity_s,
+                          (const char *)NULL))
+        return MAV2_EXIT_USAGE;
     inputs = (a.msg != NULL) + (a.msg_hex != NULL) + (a.hash_s != NULL);
     if (inputs != 1)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,

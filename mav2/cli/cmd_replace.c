@@ -59,9 +59,15 @@ int mav2_cli_sponsor_opt(const mav2_cli_cmd *cmd, mav2_send_params *p, int c, co
     case 0x300:
         p->paymaster_url = arg;
         return 1;
-    case 0x301:
+    case 0x301: {
+        struct json_object *o = json_tokener_parse(arg);
+        int is_obj = o != NULL && json_object_is_type(o, json_type_object);
+        json_object_put(o);
+        if (!is_obj)
+            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--paymaster-context: not a JSON object"), 2;
         p->paymaster_context = arg;
         return 1;
+    }
     case 0x302:
         p->gas_policy_id = arg;
         return 1;

@@ -208,10 +208,10 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
             return MAV2_EXIT_USAGE;
         }
     }
-    if (lane.account == NULL || (key_s == NULL && unsigned_s == NULL) || lane.entity == NULL ||
-        n_calls == 0 || net.rpc_url == NULL)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                             "--rpc-url, --account, --key, --entity-id and --call are required");
+    if (!mav2_cli_require(self, "--rpc-url", net.rpc_url, "--account", lane.account, "--key",
+                          key_s != NULL ? key_s : unsigned_s, "--entity-id", lane.entity, "--call",
+                          n_calls > 0 ? "" : NULL, (const char *)NULL))
+        return MAV2_EXIT_USAGE;
     if (!mav2_cli_lane_params(self, &lane, &p))
         return MAV2_EXIT_USAGE;
     if (chain_s != NULL && !mav2_cli_chain_id(self, chain_s, &p.chain_id))

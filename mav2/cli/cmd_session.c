@@ -57,8 +57,9 @@ const char mav2_help_session_key[] =
     "        [--timeout S] [--poll MS] [--json]\n"
     "    mav2 session-key revoke --rpc-url URL [--bundler-url URL] --account ADDR\n"
     "        --owner-key URI|FILE --entity-id N [--owner-entity-id N] [...]\n"
-    "    mav2 session-key create --token URI --label L [--id HEX] [--json]\n"
-    "    mav2 session-key list --rpc-url URL --account ADDR [--json]\n"
+    "    mav2 session-key create --token URI --label L [--id HEX] [--pin-source FILE]\n"
+    "        [--json]\n"
+    "    mav2 session-key list --rpc-url URL --account ADDR [--from-block N] [--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    install: the owner signs a user op calling installValidation on the account\n"
@@ -320,10 +321,10 @@ static int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_para
     uint8_t owner[20], predicted[20];
     mav2_u256 salt;
 
-    if (a->account_s == NULL || a->owner_key == NULL || a->entity_s == NULL ||
-        a->net.rpc_url == NULL)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                             "--rpc-url, --account, --owner-key and --entity-id are required");
+    if (!mav2_cli_require(self, "--rpc-url", a->net.rpc_url, "--account", a->account_s,
+                          "--owner-key", a->owner_key, "--entity-id", a->entity_s,
+                          (const char *)NULL))
+        return MAV2_EXIT_USAGE;
     if (!mav2_cli_address(self, "--account", a->account_s, a->account) ||
         !mav2_cli_u32(self, "--entity-id", a->entity_s, &a->entity))
         return MAV2_EXIT_USAGE;

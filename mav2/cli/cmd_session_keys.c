@@ -131,8 +131,8 @@ int mav2_cmd_session_create(const mav2_cli_cmd *self0, int argc, char **argv)
             return MAV2_EXIT_USAGE;
         }
     }
-    if (token == NULL || label == NULL)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--token and --label are required");
+    if (!mav2_cli_require(self, "--token", token, "--label", label, (const char *)NULL))
+        return MAV2_EXIT_USAGE;
     if (strncmp(token, "pkcs11:", 7) != 0)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--token: not a pkcs11: URI");
     if (*label == '\0')
@@ -342,8 +342,8 @@ int mav2_cmd_session_list(const mav2_cli_cmd *self0, int argc, char **argv)
             return MAV2_EXIT_USAGE;
         }
     }
-    if (url == NULL || account_s == NULL)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--rpc-url and --account are required");
+    if (!mav2_cli_require(self, "--rpc-url", url, "--account", account_s, (const char *)NULL))
+        return MAV2_EXIT_USAGE;
     if (!mav2_cli_address(self, "--account", account_s, account))
         return MAV2_EXIT_USAGE;
     if (from_s != NULL) {

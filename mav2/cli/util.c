@@ -35,6 +35,38 @@ int mav2_cli_fail(const mav2_cli_cmd *cmd, int code, const char *fmt, ...)
     return code;
 }
 
+int mav2_cli_require(const mav2_cli_cmd *cmd, ...)
+{
+    const char *missing[16];
+    const char *name;
+    size_t n = 0, used = 0;
+    char msg[256];
+    va_list ap;
+
+    va_start(ap, cmd);
+    while ((name = va_arg(ap, const char *)) != NULL) {
+        const char *value = va_arg(ap, const char *);
+        if (value == NULL && n < sizeof(missing) / sizeof(missing[0]))
+            missing[n++] = name;
+    }
+    va_end(ap);
+    if (n == 0)
+        return 1;
+    msg[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(msg + used, sizeof(msg) - used, "%s%s",
+                         i == 0      ? ""
+                         : i + 1 < n ? ", "
+                                     : " and ",
+                         missing[i]);
+        if (w < 0 || (size_t)w >= sizeof(msg) - used)
+            break;
+        used += (size_t)w;
+    }
+    mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s %s required", msg, n == 1 ? "is" : "are");
+    return 0;
+}
+
 int mav2_cli_fail_lib(const mav2_cli_cmd *cmd, int code, const char *prefix)
 {
     const char *m = mav2_last_error();

@@ -177,4 +177,88 @@ openssl pkey -in "$TMP/gen.pem" -aes256 -passout pass:hunter22 -out "$TMP/enc.pe
 printf 'hunter22\n' >"$TMP/pass"
 ok "sign: encrypted PEM with --pin-source" "$MAV2" sign --userop "$OP4" --chain-id 1 --key "$TMP/enc.pem" --pin-source "$TMP/pass"
 bad "sign: encrypted PEM without a PIN" 2 "PIN" sign --userop "$OP4" --chain-id 1 --key "$TMP/enc.pem"
+# --- help of every command -------------------------------------------------
+for c in send receipt submit replace session-key sign-message account "session-key create" \
+    "session-key list" "session-key install" "session-key revoke" "account address"; do
+    out=$("$MAV2" $c --help)
+    rc=$?
+    is "mav2 $c --help: exit 0" "$rc" 0
+    case "$out" in *SYNOPSIS*"mav2 ${c%% *}"*) ok "mav2 $c --help has a synopsis" true ;; *) ok "mav2 $c --help has a synopsis" false ;; esac
+done
+case "$("$MAV2" session-key --help)" in *"create --token URI --label L [--id HEX] [--pin-source FILE]"*"[--from-block N]"*) ok "session-key --help: create/list options" true ;; *) ok "session-key --help: create/list options" false ;; esac
+
+# --- every --json output is one JSON object ---------------------------------
+isjson() { # isjson NAME ARGS...
+    local name=$1
+    shift
+    "$MAV2" "$@" >"$TMP/j" 2>/dev/null
+    ok "$name --json: exit 0, valid JSON" python3 -c 'import json,sys; assert isinstance(json.load(open(sys.argv[1])), dict)' "$TMP/j"
+}
+isjson address address --key "$KEY" --json
+isjson calldata calldata --call $T,1 --call $T,2 --json
+isjson nonce-key nonce-key --entity-id 1 --sequence 5 --json
+isjson hash hash --userop "$OP" --chain-id 1 --json
+isjson sign sign --userop "$OP4" --chain-id 1 --key "$KEY" --json
+isjson "account address" account address --owner $T --json
+isjson sign-message sign-message --account $T --key "$KEY" --entity-id 1 --chain-id 1 --message 'a"b\c' --json
+
+# --- account address --------------------------------------------------------
+AA=$("$MAV2" account address --owner $T)
+is "account address: three lines" "$(printf '%s\n' "$AA" | wc -l)" 3
+case "$AA" in 0x*$'\n'"factory 0x"*$'\n'"factoryData 0x"*) ok "account address: address, factory, factoryData" true ;; *) ok "account address: address, factory, factoryData" false ;; esac
+is "account address: salt 0 is the default" "$("$MAV2" account address --owner $T --salt 0)" "$AA"
+ok "account address: another salt, another account" [ "$("$MAV2" account address --owner $T --salt 1 | head -1)" != "$(printf '%s\n' "$AA" | head -1)" ]
+bad "account: no subcommand" 1 "which one" account
+bad "account: unknown subcommand" 1 "bogus" account bogus
+bad "account address: no owner" 1 "--owner" account address
+bad "account address: short owner" 1 "--owner" account address --owner 0x1234
+bad "account address: bad salt" 1 "--salt" account address --owner $T --salt x
+bad "account address: stray argument" 1 "extra" account address --owner $T extra
+
+# --- sign-message (offline: --chain-id) -------------------------------------
+SM=$("$MAV2" sign-message --account $T --key "$KEY" --entity-id 1 --chain-id 1 --message hello)
+is "sign-message: exit 0" "$?" 0
+SMS=$(printf '%s\n' "$SM" | head -1)
+is "sign-message: 72-byte signature" "${#SMS}" 146
+is "sign-message: 0x00 || entity 1 || 0xff00" "${SMS:0:16}" 0x0000000001ff00
+HEXMSG=0x$(printf hello | od -An -tx1 | tr -d ' \n')
+is "sign-message: --message-hex = --message (hashes)" "$("$MAV2" sign-message --account $T --key "$KEY" --entity-id 1 --chain-id 1 --message-hex "$HEXMSG" | tail -n +2)" "$(printf '%s\n' "$SM" | tail -n +2)"
+is "sign-message: EIP-191 hash of hello" "$(printf '%s\n' "$SM" | sed -n 2p)" "hash 0x50b2c43fd39106bafbba0da34fc430e1f91e3c96ea2acee2bc34119f92b37750"
+bad "sign-message: no message" 1 "--message" sign-message --account $T --key "$KEY" --entity-id 1 --chain-id 1
+bad "sign-message: two messages" 1 "--message" sign-message --account $T --key "$KEY" --entity-id 1 --chain-id 1 --message a --hash 0x12
+bad "sign-message: short hash" 1 "--hash" sign-message --account $T --key "$KEY" --entity-id 1 --chain-id 1 --hash 0x12
+bad "sign-message: bad message hex" 1 "--message-hex" sign-message --account $T --key "$KEY" --entity-id 1 --chain-id 1 --message-hex 0xzz
+bad "sign-message: no chain" 1 "--chain-id" sign-message --account $T --key "$KEY" --entity-id 1 --message hi
+bad "sign-message: missing options named" 1 "--account and --entity-id are required" sign-message --key "$KEY" --message hi
+printf 'wrongpass77\n' >"$TMP/wrongpass"
+bad "sign-message: wrong passphrase" 2 "--key" sign-message --account $T --key "$TMP/enc.pem" --entity-id 1 --chain-id 1 --message hi --pin-source "$TMP/wrongpass"
+is "sign-message: the passphrase is not in the message" "$(grep -c wrongpass77 "$TMP/err")" 0
+
+# --- online commands: bad input is refused before any network ----------------
+U=http://127.0.0.1:1/
+H32=0x$(printf 'ab%.0s' $(seq 32))
+bad "send: missing options named" 1 "--key and --call are required" send --rpc-url $U --account $T --entity-id 1
+bad "send: no --rpc-url" 1 "--rpc-url is required" send --account $T --key "$KEY" --entity-id 1 --call $T,1
+bad "send: not an http URL" 1 "--rpc-url" send --rpc-url ftp://x --account $T --key "$KEY" --entity-id 1 --call $T,1
+bad "send: bad --timeout" 1 "--timeout" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --timeout -1
+bad "send: bad --poll" 1 "--poll" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --poll abc
+bad "send: bad --paymaster-context" 1 "--paymaster-context" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --paymaster-url $U --paymaster-context '{bad'
+bad "send: --paymaster-context not an object" 1 "--paymaster-context" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --paymaster-url $U --paymaster-context '[1]'
+bad "send: bad --call" 1 "--call #1" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call 0x12,1
+bad "receipt: short hash" 1 "userOpHash" receipt 0x12 --rpc-url $U
+bad "receipt: nothing to wait for" 1 "userOpHash" receipt --rpc-url $U
+bad "replace: short hash" 1 "userOpHash" replace 0x12 --rpc-url $U --key "$KEY"
+bad "submit: no file" 1 "FILE" submit --rpc-url $U
+bad "submit: missing file" 1 "cannot open" submit "$TMP/none.json" --rpc-url $U
+bad "session-key: no subcommand" 1 "which one" session-key
+bad "session-key create: no --label" 1 "--label is required" session-key create --token pkcs11:token=t
+bad "session-key create: not a pkcs11 URI" 1 "--token" session-key create --token t --label x
+bad "session-key create: bad --id" 1 "--id" session-key create --token pkcs11:token=t --label x --id zz
+bad "session-key list: missing options named" 1 "--rpc-url and --account are required" session-key list
+bad "session-key install: no restriction" 1 "--global" session-key install --rpc-url $U --account $T --owner-key "$KEY" --session-address $T --entity-id 1
+bad "session-key install: bad --allow" 1 "--allow" session-key install --rpc-url $U --account $T --owner-key "$KEY" --session-address $T --entity-id 1 --allow zz
+bad "session-key revoke: no --entity-id" 1 "--entity-id is required" session-key revoke --rpc-url $U --account $T --owner-key "$KEY"
+# an API key in the URL's path or query never shows in a message
+bad "session-key list: unreachable node" 5 "cannot reach" session-key list --rpc-url "http://127.0.0.1:1/v2/SECRETKEY?key=SECRETQ" --account $T
+is "session-key list: the URL's path and query are not shown" "$(grep -c SECRET "$TMP/err")" 0
 tap_done
