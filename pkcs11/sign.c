@@ -80,6 +80,9 @@ static CK_RV generate(p11k1_slot *slot, CK_SESSION_HANDLE s, unsigned epoch, con
     rv = p11k1_attr_get(f, s, pub, CKA_EC_POINT, &v, &len);
     if (rv != CKR_OK || v == NULL || !p11k1_der_ec_point(v, len, point)) {
         free(v);
+        /* nothing half-done: a pair we cannot use must not hold the label and id */
+        f->C_DestroyObject(s, priv);
+        f->C_DestroyObject(s, pub);
         return p11k1_fail(rv != CKR_OK ? rv : P11K1_R_BAD_PUBKEY,
                           "the new key '%s' on token '%s' has no readable CKA_EC_POINT", label,
                           slot->label);
