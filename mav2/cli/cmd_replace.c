@@ -165,8 +165,7 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
                                          MAV2_CLI_LANE_OPTS,
                                          MAV2_CLI_SPONSOR_OPTS,
                                          {NULL, 0, NULL, 0}};
-    const char *arg, *hash_s = NULL, *key_s = NULL, *pin = NULL, *timeout_s = NULL;
-    const char *poll_s = NULL;
+    const char *arg, *hash_s = NULL, *key_s = NULL, *pin = NULL;
     mav2_cli_lane lane = {NULL, NULL, NULL, 0};
     replace_ui ui = {self, {NULL, 0}, 0, 0};
     mav2_cli_net net;
@@ -187,8 +186,7 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_send_params_init(&p);
     mav2_cli_parser_init(&ps, self, opts, argc, argv);
     while ((c = mav2_cli_next(&ps, &arg)) != -1) {
-        /* --timeout and --poll are read below (0x-hex allowed, 32 bits) */
-        if ((c != 'T' && c != 'P' && (h = mav2_cli_net_opt(self, &net, c, arg)) != 0) ||
+        if ((h = mav2_cli_net_opt(self, &net, c, arg)) != 0 ||
             (h = mav2_cli_sponsor_opt(self, &p, c, arg)) != 0 ||
             (h = mav2_cli_lane_opt(&lane, c, arg)) != 0) {
             if (h == 2)
@@ -196,12 +194,6 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
             continue;
         }
         switch (c) {
-        case 'T':
-            timeout_s = arg;
-            break;
-        case 'P':
-            poll_s = arg;
-            break;
         case 'k':
             key_s = arg;
             break;
@@ -227,17 +219,9 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
         if (!mav2_cli_lane_params(self, &lane, &p))
             return MAV2_EXIT_USAGE;
     }
-    if (timeout_s != NULL) {
-        uint32_t t;
-        if (!mav2_cli_u32(self, "--timeout", timeout_s, &t) || t > 86400)
-            return MAV2_EXIT_USAGE;
-        p.wait_timeout_ms = (long)t * 1000;
-    }
-    if (poll_s != NULL) {
-        uint32_t t;
-        if (!mav2_cli_u32(self, "--poll", poll_s, &t) || t > 600000)
-            return MAV2_EXIT_USAGE;
-        p.poll_initial_ms = t > 0 ? (long)t : 1;
+    p.wait_timeout_ms = net.timeout_s * 1000;
+    if (net.poll_ms >= 0) {
+        p.poll_initial_ms = net.poll_ms > 0 ? net.poll_ms : 1;
         if (p.poll_max_ms < p.poll_initial_ms)
             p.poll_max_ms = p.poll_initial_ms;
     }

@@ -376,24 +376,11 @@ static int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_para
 /* Returns 1 if c was an owner option, 2 if its value was bad. */
 static int owner_opt(const mav2_cli_cmd *self, owner_args *a, int c, const char *arg)
 {
-    char *end;
-    /* --timeout and --poll: 0 .. 86400000 both */
-    if (c != 'T' && c != 'P' && mav2_cli_net_opt(self, &a->net, c, arg))
-        return 1;
+    int h = mav2_cli_net_opt(self, &a->net, c, arg);
+
+    if (h != 0)
+        return h;
     switch (c) {
-    case 'T':
-    case 'P': {
-        long v = strtol(arg, &end, 10);
-        if (*arg < '0' || *arg > '9' || *end != '\0' || v < 0 || v > 86400000)
-            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: \"%s\" is not a number",
-                                 c == 'T' ? "--timeout" : "--poll", arg),
-                   2;
-        if (c == 'T')
-            a->net.timeout_s = v;
-        else
-            a->net.poll_ms = v;
-        return 1;
-    }
     case 'a':
         a->account_s = arg;
         return 1;

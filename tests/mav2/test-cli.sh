@@ -248,6 +248,10 @@ bad "send: bad --call" 1 "--call #1" send --rpc-url $U --account $T --key "$KEY"
 bad "receipt: short hash" 1 "userOpHash" receipt 0x12 --rpc-url $U
 bad "receipt: nothing to wait for" 1 "userOpHash" receipt --rpc-url $U
 bad "replace: short hash" 1 "userOpHash" replace 0x12 --rpc-url $U --key "$KEY"
+bad "replace: --timeout over a day" 1 "--timeout" replace $H32 --rpc-url $U --key "$KEY" --timeout 86401
+bad "replace: bad --poll" 1 "--poll" replace $H32 --rpc-url $U --key "$KEY" --poll x
+bad "session-key install: --timeout over a day" 1 "--timeout" session-key install --rpc-url $U --account $T --owner-key "$KEY" --session-address $T --entity-id 1 --global --timeout 86401
+bad "session-key revoke: bad --poll" 1 "--poll" session-key revoke --rpc-url $U --account $T --owner-key "$KEY" --entity-id 1 --poll -1
 bad "submit: no file" 1 "FILE" submit --rpc-url $U
 bad "submit: missing file" 1 "cannot open" submit "$TMP/none.json" --rpc-url $U
 bad "session-key: no subcommand" 1 "which one" session-key
