@@ -94,8 +94,6 @@ export SOFTHSM2_CONF=$T/softhsm2.conf
 printf '1234' >"$T/pin"
 chmod 600 "$T/pin"
 softhsm2-util --init-token --free --label demo --so-pin 5678 --pin 1234 >/dev/null
-pkcs11-tool --module "$SOFTHSM_MODULE" --token-label demo --login --pin 1234 \
-    --keypairgen --key-type EC:secp256k1 --label sk1 --id 01 >/dev/null 2>&1
 cat >"$T/openssl.cnf" <<CNF
 openssl_conf = openssl_init
 [openssl_init]
@@ -112,8 +110,14 @@ pin-source = $T/pin
 activate = 1
 CNF
 export OPENSSL_CONF=$T/openssl.cnf
+printf '   $ mav2 session-key create --token pkcs11:token=demo --label sk1\n'
+"$MAV2" session-key create --token "pkcs11:token=demo" --label sk1 >"$T/create.out"
 SK="pkcs11:token=demo;object=sk1"
 SESSION=$("$MAV2" address --key "$SK")
+[ "$SESSION" = "$(sed -n 's/^address //p' "$T/create.out")" ] || {
+    echo "demo: the created key's address does not match" >&2
+    exit 1
+}
 say "session key" "$SK"
 say "session key address" "$SESSION"
 
