@@ -121,6 +121,7 @@ int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_pa
     long delay = p->poll_initial_ms > 0 ? p->poll_initial_ms : 1;
     unsigned int seed = (unsigned int)now_ms() ^ hash[0] << 8 ^ hash[1];
     char hex[67], note[32];
+    uint8_t got[32];
     mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
     for (int i = 1;; i++) {
         json_object *params, *res = NULL, *v;
@@ -159,6 +160,15 @@ int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_pa
             json_object_put(res);
             r->outcome = MAV2_SEND_NETWORK;
             return mav2_error_set("eth_getUserOperationReceipt: not an object");
+        }
+        v = member(res, "userOpHash");
+        if (v != NULL && (!json_object_is_type(v, json_type_string) ||
+                          !mh_hex_decode_exact(json_object_get_string(v), got, 32, NULL) ||
+                          memcmp(got, hash, 32) != 0)) {
+            json_object_put(res);
+            r->outcome = MAV2_SEND_NETWORK;
+            return mav2_error_set("eth_getUserOperationReceipt: the receipt's userOpHash is not %s",
+                                  hex);
         }
         r->receipt = res;
         memcpy(r->user_op_hash, hash, 32);

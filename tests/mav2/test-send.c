@@ -488,9 +488,39 @@ static void test_wait_receipt(void)
     mock_free(&m);
 }
 
+/* A receipt naming another user op is not taken as this op's inclusion. */
+static void test_receipt_of_another_op(void)
+{
+    static const th_step steps[] = {
+        {0,
+         "{\"jsonrpc\":\"2.0\",\"id\":%ID%,\"result\":{\"userOpHash\":\"0x4343434343434343434343"
+         "434343434343434343434343434343434343434343\",\"success\":true,\"receipt\":{"
+         "\"transactionHash\":\"0x01\",\"blockNumber\":\"0x10\"}}}",
+         NULL, 0, 0, 0},
+    };
+    th_script sc = {steps, 1, 0, {0}, 0};
+    th_server *s = th_start(th_script_handler, &sc);
+    mav2_rpc *rpc = mav2_rpc_new(th_url(s), NULL);
+    mav2_send_params p;
+    mav2_send_result r;
+    uint8_t h[32];
+    int ok;
+    memset(h, 0x42, 32);
+    params_for_flow(&p);
+    ok = mav2_wait_receipt(rpc, h, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_NETWORK && strstr(r.message, "userOpHash"),
+           "wait_receipt: a receipt for another op refused: %s", r.message);
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    th_script_free(&sc);
+}
+
 int main(void)
 {
     json_object *v = sm_setup(0);
+
+    test_receipt_of_another_op();
 
     test_logged_flow();
     test_generic_fees();
