@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -35,8 +36,9 @@ static int pin_from_file(char *buf, int size, int rwflag, void *u)
 {
     struct pin_ctx *pc = u;
     char line[PIN_MAX];
-    FILE *f;
+    ssize_t got;
     size_t n;
+    int fd;
 
     (void)rwflag;
     if (pc == NULL)
@@ -44,16 +46,19 @@ static int pin_from_file(char *buf, int size, int rwflag, void *u)
     pc->asked = 1;
     if (pc->pin_file == NULL || size <= 0)
         return -1;
-    f = fopen(pc->pin_file, "r");
-    if (f == NULL) {
+    /* read(2), not stdio: no buffer of the library's keeps a copy of the PIN */
+    fd = open(pc->pin_file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         pc->failed = 1;
         return -1;
     }
-    n = fread(line, 1, sizeof(line) - 1, f);
-    fclose(f);
+    got = read(fd, line, sizeof(line) - 1);
+    close(fd);
+    n = got > 0 ? (size_t)got : 0;
     line[n] = '\0';
     n = strcspn(line, "\r\n");
-    if (n == 0 || n >= (size_t)size) {
+    /* a first line that fills the buffer may be cut: refuse, never send part of a PIN */
+    if (n == 0 || n >= (size_t)size || n == sizeof(line) - 1) {
         OPENSSL_cleanse(line, sizeof(line));
         pc->failed = 1;
         return -1;

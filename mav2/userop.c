@@ -403,6 +403,8 @@ int mav2_userop_from_json_string(mav2_userop *op, const char *json)
     json_tokener *tok = json_tokener_new();
     if (tok == NULL)
         return mav2_error_set("out of memory");
+    /* no comments, trailing commas or single quotes in what gets signed */
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
     json_object *obj = json_tokener_parse_ex(tok, json, (int)(len > 0x7fffffff ? 0x7fffffff : len));
     enum json_tokener_error err = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);

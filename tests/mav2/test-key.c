@@ -125,6 +125,23 @@ static int test_files(void)
     load_ok(enc, &priv_pin, k, "encrypted PEM with a pin file");
     load_fails(enc, &priv, "PIN or passphrase", "encrypted PEM without a PIN");
     load_fails(enc, &priv_bad, "cannot", "encrypted PEM with a wrong passphrase");
+    {
+        /* a first line longer than the reader's buffer is refused, not cut: the
+         * cut passphrase (255 x 'a') would otherwise open this key */
+        char longpass[256], longline[302], longenc[512], longpin[512];
+        mav2_key_opts priv_long = priv;
+        memset(longpass, 'a', 255);
+        longpass[255] = '\0';
+        memset(longline, 'a', 300);
+        longline[300] = '\n';
+        longline[301] = '\0';
+        path_in(longenc, sizeof(longenc), "k-long.pem");
+        path_in(longpin, sizeof(longpin), "longpin");
+        write_pem(longenc, k, 1, longpass);
+        write_file(longpin, longline);
+        priv_long.pin_file = longpin;
+        load_fails(longenc, &priv_long, "", "a 300-byte pin file is refused, not cut to 255");
+    }
     load_fails(p256f, &priv, "secp256k1", "P-256 PEM");
     load_fails("/nonexistent/key.pem", &priv, "/nonexistent/key.pem", "missing file");
     load_fails("", &priv, "no key", "empty URI");

@@ -185,6 +185,7 @@ int main(void)
     tap_ok(mav2_userop_from_json_string(&op, buf), "base JSON parses");
     mav2_userop_clear(&op);
     reject(",\"foo\":\"0x1\"", NULL, NULL, "unknown field \"foo\"");
+    reject(",", NULL, NULL, "invalid JSON"); /* trailing comma: strict JSON only */
     reject("", "sender", "0x11111111111111111111111111111111111111", "sender");
     reject("", "sender", "0x1111111111111111111111111111111111111111aa", "sender");
     reject("", "nonce", "0x", "nonce");
