@@ -394,6 +394,51 @@ int mav2_userop_from_json(mav2_userop *op, json_object *obj)
     return 1;
 }
 
+/* json-c keeps the last of two equal keys: a file reviewed with one callData could be
+ * signed with another. Run on text json-c accepted: finds the top-level keys. */
+static int top_level_keys_unique(const char *json, size_t len)
+{
+    const char *keys[64];
+    size_t key_len[64], n_keys = 0;
+    int depth = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = json[i];
+        if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        } else if (c == '"') {
+            size_t start = ++i;
+            int escaped = 0;
+            while (i < len && json[i] != '"') {
+                if (json[i] == '\\') {
+                    escaped = 1;
+                    i++;
+                }
+                i++;
+            }
+            size_t j = i + 1;
+            while (j < len &&
+                   (json[j] == ' ' || json[j] == '\t' || json[j] == '\n' || json[j] == '\r'))
+                j++;
+            if (depth != 1 || j >= len || json[j] != ':')
+                continue;
+            if (escaped)
+                return mav2_error_set("user operation: field names must not use escapes");
+            for (size_t k = 0; k < n_keys; k++)
+                if (key_len[k] == i - start && memcmp(keys[k], json + start, i - start) == 0)
+                    return mav2_error_set("user operation: field \"%.*s\" given twice",
+                                          (int)(i - start), json + start);
+            if (n_keys == sizeof(keys) / sizeof(keys[0]))
+                return mav2_error_set("user operation: too many fields");
+            keys[n_keys] = json + start;
+            key_len[n_keys++] = i - start;
+        }
+    }
+    return 1;
+}
+
 int mav2_userop_from_json_string(mav2_userop *op, const char *json)
 {
     mav2_userop_init(op);
@@ -419,6 +464,10 @@ int mav2_userop_from_json_string(mav2_userop *op, const char *json)
     if (end != len) {
         json_object_put(obj);
         return mav2_error_set("user operation: trailing data after the JSON object");
+    }
+    if (!top_level_keys_unique(json, len)) {
+        json_object_put(obj);
+        return 0;
     }
     int ok = mav2_userop_from_json(op, obj);
     json_object_put(obj);

@@ -186,6 +186,8 @@ int main(void)
     mav2_userop_clear(&op);
     reject(",\"foo\":\"0x1\"", NULL, NULL, "unknown field \"foo\"");
     reject(",", NULL, NULL, "invalid JSON"); /* trailing comma: strict JSON only */
+    reject(",\"callData\":\"0x1234\"", NULL, NULL, "field \"callData\" given twice");
+    reject(",\"call\\u0044ata\":\"0x\"", NULL, NULL, "must not use escapes");
     reject("", "sender", "0x11111111111111111111111111111111111111", "sender");
     reject("", "sender", "0x1111111111111111111111111111111111111111aa", "sender");
     reject("", "nonce", "0x", "nonce");
@@ -210,7 +212,19 @@ int main(void)
            "\"paymasterVerificationGasLimit\":\"0x100000000000000000000000000000000\","
            "\"paymasterPostOpGasLimit\":\"0x0\",\"paymasterData\":\"0x\"",
            NULL, NULL, "paymasterVerificationGasLimit");
-    reject(",\"nonce\":1", NULL, NULL, "nonce: not a string");
+    {
+        /* a quantity as a JSON number, not a hex string */
+        char num[2048];
+        const char *at;
+        make_json(buf, sizeof(buf), "");
+        at = strstr(buf, "\"nonce\":\"0x0\"");
+        snprintf(num, sizeof(num), "%.*s\"nonce\":1%s", (int)(at - buf), buf,
+                 at + strlen("\"nonce\":\"0x0\""));
+        tap_ok(!mav2_userop_from_json_string(&op, num) &&
+                   strstr(mav2_last_error(), "nonce: not a string") != NULL,
+               "rejects a number for nonce: \"%s\"", mav2_last_error());
+        mav2_userop_clear(&op);
+    }
     tap_ok(!mav2_userop_from_json_string(&op, "{\"sender\":") &&
                strstr(mav2_last_error(), "invalid JSON"),
            "truncated JSON rejected: %s", mav2_last_error());
