@@ -3,11 +3,9 @@
 
 #include "mav2/send.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/hex.h"
 #include "mav2/account.h"
@@ -43,20 +41,6 @@ void mav2_send_result_clear(mav2_send_result *r)
 
 /* ---- small helpers --------------------------------------------------------------- */
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 void mav2_send_progress(const mav2_send_params *p, mav2_send_stage st, const char *detail)
 {
     if (p != NULL && p->progress != NULL)
@@ -80,7 +64,7 @@ static json_object *jaddr(const uint8_t a[20])
     return json_object_new_string(s);
 }
 
-static int get_quantity(json_object *o, const char *what, mav2_u256 *out)
+int mav2_send_quantity(json_object *o, const char *what, mav2_u256 *out)
 {
     if (o == NULL || !json_object_is_type(o, json_type_string))
         return mav2_error_set("%s: missing or not a hex string", what);
@@ -89,7 +73,7 @@ static int get_quantity(json_object *o, const char *what, mav2_u256 *out)
     return 1;
 }
 
-static json_object *member(json_object *o, const char *k)
+json_object *mav2_send_member(json_object *o, const char *k)
 {
     json_object *v = NULL;
     if (o == NULL || !json_object_object_get_ex(o, k, &v))
@@ -97,10 +81,8 @@ static json_object *member(json_object *o, const char *k)
     return v;
 }
 
-/* Records a failed call as the outcome: REJECTED for a JSON-RPC error (explained),
- * NETWORK otherwise. Returns 0. */
-static int call_failed(mav2_send_result *r, const mav2_rpc_error *e, const char *method,
-                       uint32_t entity)
+int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const char *method,
+                          uint32_t entity)
 {
     char why[1024];
     if (e->status == MAV2_RPC_E_RPC) {
@@ -110,113 +92,6 @@ static int call_failed(mav2_send_result *r, const mav2_rpc_error *e, const char 
     }
     r->outcome = MAV2_SEND_NETWORK;
     return mav2_error_set("%s: %s", method, e->message);
-}
-
-/* ---- waiting --------------------------------------------------------------------- */
-
-int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
-                   mav2_send_result *r, int sleep_first)
-{
-    long deadline = now_ms() + (p->wait_timeout_ms > 0 ? p->wait_timeout_ms : 0);
-    long delay = p->poll_initial_ms > 0 ? p->poll_initial_ms : 1;
-    unsigned int seed = (unsigned int)now_ms() ^ hash[0] << 8 ^ hash[1];
-    char hex[67], note[32];
-    uint8_t got[32];
-    mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
-    for (int i = 1;; i++) {
-        json_object *params, *res = NULL, *v;
-        mav2_u256 q;
-        int ok;
-        if (sleep_first || i > 1) {
-            long left = deadline - now_ms();
-            long d = delay / 2 + (long)(rand_r(&seed) % (unsigned long)(delay / 2 + 1));
-            if (i > 1 && left <= 0) {
-                r->outcome = MAV2_SEND_TIMEOUT;
-                return mav2_error_set("user op %s not included after %ld ms: still pending "
-                                      "(run again to keep waiting)",
-                                      hex, p->wait_timeout_ms);
-            }
-            sleep_ms(d < left ? d : (left > 0 ? left : 0));
-            delay = delay * (p->poll_factor_x1000 > 0 ? p->poll_factor_x1000 : 1000) / 1000;
-            if (p->poll_max_ms > 0 && delay > p->poll_max_ms)
-                delay = p->poll_max_ms;
-        }
-        snprintf(note, sizeof(note), "poll %d", i);
-        mav2_send_progress(p, MAV2_STAGE_WAITING, note);
-        params = json_object_new_array();
-        json_object_array_add(params, json_object_new_string(hex));
-        ok = mav2_rpc_call(bundler, "eth_getUserOperationReceipt", params, &res);
-        json_object_put(params);
-        if (!ok)
-            return call_failed(r, mav2_rpc_last_error(bundler), "eth_getUserOperationReceipt", 0);
-        if (res == NULL) {
-            if (now_ms() >= deadline && (p->wait_timeout_ms <= 0)) {
-                r->outcome = MAV2_SEND_TIMEOUT;
-                return mav2_error_set("user op %s not included yet", hex);
-            }
-            continue;
-        }
-        if (!json_object_is_type(res, json_type_object)) {
-            json_object_put(res);
-            r->outcome = MAV2_SEND_NETWORK;
-            return mav2_error_set("eth_getUserOperationReceipt: not an object");
-        }
-        v = member(res, "userOpHash");
-        if (v != NULL && (!json_object_is_type(v, json_type_string) ||
-                          !mh_hex_decode_exact(json_object_get_string(v), got, 32, NULL) ||
-                          memcmp(got, hash, 32) != 0)) {
-            json_object_put(res);
-            r->outcome = MAV2_SEND_NETWORK;
-            return mav2_error_set("eth_getUserOperationReceipt: the receipt's userOpHash is not %s",
-                                  hex);
-        }
-        r->receipt = res;
-        memcpy(r->user_op_hash, hash, 32);
-        r->have_hash = 1;
-        v = member(member(res, "receipt"), "transactionHash");
-        if (v != NULL && json_object_is_type(v, json_type_string))
-            snprintf(r->tx_hash, sizeof(r->tx_hash), "%s", json_object_get_string(v));
-        if (get_quantity(member(member(res, "receipt"), "blockNumber"), "blockNumber", &q))
-            mav2_u256_to_u64(&q, &r->block_number);
-        if (get_quantity(member(res, "actualGasCost"), "actualGasCost", &q))
-            r->actual_gas_cost = q;
-        mav2_error_clear();
-        mav2_send_progress(p, MAV2_STAGE_INCLUDED, r->tx_hash);
-        v = member(res, "success");
-        if (v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v)) {
-            r->outcome = MAV2_SEND_INCLUDED;
-            return 1;
-        }
-        r->outcome = MAV2_SEND_REVERTED;
-        v = member(res, "reason");
-        return mav2_error_set("user op %s was included in %s but its call reverted%s%s", hex,
-                              r->tx_hash, v ? ": " : "", v ? json_object_get_string(v) : "");
-    }
-}
-
-int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const mav2_send_params *p,
-                      mav2_send_result *r)
-{
-    mav2_send_params d;
-    unsigned long before;
-    int ok;
-    if (r == NULL)
-        return mav2_error_set("mav2_wait_receipt: no result");
-    memset(r, 0, sizeof(*r));
-    r->outcome = MAV2_SEND_INVALID;
-    if (bundler == NULL || user_op_hash == NULL)
-        return mav2_error_set("mav2_wait_receipt: no bundler or hash");
-    if (p == NULL) {
-        mav2_send_params_init(&d);
-        p = &d;
-    }
-    before = mav2_rpc_requests_sent(bundler);
-    ok = mav2_send_wait(bundler, user_op_hash, p, r, 0);
-    r->http_requests = mav2_rpc_requests_sent(bundler) - before;
-    r->success = ok;
-    if (!ok)
-        snprintf(r->message, sizeof(r->message), "%s", mav2_last_error());
-    return ok;
 }
 
 /* ---- the flow -------------------------------------------------------------------- */
@@ -249,7 +124,7 @@ static void batch_subset(mav2_rpc *rpc, mav2_rpc_batch_item *it, const int *pick
 static int parse_chain(json_object *o, uint64_t *out)
 {
     mav2_u256 v;
-    if (!get_quantity(o, "eth_chainId", &v) || !mav2_u256_to_u64(&v, out))
+    if (!mav2_send_quantity(o, "eth_chainId", &v) || !mav2_u256_to_u64(&v, out))
         return mav2_error_set("eth_chainId: not a chain id");
     return 1;
 }
@@ -326,7 +201,7 @@ int mav2_send_prepare(mav2_send_ctx *c)
         bad_method = "bundler eth_chainId";
     }
     if (bad != NULL) {
-        call_failed(c->r, bad, bad_method, p->entity_id);
+        mav2_send_call_failed(c->r, bad, bad_method, p->entity_id);
         goto done;
     }
     c->r->outcome = MAV2_SEND_NETWORK; /* malformed answers below */
@@ -354,25 +229,26 @@ int mav2_send_prepare(mav2_send_ctx *c)
         goto done;
     }
     c->deployed = strlen(json_object_get_string(it[B_CODE].result)) > 2;
-    if (!get_quantity(it[B_NONCE].result, "EntryPoint.getNonce", &c->onchain_nonce))
+    if (!mav2_send_quantity(it[B_NONCE].result, "EntryPoint.getNonce", &c->onchain_nonce))
         goto done;
     c->have_deposit = on_node[B_DEPOSIT] && it[B_DEPOSIT].error.status == MAV2_RPC_OK &&
-                      get_quantity(it[B_DEPOSIT].result, "EntryPoint.balanceOf", &c->deposit);
+                      mav2_send_quantity(it[B_DEPOSIT].result, "EntryPoint.balanceOf", &c->deposit);
     if (!fees) {
         ok = 1;
         goto done;
     }
-    if (!get_quantity(member(it[B_BLOCK].result, "baseFeePerGas"), "latest block baseFeePerGas",
-                      &c->base_fee))
+    if (!mav2_send_quantity(mav2_send_member(it[B_BLOCK].result, "baseFeePerGas"),
+                            "latest block baseFeePerGas", &c->base_fee))
         goto done;
     if (it[B_RUNDLER].error.status == MAV2_RPC_OK &&
-        get_quantity(it[B_RUNDLER].result, "rundler_maxPriorityFeePerGas", &rundler))
+        mav2_send_quantity(it[B_RUNDLER].result, "rundler_maxPriorityFeePerGas", &rundler))
         have_rundler = 1;
     if (!have_rundler && it[B_ETH_PRIO].error.status == MAV2_RPC_OK &&
-        get_quantity(it[B_ETH_PRIO].result, "eth_maxPriorityFeePerGas", &ethp))
+        mav2_send_quantity(it[B_ETH_PRIO].result, "eth_maxPriorityFeePerGas", &ethp))
         have_ethp = 1;
     if (!have_rundler && !have_ethp) {
-        call_failed(c->r, &it[B_ETH_PRIO].error, "eth_maxPriorityFeePerGas", p->entity_id);
+        mav2_send_call_failed(c->r, &it[B_ETH_PRIO].error, "eth_maxPriorityFeePerGas",
+                              p->entity_id);
         goto done;
     }
     c->r->outcome = MAV2_SEND_INVALID;
@@ -466,24 +342,26 @@ static int estimate(mav2_send_ctx *c, mav2_userop *op)
         if (attempt == 0 && mav2_rpc_last_error(c->bundler)->code == MAV2_RPC_INVALID_PARAMS &&
             mav2_rpc_last_error(c->bundler)->status == MAV2_RPC_E_RPC)
             continue;
-        return call_failed(c->r, mav2_rpc_last_error(c->bundler), "eth_estimateUserOperationGas",
-                           c->p->entity_id);
+        return mav2_send_call_failed(c->r, mav2_rpc_last_error(c->bundler),
+                                     "eth_estimateUserOperationGas", c->p->entity_id);
     }
     c->r->outcome = MAV2_SEND_NETWORK;
-    ok = get_quantity(member(res, "preVerificationGas"), "estimate preVerificationGas",
-                      &op->pre_verification_gas) &&
-         get_quantity(member(res, "verificationGasLimit"), "estimate verificationGasLimit",
-                      &op->verification_gas_limit) &&
-         get_quantity(member(res, "callGasLimit"), "estimate callGasLimit", &op->call_gas_limit);
+    ok = mav2_send_quantity(mav2_send_member(res, "preVerificationGas"),
+                            "estimate preVerificationGas", &op->pre_verification_gas) &&
+         mav2_send_quantity(mav2_send_member(res, "verificationGasLimit"),
+                            "estimate verificationGasLimit", &op->verification_gas_limit) &&
+         mav2_send_quantity(mav2_send_member(res, "callGasLimit"), "estimate callGasLimit",
+                            &op->call_gas_limit);
     if (ok && op->has_paymaster && !(c->pm_given & MAV2_SPONSOR_PM_VGL) &&
-        member(res, "paymasterVerificationGasLimit") != NULL)
-        ok = get_quantity(member(res, "paymasterVerificationGasLimit"),
-                          "estimate paymasterVerificationGasLimit",
-                          &op->paymaster_verification_gas_limit);
+        mav2_send_member(res, "paymasterVerificationGasLimit") != NULL)
+        ok = mav2_send_quantity(mav2_send_member(res, "paymasterVerificationGasLimit"),
+                                "estimate paymasterVerificationGasLimit",
+                                &op->paymaster_verification_gas_limit);
     if (ok && op->has_paymaster && !(c->pm_given & MAV2_SPONSOR_PM_POST) &&
-        member(res, "paymasterPostOpGasLimit") != NULL)
-        ok = get_quantity(member(res, "paymasterPostOpGasLimit"),
-                          "estimate paymasterPostOpGasLimit", &op->paymaster_post_op_gas_limit);
+        mav2_send_member(res, "paymasterPostOpGasLimit") != NULL)
+        ok = mav2_send_quantity(mav2_send_member(res, "paymasterPostOpGasLimit"),
+                                "estimate paymasterPostOpGasLimit",
+                                &op->paymaster_post_op_gas_limit);
     json_object_put(res);
     return ok;
 }
@@ -575,7 +453,7 @@ static int submit(mav2_send_ctx *c, const uint8_t hash[32], uint8_t sent_hash[32
         mav2_send_progress(c->p, MAV2_STAGE_SENT, "already known to the bundler");
         return 1;
     }
-    call_failed(c->r, e, "eth_sendUserOperation", c->p->entity_id);
+    mav2_send_call_failed(c->r, e, "eth_sendUserOperation", c->p->entity_id);
     if (c->r->outcome == MAV2_SEND_REJECTED && c->journal)
         mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
     else if (c->journal)
@@ -653,10 +531,33 @@ int mav2_send_finish(mav2_send_ctx *c, mav2_send_result *r, int ok)
     c->pm = NULL;
     r->success = ok;
     if (ok)
-        r->message[0] = '\0';
+        snprintf(r->message, sizeof(r->message), "%s", c->note);
+    else if (c->note[0] != '\0')
+        snprintf(r->message, sizeof(r->message), "%s; %s", mav2_last_error(), c->note);
     else
         snprintf(r->message, sizeof(r->message), "%s", mav2_last_error());
     return ok;
+}
+
+/* The bundler answered eth_sendUserOperation with sent, not our hash (ours_hex): its
+ * hash computation is not ours (another entry point or chain). The op is sent: it is
+ * awaited under the bundler's hash, journaled under it (e, lane still locked), and
+ * reported in c->note (r->message). */
+static void hash_differs(mav2_send_ctx *c, mav2_journal_entry *e, const char *ours_hex,
+                         const uint8_t sent[32])
+{
+    char hex[67];
+    int n;
+    mh_hex_encode(sent, 32, hex, sizeof(hex), 1);
+    n = snprintf(c->note, sizeof(c->note),
+                 "the bundler's userOpHash %s differs from ours %s (another entry point or "
+                 "chain?); awaited under the bundler's",
+                 hex, ours_hex);
+    if (c->journal) {
+        memcpy(e->user_op_hash, sent, 32);
+        if (!mav2_journal_put(c->dir, e) && n > 0 && (size_t)n < sizeof(c->note))
+            snprintf(c->note + n, sizeof(c->note) - (size_t)n, " (journal not updated)");
+    }
 }
 
 /* Signs op (gas and fees set), journals it, sends it and waits: the second half of
@@ -705,6 +606,10 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
         }
     }
     ok = submit(c, hash, sent);
+    if (ok && memcmp(sent, hash, 32) != 0) {
+        hash_differs(c, &je, hex, sent);
+        mh_hex_encode(sent, 32, hex, sizeof(hex), 1);
+    }
     mav2_send_unlock(c);
     if (!ok)
         goto out;

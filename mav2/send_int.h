@@ -1,5 +1,6 @@
 /* send_int.h (internal to libmav2, not installed): what send.c (the flow) shares with
- * send_replace.c (fee rule and drop-and-replace): the flow's context and steps. */
+ * send_replace.c (fee rule and drop-and-replace) and send_wait.c (receipt polling): the
+ * flow's context, steps and JSON helpers. */
 #ifndef MAV2_SEND_INT_H
 #define MAV2_SEND_INT_H
 
@@ -23,6 +24,7 @@ typedef struct {
     int journal;
     int lock_fd; /* lane lock (journal.h), -1 when not held */
     unsigned long before_n, before_b, before_pm;
+    char note[320]; /* r->message on success (the bundler's userOpHash is not ours) */
 } mav2_send_ctx;
 
 /* Arguments, nonce key, paymaster client, journal dir and lane lock (send.h). */
@@ -36,6 +38,14 @@ int mav2_send_prepare(mav2_send_ctx *c);
 int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e);
 /* Signs op (gas and fees set), journals it, sends it and waits. */
 int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op);
+/* Member k of object o, or NULL. */
+json_object *mav2_send_member(json_object *o, const char *k);
+/* A hex quantity o (what names it in the error). */
+int mav2_send_quantity(json_object *o, const char *what, mav2_u256 *out);
+/* Records a failed call as r's outcome: REJECTED for a JSON-RPC error (explained),
+ * NETWORK otherwise. Returns 0. */
+int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const char *method,
+                          uint32_t entity);
 /* Receipt polling of hash with p's waiting parameters. */
 int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
                    mav2_send_result *r, int sleep_first);

@@ -118,6 +118,8 @@ json_object *answer(mock *m, json_object *q)
         } else if (mav2_userop_from_json(&op, json_object_array_get_idx(params, 0)) &&
                    mav2_userop_hash(&op, mav2_entry_point_v07, CHAIN_ID, h)) {
             mh_hex_encode(h, 32, hex, sizeof(hex), 1); /* the real v0.7 hash, as a bundler */
+            if (m->send_hash != NULL)
+                snprintf(hex, sizeof(hex), "%s", m->send_hash);
             res = json_object_new_string(hex);
             json_object_array_add(m->sent_hashes, json_object_new_string(hex));
             m->send_nth++;

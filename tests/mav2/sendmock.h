@@ -33,6 +33,7 @@ typedef struct {
     int receipt_for_nth;      /* > 0: only the op of the nth send gets a receipt */
     int receipt_min_sends;    /* ... and only once this many ops were sent */
     json_object *sent_hashes; /* hashes returned by eth_sendUserOperation, in order */
+    const char *send_hash;    /* eth_sendUserOperation answers this, not the op's v0.7 hash */
 } mock;
 
 json_object *logged(json_object *log, const char *method, int nth);

@@ -16,6 +16,7 @@
 #include "common/keccak.h"
 
 #include <json-c/json.h>
+#include <limits.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 #include <stdio.h>
@@ -516,6 +517,108 @@ static void test_receipt_of_another_op(void)
     th_script_free(&sc);
 }
 
+/* The bundler answers eth_sendUserOperation with a hash that is not ours: the send does
+ * not fail, the op is awaited and journaled under the bundler's hash, and the result
+ * says so. */
+static void test_bundler_hash_differs(void)
+{
+    static const char theirs_hex[] =
+        "0x7777777777777777777777777777777777777777777777777777777777777777";
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    mav2_journal_entry e;
+    uint8_t ours[32], theirs[32];
+    char ours_hex[67];
+    json_object *q;
+    int ok;
+    vec_hex_exact(flow, "userOpHash_recomputed", ours, 32);
+    mh_hex_encode(ours, 32, ours_hex, sizeof(ours_hex), 1);
+    mh_hex_decode_exact(theirs_hex, theirs, 32, NULL);
+    mock_init(&m, flow);
+    m.send_hash = theirs_hex;
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+
+    /* not included in time: the journal entry is the bundler's hash, as the polls */
+    m.receipt_nulls = -1;
+    params_for_flow(&p);
+    p.wait_timeout_ms = 40;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    q = call_params(&m, "eth_getUserOperationReceipt", 0);
+    tap_ok(!ok && r.outcome == MAV2_SEND_TIMEOUT && signer.calls == 1 &&
+               memcmp(r.user_op_hash, theirs, 32) == 0 && q != NULL &&
+               strcasecmp(json_object_get_string(json_object_array_get_idx(q, 0)), theirs_hex) == 0,
+           "other hash: sent, polled under the bundler's hash (%s)", r.message);
+    tap_ok(strstr(r.message, "still pending") != NULL && strstr(r.message, "differs") != NULL &&
+               strstr(r.message, theirs_hex) != NULL && strstr(r.message, ours_hex) != NULL,
+           "other hash: the message names both hashes");
+    tap_ok(journal_has(&p, &e) == 1 && memcmp(e.user_op_hash, theirs, 32) == 0 &&
+               jeq(e.user_op, r.user_op),
+           "other hash: the journal entry has the bundler's hash");
+    mav2_journal_entry_clear(&e);
+    mav2_send_result_clear(&r);
+
+    /* rerun: resumes with the bundler's hash and finds the receipt */
+    mock_reset_calls(&m);
+    m.receipt_nulls = 0;
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    q = call_params(&m, "eth_getUserOperationReceipt", 0);
+    tap_ok(ok && r.resumed && r.outcome == MAV2_SEND_INCLUDED && signer.calls == 0 &&
+               memcmp(r.user_op_hash, theirs, 32) == 0 && q != NULL &&
+               strcasecmp(json_object_get_string(json_object_array_get_idx(q, 0)), theirs_hex) ==
+                   0 &&
+               journal_has(&p, NULL) == 0,
+           "other hash: resumed under the bundler's hash, included (%s)", r.message);
+    mav2_send_result_clear(&r);
+
+    /* a fresh op included at once: success, the message reports the difference */
+    mock_reset_calls(&m);
+    m.receipt_nulls = 0;
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.success && r.outcome == MAV2_SEND_INCLUDED && !r.resumed &&
+               memcmp(r.user_op_hash, theirs, 32) == 0 && strstr(r.message, theirs_hex) &&
+               strstr(r.message, ours_hex) && journal_has(&p, NULL) == 0,
+           "other hash: included, reported: %s", r.message);
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    mock_free(&m);
+}
+
+/* A large poll factor without a maximum: the delay stops growing (no overflow). */
+static void test_poll_factor_clamped(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_result r;
+    mav2_send_params p;
+    uint8_t h[32];
+    int ok;
+    mock_init(&m, flow);
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    memset(h, 0x42, 32);
+    m.receipt_nulls = -1;
+    params_for_flow(&p);
+    p.poll_initial_ms = 10; /* 10 x LONG_MAX / 2 overflowed */
+    p.poll_factor_x1000 = LONG_MAX / 2;
+    p.poll_max_ms = 0;
+    p.wait_timeout_ms = 300;
+    ok = mav2_wait_receipt(rpc, h, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_TIMEOUT && r.http_requests >= 2,
+           "poll factor LONG_MAX / 2, no maximum: polls until the timeout (%s)", r.message);
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    mock_free(&m);
+}
+
 int main(void)
 {
     json_object *v = sm_setup(0);
@@ -529,6 +632,8 @@ int main(void)
     test_failures();
     test_journal_flow();
     test_wait_receipt();
+    test_bundler_hash_differs();
+    test_poll_factor_clamped();
 
     sm_cleanup(v);
     return tap_done();
