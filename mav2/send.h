@@ -159,7 +159,8 @@ void mav2_send_params_init(mav2_send_params *p);
 typedef struct {
     mav2_send_outcome outcome;
     int success;       /* 1 iff outcome is MAV2_SEND_INCLUDED (or SUBMITTED when not waiting) */
-    char message[512]; /* "" on success, else the one-sentence reason (= mav2_last_error()) */
+    char message[512]; /* the one-sentence reason on failure (= mav2_last_error()); on
+                        * success "" or a note (e.g. the bundler's userOpHash differs) */
     int have_hash;
     uint8_t user_op_hash[32];
     mav2_u256 nonce;       /* full nonce of the op (key192 << 64 | seq) */

@@ -113,6 +113,8 @@ static int print_result(replace_ui *ui, const mav2_send_result *r)
 {
     char hash[67], cost[MAV2_U256_DEC_MAX];
     int ok;
+    if (r->outcome == MAV2_SEND_INCLUDED && r->message[0] != '\0')
+        fprintf(stderr, "mav2 replace: note: %s\n", r->message);
     mh_hex_encode(r->user_op_hash, 32, hash, sizeof(hash), 1);
     mav2_u256_to_dec(&r->actual_gas_cost, cost);
     if (ui->json) {

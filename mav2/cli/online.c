@@ -319,6 +319,8 @@ static int print_result(const mav2_cli_cmd *cmd, send_ui *ui, const mav2_send_re
     int success;
     mav2_u256 c;
 
+    if (r->outcome == MAV2_SEND_INCLUDED && r->message[0] != '\0')
+        fprintf(stderr, "mav2 %s: note: %s\n", cmd->name, r->message);
     mh_hex_encode(r->user_op_hash, 32, hash, sizeof(hash), 1);
     rc = r->receipt;
     if (rc != NULL)
