@@ -163,7 +163,8 @@ int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[2
                      const mav2_u256 *nonce_key, mav2_journal_entry *e, int *found)
 {
     char path[PATH_MAX], dbuf[PATH_MAX];
-    json_object *o, *v;
+    const char *bad = NULL;
+    json_object *o, *v, *c;
     memset(e, 0, sizeof(*e));
     *found = 0;
     if (!entry_path(dir, chain_id, account, nonce_key, path, sizeof(path), dbuf, sizeof(dbuf)))
@@ -178,6 +179,22 @@ int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[2
         json_object_put(o);
         memset(e, 0, sizeof(*e));
         return mav2_error_set("journal: %s is damaged (remove it to continue)", path);
+    }
+    /* the file's name says what it is for; its content must agree, else it could be
+     * resumed (or replaced) as the op of another chain, account or nonce key */
+    if (!json_object_object_get_ex(o, "chainId", &c) || !json_object_is_type(c, json_type_int) ||
+        (uint64_t)json_object_get_int64(c) != chain_id)
+        bad = "chainId";
+    else if (memcmp(e->account, account, 20) != 0)
+        bad = "account";
+    else if (mav2_u256_cmp(&e->nonce_key, nonce_key) != 0)
+        bad = "nonceKey";
+    if (bad != NULL) {
+        json_object_put(o);
+        memset(e, 0, sizeof(*e));
+        return mav2_error_set("journal: %s is damaged: its %s is not the one of its name "
+                              "(remove it to continue)",
+                              path, bad);
     }
     e->chain_id = chain_id;
     e->user_op = json_object_get(v);

@@ -38,7 +38,9 @@ int mav2_journal_default_dir(char *out, size_t cap);
 int mav2_journal_put(const char *dir, const mav2_journal_entry *e);
 
 /* Reads the entry for (chain, account, key): 1 with *found = 1 and e filled, 1 with
- * *found = 0 if none, 0 on a read/parse error. e is initialised by the call. */
+ * *found = 0 if none, 0 on a read/parse error or when the file's chainId, account or
+ * nonceKey is not the one asked for (damaged: the error names the field; the entry is
+ * neither resumed nor overwritten, the sender stops). e is initialised by the call. */
 int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[20],
                      const mav2_u256 *nonce_key, mav2_journal_entry *e, int *found);
 

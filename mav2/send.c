@@ -560,6 +560,61 @@ static void hash_differs(mav2_send_ctx *c, mav2_journal_entry *e, const char *ou
     }
 }
 
+/* r = a * b; 0 on overflow. b taken 64 bits at a time from the low end. */
+static int mul_u256(mav2_u256 *r, const mav2_u256 *a, const mav2_u256 *b)
+{
+    uint8_t be[32];
+    uint64_t limb[4] = {0, 0, 0, 0};
+    mav2_u256 acc, shifted = *a, t;
+    int top = -1;
+    mav2_u256_to_be32(b, be);
+    for (int k = 0; k < 4; k++) {
+        for (int i = 0; i < 8; i++)
+            limb[k] = limb[k] << 8 | be[31 - 8 * k - 7 + i];
+        if (limb[k] != 0)
+            top = k;
+    }
+    mav2_u256_from_u64(&acc, 0);
+    for (int k = 0; k <= top; k++) {
+        if (k > 0 && (!mav2_u256_mul_u64(&shifted, &shifted, (uint64_t)1 << 32) ||
+                      !mav2_u256_mul_u64(&shifted, &shifted, (uint64_t)1 << 32)))
+            return 0;
+        if (limb[k] != 0 &&
+            (!mav2_u256_mul_u64(&t, &shifted, limb[k]) || !mav2_u256_add(&acc, &acc, &t)))
+            return 0;
+    }
+    *r = acc;
+    return 1;
+}
+
+/* params.max_cost_wei: refuses (INVALID) an op the account pays whose maximum cost
+ * (all five gas limits x maxFeePerGas; overflow counts as over) exceeds the cap. */
+int mav2_send_check_max_cost(const mav2_send_ctx *c, const mav2_userop *op)
+{
+    const mav2_u256 *limits[] = {&op->verification_gas_limit, &op->pre_verification_gas,
+                                 &op->paymaster_verification_gas_limit,
+                                 &op->paymaster_post_op_gas_limit};
+    char cost_s[MAV2_U256_DEC_MAX + 2], cap_s[MAV2_U256_DEC_MAX + 2];
+    mav2_u256 gas = op->call_gas_limit, cost;
+    int ok = 1;
+    if (op->has_paymaster || mav2_u256_is_zero(&c->p->max_cost_wei))
+        return 1;
+    for (size_t i = 0; ok && i < sizeof(limits) / sizeof(limits[0]); i++)
+        ok = mav2_u256_add(&gas, &gas, limits[i]);
+    ok = ok && mul_u256(&cost, &gas, &op->max_fee_per_gas);
+    if (ok && mav2_u256_cmp(&cost, &c->p->max_cost_wei) <= 0)
+        return 1;
+    c->r->outcome = MAV2_SEND_INVALID;
+    mav2_u256_format_units(&c->p->max_cost_wei, 18, cap_s);
+    if (ok) {
+        mav2_u256_format_units(&cost, 18, cost_s);
+        return mav2_error_set("the op may cost up to %s ETH, over --max-cost %s ETH", cost_s,
+                              cap_s);
+    }
+    return mav2_error_set("the op may cost up to more than 2^256 wei, over --max-cost %s ETH",
+                          cap_s);
+}
+
 /* Signs op (gas and fees set), journals it, sends it and waits: the second half of
  * mav2_send and mav2_send_replace. */
 int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
@@ -574,6 +629,8 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
 
     memset(&je, 0, sizeof(je));
     r->outcome = MAV2_SEND_INVALID;
+    if (!mav2_send_check_max_cost(c, op))
+        goto out;
     if (memcmp(c->ep, mav2_entry_point_v08, 20) == 0
             ? !mav2_userop_hash_v08(op, c->ep, c->chain_id, hash)
             : !mav2_userop_hash(op, c->ep, c->chain_id, hash))
@@ -706,7 +763,8 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
     op.max_priority_fee_per_gas = c.max_prio;
     if (!gas_and_sponsor(&c, &op))
         goto out;
-    ok = p->unsigned_only ? unsigned_result(&c, &op) : mav2_send_sign_send_wait(&c, &op);
+    ok = p->unsigned_only ? mav2_send_check_max_cost(&c, &op) && unsigned_result(&c, &op)
+                          : mav2_send_sign_send_wait(&c, &op);
 out:
     mav2_userop_clear(&op);
     mav2_journal_entry_clear(&je);

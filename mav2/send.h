@@ -151,6 +151,16 @@ typedef struct {
      * stub signature (nonce, fees, gas, sponsorship set), r->user_op_hash its hash,
      * outcome UNSIGNED, success 1. Nothing is journaled or sent; sign may be NULL. */
     int unsigned_only;
+
+    /* Cost cap in wei (zero = no cap, the default). When the account pays (no
+     * paymaster), the op's maximum cost (callGasLimit + verificationGasLimit +
+     * preVerificationGas + paymasterVerificationGasLimit + paymasterPostOpGasLimit) x
+     * maxFeePerGas is computed before signing (a replacement's too, with its raised
+     * fees; the unsigned_only op too); above the cap (or overflowing 256 bits) nothing
+     * is signed, journaled or sent: outcome INVALID, the message names both amounts in
+     * ETH. A --replace-after replacement over the cap is not made: the first op is
+     * awaited, the result's message says so. */
+    mav2_u256 max_cost_wei;
 } mav2_send_params;
 
 /* Defaults as documented above; account, call data and sign still to fill. */

@@ -132,6 +132,15 @@ int mav2_send_replace_pending(mav2_send_ctx *c, mav2_userop *op, const uint8_t o
             return 0;
         q.replace_after_ms = 0;
         q.wait_timeout_ms = saved->wait_timeout_ms - saved->replace_after_ms;
+        if (!mav2_send_check_max_cost(c, op)) { /* keep waiting for the first op */
+            snprintf(c->note, sizeof(c->note), "not replaced: %s", mav2_last_error());
+            mav2_send_unlock(c);
+            ok = mav2_send_wait(c->bundler, old, &q, c->r, 0);
+            if (c->journal &&
+                (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED))
+                mav2_journal_remove(c->dir, c->chain_id, saved->account, &c->key);
+            return ok;
+        }
         if (c->journal &&
             !mav2_journal_get(c->dir, c->chain_id, saved->account, &c->key, &je, &found))
             return 0;

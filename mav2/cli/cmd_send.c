@@ -59,6 +59,7 @@ const char mav2_help_send[] =
     "              [--exec-hooks] [--factory-owner ADDR [--salt S] |\n"
     "              --factory ADDR --factory-data HEX] [--chain-id N] [--pin-source FILE]\n"
     "              [--timeout SECONDS] [--poll MS] [--new] [--json] [--unsigned-out FILE]\n"
+    "              [--max-cost AMOUNT]\n"
     "\n"
     "DESCRIPTION\n"
     "    Builds the op for the account (execute for one --call, executeBatch for\n"
@@ -90,6 +91,12 @@ const char mav2_help_send[] =
     "    --factory ADDR, --factory-data HEX  any other factory\n"
     "    --chain-id N         refuse a node on another chain\n"
     "    --new                sign a new op even if one is pending in the journal\n"
+    "    --max-cost AMOUNT    refuse to sign (exit 1, nothing sent or journaled) when\n"
+    "                         the account pays and the op may cost more than AMOUNT\n"
+    "                         (wei or with a unit: 0.01ether, 100gwei): all its gas\n"
+    "                         limits x maxFeePerGas, checked after the estimate (and\n"
+    "                         for a --replace-after replacement: the first op is then\n"
+    "                         awaited, not replaced). Not checked when sponsored\n"
     "    --unsigned-out FILE  stop before signing (no --key needed): write the op with\n"
     "                         the stub signature (JSON-RPC form) to FILE, chain id,\n"
     "                         entry point and userOpHash to stderr; nothing is sent or\n"
@@ -137,6 +144,7 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
                                          {"chain-id", required_argument, NULL, 'i'},
                                          {"new", no_argument, NULL, 'N'},
                                          {"unsigned-out", required_argument, NULL, 'U'},
+                                         {"max-cost", required_argument, NULL, 'M'},
                                          MAV2_CLI_SPONSOR_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *specs[MAX_CALLS], *arg, *key_s = NULL, *pin = NULL, *owner_s = NULL;
@@ -201,6 +209,13 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
             break;
         case 'U':
             unsigned_s = arg;
+            break;
+        case 'M':
+            if (!mav2_u256_parse_amount(&p.max_cost_wei, arg))
+                return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                                     "--max-cost: not an amount (wei, or 0.01ether, 100gwei)");
+            if (mav2_u256_is_zero(&p.max_cost_wei))
+                return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--max-cost: must be above 0");
             break;
         case 'h':
             return MAV2_EXIT_OK;

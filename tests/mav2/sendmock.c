@@ -95,7 +95,12 @@ json_object *answer(mock *m, json_object *q)
     } else if (strcmp(method, "eth_estimateUserOperationGas") == 0) {
         if (m->estimate_error)
             err = err_obj(m->estimate_error);
-        else
+        else if (m->estimate_call_gas) { /* an inflated estimate */
+            res = NULL;
+            json_object_deep_copy(vec_get(logged(m->log, method, 0), "result"), &res, NULL);
+            json_object_object_add(res, "callGasLimit",
+                                   json_object_new_string(m->estimate_call_gas));
+        } else
             res = json_object_get(vec_get(logged(m->log, method, 0), "result"));
     } else if (strcmp(method, "rundler_maxPriorityFeePerGas") == 0) {
         if (m->rundler)

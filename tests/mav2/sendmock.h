@@ -24,16 +24,17 @@ typedef struct {
     const char *send_error;     /* JSON error object for eth_sendUserOperation */
     int drop_send; /* close the connection instead of answering eth_sendUserOperation */
     int polls;
-    json_object *calls;       /* every call seen: {"method", "params"} */
-    const char *deposit;      /* EntryPoint.balanceOf result; NULL = 2^128 (enough) */
-    int pm_final;             /* pm_getPaymasterStubData answers isFinal */
-    const char *pm_error;     /* JSON error object for the pm_ and alchemy_ sponsor methods */
-    int conn_close;           /* answer "Connection: close" (concurrent clients) */
-    int send_nth;             /* eth_sendUserOperation calls seen */
-    int receipt_for_nth;      /* > 0: only the op of the nth send gets a receipt */
-    int receipt_min_sends;    /* ... and only once this many ops were sent */
-    json_object *sent_hashes; /* hashes returned by eth_sendUserOperation, in order */
-    const char *send_hash;    /* eth_sendUserOperation answers this, not the op's v0.7 hash */
+    json_object *calls;            /* every call seen: {"method", "params"} */
+    const char *deposit;           /* EntryPoint.balanceOf result; NULL = 2^128 (enough) */
+    int pm_final;                  /* pm_getPaymasterStubData answers isFinal */
+    const char *pm_error;          /* JSON error object for the pm_ and alchemy_ sponsor methods */
+    int conn_close;                /* answer "Connection: close" (concurrent clients) */
+    int send_nth;                  /* eth_sendUserOperation calls seen */
+    int receipt_for_nth;           /* > 0: only the op of the nth send gets a receipt */
+    int receipt_min_sends;         /* ... and only once this many ops were sent */
+    json_object *sent_hashes;      /* hashes returned by eth_sendUserOperation, in order */
+    const char *send_hash;         /* eth_sendUserOperation answers this, not the op's v0.7 hash */
+    const char *estimate_call_gas; /* callGasLimit of the estimate; NULL = the logged one */
 } mock;
 
 json_object *logged(json_object *log, const char *method, int nth);

@@ -244,6 +244,10 @@ bad "send: bad --timeout" 1 "--timeout" send --rpc-url $U --account $T --key "$K
 bad "send: bad --poll" 1 "--poll" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --poll abc
 bad "send: bad --paymaster-context" 1 "--paymaster-context" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --paymaster-url $U --paymaster-context '{bad'
 bad "send: --paymaster-context not an object" 1 "--paymaster-context" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --paymaster-url $U --paymaster-context '[1]'
+bad "send: malformed --max-cost" 1 "--max-cost" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --max-cost 0.01eth
+bad "send: --max-cost finer than a wei" 1 "--max-cost" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --max-cost 0.5wei
+bad "send: --max-cost 0" 1 "--max-cost" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --max-cost 0
+case "$("$MAV2" send --help)" in *"--max-cost AMOUNT"*) ok "send --help: --max-cost" true ;; *) ok "send --help: --max-cost" false ;; esac
 bad "send: bad --call" 1 "--call #1" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call 0x12,1
 bad "receipt: short hash" 1 "userOpHash" receipt 0x12 --rpc-url $U
 bad "receipt: nothing to wait for" 1 "userOpHash" receipt --rpc-url $U

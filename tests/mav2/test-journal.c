@@ -62,6 +62,35 @@ static void test_journal_unit(void)
                    strstr(mav2_last_error(), "damaged"),
                "journal: damaged file refused: %s", mav2_last_error());
     }
+    {
+        /* a well-formed entry of another chain, account or key under this entry's name */
+        static const char *const fields[] = {"chainId", "account", "nonceKey"};
+        char from[900], to[900], acct[41];
+        for (int i = 0; i < 3; i++) {
+            mav2_journal_entry o = e;
+            uint64_t chain = i == 0 ? 1 : 31337;
+            if (i == 1)
+                memset(o.account, 0xcd, 20);
+            if (i == 2)
+                mav2_u256_from_u64(&o.nonce_key, 0x301);
+            for (int k = 0; k < 20; k++)
+                snprintf(acct + 2 * k, 3, "%02x", o.account[k]);
+            o.chain_id = chain;
+            snprintf(from, sizeof(from), "%s/pending-%llu-%s-%s.json", dir,
+                     (unsigned long long)chain, acct, i == 2 ? "301" : "201");
+            snprintf(to, sizeof(to), "%s/pending-31337-%s-201.json", dir,
+                     "abababababababababababababababababababab");
+            found = 0;
+            tap_ok(mav2_journal_put(dir, &o) && rename(from, to) == 0 &&
+                       !mav2_journal_get(dir, 31337, e.account, &e.nonce_key, &g, &found) &&
+                       !found && g.user_op == NULL && strstr(mav2_last_error(), "damaged") &&
+                       strstr(mav2_last_error(), fields[i]),
+                   "journal: entry whose %s is not its name's refused: %s", fields[i],
+                   mav2_last_error());
+            tap_ok(!mav2_journal_find(dir, 31337, e.user_op_hash, &g, &found) && !found,
+                   "journal: find stops at it too (%s)", fields[i]);
+        }
+    }
     tap_ok(mav2_journal_remove(dir, 31337, e.account, &e.nonce_key) &&
                mav2_journal_remove(dir, 31337, e.account, &e.nonce_key),
            "journal: remove (twice is fine)");

@@ -285,6 +285,92 @@ static void test_failures(void)
     mock_free(&m);
 }
 
+/* params.max_cost_wei: an inflated estimate over the cap is neither signed, journaled
+ * nor sent; the same op under a cap it fits goes through. */
+static void test_max_cost(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    int ok;
+    mock_init(&m, flow);
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+
+    m.estimate_call_gas = "0xe8d4a51000"; /* 10^12 gas */
+    params_for_flow(&p);
+    tap_ok(mav2_u256_parse_amount(&p.max_cost_wei, "0.01ether"), "max cost: 0.01ether parsed");
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && signer.calls == 0 &&
+               count_calls(&m, "eth_sendUserOperation") == 0 && journal_has(&p, NULL) == 0 &&
+               strstr(r.message, "the op may cost up to ") &&
+               strstr(r.message, " ETH, over --max-cost 0.01 ETH"),
+           "max cost: inflated estimate refused, nothing signed, journaled or sent: %s", r.message);
+    mav2_send_result_clear(&r);
+
+    mock_reset_calls(&m);
+    m.estimate_call_gas = NULL;
+    params_for_flow(&p);
+    mav2_u256_parse_amount(&p.max_cost_wei, "1000ether");
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.outcome == MAV2_SEND_INCLUDED && count_calls(&m, "eth_sendUserOperation") == 1,
+           "max cost: an op within the cap is sent (%s)", r.message);
+    mav2_send_result_clear(&r);
+
+    /* a cost past 2^256 wei is over any cap */
+    mock_reset_calls(&m);
+    m.estimate_call_gas = "0x8000000000000000000000000000000000000000000000000000000000000000";
+    params_for_flow(&p);
+    mav2_u256_parse_amount(&p.max_cost_wei, "1000ether");
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && signer.calls == 0 &&
+               strstr(r.message, "more than 2^256 wei, over --max-cost 1000 ETH"),
+           "max cost: overflow counts as over the cap: %s", r.message);
+    mav2_send_result_clear(&r);
+    m.estimate_call_gas = NULL;
+
+    /* the unsigned op is held to the cap too */
+    mock_reset_calls(&m);
+    m.estimate_call_gas = "0xe8d4a51000";
+    params_for_flow(&p);
+    p.unsigned_only = 1;
+    mav2_u256_parse_amount(&p.max_cost_wei, "0.01ether");
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && r.user_op == NULL &&
+               strstr(r.message, "over --max-cost 0.01 ETH"),
+           "max cost: unsigned op over the cap refused: %s", r.message);
+    mav2_send_result_clear(&r);
+    m.estimate_call_gas = NULL;
+
+    /* replace_after: the first op (~0.00084 ETH) fits, its 1.1x replacement does not:
+     * not replaced, the first op awaited (here never included: timeout, still journaled) */
+    mock_reset_calls(&m);
+    m.receipt_nulls = -1;
+    params_for_flow(&p);
+    p.replace_after_ms = 30;
+    p.wait_timeout_ms = 120;
+    mav2_u256_parse_amount(&p.max_cost_wei, "0.0009ether");
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_TIMEOUT && signer.calls == 1 &&
+               count_calls(&m, "eth_sendUserOperation") == 1 && journal_has(&p, NULL) == 1 &&
+               strstr(r.message, "not replaced: the op may cost up to ") &&
+               strstr(r.message, "over --max-cost 0.0009 ETH"),
+           "max cost: replacement over the cap not made, first op awaited: %s", r.message);
+    mav2_send_result_clear(&r);
+    {
+        mav2_u256 key;
+        mav2_nonce_key(&key, &p.lane, p.entity_id, p.nonce_options);
+        mav2_journal_remove(state_dir, CHAIN_ID, p.account, &key);
+    }
+    m.receipt_nulls = 0;
+
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    mock_free(&m);
+}
+
 /* Timed out, then resumed (not re-signed, not re-sent); crash after send; nonce moved
  * on; force_new; replace. */
 static void test_journal_flow(void)
@@ -630,6 +716,7 @@ int main(void)
     test_two_urls();
     test_send_urls();
     test_failures();
+    test_max_cost();
     test_journal_flow();
     test_wait_receipt();
     test_bundler_hash_differs();
