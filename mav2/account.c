@@ -2,6 +2,7 @@
  * Installing validations and permission hooks live in install.c. */
 #include "mav2/account.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/hex.h"
@@ -256,6 +257,89 @@ int mav2_calldata_for_calls(const uint8_t account[20], const mav2_call *calls, s
     }
     mav2_buf_free(&inner);
     return ok;
+}
+
+/* A word of d at off used as an offset or length: fits and stays within len. */
+static int word_size(const uint8_t *d, size_t len, size_t off, size_t *out)
+{
+    mav2_u256 v;
+    uint64_t x;
+    if (off > len || len - off < 32)
+        return mav2_error_set("call data too short");
+    mav2_u256_from_be32(&v, d + off);
+    if (!mav2_u256_to_u64(&v, &x) || x > len)
+        return mav2_error_set("call data: offset or length out of range");
+    *out = (size_t)x;
+    return 1;
+}
+
+/* (address target, uint256 value, bytes data) at byte t of a (head-relative) block d. */
+static int decode_call(const uint8_t *d, size_t len, size_t t, mav2_call *c)
+{
+    size_t off, n;
+    if (t > len || len - t < 96)
+        return mav2_error_set("call data too short");
+    for (int i = 0; i < 12; i++)
+        if (d[t + i])
+            return mav2_error_set("call data: target has non-zero upper bytes");
+    memcpy(c->target, d + t + 12, 20);
+    mav2_u256_from_be32(&c->value, d + t + 32);
+    if (!word_size(d, len, t + 64, &off) || off > len - t ||
+        !word_size(d, len, t + off, &n) || n > len - t - off - 32)
+        return mav2_error_set("call data: bad bytes in a call");
+    c->data = d + t + off + 32;
+    c->data_len = n;
+    return 1;
+}
+
+static int decode_batch(const uint8_t *a, size_t len, mav2_call **calls, size_t *n)
+{
+    size_t arr, count, rel;
+    if (!word_size(a, len, 0, &arr) || !word_size(a, len, arr, &count))
+        return 0;
+    if (count == 0 || count > (len - arr - 32) / 32)
+        return mav2_error_set("executeBatch: %zu calls do not fit the data", count);
+    if ((*calls = calloc(count, sizeof(**calls))) == NULL)
+        return mav2_error_set("out of memory");
+    for (size_t i = 0; i < count; i++) {
+        const uint8_t *base = a + arr + 32;
+        size_t blen = len - arr - 32;
+        if (!word_size(base, blen, 32 * i, &rel) || !decode_call(base, blen, rel, &(*calls)[i])) {
+            free(*calls);
+            *calls = NULL;
+            return 0;
+        }
+    }
+    *n = count;
+    return 1;
+}
+
+int mav2_calldata_decode_calls(const uint8_t *cd, size_t len, mav2_call **calls, size_t *n)
+{
+    if (calls == NULL || n == NULL || (cd == NULL && len))
+        return mav2_error_set("decode calls: argument missing");
+    *calls = NULL;
+    *n = 0;
+    if (len >= 4 && memcmp(cd, MAV2_SEL_EXECUTE_USER_OP, 4) == 0) {
+        cd += 4;
+        len -= 4;
+    }
+    if (len < 4)
+        return 1;
+    if (memcmp(cd, MAV2_SEL_EXECUTE, 4) == 0) {
+        if ((*calls = calloc(1, sizeof(**calls))) == NULL)
+            return mav2_error_set("out of memory");
+        if (!decode_call(cd + 4, len - 4, 0, *calls)) {
+            free(*calls);
+            *calls = NULL;
+            return 0;
+        }
+        *n = 1;
+        return 1;
+    }
+    if (memcmp(cd, MAV2_SEL_EXECUTE_BATCH, 4) == 0)
+        return decode_batch(cd + 4, len - 4, calls, n);
+    return 1;
 }
 
 /* ---- factory and counterfactual address --------------------------------------- */

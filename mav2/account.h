@@ -98,6 +98,11 @@ int mav2_calldata_execute_batch(const mav2_call *calls, size_t n, mav2_buf *out)
  * executeUserOp selector in front. n >= 1. */
 int mav2_calldata_for_calls(const uint8_t account[20], const mav2_call *calls, size_t n,
                             int exec_hooks, mav2_buf *out);
+/* The calls in call data made of execute or executeBatch, with or without the
+ * executeUserOp prefix: *calls (free() it) gets *n >= 1 calls whose data point into
+ * cd. Any other call data (an account function called directly): *n = 0, *calls NULL.
+ * Returns 0 for malformed execute / executeBatch arguments. */
+int mav2_calldata_decode_calls(const uint8_t *cd, size_t len, mav2_call **calls, size_t *n);
 /* Prefixes 0x8dd7712f (executeUserOp) to data. */
 int mav2_calldata_exec_user_op(const uint8_t *data, size_t len, mav2_buf *out);
 
@@ -169,11 +174,10 @@ int mav2_calldata_uninstall_validation(const uint8_t module[20], uint32_t entity
  * uninstallData = abi.encode(uint32 entityId), no hook data. */
 int mav2_calldata_uninstall_session_key(uint32_t entity_id, mav2_buf *out);
 
-/* Reference-client permissions compiled into selectors + hooks (see mav2_calldata.json
- * "permissionBuilder"): a session key either has root (global, no hooks) or a list of
- * restrictions. */
+/* Permissions compiled into selectors + hooks as the reference client's permission
+ * builder does (see mav2_calldata.json "permissionBuilder"), with its refusals. */
 typedef enum {
-    MAV2_PERM_ROOT,                       /* everything: global validation, no hooks */
+    MAV2_PERM_ROOT,                       /* global validation; other permissions add hooks */
     MAV2_PERM_CONTRACT_ACCESS,            /* any call to address */
     MAV2_PERM_FUNCTIONS_ON_CONTRACT,      /* selectors on address */
     MAV2_PERM_FUNCTIONS_ON_ALL_CONTRACTS, /* selectors on any address */
@@ -203,12 +207,29 @@ typedef struct {
     size_t n_hooks;
     mav2_hook *hooks;
     int has_exec_hooks; /* user ops signed by it need the executeUserOp prefix */
+    int has_allowlist;  /* targets are limited: binding only on a signer that checks them */
 } mav2_session_install;
 
-int mav2_session_install_build(mav2_session_install *out, const uint8_t session_key[20],
-                               uint32_t entity_id, const mav2_permission *perms, size_t n);
+/* Compiles perms for session_key at entity_id on account (NULL: not checked).
+ * - ROOT: a global validation (flags 0x05); any other permission adds its hook, so a
+ *   root key can carry limits and an expiry.
+ * - Without ROOT the selectors are exactly the account functions named, plus execute
+ *   and executeBatch only when an allowlist (contract access, functions, ERC-20
+ *   transfer) limits targets; a set naming neither is refused. No selector twice.
+ * Refused: entity 0 (the owner) and entity >= 0x7fffffff (the gas-limit hook lives at
+ * entity + 0x7fffffff); any privileged account function (mav2_privileged_selector_name)
+ * in any selector list; a target named twice; the account itself as a target; a
+ * permission type other than allowlists and ERC-20 limits given twice.
+ * Returns 1, or 0 with the reason in mav2_last_error() and *out cleared. */
+int mav2_session_install_build(mav2_session_install *out, const uint8_t *account,
+                               const uint8_t session_key[20], uint32_t entity_id,
+                               const mav2_permission *perms, size_t n);
 void mav2_session_install_clear(mav2_session_install *si);
 int mav2_session_install_calldata(const mav2_session_install *si, mav2_buf *out);
+/* The name of an account function no session key may hold (installValidation,
+ * uninstallValidation, installExecution, uninstallExecution, upgradeToAndCall,
+ * performCreate, executeWithRuntimeValidation, updateFallbackSignerData), else NULL. */
+const char *mav2_privileged_selector_name(const uint8_t sel[4]);
 
 /* ---- factory and counterfactual address --------------------------------------- */
 /* createSemiModularAccount(address owner, uint256 salt) */

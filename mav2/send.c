@@ -96,7 +96,18 @@ int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const ch
 
 /* ---- the flow -------------------------------------------------------------------- */
 
-enum { B_CHAIN, B_CODE, B_NONCE, B_DEPOSIT, B_BLOCK, B_ETH_PRIO, B_RUNDLER, B_BUNDLER_CHAIN, B_N };
+enum {
+    B_CHAIN,
+    B_CODE,
+    B_NONCE,
+    B_DEPOSIT,
+    B_BLOCK,
+    B_ETH_PRIO,
+    B_RUNDLER,
+    B_BUNDLER_CHAIN,
+    B_VALIDATION,
+    B_N
+};
 
 void mav2_send_unlock(mav2_send_ctx *c)
 {
@@ -152,6 +163,7 @@ int mav2_send_prepare(mav2_send_ctx *c)
         on_bundler[i] = (i == B_RUNDLER && fees) || i == B_BUNDLER_CHAIN;
     }
     on_node[B_DEPOSIT] = fees && p->paymaster_url == NULL && p->verification_gas_extra > 0;
+    on_node[B_VALIDATION] = p->entity_id != 0; /* the owner (entity 0) has no hooks */
     if (same) { /* one batch; the bundler's chain id is the node's */
         on_node[B_RUNDLER] = on_bundler[B_RUNDLER];
         memset(on_bundler, 0, sizeof(on_bundler));
@@ -174,6 +186,12 @@ int mav2_send_prepare(mav2_send_ctx *c)
     json_object_array_add(pa[B_BLOCK], json_object_new_string("latest"));
     json_object_array_add(pa[B_BLOCK], json_object_new_boolean(0));
     mav2_buf_free(&cd);
+    if (on_node[B_VALIDATION] &&
+        (json_object_put(pa[B_VALIDATION]), pa[B_VALIDATION] = mav2_send_policy_params(c)) == NULL) {
+        mav2_error_set("out of memory");
+        goto done;
+    }
+    it[B_VALIDATION].method = "eth_call";
     it[B_CHAIN].method = "eth_chainId";
     it[B_CODE].method = "eth_getCode";
     it[B_NONCE].method = "eth_call";
@@ -229,6 +247,15 @@ int mav2_send_prepare(mav2_send_ctx *c)
         goto done;
     }
     c->deployed = strlen(json_object_get_string(it[B_CODE].result)) > 2;
+    if (on_node[B_VALIDATION]) {
+        if (it[B_VALIDATION].error.status != MAV2_RPC_OK) {
+            mav2_send_call_failed(c->r, &it[B_VALIDATION].error, "getValidationData",
+                                  p->entity_id);
+            goto done;
+        }
+        if (!mav2_send_policy_read(c, it[B_VALIDATION].result))
+            goto done;
+    }
     if (!mav2_send_quantity(it[B_NONCE].result, "EntryPoint.getNonce", &c->onchain_nonce))
         goto done;
     c->have_deposit = on_node[B_DEPOSIT] && it[B_DEPOSIT].error.status == MAV2_RPC_OK &&
@@ -518,6 +545,7 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
 int mav2_send_finish(mav2_send_ctx *c, mav2_send_result *r, int ok)
 {
     mav2_send_unlock(c);
+    mav2_validation_data_free(&c->vd);
     if (r == NULL) {
         mav2_rpc_free(c->pm);
         return ok;
@@ -757,7 +785,8 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
     }
     mav2_stub_signature(stub);
     if (!mav2_buf_set(&op.call_data, p->call_data, p->call_data_len) ||
-        !mav2_buf_set(&op.signature, stub, sizeof(stub)))
+        !mav2_buf_set(&op.signature, stub, sizeof(stub)) ||
+        !mav2_send_policy_apply(&c, &op.call_data))
         goto out;
     op.max_fee_per_gas = c.max_fee;
     op.max_priority_fee_per_gas = c.max_prio;

@@ -4,6 +4,7 @@
 #ifndef MAV2_SEND_INT_H
 #define MAV2_SEND_INT_H
 
+#include "mav2/abi.h"
 #include "mav2/journal.h"
 #include "mav2/send.h"
 #include "mav2/userop.h"
@@ -25,6 +26,8 @@ typedef struct {
     int lock_fd; /* lane lock (journal.h), -1 when not held */
     unsigned long before_n, before_b, before_pm;
     char note[320]; /* r->message on success (the bundler's userOpHash is not ours) */
+    mav2_validation_data vd; /* the signing validation's (send_policy.c) */
+    int have_vd;             /* vd read: the account is deployed and the entity not 0 */
 } mav2_send_ctx;
 
 /* Arguments, nonce key, paymaster client, journal dir and lane lock (send.h). */
@@ -39,6 +42,16 @@ int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e);
 /* params.max_cost_wei: 1 if op is within the cap (or sponsored, or no cap), else 0
  * with the error naming both amounts. */
 int mav2_send_check_max_cost(const mav2_send_ctx *c, const mav2_userop *op);
+/* eth_call params of getValidationData(SingleSignerValidationModule || entity) on the
+ * account (for the first batch); NULL if out of memory. */
+json_object *mav2_send_policy_params(const mav2_send_ctx *c);
+/* Its answer into c->vd ("0x": no code, nothing read). */
+int mav2_send_policy_read(mav2_send_ctx *c, json_object *result);
+/* What the validation allows, applied to the call data before signing: wrapped in
+ * executeUserOp when it has execution hooks (and is not already); each call of
+ * execute / executeBatch checked against its AllowlistModule hooks (one batch per
+ * hook), refused (outcome REJECTED, the call, target and rule named) unless allowed. */
+int mav2_send_policy_apply(mav2_send_ctx *c, mav2_buf *call_data);
 /* Signs op (gas and fees set), journals it, sends it and waits. */
 int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op);
 /* Member k of object o, or NULL. */

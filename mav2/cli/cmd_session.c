@@ -52,7 +52,7 @@ const char mav2_help_session_key[] =
     "SYNOPSIS\n"
     "    mav2 session-key install --rpc-url URL [--bundler-url URL] --account ADDR\n"
     "        --owner-key URI|FILE (--session-key URI|FILE | --session-address ADDR)\n"
-    "        --entity-id N (--global | RESTRICTIONS...) [--owner-entity-id N]\n"
+    "        --entity-id N [--global] [RESTRICTIONS...] [--owner-entity-id N]\n"
     "        [--replace] [--factory-owner ADDR [--salt S]] [--pin-source FILE]\n"
     "        [--timeout S] [--poll MS] [--json]\n"
     "    mav2 session-key revoke --rpc-url URL [--bundler-url URL] --account ADDR\n"
@@ -73,7 +73,9 @@ const char mav2_help_session_key[] =
     "    --owner-entity-id; its key may be a token key or a PEM file.\n"
     "\n"
     "RESTRICTIONS (install)\n"
-    "    --global                  full access (root): a global validation, no hooks\n"
+    "    --global                  root: a global validation (any account function\n"
+    "                              open to global validations); the restrictions\n"
+    "                              below still apply to it as hooks (limits, expiry)\n"
     "    --erc1271                 the key may also sign ERC-1271 messages (validation\n"
     "                              flag 0x02; mav2 sign-message --entity-id N)\n"
     "    --selector SEL            the account's own functions it may call (4-byte hex)\n"
@@ -84,8 +86,17 @@ const char mav2_help_session_key[] =
     "    --gas-limit AMOUNT        gas spending up to AMOUNT wei\n"
     "    --valid-after T, --valid-until T  unix seconds (time range hook)\n"
     "    --paymaster-guard ADDR    only ops paid by this paymaster\n"
-    "    With execution hooks (--native-limit, --erc20-limit) the key's ops need\n"
-    "    mav2 send --exec-hooks. Restricted keys are not global: send without --global.\n"
+    "    Without --global the key may call exactly the --selector functions, plus\n"
+    "    execute and executeBatch when --allow or --erc20-limit names targets; a key\n"
+    "    that could call nothing (e.g. --native-limit alone) is refused, and so are\n"
+    "    privileged account functions (installValidation, uninstallValidation,\n"
+    "    installExecution, uninstallExecution, upgradeToAndCall, performCreate,\n"
+    "    executeWithRuntimeValidation, updateFallbackSignerData) and entity ids 0 and\n"
+    "    >= 0x7fffffff. A non-global key sends without --global. mav2 send wraps the\n"
+    "    calls in executeUserOp when the key's validation has execution hooks\n"
+    "    (--native-limit, --erc20-limit), and checks every call against the key's\n"
+    "    allowlist before signing: MAv2's AllowlistModule does not look inside\n"
+    "    executeUserOp, so the allowlist binds only a signer that checks it.\n"
     "\n"
     "OUTPUT / EXIT STATUS\n"
     "    As mav2 send (userOpHash first, then the receipt); 1 also for an entity id\n"
@@ -601,10 +612,9 @@ static int session_install(const mav2_cli_cmd *self, int argc, char **argv)
         perms[np].n_functions = n_acct;
         np++;
     }
-    if (global && np > 0)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                             "--global is full access: it takes no restrictions");
-    if (!global && np == 0)
+    if (global && np < MAX_PERMS)
+        perms[np++].type = MAV2_PERM_ROOT;
+    if (np == 0)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "give --global (full access) or restrictions (see --help)");
     if ((skey_s == NULL) == (saddr_s == NULL))
@@ -631,11 +641,7 @@ static int session_install(const mav2_cli_cmd *self, int argc, char **argv)
             goto out;
         }
     }
-    if (global) {
-        perms[0].type = MAV2_PERM_ROOT;
-        np = 1;
-    }
-    if (!mav2_session_install_build(&si, session, a.entity, perms, np)) {
+    if (!mav2_session_install_build(&si, a.account, session, a.entity, perms, np)) {
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "permissions");
         goto out;
     }
@@ -679,10 +685,10 @@ static int session_install(const mav2_cli_cmd *self, int argc, char **argv)
         p.call_data = inst.data;
         p.call_data_len = inst.len;
     }
-    if (si.has_exec_hooks)
+    if (si.has_allowlist)
         fprintf(stderr,
-                "mav2 %s: this key's validation has execution hooks: send with "
-                "--exec-hooks\n",
+                "mav2 %s: note: the account's allowlist does not look inside executeUserOp, "
+                "so it confines this key only in a signer that checks it (mav2 send does)\n",
                 self->name);
     rc = mav2_cli_send_op(self, &a.net, node, bundler, &p, key);
 out:

@@ -85,6 +85,10 @@ json_object *answer(mock *m, json_object *q)
             char nq[80]; /* key192 << 64 | 3, as the logged answer for key 0x101 */
             snprintf(nq, sizeof(nq), "0x%.48s0000000000000003", d + 10 + 64 + 16);
             res = json_object_new_string(nq);
+        } else if (strncmp(d, "0xd31b575b", 10) == 0) { /* getValidationData */
+            res = json_object_new_string(m->validation ? m->validation : MOCK_VALIDATION_GLOBAL);
+        } else if (strncmp(d, "0xbd945668", 10) == 0 || strncmp(d, "0x28f60c17", 10) == 0) {
+            res = json_object_new_string(m->allowlist ? m->allowlist(m, d) : MOCK_WORD(0));
         } else if (strncmp(json_object_get_string(data), "0x70a08231", 10) == 0) /* balanceOf */
             res = json_object_new_string(m->deposit ? m->deposit
                                                     : "0x100000000000000000000000000000000");
@@ -217,6 +221,20 @@ int count_calls(const mock *m, const char *method)
     int n = 0;
     for (size_t i = 0; i < json_object_array_length(m->calls); i++)
         n += strcmp(vec_str(json_object_array_get_idx(m->calls, i), "method"), method) == 0;
+    return n;
+}
+
+int count_eth_calls(const mock *m, const char *data_prefix)
+{
+    int n = 0;
+    for (size_t i = 0; i < json_object_array_length(m->calls); i++) {
+        json_object *c = json_object_array_get_idx(m->calls, i), *p, *d = NULL;
+        if (strcmp(vec_str(c, "method"), "eth_call") != 0)
+            continue;
+        p = json_object_array_get_idx(vec_get(c, "params"), 0);
+        n += json_object_object_get_ex(p, "data", &d) &&
+             strncmp(json_object_get_string(d), data_prefix, strlen(data_prefix)) == 0;
+    }
     return n;
 }
 

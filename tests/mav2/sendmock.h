@@ -14,7 +14,7 @@
 
 #define CHAIN_ID 11155111u
 
-typedef struct {
+typedef struct mock {
     json_object *log;           /* the flow's rpcLog (borrowed) */
     int rundler;                /* 1: rundler_maxPriorityFeePerGas answered, 0: method not found */
     const char *nonce;          /* getNonce result; NULL = the logged one */
@@ -35,7 +35,24 @@ typedef struct {
     json_object *sent_hashes;      /* hashes returned by eth_sendUserOperation, in order */
     const char *send_hash;         /* eth_sendUserOperation answers this, not the op's v0.7 hash */
     const char *estimate_call_gas; /* callGasLimit of the estimate; NULL = the logged one */
+    const char *validation;        /* getValidationData result; NULL = global, no hooks */
+    /* AllowlistModule addressAllowlist / selectorAllowlist answer for eth_call data d;
+     * NULL = all false */
+    const char *(*allowlist)(const struct mock *m, const char *d);
+    int allowlist_calls; /* for the callback's own use */
 } mock;
+
+#define MOCK_WORD(x) "0x000000000000000000000000000000000000000000000000000000000000000" #x
+/* getValidationData: flags 0x05 (global, user op), no hooks, no selectors */
+#define MOCK_VALIDATION_GLOBAL                                                                    \
+    "0x0000000000000000000000000000000000000000000000000000000000000020"                          \
+    "0000000000000000000000000000000000000000000000000000000000000005"                            \
+    "0000000000000000000000000000000000000000000000000000000000000080"                            \
+    "00000000000000000000000000000000000000000000000000000000000000a0"                            \
+    "00000000000000000000000000000000000000000000000000000000000000c0"                            \
+    "0000000000000000000000000000000000000000000000000000000000000000"                            \
+    "0000000000000000000000000000000000000000000000000000000000000000"                            \
+    "0000000000000000000000000000000000000000000000000000000000000000"
 
 json_object *logged(json_object *log, const char *method, int nth);
 json_object *err_obj(const char *json);
@@ -46,6 +63,8 @@ void mock_init(mock *m, json_object *fl);
 void mock_reset_calls(mock *m);
 void mock_free(mock *m);
 int count_calls(const mock *m, const char *method);
+/* eth_calls whose data starts with data_prefix ("0x70a08231": EntryPoint.balanceOf) */
+int count_eth_calls(const mock *m, const char *data_prefix);
 /* params of the nth call of method, or NULL */
 json_object *call_params(const mock *m, const char *method, int nth);
 /* JSON equality with hex strings compared case-insensitively (EIP-55 vs lowercase). */

@@ -209,7 +209,7 @@ static void test_permission_builder(json_object *pb)
         }
         mav2_session_install si;
         mav2_buf cd = MAV2_BUF_INIT;
-        int ok = mav2_session_install_build(&si, key, (uint32_t)vec_int(e, "entityId"), p, np);
+        int ok = mav2_session_install_build(&si, NULL, key, (uint32_t)vec_int(e, "entityId"), p, np);
         if (!ok)
             tap_diag("%s", mav2_last_error());
         uint8_t vc[25];

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Devnet stand-in for MAv2's AllowlistModule.
-// Validation hook: every call made through execute / executeBatch (also inside executeUserOp)
-// must target an allowed address (or the address(0) wildcard entry), and, when the entry has a
-// selector allowlist, use an allowed selector. Execution hook (pre): ERC-20 spend limits for
+// Validation hook: every call made through execute / executeBatch (call data that starts
+// with them: like the real module it does not look inside executeUserOp) must target an
+// allowed address (or the address(0) wildcard entry), and, when the entry has a selector
+// allowlist, use an allowed selector. Execution hook (pre): ERC-20 spend limits for
 // transfer/approve on targets whose entry has hasERC20SpendLimit.
 pragma solidity ^0.8.26;
 
@@ -119,9 +120,9 @@ contract AllowlistModule is IValidationHookModule, IExecutionHookModule {
         returns (uint256)
     {
         if (userOp.signature.length != 0) revert UnexpectedDataPassed();
-        bytes memory callData = userOp.callData;
-        if (ModuleLib.selectorOf(callData) == ModuleLib.EXECUTE_USER_OP) callData = ModuleLib.argsOf(callData);
-        _checkAllowlistCalldata(entityId, msg.sender, callData);
+        // As MAv2 v2.0.0's module: only call data that starts with execute / executeBatch is
+        // checked; executeUserOp(execute(...)) passes unchecked (MAV2.md, Permissions).
+        _checkAllowlistCalldata(entityId, msg.sender, userOp.callData);
         return 0;
     }
 

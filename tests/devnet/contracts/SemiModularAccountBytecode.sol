@@ -67,6 +67,7 @@ contract SemiModularAccountBytecode {
     error DeferredActionNotSupported();
     error DirectCallValidationNotSupported();
     error UnrecognizedFunction(bytes4 selector);
+    error ValidationAlreadySet(bytes4 selector, bytes24 moduleEntity);
 
     // ------------------------------------------------------------------ ERC-4337
 
@@ -217,14 +218,16 @@ contract SemiModularAccountBytecode {
         if (module == address(0) || module == address(this)) revert InvalidModule();
 
         ValidationStorage storage v = _s().validations[entityId];
-        // Re-installing on an entity in use merges selectors and hooks and overwrites module + flags.
+        // Re-installing on an entity in use merges hooks and new selectors and overwrites module + flags.
         v.module = module;
         v.flags = flags;
         for (uint256 i = 0; i < selectors.length; ++i) {
-            if (!v.hasSelector[selectors[i]]) {
-                v.hasSelector[selectors[i]] = true;
-                v.selectors.push(selectors[i]);
+            // as MAv2 v2.0.0: a selector the validation already has (or given twice) reverts
+            if (v.hasSelector[selectors[i]]) {
+                revert ValidationAlreadySet(selectors[i], _moduleEntity(module, entityId));
             }
+            v.hasSelector[selectors[i]] = true;
+            v.selectors.push(selectors[i]);
         }
         for (uint256 i = 0; i < hooks.length; ++i) {
             bytes25 hookConfig = bytes25(hooks[i][:25]);
