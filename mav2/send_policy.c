@@ -1,9 +1,11 @@
 /* send_policy.c: what the signing validation allows, applied before anything is signed
  * (send_int.h). The account's validation data is read in the send flow's first batch;
  * from it the call data is wrapped in executeUserOp when execution hooks need it, and
- * every call is checked against the validation's allowlist: MAv2 v2.0.0's
+ * every call is checked against the validation's allowlist by the module's own
+ * checkAllowlistCalldata (an eth_call from the account, one batch): MAv2 v2.0.0's
  * AllowlistModule does not look inside executeUserOp, so the allowlist binds only a
  * signer that checks it (MAV2.md, Permissions). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +15,6 @@
 #include "mav2/address.h"
 #include "mav2/error.h"
 #include "send_int.h"
-
-#define SEL_ADDRESS_ALLOWLIST "\xbd\x94\x56\x68" /* addressAllowlist(uint32,address,address) */
-#define SEL_SELECTOR_ALLOWLIST                                                                     \
-    "\x28\xf6\x0c\x17" /* selectorAllowlist(uint32,bytes4,address,address) */
 
 static json_object *eth_call_params(const uint8_t to[20], const mav2_buf *data)
 {
@@ -91,112 +89,98 @@ static int has_module(const uint8_t (*hooks)[25], size_t n, const uint8_t module
     return 0;
 }
 
-/* The four lookups for one call: target and wildcard entries, and the call's selector
- * on each. */
-enum { Q_TARGET, Q_ANY, Q_SEL_TARGET, Q_SEL_ANY, Q_N };
+#define SEL_CHECK_ALLOWLIST "\x0a\x80\x19\x2f" /* checkAllowlistCalldata(uint32,bytes) */
 
+/* eth_call from the account: AllowlistModule.checkAllowlistCalldata(entity,
+ * execute(call)), the module's own rule for one call (it reads msg.sender's lists). */
 static json_object *allowlist_query(uint32_t entity, const uint8_t account[20],
-                                    const mav2_call *call, int q)
+                                    const mav2_call *call)
 {
-    static const uint8_t any[20], none[4];
-    const uint8_t *target = q == Q_TARGET || q == Q_SEL_TARGET ? call->target : any;
-    mav2_abi *e = mav2_abi_new();
-    mav2_buf d = MAV2_BUF_INIT;
-    json_object *params;
-    mav2_abi_u64(e, entity);
-    if (q >= Q_SEL_TARGET)
-        mav2_abi_bytesn(e, call->data_len >= 4 ? call->data : none, 4);
-    mav2_abi_address(e, target);
-    mav2_abi_address(e, account);
-    if (!mav2_abi_finish_call(
-            e,
-            (const uint8_t *)(q >= Q_SEL_TARGET ? SEL_SELECTOR_ALLOWLIST : SEL_ADDRESS_ALLOWLIST),
-            &d))
+    mav2_buf one = MAV2_BUF_INIT, q = MAV2_BUF_INIT;
+    mav2_abi *e;
+    json_object *params = NULL, *o;
+    char from[MAV2_ADDRESS_STR_MAX];
+    if (!mav2_calldata_execute(call, &one))
         return NULL;
-    params = eth_call_params(mav2_addr_allowlist, &d);
-    mav2_buf_free(&d);
+    e = mav2_abi_new();
+    mav2_abi_u64(e, entity);
+    mav2_abi_bytes(e, one.data, one.len);
+    if (mav2_abi_finish_call(e, (const uint8_t *)SEL_CHECK_ALLOWLIST, &q) &&
+        (params = eth_call_params(mav2_addr_allowlist, &q)) != NULL) {
+        mav2_address_format(account, from);
+        o = json_object_array_get_idx(params, 0);
+        json_object_object_add(o, "from", json_object_new_string(from));
+    }
+    mav2_buf_free(&one);
+    mav2_buf_free(&q);
     return params;
 }
 
-/* Word w of an eth_call answer as a bool. */
-static int answer_bool(const mav2_rpc_batch_item *it, size_t w, int *out)
+/* Why the module refused (its revert data), in words. */
+static const char *allowlist_reason(const mav2_rpc_error *e)
 {
-    mav2_buf d = MAV2_BUF_INIT;
-    uint8_t word[32];
-    int ok =
-        hex_result(it->result, &d, "AllowlistModule") && mav2_abi_get_word(d.data, d.len, w, word);
-    mav2_buf_free(&d);
-    if (ok)
-        *out = word[31] != 0;
-    return ok;
+    static const struct {
+        const char *sel, *why;
+    } known[] = {{"0x2b53784e", "the target is not on the key's allowlist"},
+                 {"0xbdb518d2", "the function is not on the key's allowlist"},
+                 {"0x3aeca77f", "the key's allowlist names functions and the call has none"},
+                 {"0xca0ad260", "the call data is too short for its function"},
+                 {"0x01d4a781", "the ERC-20 token is not allowed"}};
+    for (size_t i = 0; e->data != NULL && i < sizeof(known) / sizeof(known[0]); i++)
+        if (strncmp(e->data, known[i].sel, 10) == 0)
+            return known[i].why;
+    return NULL;
 }
 
-/* The module's own rule (checkAllowlistCalldata): the target's entry, else the
- * address(0) wildcard entry; with a selector allowlist, the call's selector on the
- * entry that matched. 1 allowed, 0 refused, -1 malformed answer. */
+/* 1 the module accepts the call, 0 it refuses (error set), -1 no usable answer. */
 static int judge_call(const mav2_rpc_batch_item *it, const mav2_call *call, size_t i,
                       uint32_t entity)
 {
-    char a[MAV2_ADDRESS_STR_MAX];
-    int allowed, has_sel, sel_ok, wild = 0;
-    mav2_address_format(call->target, a);
-    if (!answer_bool(&it[Q_TARGET], 0, &allowed))
-        return -1;
-    if (!allowed) {
-        wild = 1;
-        if (!answer_bool(&it[Q_ANY], 0, &allowed))
-            return -1;
-    }
-    if (!allowed)
-        return mav2_error_set("call %zu to %s: refused before signing: the target is not on "
-                              "the key's allowlist (AllowlistModule, entity %u)",
-                              i + 1, a, entity);
-    if (!answer_bool(&it[wild ? Q_ANY : Q_TARGET], 1, &has_sel))
-        return -1;
-    if (!has_sel)
+    char a[MAV2_ADDRESS_STR_MAX], sel[16] = "no function";
+    const char *why;
+    if (it->error.status == MAV2_RPC_OK)
         return 1;
-    if (call->data_len < 4)
-        return mav2_error_set("call %zu to %s: refused before signing: the key's allowlist "
-                              "names functions and the call has no selector",
-                              i + 1, a);
-    if (!answer_bool(&it[wild ? Q_SEL_ANY : Q_SEL_TARGET], 0, &sel_ok))
+    if (it->error.status != MAV2_RPC_E_RPC) {
+        mav2_error_set("checking call %zu against the key's allowlist: %s", i + 1,
+                       it->error.message);
         return -1;
-    if (!sel_ok)
-        return mav2_error_set("call %zu to %s: refused before signing: function "
-                              "0x%02x%02x%02x%02x is not on the key's allowlist "
-                              "(AllowlistModule, entity %u)",
-                              i + 1, a, call->data[0], call->data[1], call->data[2], call->data[3],
-                              entity);
-    return 1;
+    }
+    mav2_address_format(call->target, a);
+    if (call->data_len >= 4)
+        snprintf(sel, sizeof(sel), "0x%02x%02x%02x%02x", call->data[0], call->data[1],
+                 call->data[2], call->data[3]);
+    why = allowlist_reason(&it->error);
+    mav2_error_set("call %zu to %s (%s): refused before signing: %s (AllowlistModule, entity "
+                   "%u%s%s)",
+                   i + 1, a, sel, why != NULL ? why : it->error.message, entity,
+                   why != NULL || it->error.data == NULL ? "" : ", revert data ",
+                   why != NULL || it->error.data == NULL ? "" : it->error.data);
+    return 0;
 }
 
 /* Every call against the allowlist of one hook entity, in one batch. */
 static int check_allowlist(mav2_send_ctx *c, uint32_t entity, const mav2_call *calls, size_t n)
 {
-    size_t total = n * Q_N;
-    mav2_rpc_batch_item *it = calloc(total, sizeof(*it));
+    mav2_rpc_batch_item *it = calloc(n, sizeof(*it));
     int ok = it != NULL, verdict = 1;
-    for (size_t k = 0; ok && k < total; k++) {
+    for (size_t k = 0; ok && k < n; k++) {
         it[k].method = "eth_call";
-        ok = (it[k].params =
-                  allowlist_query(entity, c->p->account, &calls[k / Q_N], (int)(k % Q_N))) != NULL;
+        ok = (it[k].params = allowlist_query(entity, c->p->account, &calls[k])) != NULL;
     }
-    if (!ok) {
+    if (!ok)
         mav2_error_set("out of memory");
-    } else if (!mav2_rpc_batch(c->node, it, total)) {
-        mav2_error_prefix("reading the key's allowlist");
-        ok = 0;
-    }
+    else
+        mav2_rpc_batch(c->node, it, n); /* each item says its own outcome */
     for (size_t i = 0; ok && verdict == 1 && i < n; i++)
-        verdict = judge_call(&it[i * Q_N], &calls[i], i, entity);
+        verdict = judge_call(&it[i], &calls[i], i, entity);
     if (ok && verdict != 1)
         ok = 0;
     if (!ok)
         c->r->outcome = verdict == 0 ? MAV2_SEND_REJECTED : MAV2_SEND_NETWORK;
-    for (size_t k = 0; it != NULL && k < total; k++)
+    for (size_t k = 0; it != NULL && k < n; k++)
         json_object_put(it[k].params);
     if (it != NULL)
-        mav2_rpc_batch_clear(it, total);
+        mav2_rpc_batch_clear(it, n);
     free(it);
     return ok;
 }

@@ -59,11 +59,11 @@ is "allowed call: state written" "$(stored)" "0x$(pad 77)"
 snd a2 2 sks --call "$STORE,0,0xdeadbeef$(pad 88)"
 is "allowed target, other selector: exit 3" "$RC" 3
 ok "other selector: refused before signing, the function and the AllowlistModule hook of entity 2 named" \
-    haserr a2 "refused before signing: function 0xdeadbeef is not on the key's allowlist (AllowlistModule, entity 2)"
+    haserr a2 "(0xdeadbeef): refused before signing: the function is not on the key's allowlist (AllowlistModule, entity 2)"
 snd a3 2 sks --call "$RCPT,1"
 is "other target: exit 3" "$RC" 3
 ok "other target: refused before signing, the target named" \
-    grep -qi "to $RCPT: refused before signing: the target is not on the key's allowlist" "$MH_TMP/a3.err"
+    grep -qi "to $RCPT (no function): refused before signing: the target is not on the key's allowlist" "$MH_TMP/a3.err"
 is "refused calls: state and balance unchanged" "$(stored) $(balance "$RCPT")" "0x$(pad 77) 0"
 INST="0x1bbf564c${SSV#0x}0000000905$(printf '%014d' 0)$(pad 80)$(pad a0)$(pad 100)$(pad 0)$(pad 40)$(pad 9)$(pad "${RCPT#0x}")$(pad 0)"
 # executeBatch(installValidation on the account, an allowed call): the account is no
@@ -135,7 +135,7 @@ is "ERC-20 limit: 1000 tokens moved in all" "$(tbal "$RCPT") $(tbal "$ACC")" "10
 snd e4 7 ske --exec-hooks --call "$TT,0,0x40c10f19$(pad "${RCPT#0x}")$(pad 1)"
 is "the token's mint (not transfer/approve): exit 3" "$RC" 3
 ok "mint: refused before signing by the implied allowlist of entity 7" \
-    haserr e4 "function 0x40c10f19 is not on the key's allowlist (AllowlistModule, entity 7)"
+    haserr e4 "(0x40c10f19): refused before signing: the function is not on the key's allowlist (AllowlistModule, entity 7)"
 snd e5 7 ske --exec-hooks --call "$RCPT,1"
 is "ETH to another address: exit 3" "$RC" 3
 ok "other target: refused before signing by the implied allowlist of entity 7" \

@@ -131,7 +131,7 @@ is "the same inside executeUserOp: exit 3" "$RC" 3
 ok "inside executeUserOp: refused before signing" haserr b3 "refused before signing"
 snd b4 4 ska --exec-hooks --call "$STORE,0,0xdeadbeef$(pad 1)"
 is "a function off the allowlist inside executeUserOp: exit 3" "$RC" 3
-ok "refused before signing, naming the function" haserr b4 "function 0xdeadbeef is not on the key's allowlist"
+ok "refused before signing, naming the function" haserr b4 "(0xdeadbeef): refused before signing: the function is not on the key's allowlist"
 is "refused sends: nothing moved" "$(($(balance "$RCPT") - B))" 1
 
 tap_done

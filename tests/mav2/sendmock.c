@@ -87,8 +87,12 @@ json_object *answer(mock *m, json_object *q)
             res = json_object_new_string(nq);
         } else if (strncmp(d, "0xd31b575b", 10) == 0) { /* getValidationData */
             res = json_object_new_string(m->validation ? m->validation : MOCK_VALIDATION_GLOBAL);
-        } else if (strncmp(d, "0xbd945668", 10) == 0 || strncmp(d, "0x28f60c17", 10) == 0) {
-            res = json_object_new_string(m->allowlist ? m->allowlist(m, d) : MOCK_WORD(0));
+        } else if (strncmp(d, "0x0a80192f", 10) == 0) { /* checkAllowlistCalldata */
+            const char *e = m->allowlist ? m->allowlist(m, d) : NULL;
+            if (e != NULL)
+                err = err_obj(e);
+            else
+                res = json_object_new_string("0x");
         } else if (strncmp(json_object_get_string(data), "0x70a08231", 10) == 0) /* balanceOf */
             res = json_object_new_string(m->deposit ? m->deposit
                                                     : "0x100000000000000000000000000000000");

@@ -36,13 +36,11 @@ typedef struct mock {
     const char *send_hash;         /* eth_sendUserOperation answers this, not the op's v0.7 hash */
     const char *estimate_call_gas; /* callGasLimit of the estimate; NULL = the logged one */
     const char *validation;        /* getValidationData result; NULL = global, no hooks */
-    /* AllowlistModule addressAllowlist / selectorAllowlist answer for eth_call data d;
-     * NULL = all false */
+    /* AllowlistModule.checkAllowlistCalldata for eth_call data d: NULL to pass, else the
+     * JSON error object to answer with (a revert); no callback: everything passes */
     const char *(*allowlist)(const struct mock *m, const char *d);
-    int allowlist_calls; /* for the callback's own use */
 } mock;
 
-#define MOCK_WORD(x) "0x000000000000000000000000000000000000000000000000000000000000000" #x
 /* getValidationData: flags 0x05 (global, user op), no hooks, no selectors */
 #define MOCK_VALIDATION_GLOBAL                                                                    \
     "0x0000000000000000000000000000000000000000000000000000000000000020"                          \

@@ -40,18 +40,22 @@ static const char with_allowlist[] =
 
 static uint8_t allowed_target[20] = {0x33, 0x33};
 
-/* addressAllowlist: allowed_target allowed with a selector allowlist; selectorAllowlist:
- * only 0x12345678 on it. Everything else false. */
+/* checkAllowlistCalldata(entity, execute(target, value, data)) as the module would: only
+ * allowed_target, only function 0x12345678 on it. */
 static const char *allowlist_answer(const struct mock *m, const char *d)
 {
-    char t[41], sel[9];
+    char t[41];
     (void)m;
     mh_hex_encode(allowed_target, 20, t, sizeof(t), 0);
-    if (strncmp(d, "0xbd945668", 10) == 0) /* (uint32, target, account) */
-        return strncmp(d + 10 + 64 + 24, t, 40) == 0 ? "0x" W1 W1 W0 : "0x" W0 W0 W0;
-    snprintf(sel, sizeof(sel), "%.8s", d + 10 + 64); /* (uint32, bytes4, target, account) */
-    return strcmp(sel, "12345678") == 0 && strncmp(d + 10 + 128 + 24, t, 40) == 0 ? "0x" W1
-                                                                                  : "0x" W0;
+    if (strlen(d) < 466 || strncmp(d + 202, "b61d27f6", 8) != 0)
+        return "{\"code\":3,\"message\":\"execution reverted\",\"data\":\"0xca0ad260\"}";
+    if (strncmp(d + 234, t, 40) != 0)
+        return "{\"code\":3,\"message\":\"execution reverted\",\"data\":\"0x2b53784e\"}";
+    if (strspn(d + 402, "0") >= 64) /* execute's data is empty */
+        return "{\"code\":3,\"message\":\"execution reverted\",\"data\":\"0x3aeca77f\"}";
+    if (strncmp(d + 466, "12345678", 8) != 0)
+        return "{\"code\":3,\"message\":\"execution reverted\",\"data\":\"0xbdb518d2\"}";
+    return NULL;
 }
 
 static int run(mock *m, const uint8_t *cd, size_t len, mav2_send_result *r)
@@ -152,8 +156,10 @@ static void test_allowlist(void)
     expect_refused(other, "12345678", 1, "target off the allowlist inside executeUserOp",
                    "not on the key's allowlist");
     expect_refused(allowed_target, "deadbeef", 1, "function off the allowlist inside executeUserOp",
-                   "0xdeadbeef is not on the key's allowlist");
-    expect_refused(allowed_target, "", 0, "no selector on a selector allowlist", "no selector");
+                   "(0xdeadbeef): refused before signing: the function is not on the key's "
+                   "allowlist (AllowlistModule, entity 1)");
+    expect_refused(allowed_target, "", 0, "no selector on a selector allowlist",
+                   "names functions and the call has none");
 
     mock_init(&m, flow);
     m.validation = with_allowlist;
@@ -161,9 +167,9 @@ static void test_allowlist(void)
     build(allowed_target, "12345678", 0, &cd);
     ok = run(&m, cd.data, cd.len, &r);
     tap_ok(ok && signer.calls == 1, "allowed target and function: signed and sent (%s)", r.message);
-    tap_ok(count_calls(&m, "eth_call") >= 2 + 4,
-           "allowed: the four allowlist lookups were made (%d eth_calls)",
-           count_calls(&m, "eth_call"));
+    tap_ok(count_eth_calls(&m, "0x0a80192f") == 1,
+           "allowed: the module's checkAllowlistCalldata was asked once (%d)",
+           count_eth_calls(&m, "0x0a80192f"));
     mav2_send_result_clear(&r);
     mav2_buf_free(&cd);
     mock_free(&m);
