@@ -209,6 +209,8 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
         }
     }
     ui.json = net.json;
+    if (!mav2_cli_apply_settings(self, &net, hash_s == NULL ? &lane : NULL, &key_s, &pin))
+        return MAV2_EXIT_USAGE;
     if (key_s == NULL || net.rpc_url == NULL || (hash_s == NULL && lane.account == NULL))
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "give the userOpHash (or --account and --entity-id), --rpc-url and "

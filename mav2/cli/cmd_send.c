@@ -29,7 +29,14 @@
     "                         0: look once). The op stays journaled: run again to resume\n"        \
     "    --poll MS            first receipt poll after MS ms (default 2000; each next\n"           \
     "                         wait x1.5, at most 15 s)\n"                                          \
-    "    --json               one JSON object at the end instead of lines\n"
+    "    --json               one JSON object at the end instead of lines\n"                       \
+    "    --profile NAME       settings from [profile NAME] of the settings file; any\n"            \
+    "                         option here, --account, --key, --entity-id, --global and\n"          \
+    "                         --pin-source default from the environment, the profile\n"            \
+    "                         and the chain (mav2 config --help)\n"                                \
+    "    --chain NAME         a chain preset (mav2 chains) or [chain NAME]: its chain id\n"        \
+    "                         is checked against node and bundler, its Alchemy URL\n"              \
+    "                         (ALCHEMY_API_KEY) and max-cost are the defaults\n"
 
 #define OUTPUT_HELP                                                                                \
     "OUTPUT\n"                                                                                     \
@@ -231,6 +238,8 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
             return MAV2_EXIT_USAGE;
         }
     }
+    if (!mav2_cli_apply_settings(self, &net, &lane, &key_s, &pin))
+        return MAV2_EXIT_USAGE;
     if (!mav2_cli_require(self, "--rpc-url", net.rpc_url, "--account", lane.account, "--key",
                           key_s != NULL ? key_s : unsigned_s, "--entity-id", lane.entity, "--call",
                           n_calls > 0 ? "" : NULL, (const char *)NULL))
@@ -359,6 +368,8 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
             return MAV2_EXIT_USAGE;
         }
     }
+    if (!mav2_cli_apply_settings(self, &net, hash_s == NULL ? &lane : NULL, NULL, NULL))
+        return MAV2_EXIT_USAGE;
     if (hash_s == NULL && lane.account == NULL)
         return mav2_cli_fail(
             self, MAV2_EXIT_USAGE,

@@ -332,6 +332,10 @@ static int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_para
     uint8_t owner[20], predicted[20];
     mav2_u256 salt;
 
+    if (!mav2_cli_apply_settings(self, &a->net, NULL, NULL, NULL))
+        return MAV2_EXIT_USAGE;
+    if (a->account_s == NULL)
+        a->account_s = mav2_cli_setting("account", NULL);
     if (!mav2_cli_require(self, "--rpc-url", a->net.rpc_url, "--account", a->account_s,
                           "--owner-key", a->owner_key, "--entity-id", a->entity_s,
                           (const char *)NULL))
@@ -642,13 +646,13 @@ static int session_install(const mav2_cli_cmd *self, int argc, char **argv)
         }
     }
     if (!mav2_session_install_build(&si, a.account, session, a.entity, perms, np)) {
-        rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "permissions");
+        rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL);
         goto out;
     }
     if (erc1271) /* validationConfig = module || entityId || flags */
         si.validation_config[24] |= MAV2_VAL_SIGNATURE;
     if (!mav2_session_install_calldata(&si, &inst)) {
-        rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "permissions");
+        rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL);
         goto out;
     }
     rc = owner_connect(self, &a, &key, &node, &bundler, &vd, &in_use, &deployed);

@@ -66,6 +66,8 @@ int mav2_cli_send_unsigned(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_
     p->unsigned_only = 1;
     p->no_journal = 1;
     p->sign = NULL;
+    if (!mav2_cli_send_defaults(cmd, p))
+        return MAV2_EXIT_USAGE;
     if (!mav2_send(node, bundler, p, &r)) {
         rc = r.outcome == MAV2_SEND_REJECTED  ? MAV2_EXIT_REJECTED
              : r.outcome == MAV2_SEND_NETWORK ? MAV2_EXIT_NETWORK
@@ -188,6 +190,8 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
             return MAV2_EXIT_USAGE;
         }
     }
+    if (!mav2_cli_apply_settings(self, &net, NULL, NULL, NULL))
+        return MAV2_EXIT_USAGE;
     if (file == NULL || net.rpc_url == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "give the signed op FILE and --rpc-url");
     memcpy(ep, mav2_entry_point_v07, 20);

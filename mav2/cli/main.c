@@ -9,6 +9,7 @@
 #include "mav2/cli/online.h"
 #include "mav2/cli/replace.h"
 #include "mav2/cli/session_keys.h"
+#include "mav2/cli/settings.h"
 
 /* Online subcommands (send, receipt, session-key ..., sign-message) are added here:
  * one entry each, their code in their own cmd_*.c file. */
@@ -35,6 +36,9 @@ static const mav2_cli_cmd commands[] = {
      mav2_help_sign_message},
     {"account", mav2_cmd_account, "counterfactual account address and factory data",
      mav2_help_account},
+    {"config", mav2_cmd_config, "the settings online commands use, and where they come from",
+     mav2_help_config},
+    {"chains", mav2_cmd_chains, "the chain presets (--chain NAME)", mav2_help_chains},
 };
 
 static const char usage[] =
@@ -81,7 +85,17 @@ static const char usage_tail[] =
     "\n"
     "ENVIRONMENT\n"
     "    OPENSSL_CONF     OpenSSL configuration (may load and configure p11k1)\n"
-    "    OPENSSL_MODULES  directory holding p11k1.so\n";
+    "    OPENSSL_MODULES  directory holding p11k1.so\n"
+    "    MAV2_RPC_URL (or ETH_RPC_URL), MAV2_BUNDLER_URL, MAV2_CHAIN, MAV2_PROFILE,\n"
+    "    MAV2_ACCOUNT, MAV2_KEY, ALCHEMY_API_KEY\n"
+    "                     settings of the online commands (mav2 config --help)\n"
+    "    MAV2_STATE_DIR   the journal of pending user ops\n"
+    "\n"
+    "SETTINGS\n"
+    "    Online commands take --profile NAME and --chain NAME; a setting comes from\n"
+    "    the option, else the environment, else the profile of the settings file\n"
+    "    ($XDG_CONFIG_HOME/mav2/config), else the chain preset (mav2 chains).\n"
+    "    mav2 config show prints what a command would use and where it comes from.\n";
 
 static void print_usage(FILE *f)
 {

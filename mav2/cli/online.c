@@ -60,9 +60,41 @@ int mav2_cli_net_opt(const mav2_cli_cmd *cmd, mav2_cli_net *n, int c, const char
     case 'j':
         n->json = 1;
         return 1;
+    case MAV2_OPT_PROFILE:
+        mav2_cli_settings_request(arg, NULL);
+        return 1;
+    case MAV2_OPT_CHAIN:
+        mav2_cli_settings_request(NULL, arg);
+        return 1;
     default:
         return 0;
     }
+}
+
+static const char *unset_from(const char *given, const char *setting)
+{
+    return given != NULL ? given : mav2_cli_setting(setting, NULL);
+}
+
+int mav2_cli_apply_settings(const mav2_cli_cmd *cmd, mav2_cli_net *n, mav2_cli_lane *l,
+                            const char **key, const char **pin)
+{
+    const char *g;
+    if (!mav2_cli_settings_ready(cmd))
+        return 0;
+    n->rpc_url = unset_from(n->rpc_url, "rpc-url");
+    n->bundler_url = unset_from(n->bundler_url, "bundler-url");
+    if (l != NULL) {
+        l->account = unset_from(l->account, "account");
+        l->entity = unset_from(l->entity, "entity-id");
+        if (!l->global && (g = mav2_cli_setting("global", NULL)) != NULL)
+            l->global = strcmp(g, "true") == 0;
+    }
+    if (key != NULL)
+        *key = unset_from(*key, "key");
+    if (pin != NULL)
+        *pin = unset_from(*pin, "pin-source");
+    return 1;
 }
 
 int mav2_cli_lane_opt(mav2_cli_lane *l, int c, const char *arg)
@@ -386,6 +418,17 @@ static void set_waiting(const mav2_cli_net *n, mav2_send_params *p)
     }
 }
 
+int mav2_cli_send_defaults(const mav2_cli_cmd *cmd, mav2_send_params *p)
+{
+    const char *src, *cap = mav2_cli_setting("max-cost", &src);
+    if (p->chain_id == 0)
+        p->chain_id = mav2_cli_settings_chain_id();
+    if (cap != NULL && mav2_u256_is_zero(&p->max_cost_wei) &&
+        !mav2_u256_parse_amount(&p->max_cost_wei, cap))
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "max-cost (%s): not an amount", src), 0;
+    return 1;
+}
+
 int mav2_cli_send_op(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *node,
                      mav2_rpc *bundler, mav2_send_params *p, EVP_PKEY *key)
 {
@@ -402,6 +445,8 @@ int mav2_cli_send_op(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *n
     p->progress_ctx = &ui;
     p->force_new = n->force_new;
     set_waiting(n, p);
+    if (!mav2_cli_send_defaults(cmd, p))
+        return MAV2_EXIT_USAGE;
     ok = mav2_send(node, bundler, p, &r);
     if (ok && r.outcome == MAV2_SEND_INCLUDED)
         rc = print_result(cmd, &ui, &r);

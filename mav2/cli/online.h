@@ -10,6 +10,7 @@
 
 #include "mav2/buf.h"
 #include "mav2/cli/cli.h"
+#include "mav2/cli/settings.h"
 #include "mav2/rpc.h"
 #include "mav2/send.h"
 #include "mav2/signer.h"
@@ -35,12 +36,14 @@ typedef struct {
 
 void mav2_cli_net_init(mav2_cli_net *n);
 
-/* getopt_long entries of --rpc-url, --bundler-url, --timeout, --poll, --json (values
- * 'R' 'B' 'T' 'P' 'j'): put them in an option table and hand every option to
- * mav2_cli_net_opt. */
+/* getopt_long entries of --rpc-url, --bundler-url, --timeout, --poll, --profile,
+ * --chain, --json (values 'R' 'B' 'T' 'P' MAV2_OPT_PROFILE MAV2_OPT_CHAIN 'j'): put
+ * them in an option table and hand every option to mav2_cli_net_opt. */
 #define MAV2_CLI_NET_OPTS                                                                          \
     {"rpc-url", required_argument, NULL, 'R'}, {"bundler-url", required_argument, NULL, 'B'},      \
         {"timeout", required_argument, NULL, 'T'}, {"poll", required_argument, NULL, 'P'},         \
+        {"profile", required_argument, NULL, MAV2_OPT_PROFILE},                                    \
+        {"chain", required_argument, NULL, MAV2_OPT_CHAIN},                                        \
     {                                                                                              \
         "json", no_argument, NULL, 'j'                                                             \
     }
@@ -68,6 +71,17 @@ int mav2_cli_lane_opt(mav2_cli_lane *l, int c, const char *arg);
 /* l (account and entity given) into p's account, entity_id, nonce_options and lane.
  * Prints the error and returns 0 if bad. */
 int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_send_params *p);
+
+/* Fills what the command line left unset from the settings (environment, profile,
+ * chain preset; mav2/cli/settings.h): n's URLs, l's account, entity and global (l may
+ * be NULL), *key and *pin (either may be NULL). Prints the error and returns 0 when
+ * the settings file, profile or chain is bad. */
+int mav2_cli_apply_settings(const mav2_cli_cmd *cmd, mav2_cli_net *n, mav2_cli_lane *l,
+                            const char **key, const char **pin);
+
+/* p's expected chain id and max-cost from the settings when the options set none.
+ * Prints the error and returns 0 if the settings' max-cost is bad. */
+int mav2_cli_send_defaults(const mav2_cli_cmd *cmd, mav2_send_params *p);
 
 /* Opens the clients (*bundler == *node when there is one URL). Prints the error and
  * returns 0 on failure. */

@@ -134,4 +134,41 @@ is "a function off the allowlist inside executeUserOp: exit 3" "$RC" 3
 ok "refused before signing, naming the function" haserr b4 "(0xdeadbeef): refused before signing: the function is not on the key's allowlist"
 is "refused sends: nothing moved" "$(($(balance "$RCPT") - B))" 1
 
+# ---- 6. settings from a profile and a custom chain; a preset whose chain id the node
+# does not have is refused before signing
+export XDG_CONFIG_HOME="$MH_TMP/cfg"
+mkdir -p "$XDG_CONFIG_HOME/mav2"
+cat >"$XDG_CONFIG_HOME/mav2/config" <<EOF
+[chain devnet]
+chain-id = $CHAIN_ID
+rpc-url = $RPC_URL
+bundler-url = $BUNDLER_URL
+
+[profile dev]
+chain = devnet
+account = $(echo "$ACC" | lower)
+key = $(K skg)
+entity-id = 1
+global = true
+
+[profile wrong]
+chain = sepolia
+rpc-url = $RPC_URL
+bundler-url = $BUNDLER_URL
+account = $(echo "$ACC" | lower)
+key = $(K skg)
+entity-id = 1
+global = true
+EOF
+chmod 600 "$XDG_CONFIG_HOME/mav2/config"
+B=$(balance "$RCPT")
+run p1 send --profile dev --poll 100 --call "$RCPT,7"
+is "send --profile dev (node, bundler, account, key, entity from the settings): exit 0" "$RC" 0
+is "send --profile dev: 7 wei arrived" "$(($(balance "$RCPT") - B))" 7
+run p2 send --profile wrong --poll 100 --call "$RCPT,7"
+is "a profile naming sepolia against the devnet node: exit 1" "$RC" 1
+ok "the chain mismatch is named" haserr p2 "not the expected chain 11155111"
+is "chain mismatch: nothing sent" "$(($(balance "$RCPT") - B))" 7
+unset XDG_CONFIG_HOME
+
 tap_done
