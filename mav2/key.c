@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/params.h>
@@ -360,4 +362,97 @@ out:
         OPENSSL_cleanse(uri, strlen(uri));
     free(uri);
     return ok;
+}
+
+/* A private key OpenSSL can read out is in this process. */
+static int private_in_memory(EVP_PKEY *pkey)
+{
+    BIGNUM *d = NULL;
+    int yes = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1 && d != NULL;
+
+    BN_clear_free(d);
+    ERR_clear_error();
+    return yes;
+}
+
+int mav2_key_protection_get(EVP_PKEY *pkey, mav2_key_protection *out)
+{
+    static const char *const names[5] = {"pkcs11_sensitive", "pkcs11_always_sensitive",
+                                         "pkcs11_extractable", "pkcs11_never_extractable",
+                                         "pkcs11_local"};
+    int *val[5];
+    OSSL_PARAM params[7];
+
+    if (pkey == NULL || out == NULL)
+        return mav2_error_set("no key given");
+    out->held = MAV2_KEY_HELD_UNKNOWN;
+    val[0] = &out->sensitive;
+    val[1] = &out->always_sensitive;
+    val[2] = &out->extractable;
+    val[3] = &out->never_extractable;
+    val[4] = &out->local;
+    /* the URI's size only: a token key by reference has one */
+    params[0] = OSSL_PARAM_construct_utf8_string("pkcs11_uri", NULL, 0);
+    for (int i = 0; i < 5; i++) {
+        *val[i] = -1;
+        params[i + 1] = OSSL_PARAM_construct_int(names[i], val[i]);
+    }
+    params[6] = OSSL_PARAM_construct_end();
+    ERR_clear_error();
+    if (!EVP_PKEY_get_params(pkey, params))
+        return mav2_error_ossl("cannot read the key's attributes");
+    for (int i = 0; i < 5; i++)
+        if (!OSSL_PARAM_modified(&params[i + 1]) || (*val[i] != 0 && *val[i] != 1))
+            *val[i] = -1;
+    if (OSSL_PARAM_modified(&params[0]))
+        out->held = MAV2_KEY_HELD_TOKEN;
+    else if (private_in_memory(pkey))
+        out->held = MAV2_KEY_HELD_SOFTWARE;
+    return 1;
+}
+
+int mav2_key_is_hardware(const mav2_key_protection *p, const char **failing)
+{
+    static const struct {
+        const char *name;
+        int want;
+        const char *why;
+    } rules[5] = {
+        {"CKA_SENSITIVE", 1, "the token may reveal the private key"},
+        {"CKA_ALWAYS_SENSITIVE", 1, "the private key was not sensitive from the start"},
+        {"CKA_EXTRACTABLE", 0, "the private key can be exported (wrapped) off the token"},
+        {"CKA_NEVER_EXTRACTABLE", 1, "the private key was extractable once"},
+        {"CKA_LOCAL", 1, "the private key was not generated on the token (imported)"},
+    };
+    const char *dummy;
+    int val[5];
+
+    if (failing == NULL)
+        failing = &dummy;
+    *failing = NULL;
+    if (p == NULL || p->held != MAV2_KEY_HELD_TOKEN) {
+        int sw = p != NULL && p->held == MAV2_KEY_HELD_SOFTWARE;
+        *failing = sw ? "software" : "public key only";
+        return mav2_error_set("%s", sw ? "a software key: its private key is in a file, not on a "
+                                         "token"
+                                       : "only a public key: where its private key is held is "
+                                         "unknown");
+    }
+    val[0] = p->sensitive;
+    val[1] = p->always_sensitive;
+    val[2] = p->extractable;
+    val[3] = p->never_extractable;
+    val[4] = p->local;
+    for (int i = 0; i < 5; i++) {
+        if (val[i] == rules[i].want)
+            continue;
+        *failing = rules[i].name;
+        if (val[i] != 0 && val[i] != 1)
+            return mav2_error_set("%s is unknown: the token does not tell (a private key found "
+                                  "without a login shows none)",
+                                  rules[i].name);
+        return mav2_error_set("%s is %s: %s", rules[i].name, val[i] ? "true" : "false",
+                              rules[i].why);
+    }
+    return 1;
 }

@@ -44,6 +44,35 @@ int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY *
 int mav2_key_generate(const char *token_uri, const char *label, const unsigned char *id,
                       size_t id_len, const char *pin_file, EVP_PKEY **out, char **uri_out);
 
+/* Where a key's private half is held (mav2_key_protection.held). */
+enum {
+    MAV2_KEY_HELD_UNKNOWN = 0, /* only a public key, or a provider that does not tell */
+    MAV2_KEY_HELD_SOFTWARE,    /* the private key is in this process (a key file) */
+    MAV2_KEY_HELD_TOKEN        /* a token key of the p11k1 provider */
+};
+
+/* A key's protection. For a token key, the private key's CKA_SENSITIVE,
+ * CKA_ALWAYS_SENSITIVE, CKA_EXTRACTABLE, CKA_NEVER_EXTRACTABLE and CKA_LOCAL as
+ * the p11k1 provider gives them (its pkcs11_* key parameters): 1 true, 0 false,
+ * -1 unknown (the token did not tell, e.g. a key found without a login shows no
+ * private key). Other keys: all -1. */
+typedef struct mav2_key_protection {
+    int held;
+    int sensitive, always_sensitive, extractable, never_extractable, local;
+} mav2_key_protection;
+
+/* Fills *out for pkey through OpenSSL only (one read of the token for a token
+ * key). Returns 1, or 0 with a one-line message in error.h (token unreadable). */
+int mav2_key_protection_get(EVP_PKEY *pkey, mav2_key_protection *out);
+
+/* 1 if p is a token key whose private key cannot leave its token: sensitive and
+ * always sensitive, not extractable and never extractable, generated on the
+ * token (local). Else 0, *failing (if not NULL) naming the first condition that
+ * does not hold ("CKA_SENSITIVE" ... "CKA_LOCAL" in that order, or "software" /
+ * "public key only" for a key that is not a token key), and a one-line message
+ * in error.h saying why. */
+int mav2_key_is_hardware(const mav2_key_protection *p, const char **failing);
+
 #ifdef __cplusplus
 }
 #endif

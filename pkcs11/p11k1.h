@@ -117,6 +117,21 @@ CK_RV p11k1_key_sign(p11k1_key *key, const unsigned char digest[32], unsigned ch
 void p11k1_key_public(const p11k1_key *key, unsigned char pub[65]);
 /* 1 if the key has a private half that can sign. */
 int p11k1_key_can_sign(const p11k1_key *key);
+/* How a key's private half is kept, from its CKA_SENSITIVE,
+ * CKA_ALWAYS_SENSITIVE, CKA_EXTRACTABLE, CKA_NEVER_EXTRACTABLE and CKA_LOCAL
+ * (generated on the token): each P11K1_TRUE, P11K1_FALSE, or P11K1_UNKNOWN
+ * when the token has no value for it or will not give one. */
+#define P11K1_FALSE   0
+#define P11K1_TRUE    1
+#define P11K1_UNKNOWN (-1)
+typedef struct p11k1_protection {
+    int sensitive, always_sensitive, extractable, never_extractable, local;
+} p11k1_protection;
+/* Reads them from the token now (two of them can change: CKA_SENSITIVE to
+ * true, CKA_EXTRACTABLE to false). A key without a private half (found without
+ * a login, or type=public) gets P11K1_UNKNOWN for all five and CKR_OK; so
+ * does every field when the read fails. */
+CK_RV p11k1_key_protection(p11k1_key *key, p11k1_protection *out);
 /* CKA_LABEL (NUL-terminated, may be "") and CKA_ID. */
 const char *p11k1_key_label(const p11k1_key *key);
 const unsigned char *p11k1_key_id(const p11k1_key *key, size_t *id_len);

@@ -139,6 +139,38 @@ static int set_bn_half(OSSL_PARAM *p, const unsigned char *half)
     return ok;
 }
 
+/* The protection attributes asked for, read from the token once; an unknown
+ * one is left unset. */
+static int get_protection(p11k1_pkey *pk, OSSL_PARAM params[])
+{
+    static const char *const names[] = {P11K1_PARAM_SENSITIVE, P11K1_PARAM_ALWAYS_SENSITIVE,
+                                        P11K1_PARAM_EXTRACTABLE, P11K1_PARAM_NEVER_EXTRACTABLE,
+                                        P11K1_PARAM_LOCAL};
+    OSSL_PARAM *p[5];
+    p11k1_protection pr;
+    int val[5], asked = 0;
+    CK_RV rv;
+
+    for (int i = 0; i < 5; i++)
+        asked |= (p[i] = OSSL_PARAM_locate(params, names[i])) != NULL;
+    if (!asked || pk->key == NULL)
+        return 1;
+    rv = p11k1_key_protection(pk->key, &pr);
+    if (rv != CKR_OK) {
+        P11K1_RAISE_KEY_RV(pk->prov, pk->key, rv, "reading the key's attributes");
+        return 0;
+    }
+    val[0] = pr.sensitive;
+    val[1] = pr.always_sensitive;
+    val[2] = pr.extractable;
+    val[3] = pr.never_extractable;
+    val[4] = pr.local;
+    for (int i = 0; i < 5; i++)
+        if (p[i] != NULL && val[i] != P11K1_UNKNOWN && !OSSL_PARAM_set_int(p[i], val[i]))
+            return 0;
+    return 1;
+}
+
 static int km_get_params(void *keydata, OSSL_PARAM params[])
 {
     p11k1_pkey *pk = keydata;
@@ -187,7 +219,7 @@ static int km_get_params(void *keydata, OSSL_PARAM params[])
         if (!ok)
             return 0;
     }
-    return 1;
+    return get_protection(pk, params);
 }
 
 static const OSSL_PARAM km_gettable[] = {
@@ -203,6 +235,11 @@ static const OSSL_PARAM km_gettable[] = {
     OSSL_PARAM_BN(OSSL_PKEY_PARAM_EC_PUB_X, NULL, 0),
     OSSL_PARAM_BN(OSSL_PKEY_PARAM_EC_PUB_Y, NULL, 0),
     OSSL_PARAM_utf8_string(P11K1_PARAM_URI, NULL, 0),
+    OSSL_PARAM_int(P11K1_PARAM_SENSITIVE, NULL),
+    OSSL_PARAM_int(P11K1_PARAM_ALWAYS_SENSITIVE, NULL),
+    OSSL_PARAM_int(P11K1_PARAM_EXTRACTABLE, NULL),
+    OSSL_PARAM_int(P11K1_PARAM_NEVER_EXTRACTABLE, NULL),
+    OSSL_PARAM_int(P11K1_PARAM_LOCAL, NULL),
     OSSL_PARAM_END,
 };
 

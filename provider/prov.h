@@ -28,6 +28,13 @@
 #define P11K1_PARAM_URI   "pkcs11_uri"
 #define P11K1_PARAM_LABEL "pkcs11_label"
 #define P11K1_PARAM_ID    "pkcs11_id"
+/* Gettable key parameters: the private key's protection attributes (1 or 0;
+ * absent when the token does not tell). */
+#define P11K1_PARAM_SENSITIVE         "pkcs11_sensitive"
+#define P11K1_PARAM_ALWAYS_SENSITIVE  "pkcs11_always_sensitive"
+#define P11K1_PARAM_EXTRACTABLE       "pkcs11_extractable"
+#define P11K1_PARAM_NEVER_EXTRACTABLE "pkcs11_never_extractable"
+#define P11K1_PARAM_LOCAL             "pkcs11_local"
 
 /* A token key written as a private key: a reference (uriref.c). */
 #define P11K1_PEM_LABEL     "PKCS#11 URI"

@@ -47,6 +47,9 @@ int mav2_cmd_hash(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_sign(const mav2_cli_cmd *self, int argc, char **argv);
 extern const char mav2_help_address[], mav2_help_calldata[], mav2_help_nonce_key[],
     mav2_help_hash[], mav2_help_sign[];
+/* `mav2 key info` (cmd_key.c). */
+int mav2_cmd_key(const mav2_cli_cmd *self, int argc, char **argv);
+extern const char mav2_help_key[];
 
 /* Prints "mav2 CMD: message" (printf format) to stderr; returns code. */
 __attribute__((format(printf, 3, 4))) int mav2_cli_fail(const mav2_cli_cmd *cmd, int code,
@@ -103,6 +106,12 @@ EVP_PKEY *mav2_cli_load_key(const mav2_cli_cmd *cmd, const char *uri, const char
  * and returns NULL on failure (exit MAV2_EXIT_KEY). */
 mav2_signer *mav2_cli_load_signer(const mav2_cli_cmd *cmd, const char *uri, const char *pin_file,
                                   int need_private);
+/* session-key install's check of --session-key (cmd_key.c): a token key must hold
+ * its private key in hardware (mav2_key_is_hardware), else one line naming the
+ * first failing attribute and MAV2_EXIT_USAGE, or, with allow_exportable, that line
+ * as a warning. A software or public-only key passes with one line on stderr
+ * saying so. MAV2_EXIT_KEY if the token cannot be read. Returns an exit code. */
+int mav2_cli_check_session_key(const mav2_cli_cmd *cmd, EVP_PKEY *pkey, int allow_exportable);
 /* Adds "address" (EIP-55) and "publicKey" (0x04...) of s to the JSON object o. */
 void mav2_cli_signer_json(struct json_object *o, const mav2_signer *s);
 

@@ -54,7 +54,7 @@ const char mav2_help_session_key[] =
     "        --owner-key URI|FILE (--session-key URI|FILE | --session-address ADDR)\n"
     "        --entity-id N [--global] [RESTRICTIONS...] [--owner-entity-id N]\n"
     "        [--replace] [--factory-owner ADDR [--salt S]] [--pin-source FILE]\n"
-    "        [--timeout S] [--poll MS] [--json]\n"
+    "        [--allow-exportable-key] [--timeout S] [--poll MS] [--json]\n"
     "    mav2 session-key revoke --rpc-url URL [--bundler-url URL] --account ADDR\n"
     "        --owner-key URI|FILE --entity-id N [--owner-entity-id N] [...]\n"
     "    mav2 session-key create --token URI --label L [--id HEX] [--pin-source FILE]\n"
@@ -71,6 +71,17 @@ const char mav2_help_session_key[] =
     "    account. revoke: uninstallValidation of the entity, hooks included.\n"
     "    The owner is entity 0 (the semi-modular account's owner) unless\n"
     "    --owner-entity-id; its key may be a token key or a PEM file.\n"
+    "\n"
+    "SESSION KEY CHECK (install)\n"
+    "    Before anything is signed or sent, a token --session-key must hold its\n"
+    "    private key in hardware: CKA_SENSITIVE and CKA_ALWAYS_SENSITIVE true,\n"
+    "    CKA_EXTRACTABLE false, CKA_NEVER_EXTRACTABLE true, CKA_LOCAL true (made on\n"
+    "    the token, as mav2 session-key create does; see mav2 key info). A key\n"
+    "    failing one is refused with one line naming it (exit 1); an unknown one\n"
+    "    (no login, so no private key seen) fails too.\n"
+    "    --allow-exportable-key    install such a key anyway (a warning line)\n"
+    "    A PEM file (software key) or a public key is accepted with one line on\n"
+    "    stderr saying so; --session-address is not checked.\n"
     "\n"
     "RESTRICTIONS (install)\n"
     "    --global                  root: a global validation (any account function\n"
@@ -469,6 +480,7 @@ static int session_install(const mav2_cli_cmd *self, int argc, char **argv)
                                          {"paymaster-guard", required_argument, NULL, 'm'},
                                          {"replace", no_argument, NULL, 'r'},
                                          {"erc1271", no_argument, NULL, '1'},
+                                         {"allow-exportable-key", no_argument, NULL, 'X'},
                                          {NULL, 0, NULL, 0}};
     owner_args a;
     const char *arg, *skey_s = NULL, *saddr_s = NULL, *after_s = NULL, *until_s = NULL;
@@ -476,6 +488,7 @@ static int session_install(const mav2_cli_cmd *self, int argc, char **argv)
     uint8_t sels[MAX_SELS][4], session[20];
     size_t np = 0, ns = 0, n_acct = 0;
     int c, h, global = 0, replace = 0, erc1271 = 0, rc, in_use = 0, deployed = 0;
+    int exportable = 0; /* --allow-exportable-key */
     mav2_cli_parser ps;
     mav2_send_params p;
     mav2_buf fd = MAV2_BUF_INIT, inst = MAV2_BUF_INIT, un = MAV2_BUF_INIT, cd = MAV2_BUF_INIT;
@@ -515,6 +528,9 @@ static int session_install(const mav2_cli_cmd *self, int argc, char **argv)
             break;
         case '1':
             erc1271 = 1;
+            break;
+        case 'X':
+            exportable = 1;
             break;
         case '<':
             after_s = arg;
@@ -636,6 +652,10 @@ static int session_install(const mav2_cli_cmd *self, int argc, char **argv)
         int ok;
         if (sk == NULL) {
             rc = MAV2_EXIT_KEY;
+            goto out;
+        }
+        if ((rc = mav2_cli_check_session_key(self, sk, exportable)) != MAV2_EXIT_OK) {
+            EVP_PKEY_free(sk);
             goto out;
         }
         ok = mav2_pkey_address(sk, session, NULL);

@@ -16,6 +16,7 @@
 static const mav2_cli_cmd commands[] = {
     {"address", mav2_cmd_address, "print the Ethereum address of a key (token or file)",
      mav2_help_address},
+    {"key", mav2_cmd_key, "where a key is held and its token attributes (key info)", mav2_help_key},
     {"calldata", mav2_cmd_calldata, "build execute / executeBatch call data for the account",
      mav2_help_calldata},
     {"nonce-key", mav2_cmd_nonce_key, "the 192-bit nonce key selecting a validation",
