@@ -59,6 +59,20 @@ int mav2_abi_finish(mav2_abi *e, mav2_buf *out);
 /* selector (4 bytes) || encoding, appended to out. Frees e. */
 int mav2_abi_finish_call(mav2_abi *e, const uint8_t selector[4], mav2_buf *out);
 
+/* Call data from a function signature and text arguments, as `cast calldata`:
+ * selector of the canonical signature (uint -> uint256, int -> int256) then the n
+ * arguments ABI-encoded. Types: address, bool, uint8..uint256, int8..int256,
+ * bytes1..bytes32, bytes, string, tuples (T,U), arrays T[] and T[k], nested. Values:
+ * numbers in decimal, 0x-hex or with a unit (1ether, 1e18, 100gwei; a negative
+ * number for intN), 0x-hex for bytes, true/false, [a,b] for arrays, (a,b) for tuples,
+ * strings as they are or "quoted, with \" and \\". A value that does not fit its type
+ * exactly is refused, naming it. Appends to out. */
+int mav2_abi_encode_call(const char *sig, const char *const *args, size_t n, mav2_buf *out);
+
+/* The same from one text "name(types),arg,arg,...": the signature up to its matching
+ * ')', then the arguments split at commas outside [], () and "..." (the --call form). */
+int mav2_abi_encode_call_spec(const char *spec, mav2_buf *out);
+
 /* The first 4 bytes of keccak256(signature), e.g. "execute(address,uint256,bytes)". */
 void mav2_abi_selector(const char *signature, uint8_t out[4]);
 

@@ -258,30 +258,114 @@ static int dec_scaled(mav2_u256 *r, const char *s, size_t n, unsigned decimals, 
     return 1;
 }
 
-int mav2_u256_parse_amount(mav2_u256 *r, const char *s)
+/* Unit names and their decimals (case-insensitive). */
+static int unit_decimals(const char *u, int *out)
 {
     static const struct {
         const char *name;
-        unsigned decimals;
-    } units[] = {{"wei", 0}, {"gwei", 9}, {"ether", 18}};
+        int decimals;
+    } units[] = {{"wei", 0},    {"kwei", 3},    {"mwei", 6},  {"gwei", 9},
+                 {"szabo", 12}, {"finney", 15}, {"ether", 18}};
+    for (size_t k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+        if (ieq(u, units[k].name)) {
+            *out = units[k].decimals;
+            return 1;
+        }
+    return 0;
+}
+
+/* "D[.F][e[+-]X]" (n chars of s) times 10^decimals as a decimal digit string in out:
+ * the point moved; a non-zero digit left after it is refused (no rounding). */
+static int scaled_digits(const char *s, size_t n, int decimals, char *out, size_t cap,
+                         const char *whole)
+{
+    const char *e = memchr(s, 'e', n);
+    size_t nm = e ? (size_t)(e - s) : n, nd = 0;
+    char d[160];
+    long point = -1, x = 0, at;
+    for (size_t i = 0; i < nm; i++) {
+        if (s[i] == '.') {
+            if (point >= 0)
+                return mav2_error_set("\"%.80s\": more than one decimal point", whole);
+            point = (long)nd;
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9' || nd + 1 >= sizeof(d))
+            return mav2_error_set("\"%.80s\": not a number", whole);
+        d[nd++] = s[i];
+    }
+    if (nd == 0 || (point >= 0 && (size_t)point == nd))
+        return mav2_error_set("\"%.80s\": no digits", whole);
+    if (e != NULL) {
+        const char *p = e + 1;
+        int neg = *p == '-';
+        p += *p == '-' || *p == '+';
+        if (p >= s + n)
+            return mav2_error_set("\"%.80s\": no digits in the exponent", whole);
+        for (; p < s + n; p++) {
+            if (*p < '0' || *p > '9' || x > 1000)
+                return mav2_error_set("\"%.80s\": bad exponent", whole);
+            x = x * 10 + (*p - '0');
+        }
+        x = neg ? -x : x;
+    }
+    at = (point >= 0 ? point : (long)nd) + decimals + x; /* digits before the new point */
+    for (long i = at > 0 ? at : 0; i < (long)nd; i++)
+        if (d[i] != '0')
+            return mav2_error_set("\"%.80s\": not a whole number of wei", whole);
+    if (at <= 0) {
+        out[0] = '\0';
+        return 1;
+    }
+    if ((size_t)at >= cap)
+        return mav2_error_set("\"%.80s\": exceeds 256 bits", whole);
+    for (long i = 0; i < at; i++)
+        out[i] = i < (long)nd ? d[i] : '0';
+    out[at] = '\0';
+    return 1;
+}
+
+/* Whether s[n] continues "D[.F][e[+-]X]". */
+static int number_char(const char *s, size_t n)
+{
+    char c = s[n], next = c != '\0' ? s[n + 1] : '\0';
+    if ((c >= '0' && c <= '9') || c == '.')
+        return 1;
+    if ((c == 'e' || c == 'E') && n > 0)
+        return (next >= '0' && next <= '9') || next == '-' || next == '+';
+    return (c == '-' || c == '+') && n > 0 && (s[n - 1] == 'e' || s[n - 1] == 'E');
+}
+
+int mav2_u256_parse_amount(mav2_u256 *r, const char *s)
+{
+    char digits[160] = "", low[160];
+    int decimals = 0;
+    size_t n = 0, u;
     if (s == NULL || *s == '\0')
         return mav2_error_set("amount missing");
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
         return mav2_u256_from_hex(r, s);
-    size_t n = 0;
-    while ((s[n] >= '0' && s[n] <= '9') || s[n] == '.')
+    while (number_char(s, n))
         n++;
-    unsigned decimals = 0;
-    if (s[n] != '\0') {
-        size_t k;
-        for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
-            if (ieq(s + n, units[k].name))
-                break;
-        if (k == sizeof(units) / sizeof(units[0]))
-            return mav2_error_set("\"%.80s\": unknown unit \"%.20s\" (wei, gwei, ether)", s, s + n);
-        decimals = units[k].decimals;
+    u = n + strspn(s + n, " ");
+    if (s[u] != '\0' && !unit_decimals(s + u, &decimals))
+        return mav2_error_set("\"%.80s\": unknown unit \"%.20s\" (wei, kwei, mwei, gwei, szabo, "
+                              "finney, ether)",
+                              s, s + u);
+    if (s[u] == '\0' && u != n)
+        return mav2_error_set("\"%.80s\": trailing space", s);
+    if (n >= sizeof(low))
+        return mav2_error_set("\"%.80s\": too long", s);
+    for (size_t i = 0; i < n; i++)
+        low[i] = s[i] == 'E' ? 'e' : s[i];
+    low[n] = '\0';
+    if (!scaled_digits(low, n, decimals, digits, sizeof(digits), s))
+        return 0;
+    if (digits[0] == '\0') {
+        mav2_u256_from_u64(r, 0);
+        return 1;
     }
-    return dec_scaled(r, s, n, decimals, s);
+    return dec_parse_n(r, digits, strlen(digits), s);
 }
 
 void mav2_u256_to_dec(const mav2_u256 *a, char *out)

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "common/hex.h"
+#include "mav2/abi.h"
 #include "mav2/account.h"
 #include "mav2/address.h"
 #include "mav2/cli/cli.h"
@@ -23,6 +24,7 @@ const char mav2_help_calldata[] =
     "SYNOPSIS\n"
     "    mav2 calldata --call TO[,VALUE[,DATA]] [--call ...] [--batch]\n"
     "                  [--exec-hooks] [--account ADDR] [--json]\n"
+    "    mav2 calldata 'SIGNATURE' [ARG...] [--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    One --call gives execute(address,uint256,bytes) (0xb61d27f6); several give\n"
@@ -32,7 +34,20 @@ const char mav2_help_calldata[] =
     "    TO is a 20-byte address (EIP-55 checksum checked on mixed case). VALUE is\n"
     "    an amount in wei: plain decimal (1000), 0x-hex wei, or a number with a unit\n"
     "    wei, gwei or ether, fractions allowed (1ether, 0.5ether, 100gwei). Empty or\n"
-    "    missing VALUE is 0. DATA is 0x-hex call data for TO (default empty).\n"
+    "    missing VALUE is 0. DATA is 0x-hex call data for TO (default empty), or a\n"
+    "    function signature and its arguments, as cast takes them:\n"
+    "      --call 0xToken...,0,'transfer(address,uint256)',0xabc...,1000000\n"
+    "    Amounts also take kwei, mwei, szabo, finney, an exponent (1e18, 1e-3ether)\n"
+    "    and a space before the unit; anything that is not a whole number of wei is\n"
+    "    refused.\n"
+    "\n"
+    "    With a SIGNATURE first (a name and its parameter types) mav2 calldata prints\n"
+    "    that function's call data, as cast calldata does: the selector of the\n"
+    "    canonical signature, then the ARGs ABI-encoded. Types: address, bool,\n"
+    "    uint8..uint256, int8..int256, bytes1..bytes32, bytes, string, tuples (T,U),\n"
+    "    arrays T[] and T[k], nested. ARGs: numbers in decimal, 0x-hex or with a\n"
+    "    unit, negative for intN; 0x-hex bytes; true/false; [a,b] arrays; (a,b)\n"
+    "    tuples; strings as they are or \"quoted, with \\\" escapes\".\n"
     "\n"
     "OPTIONS\n"
     "    --call TO[,VALUE[,DATA]]  a call (repeat for a batch, at most 256)\n"
@@ -42,7 +57,7 @@ const char mav2_help_calldata[] =
     "    --account ADDR the account sending: a single call to the account itself\n"
     "                   with value 0 is then sent as its data, unwrapped (what the\n"
     "                   reference client does)\n"
-    "    --json         {\"callData\": \"0x...\", \"calls\": N}\n"
+    "    --json         {\"callData\": \"0x...\", \"calls\": N} (N 0 for a SIGNATURE)\n"
     "    --help         this text\n"
     "\n"
     "EXIT STATUS\n"
@@ -109,6 +124,21 @@ static int print_hex_result(const mav2_cli_cmd *self, const uint8_t *b, size_t n
     return rc;
 }
 
+/* mav2 calldata 'SIG' ARG... : the function call itself, as cast calldata. */
+static int calldata_of_signature(const mav2_cli_cmd *self, int argc, char **argv)
+{
+    mav2_buf out = MAV2_BUF_INIT;
+    int rc, json = argc > 1 && strcmp(argv[argc - 1], "--json") == 0;
+    if (!mav2_abi_encode_call(argv[0], (const char *const *)argv + 1, (size_t)(argc - 1 - json),
+                              &out)) {
+        mav2_buf_free(&out);
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL);
+    }
+    rc = print_hex_result(self, out.data, out.len, json, "callData", 0);
+    mav2_buf_free(&out);
+    return rc;
+}
+
 int mav2_cmd_calldata(const mav2_cli_cmd *self, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -123,6 +153,8 @@ int mav2_cmd_calldata(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_cli_parser p;
     mav2_buf out = MAV2_BUF_INIT;
 
+    if (argc >= 2 && argv[1][0] != '-')
+        return calldata_of_signature(self, argc - 1, argv + 1);
     mav2_cli_parser_init(&p, self, opts, argc, argv);
     while ((c = mav2_cli_next(&p, &arg)) != -1) {
         switch (c) {

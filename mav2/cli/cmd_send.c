@@ -240,6 +240,11 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
     }
     if (!mav2_cli_apply_settings(self, &net, &lane, &key_s, &pin))
         return MAV2_EXIT_USAGE;
+    if (p.paymaster_url == NULL && p.gas_policy_id == NULL) { /* the profile's sponsor */
+        p.paymaster_url = mav2_cli_setting("paymaster-url", NULL);
+        if (p.paymaster_url == NULL)
+            p.gas_policy_id = mav2_cli_setting("gas-policy-id", NULL);
+    }
     if (!mav2_cli_require(self, "--rpc-url", net.rpc_url, "--account", lane.account, "--key",
                           key_s != NULL ? key_s : unsigned_s, "--entity-id", lane.entity, "--call",
                           n_calls > 0 ? "" : NULL, (const char *)NULL))

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "common/hex.h"
+#include "mav2/abi.h"
 #include "mav2/address.h"
 #include "mav2/cli/cli.h"
 #include "mav2/error.h"
@@ -257,7 +258,17 @@ int mav2_cli_parse_call(const mav2_cli_cmd *self, const char *spec, size_t idx, 
         mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, buf);
         goto out;
     }
-    if (hex != NULL && *hex != '\0') {
+    if (hex != NULL && strchr(hex, '(') != NULL) { /* a signature and its arguments */
+        mav2_buf enc = MAV2_BUF_INIT;
+        if (!mav2_abi_encode_call_spec(hex, &enc)) {
+            snprintf(buf, sizeof(buf), "--call #%zu: data", idx);
+            mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, buf);
+            mav2_buf_free(&enc);
+            goto out;
+        }
+        *data = enc.data;
+        len = enc.len;
+    } else if (hex != NULL && *hex != '\0') {
         if (strncmp(hex, "0x", 2) != 0 && strncmp(hex, "0X", 2) != 0) {
             mav2_cli_fail(self, MAV2_EXIT_USAGE, "--call #%zu: data: must start with 0x", idx);
             goto out;
