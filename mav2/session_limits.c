@@ -20,34 +20,36 @@
 
 const char *mav2_selector_name(const uint8_t sel[4])
 {
-    static const char *const sigs[] = {
-        "execute(address,uint256,bytes)",
-        "executeBatch((address,uint256,bytes)[])",
-        "executeUserOp((address,uint256,bytes,bytes,bytes32,uint256,bytes32,bytes,bytes),bytes32)",
-        "invalidateDeferredValidationInstallNonce(uint256)",
-        "isValidSignature(bytes32,bytes)",
-        "accountId()",
-        "entryPoint()",
-        "getExecutionData(bytes4)",
-        "getValidationData(bytes24)",
-        "getFallbackSignerData()",
-        "supportsInterface(bytes4)",
-        "transfer(address,uint256)",
-        "approve(address,uint256)",
-        "transferFrom(address,address,uint256)",
+    static const struct {
+        const char *name, *sig;
+    } known[] = {
+        {"execute", "execute(address,uint256,bytes)"},
+        {"executeBatch", "executeBatch((address,uint256,bytes)[])"},
+        {"executeUserOp",
+         "executeUserOp((address,uint256,bytes,bytes,bytes32,uint256,bytes32,bytes,bytes),"
+         "bytes32)"},
+        {"invalidateDeferredValidationInstallNonce",
+         "invalidateDeferredValidationInstallNonce(uint256)"},
+        {"isValidSignature", "isValidSignature(bytes32,bytes)"},
+        {"accountId", "accountId()"},
+        {"entryPoint", "entryPoint()"},
+        {"getExecutionData", "getExecutionData(bytes4)"},
+        {"getValidationData", "getValidationData(bytes24)"},
+        {"getFallbackSignerData", "getFallbackSignerData()"},
+        {"supportsInterface", "supportsInterface(bytes4)"},
+        {"transfer", "transfer(address,uint256)"},
+        {"approve", "approve(address,uint256)"},
+        {"transferFrom", "transferFrom(address,address,uint256)"},
     };
-    static char names[sizeof(sigs) / sizeof(sigs[0])][48];
     const char *priv = mav2_privileged_selector_name(sel);
     uint8_t s[4];
 
     if (priv != NULL)
         return priv;
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-        mav2_abi_selector(sigs[i], s);
-        if (memcmp(s, sel, 4) != 0)
-            continue;
-        snprintf(names[i], sizeof(names[i]), "%.*s", (int)strcspn(sigs[i], "("), sigs[i]);
-        return names[i];
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        mav2_abi_selector(known[i].sig, s);
+        if (memcmp(s, sel, 4) == 0)
+            return known[i].name;
     }
     return NULL;
 }
