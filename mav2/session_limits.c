@@ -356,13 +356,17 @@ static void al_table_free(al_table *tb)
     memset(tb, 0, sizeof(*tb));
 }
 
-/* The allowed targets of the allowlist table move into l. */
+/* The allowed targets of the allowlist table move into l. The real module keeps its
+ * "any contract" entry (address 0) as selectors only, with no address entry. */
 static void keep_allowed(al_table *tb, mav2_session_limits *l)
 {
     size_t kept = 0;
 
     for (size_t i = 0; i < tb->n; i++) {
-        if (tb->allowed[i])
+        int any = mav2_address_is_zero(tb->t[i].target) && tb->t[i].n_selectors > 0;
+        if (any && !tb->allowed[i])
+            tb->t[i].has_selector_allowlist = 1;
+        if (tb->allowed[i] || any)
             tb->t[kept++] = tb->t[i];
         else
             free(tb->t[i].selectors);

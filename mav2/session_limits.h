@@ -16,7 +16,9 @@
  * come from its AddressAllowlistUpdated / SelectorAllowlistUpdated /
  * ERC20SpendLimitUpdated events for the account (eth_getLogs), replayed in order; the
  * ERC-20 tokens so found are then confirmed on chain (addressAllowlist's
- * hasERC20SpendLimit). All eth_calls of one key go in one JSON-RPC batch.
+ * hasERC20SpendLimit). The "any contract" entry (target address 0) is the module's
+ * selector wildcard: the selectors listed may be called on any contract.
+ * All eth_calls of one key go in one JSON-RPC batch.
  * Functions returning int return 1, or 0 with mav2_last_error() set. */
 #ifndef MAV2_SESSION_LIMITS_H
 #define MAV2_SESSION_LIMITS_H

@@ -70,8 +70,8 @@ is "install erc20 TT:1000 + allow STORE:0x12345678 at entity 3: exit 0" "$RC" 0
 inst i4 4 skt --global --native-limit 0.02ether --valid-after $((T0 - 60)) --valid-until $((T0 + 3600))
 is "install global + native 0.02 ETH + time range at entity 4: exit 0" "$RC" 0
 inst i5 5 skp --selector 0xb61d27f6 --selector 0x8dd7712f --selector 0x11223344 \
-    --paymaster-guard 0x000000000000000000000000000000000000bad0
-is "install selectors execute, executeUserOp, 0x11223344 + paymaster guard at entity 5: exit 0" "$RC" 0
+    --paymaster-guard 0x000000000000000000000000000000000000bad0 --valid-after $((T0 - 60))
+is "install selectors execute, executeUserOp, 0x11223344 + paymaster guard + valid-after at entity 5: exit 0" "$RC" 0
 
 # ---- spend part of each limit
 B=$(balance "$RCPT")
@@ -107,7 +107,10 @@ is "text: entity 5 selector-names execute,executeUserOp,0x11223344" "$(T 5 l1 se
     execute,executeUserOp,0x11223344
 is "text: entity 5 paymaster-guard" "$(T 5 l1 paymaster-guard | lower)" \
     0x000000000000000000000000000000000000bad0
-is "text: entity 5 has no limit lines" "$(T 5 l1 native-limit-left)$(T 5 l1 valid-until)$(T 5 l1 allow)" ""
+is "text: entity 5 valid-after only: valid-until none" "$(T 5 l1 valid-after) / $(T 5 l1 valid-until)" \
+    "$((T0 - 60)) $(iso $((T0 - 60))) / none"
+is "text: entity 5 has no limit or allowlist lines" \
+    "$(T 5 l1 native-limit-left)$(T 5 l1 gas-limit-left)$(T 5 l1 erc20-limit-left)$(T 5 l1 allow)" ""
 is "text: entity 1 (global, no hooks) has none of the new lines" \
     "$(sed -n '/^entity 1$/,/^entity /p' "$MH_TMP/l1.out" | grep -c 'left\|allow\|valid-\|paymaster-guard')" 0
 is "list --json: exit 0" "$RC" 0
@@ -132,6 +135,8 @@ is "json: entity 4 global, nativeLimitLeft 0.01 ETH" "$(J 4 '[.global, .nativeLi
 is "json: entity 5 paymasterGuard, selectorNames" \
     "$(J 5 '[(.paymasterGuard | ascii_downcase), .selectorNames]' l1)" \
     '["0x000000000000000000000000000000000000bad0",["execute","executeUserOp","0x11223344"]]'
+is "json: entity 5 timeRange without an end" "$(J 5 '.timeRange | [.validUntil, .validUntilUtc]' l1)" \
+    '[281474976710655,null]'
 is "json: the old fields are still there (entity 2)" \
     "$(J 2 '[.selectors, (.validationHooks | map(.moduleName)), (.executionHooks | map(.moduleName))]' l1)" \
     '[["0xb61d27f6","0x34fcd5be"],["NativeTokenLimitModule","AllowlistModule"],["NativeTokenLimitModule"]]'
