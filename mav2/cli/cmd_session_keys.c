@@ -291,6 +291,12 @@ static json_object *allowlist_json(const mav2_session_limits *l)
     return a;
 }
 
+/* validUntil 2^48 - 1 (TimeRangeModule v2.0.0) or 0 (earlier): no end. */
+static int no_end(const mav2_session_limits *l)
+{
+    return l->valid_until == MAV2_TIME_RANGE_NO_END || l->valid_until == 0;
+}
+
 static json_object *time_json(const mav2_session_limits *l)
 {
     json_object *o = json_object_new_object();
@@ -300,11 +306,9 @@ static json_object *time_json(const mav2_session_limits *l)
     json_object_object_add(o, "validAfterUtc",
                            mav2_iso_time(l->valid_after, iso) ? json_object_new_string(iso) : NULL);
     json_object_object_add(o, "validUntil", json_object_new_int64((int64_t)l->valid_until));
-    json_object_object_add(o, "validUntilUtc",
-                           l->valid_until != MAV2_TIME_RANGE_NO_END &&
-                                   mav2_iso_time(l->valid_until, iso)
-                               ? json_object_new_string(iso)
-                               : NULL);
+    json_object_object_add(
+        o, "validUntilUtc",
+        !no_end(l) && mav2_iso_time(l->valid_until, iso) ? json_object_new_string(iso) : NULL);
     return o;
 }
 
@@ -473,7 +477,7 @@ static int limits_text(mav2_buf *b, const mav2_session_limits *l)
         ok = allow_text(b, l);
     if (ok && l->has_time)
         ok = time_text(b, "valid-after", l->valid_after, 0) &&
-             time_text(b, "valid-until", l->valid_until, l->valid_until == MAV2_TIME_RANGE_NO_END);
+             time_text(b, "valid-until", l->valid_until, no_end(l));
     if (ok && l->has_paymaster) {
         mav2_address_format(l->paymaster, a);
         ok = out_add(b, "  paymaster-guard %s\n", a);
