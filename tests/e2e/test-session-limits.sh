@@ -211,9 +211,12 @@ is "after updates: entity 4 valid-after" "$(T 4 l6 valid-after)" "$((T0 - 30)) $
 is "after updates: entity 4 valid-until" "$(T 4 l6 valid-until)" "$((T0 + 7200)) $(iso $((T0 + 7200)))"
 is "after updates: entity 4 json timeRange" "$(J 4 '.timeRange | [.validAfter, .validUntil]' l6)" \
     "[$((T0 - 30)),$((T0 + 7200))]"
+# past the old valid-until (T0+3600), before the new one (T0+7200)
+rpc "$RPC_URL" evm_setNextBlockTimestamp "[$((T0 + 3700))]" >/dev/null
+rpc "$RPC_URL" evm_mine "[]" >/dev/null
 B=$(balance "$RCPT")
 snd s8 4 skt --global --call "$RCPT,0.03ether"
-is "global key: 0.03 ETH (over the old 0.01 left, under the new 0.05): exit 0" "$RC" 0
+is "global key after its old valid-until, 0.03 ETH (over the old 0.01 left, under the new 0.05): exit 0" "$RC" 0
 is "0.03 ETH moved" "$(($(balance "$RCPT") - B))" 30000000000000000
 is "entity 4: 0.02 ETH left" "$(ntl_left 4)" 20000000000000000
 
