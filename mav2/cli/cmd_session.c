@@ -14,6 +14,7 @@
 #include "mav2/account.h"
 #include "mav2/address.h"
 #include "mav2/cli/online.h"
+#include "mav2/cli/owner.h"
 #include "mav2/cli/session_keys.h"
 #include "mav2/error.h"
 #include "mav2/signer.h"
@@ -39,6 +40,7 @@ static const sub_cmd session_cmds[] = {
     {"revoke", session_revoke, "the owner uninstalls a session key (and its hooks)"},
     {"create", mav2_cmd_session_create, "generate a session key on a PKCS#11 token"},
     {"list", mav2_cmd_session_list, "the session keys installed on an account"},
+    {"update", mav2_cmd_session_update, "the owner changes a key's limits or time range"},
 };
 
 static const sub_cmd account_cmds[] = {
@@ -60,6 +62,10 @@ const char mav2_help_session_key[] =
     "    mav2 session-key create --token URI --label L [--id HEX] [--pin-source FILE]\n"
     "        [--json]\n"
     "    mav2 session-key list --rpc-url URL --account ADDR [--from-block N] [--json]\n"
+    "    mav2 session-key update --rpc-url URL [--bundler-url URL] --account ADDR\n"
+    "        --owner-key URI|FILE --entity-id N [--native-limit A] [--gas-limit A]\n"
+    "        [--erc20-limit TOKEN:A]... [--valid-after T] [--valid-until T] [...]\n"
+    "        (see mav2 session-key update --help)\n"
     "\n"
     "DESCRIPTION\n"
     "    install: the owner signs a user op calling installValidation on the account\n"
@@ -235,15 +241,6 @@ static int account_address(const mav2_cli_cmd *self, int argc, char **argv)
 
 /* ---- shared by install / revoke ---------------------------------------------------- */
 
-/* Options both take; the permission ones only install. */
-typedef struct {
-    mav2_cli_net net;
-    const char *account_s, *owner_key, *pin, *entity_s, *owner_entity_s;
-    const char *factory_owner_s, *salt_s;
-    uint8_t account[20];
-    uint32_t entity, owner_entity;
-} owner_args;
-
 /* Validation data of (SingleSignerValidationModule, entity) and its signer; *in_use
  * when either is set. deployed = 0: nothing installed. Returns an exit code. */
 static int entity_state(const mav2_cli_cmd *self, mav2_rpc *node, const owner_args *a,
@@ -338,7 +335,7 @@ static int revoke_calldata(const mav2_validation_data *vd, uint32_t entity, mav2
 }
 
 /* Common option checks and factory data; returns an exit code. */
-static int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_params *p, mav2_buf *fd)
+int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_params *p, mav2_buf *fd)
 {
     uint8_t owner[20], predicted[20];
     mav2_u256 salt;
@@ -389,18 +386,8 @@ static int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_para
     return MAV2_EXIT_OK;
 }
 
-#define OWNER_OPTS                                                                                 \
-    MAV2_CLI_NET_OPTS, {"account", required_argument, NULL, 'a'},                                  \
-        {"owner-key", required_argument, NULL, 'k'}, {"pin-source", required_argument, NULL, 'p'}, \
-        {"entity-id", required_argument, NULL, 'e'},                                               \
-        {"owner-entity-id", required_argument, NULL, 'E'},                                         \
-        {"factory-owner", required_argument, NULL, 'o'},                                           \
-    {                                                                                              \
-        "salt", required_argument, NULL, 's'                                                       \
-    }
-
 /* Returns 1 if c was an owner option, 2 if its value was bad. */
-static int owner_opt(const mav2_cli_cmd *self, owner_args *a, int c, const char *arg)
+int owner_opt(const mav2_cli_cmd *self, owner_args *a, int c, const char *arg)
 {
     int h = mav2_cli_net_opt(self, &a->net, c, arg);
 
@@ -434,8 +421,8 @@ static int owner_opt(const mav2_cli_cmd *self, owner_args *a, int c, const char 
 }
 
 /* Loads the owner key, opens the clients, checks the entity; *vd, *in_use filled. */
-static int owner_connect(const mav2_cli_cmd *self, owner_args *a, EVP_PKEY **key, mav2_rpc **node,
-                         mav2_rpc **bundler, mav2_validation_data *vd, int *in_use, int *deployed)
+int owner_connect(const mav2_cli_cmd *self, owner_args *a, EVP_PKEY **key, mav2_rpc **node,
+                  mav2_rpc **bundler, mav2_validation_data *vd, int *in_use, int *deployed)
 {
     uint8_t signer[20];
     int rc;

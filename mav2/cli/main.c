@@ -31,7 +31,7 @@ static const mav2_cli_cmd commands[] = {
      mav2_help_submit},
     {"replace", mav2_cmd_replace, "replace a pending user op with higher fees (same nonce)",
      mav2_help_replace},
-    {"session-key", mav2_cmd_session_key, "create, install, list and revoke session keys",
+    {"session-key", mav2_cmd_session_key, "create, install, list, update and revoke session keys",
      mav2_help_session_key},
     {"sign-message", mav2_cmd_sign_message, "sign a message as the account (ERC-1271)",
      mav2_help_sign_message},

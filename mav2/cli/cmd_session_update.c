@@ -1,0 +1,345 @@
+/* cmd_session_update.c: `mav2 session-key update`: the owner changes a session key's
+ * limits and time range without reinstalling it, through the permission modules' own
+ * setters (session_limits.h) called from the account in one user op. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mav2/account.h"
+#include "mav2/address.h"
+#include "mav2/cli/online.h"
+#include "mav2/cli/owner.h"
+#include "mav2/error.h"
+#include "mav2/session_limits.h"
+#include "mav2/u256.h"
+
+#define MAX_ERC20   16
+#define MAX_CHANGES (3 + MAX_ERC20)
+
+const char mav2_help_session_update[] =
+    "NAME\n"
+    "    mav2 session-key update - change a session key's limits or time range\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    mav2 session-key update --rpc-url URL [--bundler-url URL] --account ADDR\n"
+    "        --owner-key URI|FILE --entity-id N [--native-limit AMOUNT]\n"
+    "        [--gas-limit AMOUNT] [--erc20-limit TOKEN:AMOUNT]... [--valid-after T]\n"
+    "        [--valid-until T] [--owner-entity-id N] [--pin-source FILE]\n"
+    "        [--timeout S] [--poll MS] [--json]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    The owner signs one user op in which the account calls the permission\n"
+    "    modules' own setters for the session key at entity N (execute for one\n"
+    "    change, executeBatch for several); the key, its selectors and its other\n"
+    "    hooks stay as they are. Each value is the new amount left (it replaces\n"
+    "    what is left, it is not added to it):\n"
+    "    --native-limit AMOUNT     NativeTokenLimitModule.updateLimits(N, AMOUNT):\n"
+    "                              ETH value (units as in mav2 send --call)\n"
+    "    --gas-limit AMOUNT        NativeTokenLimitModule.updateLimits(N + 0x7fffffff,\n"
+    "                              AMOUNT): gas spending, wei (units as above)\n"
+    "    --erc20-limit TOKEN:AMOUNT  AllowlistModule.updateLimits(N + 0x7fffffff,\n"
+    "                              TOKEN, true, AMOUNT): base units; repeatable\n"
+    "    --valid-after T, --valid-until T  TimeRangeModule.setTimeRange(N, until,\n"
+    "                              after), unix seconds; the one not given keeps\n"
+    "                              its current value (timeRanges)\n"
+    "    The hooks are found in the key's validation data and each setter is called\n"
+    "    at the entity of the hook found. Refused, with nothing signed or sent: an\n"
+    "    entity not installed, no change given, a change for a hook the key does\n"
+    "    not have (e.g. --native-limit on a key without a native-token limit, a\n"
+    "    token without an ERC-20 limit on the key), valid-until not after\n"
+    "    valid-after. The owner options are those of mav2 session-key revoke.\n"
+    "    mav2 session-key list shows what is left.\n"
+    "\n"
+    "OUTPUT / EXIT STATUS\n"
+    "    One line per change on stderr (\"native-limit-left OLD -> NEW\"), then as\n"
+    "    mav2 send (userOpHash first, then the receipt); 1 for a refusal above.\n"
+    "\n"
+    "EXAMPLES\n"
+    "    mav2 session-key update --rpc-url $RPC --account 0xAcc... --owner-key owner.pem \\\n"
+    "      --entity-id 3 --native-limit 0.05ether --valid-until 1767225600\n";
+
+/* What the owner asked to change. */
+typedef struct {
+    const char *native_s, *gas_s, *after_s, *until_s;
+    const char *erc20_s[MAX_ERC20];
+    size_t n_erc20;
+} update_args;
+
+/* The setter calls, all from the account to a module with value 0. */
+typedef struct {
+    mav2_call calls[MAX_CHANGES];
+    mav2_buf data[MAX_CHANGES];
+    char note[MAX_CHANGES][256]; /* "what old -> new", printed once all are accepted */
+    size_t n;
+} change_list;
+
+static void changes_free(change_list *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        mav2_buf_free(&c->data[i]);
+    c->n = 0;
+}
+
+/* Takes data (built by the caller into c->data[c->n]) as a call to module. */
+static void change_add(change_list *c, const uint8_t module[20])
+{
+    memset(&c->calls[c->n], 0, sizeof(c->calls[c->n]));
+    memcpy(c->calls[c->n].target, module, 20);
+    c->calls[c->n].data = c->data[c->n].data;
+    c->calls[c->n].data_len = c->data[c->n].len;
+    c->n++;
+}
+
+/* Notes the last change added. */
+static void note_change(change_list *c, const char *what, const mav2_u256 *old,
+                        const mav2_u256 *now)
+{
+    char a[MAV2_U256_DEC_MAX], b[MAV2_U256_DEC_MAX];
+    mav2_u256_to_dec(old, a);
+    mav2_u256_to_dec(now, b);
+    snprintf(c->note[c->n - 1], sizeof(c->note[0]), "%s %s -> %s", what, a, b);
+}
+
+static int native_change(const mav2_cli_cmd *self, const update_args *u, uint32_t n,
+                         const mav2_session_limits *l, change_list *c, int gas)
+{
+    const char *opt = gas ? "--gas-limit" : "--native-limit", *s = gas ? u->gas_s : u->native_s;
+    mav2_u256 v;
+
+    if (s == NULL)
+        return MAV2_EXIT_OK;
+    if (!mav2_u256_parse_amount(&v, s))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, opt);
+    if (!(gas ? l->has_gas : l->has_native))
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                             "%s: the key at entity %u has no %s (NativeTokenLimitModule %s "
+                             "hook): reinstall it to add one",
+                             opt, n, gas ? "gas limit" : "native-token limit",
+                             gas ? "validation" : "execution");
+    if (!mav2_calldata_native_limit_update(gas ? l->gas_entity : l->native_entity, &v,
+                                           &c->data[c->n]))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, opt);
+    change_add(c, mav2_addr_native_token_limit);
+    note_change(c, gas ? "gas-limit-left" : "native-limit-left",
+                gas ? &l->gas_left : &l->native_left, &v);
+    return MAV2_EXIT_OK;
+}
+
+static int erc20_change(const mav2_cli_cmd *self, const char *arg, uint32_t n,
+                        const mav2_session_limits *l, change_list *c)
+{
+    const char *colon = strchr(arg, ':');
+    char token_s[64];
+    uint8_t token[20];
+    mav2_u256 v;
+    size_t k;
+
+    if (colon == NULL || colon - arg >= (long)sizeof(token_s))
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--erc20-limit: TOKEN:AMOUNT");
+    snprintf(token_s, sizeof(token_s), "%.*s", (int)(colon - arg), arg);
+    if (!mav2_cli_address(self, "--erc20-limit", token_s, token))
+        return MAV2_EXIT_USAGE;
+    if (!mav2_u256_parse(&v, colon + 1))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--erc20-limit");
+    for (k = 0; k < l->n_erc20 && memcmp(l->erc20[k].token, token, 20) != 0; k++)
+        ;
+    if (!l->has_erc20 || k == l->n_erc20)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                             "--erc20-limit: the key at entity %u has no ERC-20 limit on %s "
+                             "(AllowlistModule execution hook): reinstall it to add one",
+                             n, token_s);
+    for (size_t i = 0; i < c->n; i++)
+        if (memcmp(c->calls[i].target, mav2_addr_allowlist, 20) == 0 &&
+            memcmp(c->calls[i].data + 4 + 32 + 12, token, 20) == 0)
+            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--erc20-limit: %s given twice", token_s);
+    if (!mav2_calldata_erc20_limit_update(l->erc20_entity, token, &v, &c->data[c->n]))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, "--erc20-limit");
+    change_add(c, mav2_addr_allowlist);
+    snprintf(token_s, sizeof(token_s), "erc20-limit-left ");
+    mav2_address_format(token, token_s + strlen(token_s));
+    note_change(c, token_s, &l->erc20[k].left, &v);
+    return MAV2_EXIT_OK;
+}
+
+static int parse_time(const mav2_cli_cmd *self, const char *opt, const char *s, uint64_t *out)
+{
+    mav2_u256 v;
+    if (!mav2_u256_parse(&v, s) || !mav2_u256_to_u64(&v, out) || *out > MAV2_TIME_RANGE_NO_END)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: \"%s\" is not unix seconds (uint48)", opt,
+                             s),
+               0;
+    return 1;
+}
+
+static int time_change(const mav2_cli_cmd *self, const update_args *u, uint32_t n,
+                       const mav2_session_limits *l, change_list *c)
+{
+    uint64_t after = l->valid_after, until = l->valid_until;
+
+    if (u->after_s == NULL && u->until_s == NULL)
+        return MAV2_EXIT_OK;
+    if ((u->after_s != NULL && !parse_time(self, "--valid-after", u->after_s, &after)) ||
+        (u->until_s != NULL && !parse_time(self, "--valid-until", u->until_s, &until)))
+        return MAV2_EXIT_USAGE;
+    if (!l->has_time)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                             "--valid-after/--valid-until: the key at entity %u has no time "
+                             "range (TimeRangeModule validation hook): reinstall it to add one",
+                             n);
+    if (!mav2_calldata_time_range_update(l->time_entity, until, after, &c->data[c->n]))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--valid-after/--valid-until");
+    change_add(c, mav2_addr_time_range);
+    snprintf(c->note[c->n - 1], sizeof(c->note[0]),
+             "valid-after %llu -> %llu, valid-until %llu -> %llu",
+             (unsigned long long)l->valid_after, (unsigned long long)after,
+             (unsigned long long)l->valid_until, (unsigned long long)until);
+    return MAV2_EXIT_OK;
+}
+
+/* Every change checked against the key's hooks, as setter calls in c. */
+static int build_changes(const mav2_cli_cmd *self, const update_args *u, uint32_t n,
+                         const mav2_session_limits *l, change_list *c)
+{
+    int rc = native_change(self, u, n, l, c, 0);
+
+    if (rc == MAV2_EXIT_OK)
+        rc = native_change(self, u, n, l, c, 1);
+    for (size_t i = 0; rc == MAV2_EXIT_OK && i < u->n_erc20; i++)
+        rc = erc20_change(self, u->erc20_s[i], n, l, c);
+    if (rc == MAV2_EXIT_OK)
+        rc = time_change(self, u, n, l, c);
+    for (size_t i = 0; rc == MAV2_EXIT_OK && i < c->n; i++)
+        fprintf(stderr, "mav2 %s: entity %u: %s\n", self->name, n, c->note[i]);
+    return rc;
+}
+
+/* Returns 1 if c was an update option, 2 if bad (error printed), 0 if not one. */
+static int update_opt(const mav2_cli_cmd *self, update_args *u, int c, const char *arg)
+{
+    switch (c) {
+    case 'v':
+        u->native_s = arg;
+        return 1;
+    case 'G':
+        u->gas_s = arg;
+        return 1;
+    case '<':
+        u->after_s = arg;
+        return 1;
+    case '>':
+        u->until_s = arg;
+        return 1;
+    case '2':
+        if (u->n_erc20 == MAX_ERC20)
+            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--erc20-limit: at most %d tokens",
+                                 MAX_ERC20),
+                   2;
+        u->erc20_s[u->n_erc20++] = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int parse_args(const mav2_cli_cmd *self, int argc, char **argv, owner_args *a,
+                      update_args *u)
+{
+    static const struct option opts[] = {MAV2_CLI_NET_OPTS,
+                                         {"account", required_argument, NULL, 'a'},
+                                         {"owner-key", required_argument, NULL, 'k'},
+                                         {"pin-source", required_argument, NULL, 'p'},
+                                         {"entity-id", required_argument, NULL, 'e'},
+                                         {"owner-entity-id", required_argument, NULL, 'E'},
+                                         {"native-limit", required_argument, NULL, 'v'},
+                                         {"gas-limit", required_argument, NULL, 'G'},
+                                         {"erc20-limit", required_argument, NULL, '2'},
+                                         {"valid-after", required_argument, NULL, '<'},
+                                         {"valid-until", required_argument, NULL, '>'},
+                                         {NULL, 0, NULL, 0}};
+    mav2_cli_parser ps;
+    const char *arg;
+    int c, h;
+
+    mav2_cli_parser_init(&ps, self, opts, argc, argv);
+    while ((c = mav2_cli_next(&ps, &arg)) != -1) {
+        if ((h = owner_opt(self, a, c, arg)) == 0)
+            h = update_opt(self, u, c, arg);
+        if (h == 2)
+            return MAV2_EXIT_USAGE;
+        if (h == 0)
+            return c == 'h' ? -1 : MAV2_EXIT_USAGE;
+    }
+    if (u->native_s == NULL && u->gas_s == NULL && u->n_erc20 == 0 && u->after_s == NULL &&
+        u->until_s == NULL)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                             "no change given: name --native-limit, --gas-limit, --erc20-limit, "
+                             "--valid-after or --valid-until");
+    return MAV2_EXIT_OK;
+}
+
+/* The key's hooks read, the changes checked and built into call data cd. */
+static int plan(const mav2_cli_cmd *self, const owner_args *a, const update_args *u, mav2_rpc *node,
+                const mav2_validation_data *vd, mav2_buf *cd)
+{
+    mav2_session_limits l;
+    change_list c;
+    int rc = MAV2_EXIT_OK;
+
+    memset(&c, 0, sizeof(c));
+    if (!mav2_session_limits_read(node, a->account, vd, 0, &l)) {
+        const mav2_rpc_error *e = mav2_rpc_last_error(node);
+        rc = mav2_cli_fail_lib(
+            self, e->status == MAV2_RPC_OK ? MAV2_EXIT_NETWORK : mav2_cli_rpc_exit(e), NULL);
+    }
+    if (rc == MAV2_EXIT_OK)
+        rc = build_changes(self, u, a->entity, &l, &c);
+    if (rc == MAV2_EXIT_OK && !mav2_calldata_for_calls(a->account, c.calls, c.n, 0, cd))
+        rc = mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, NULL);
+    changes_free(&c);
+    mav2_session_limits_free(&l);
+    return rc;
+}
+
+int mav2_cmd_session_update(const mav2_cli_cmd *self0, int argc, char **argv)
+{
+    mav2_cli_cmd cmd = *self0;
+    const mav2_cli_cmd *self = &cmd;
+    owner_args a;
+    update_args u;
+    int rc, in_use = 0, deployed = 0;
+    mav2_send_params p;
+    mav2_buf fd = MAV2_BUF_INIT, cd = MAV2_BUF_INIT;
+    mav2_validation_data vd;
+    mav2_rpc *node = NULL, *bundler = NULL;
+    EVP_PKEY *key = NULL;
+
+    cmd.help = mav2_help_session_update;
+    memset(&a, 0, sizeof(a));
+    memset(&u, 0, sizeof(u));
+    memset(&vd, 0, sizeof(vd));
+    mav2_cli_net_init(&a.net);
+    if ((rc = parse_args(self, argc, argv, &a, &u)) != MAV2_EXIT_OK)
+        return rc < 0 ? MAV2_EXIT_OK : rc;
+    if ((rc = owner_prepare(self, &a, &p, &fd)) != MAV2_EXIT_OK)
+        goto out;
+    rc = owner_connect(self, &a, &key, &node, &bundler, &vd, &in_use, &deployed);
+    if (rc == MAV2_EXIT_OK && !in_use)
+        rc = mav2_cli_fail(self, MAV2_EXIT_USAGE, "entity %u is not installed on the account",
+                           a.entity);
+    if (rc == MAV2_EXIT_OK)
+        rc = plan(self, &a, &u, node, &vd, &cd);
+    if (rc != MAV2_EXIT_OK)
+        goto out;
+    p.call_data = cd.data;
+    p.call_data_len = cd.len;
+    rc = mav2_cli_send_op(self, &a.net, node, bundler, &p, key);
+out:
+    mav2_validation_data_free(&vd);
+    mav2_cli_net_close(node, bundler);
+    EVP_PKEY_free(key);
+    mav2_buf_free(&fd);
+    mav2_buf_free(&cd);
+    return rc;
+}
