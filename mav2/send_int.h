@@ -36,8 +36,8 @@ int mav2_send_finish(mav2_send_ctx *c, mav2_send_result *r, int ok);
 int mav2_send_prepare(mav2_send_ctx *c);
 /* Waits for (or reports) the journaled op e instead of signing another. */
 int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e);
-/* params.max_cost_wei: 1 if op is within the cap (or sponsored, or no cap), else 0
- * with the error naming both amounts. */
+/* params.max_cost_wei (zero: the chain's default cap, bounds.h): 1 if op is within
+ * the cap (or sponsored), else 0 with the error naming both amounts. In bounds.c. */
 int mav2_send_check_max_cost(const mav2_send_ctx *c, const mav2_userop *op);
 /* Signs op (gas and fees set), journals it, sends it and waits. */
 int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op);

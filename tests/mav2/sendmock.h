@@ -35,6 +35,12 @@ typedef struct {
     json_object *sent_hashes;      /* hashes returned by eth_sendUserOperation, in order */
     const char *send_hash;         /* eth_sendUserOperation answers this, not the op's v0.7 hash */
     const char *estimate_call_gas; /* callGasLimit of the estimate; NULL = the logged one */
+    const char *estimate_vgl;      /* verificationGasLimit of the estimate; NULL = logged */
+    const char *estimate_pvg;      /* preVerificationGas of the estimate; NULL = logged */
+    const char *rundler_hint;      /* rundler_maxPriorityFeePerGas; NULL = the logged one */
+    const char *chain_id;          /* eth_chainId answer; NULL = 0xaa36a7 (CHAIN_ID) */
+    int chain_error;               /* eth_chainId answers a JSON-RPC error */
+    const char *pm_vgl;            /* paymasterVerificationGasLimit of the stub; NULL = 0x11170 */
 } mock;
 
 json_object *logged(json_object *log, const char *method, int nth);
