@@ -90,6 +90,11 @@ int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const ch
                           uint32_t entity)
 {
     char why[1024];
+    if (e->status == MAV2_RPC_E_DEADLINE &&
+        (r->have_hash || strcmp(method, "eth_getUserOperationReceipt") == 0)) {
+        r->outcome = MAV2_SEND_TIMEOUT; /* signed: it may be pending */
+        return mav2_error_set("%s: %s", method, e->message);
+    }
     if (e->status == MAV2_RPC_E_RPC) {
         r->outcome = MAV2_SEND_REJECTED;
         mav2_explain_error(e, entity, why, sizeof(why));
@@ -513,8 +518,13 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
     c->before_b = node == bundler ? 0 : mav2_rpc_requests_sent(bundler);
     if (!mav2_nonce_key(&c->key, &p->lane, p->entity_id, p->nonce_options))
         return 0;
-    if (p->paymaster_url != NULL && (c->pm = mav2_rpc_new(p->paymaster_url, NULL)) == NULL)
-        return mav2_error_set("send: bad paymaster URL (want http:// or https://)");
+    if (p->paymaster_url != NULL) {
+        mav2_rpc_options o; /* the bundler's deadline */
+        mav2_rpc_options_default(&o);
+        o.deadline_ms = mav2_rpc_deadline(bundler);
+        if ((c->pm = mav2_rpc_new(p->paymaster_url, &o)) == NULL)
+            return mav2_error_set("send: bad paymaster URL (want http:// or https://)");
+    }
     if (c->journal) {
         if (p->state_dir != NULL)
             snprintf(c->dir, sizeof(c->dir), "%s", p->state_dir);

@@ -26,6 +26,7 @@ void mav2_cli_net_init(mav2_cli_net *n)
 {
     memset(n, 0, sizeof(*n));
     n->timeout_s = 120;
+    n->start_ms = mav2_rpc_now_ms();
     n->poll_ms = -1;
 }
 
@@ -99,17 +100,21 @@ int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_s
 int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc **node,
                       mav2_rpc **bundler)
 {
+    mav2_rpc_options o;
     *node = *bundler = NULL;
     if (n->rpc_url == NULL)
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--rpc-url is required"), 0;
-    *node = mav2_rpc_new(n->rpc_url, NULL);
+    mav2_rpc_options_default(&o);
+    if (n->timeout_s > 0) /* --timeout bounds the whole command, retries included */
+        o.deadline_ms = n->start_ms + (long long)n->timeout_s * 1000;
+    *node = mav2_rpc_new(n->rpc_url, &o);
     if (*node == NULL)
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--rpc-url: not an http(s) URL"), 0;
     if (n->bundler_url == NULL || strcmp(n->bundler_url, n->rpc_url) == 0) {
         *bundler = *node;
         return 1;
     }
-    *bundler = mav2_rpc_new(n->bundler_url, NULL);
+    *bundler = mav2_rpc_new(n->bundler_url, &o);
     if (*bundler == NULL) {
         mav2_rpc_free(*node);
         *node = NULL;

@@ -27,7 +27,9 @@ extern const char mav2_help_send[], mav2_help_receipt[], mav2_help_session_key[]
 typedef struct {
     const char *rpc_url;     /* node (and bundler unless bundler_url) */
     const char *bundler_url; /* NULL: rpc_url */
-    long timeout_s;          /* receipt wait; default 120 */
+    long timeout_s;          /* the whole command (> 0: a deadline on the clients, and the
+                              * receipt wait); default 120 */
+    long long start_ms;      /* mav2_rpc_now_ms() at mav2_cli_net_init */
     long poll_ms;            /* first receipt poll; default the library's */
     int json;
     int force_new; /* --new: sign a new op even if one is journaled */
@@ -69,8 +71,8 @@ int mav2_cli_lane_opt(mav2_cli_lane *l, int c, const char *arg);
  * Prints the error and returns 0 if bad. */
 int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_send_params *p);
 
-/* Opens the clients (*bundler == *node when there is one URL). Prints the error and
- * returns 0 on failure. */
+/* Opens the clients (*bundler == *node when there is one URL), with the deadline
+ * start_ms + timeout_s when timeout_s > 0. Prints the error and returns 0 on failure. */
 int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc **node,
                       mav2_rpc **bundler);
 void mav2_cli_net_close(mav2_rpc *node, mav2_rpc *bundler);
