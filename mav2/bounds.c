@@ -222,6 +222,10 @@ int mav2_send_check_max_cost(const mav2_send_ctx *c, const mav2_userop *op)
     char cost_s[MAV2_U256_DEC_MAX + 2], cap_s[MAV2_U256_DEC_MAX + 2];
     mav2_u256 gas = op->call_gas_limit, cost, cap;
     int ok = 1;
+    if (c->fees_refused[0] != '\0') {
+        c->r->outcome = MAV2_SEND_INVALID;
+        return mav2_error_set("%s", c->fees_refused);
+    }
     if (op->has_paymaster)
         return 1;
     mav2_bounds_max_cost(c->p, c->chain_id, &cap);

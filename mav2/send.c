@@ -264,9 +264,11 @@ int mav2_send_prepare(mav2_send_ctx *c)
     c->r->outcome = MAV2_SEND_INVALID;
     q = *p; /* the ceilings of the chain the node is on */
     q.chain_id = c->chain_id;
+    c->fees_refused[0] = '\0';
     if (!mav2_fees_compute(&c->base_fee, have_rundler ? &rundler : NULL, have_ethp ? &ethp : NULL,
                            &q, &c->max_fee, &c->max_prio))
-        goto done;
+        snprintf(c->fees_refused, sizeof(c->fees_refused), "%s", mav2_last_error());
+    mav2_error_clear();
     ok = 1;
 done:
     mav2_rpc_batch_clear(it, B_N);

@@ -24,7 +24,9 @@ typedef struct {
     int journal;
     int lock_fd; /* lane lock (journal.h), -1 when not held */
     unsigned long before_n, before_b, before_pm;
-    char note[320]; /* r->message on success (the bundler's userOpHash is not ours) */
+    char note[320];         /* r->message on success (the bundler's userOpHash is not ours) */
+    char fees_refused[320]; /* prepare: the fees are out of bounds (mav2_fees_compute's
+                             * sentence); a journaled op is still resumed, nothing signed */
 } mav2_send_ctx;
 
 /* Arguments, nonce key, paymaster client, journal dir and lane lock (send.h). */
@@ -37,7 +39,8 @@ int mav2_send_prepare(mav2_send_ctx *c);
 /* Waits for (or reports) the journaled op e instead of signing another. */
 int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e);
 /* params.max_cost_wei (zero: the chain's default cap, bounds.h): 1 if op is within
- * the cap (or sponsored), else 0 with the error naming both amounts. In bounds.c. */
+ * the cap (or sponsored) and prepare found the fees in bounds, else 0 with the error
+ * naming both amounts (or the fee bound). In bounds.c. */
 int mav2_send_check_max_cost(const mav2_send_ctx *c, const mav2_userop *op);
 /* Signs op (gas and fees set), journals it, sends it and waits. */
 int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op);

@@ -226,6 +226,26 @@ static void test_fees(void)
     tap_ok(ok && strcmp(sent_field(&f, "maxPriorityFeePerGas"), "0x40f01ba3100") == 0,
            "fees: a raised ceiling lets it through (%s)", r.message);
     mav2_send_result_clear(&r);
+
+    /* an op journaled before the fees went wild is still awaited (nothing signed) */
+    mock_reset_calls(&f.m);
+    f.m.rundler_hint = NULL;
+    f.m.receipt_nulls = -1;
+    bounded_params(&p);
+    p.wait_timeout_ms = 0;
+    ok = mav2_send(f.rpc, f.rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_TIMEOUT && journal_has(&p, NULL) == 1,
+           "fees: an op sent and journaled (%s)", r.message);
+    mav2_send_result_clear(&r);
+    mock_reset_calls(&f.m);
+    f.m.rundler_hint = "0x3dd87bd8400";
+    f.m.receipt_nulls = 0;
+    bounded_params(&p);
+    ok = mav2_send(f.rpc, f.rpc, &p, &r);
+    tap_ok(ok && r.resumed && r.outcome == MAV2_SEND_INCLUDED && signer.calls == 0 &&
+               journal_has(&p, NULL) == 0,
+           "fees: out of bounds now, the journaled op is still resumed (%s)", r.message);
+    mav2_send_result_clear(&r);
     f.m.rundler_hint = NULL;
     fx_stop(&f);
 }
