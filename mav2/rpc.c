@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,8 +43,16 @@ static void curl_init_once(void)
     curl_init_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
 }
 
+long long mav2_rpc_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void mav2_rpc_options_default(mav2_rpc_options *o)
 {
+    o->deadline_ms = 0;
     o->connect_timeout_ms = 10000;
     o->timeout_ms = 30000;
     o->max_retries = 4;
@@ -174,6 +183,11 @@ const char *mav2_rpc_url(const mav2_rpc *rpc)
     return rpc->url;
 }
 
+long long mav2_rpc_deadline(const mav2_rpc *rpc)
+{
+    return rpc->opt.deadline_ms;
+}
+
 const char *mav2_rpc_url_redacted(const mav2_rpc *rpc)
 {
     return rpc->redacted;
@@ -279,6 +293,109 @@ static int errbuf_leaks_url(const mav2_rpc *rpc)
     return path != NULL && strlen(path) > 1 && strstr(rpc->curl_err, path) != NULL;
 }
 
+/* ms left before the deadline (LONG_MAX without one; <= 0 when passed). */
+static long time_left(const mav2_rpc *rpc)
+{
+    long long left;
+    if (rpc->opt.deadline_ms <= 0)
+        return LONG_MAX;
+    left = rpc->opt.deadline_ms - mav2_rpc_now_ms();
+    return left > LONG_MAX ? LONG_MAX : (long)left;
+}
+
+/* A certificate problem: the peer's does not verify, or the server wants ours. */
+static int certificate_problem(const mav2_rpc *rpc, CURLcode rc)
+{
+    return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CERTPROBLEM ||
+           rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_ISSUER_ERROR ||
+           rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH || strstr(rpc->curl_err, "certificate") != NULL;
+}
+
+/* Records a failed curl_easy_perform in rpc->err; 1 if it is worth a retry. */
+static int curl_failed(mav2_rpc *rpc, CURLcode rc)
+{
+    const char *why =
+        (rpc->curl_err[0] && !errbuf_leaks_url(rpc)) ? rpc->curl_err : curl_easy_strerror(rc);
+    mav2_rpc_status st = MAV2_RPC_E_NETWORK;
+    int retry = 0;
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        st = MAV2_RPC_E_TIMEOUT;
+        retry = 1;
+        break;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        retry = 1;
+        break;
+    default:
+        break;
+    }
+    if (certificate_problem(rpc, rc)) {
+        set_error(&rpc->err, MAV2_RPC_E_NETWORK, "TLS certificate problem with %s: %s",
+                  rpc->redacted, why);
+        return 0;
+    }
+    set_error(&rpc->err, st, "%s %s: %s",
+              st == MAV2_RPC_E_NETWORK ? "cannot reach" : "timeout talking to", rpc->redacted, why);
+    return retry;
+}
+
+/* One exchange of body with rpc's URL; the timeouts cut to left ms. */
+static CURLcode perform(mav2_rpc *rpc, const char *body, long left)
+{
+    CURL *c = rpc->curl;
+    rpc->len = 0;
+    rpc->oversize = 0;
+    rpc->curl_err[0] = '\0';
+    curl_easy_setopt(c, CURLOPT_URL, rpc->url);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, rpc->headers);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, rpc);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, rpc->curl_err);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     rpc->opt.connect_timeout_ms < left ? rpc->opt.connect_timeout_ms : left);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                     rpc->opt.timeout_ms < left ? rpc->opt.timeout_ms : left);
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)rpc->opt.max_response);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "mav2-hsm/" PACKAGE_VERSION);
+    rpc->sent++;
+    return curl_easy_perform(c);
+}
+
+/* Sleeps the backoff before retry attempt+1 if the deadline leaves time for it and a
+ * try after it; else records that the time ran out and returns 0. */
+static int backoff(mav2_rpc *rpc, int attempt, curl_off_t retry_after)
+{
+    long d, left;
+    /* the server's Retry-After (seconds, unbounded) is capped before scaling */
+    if (retry_after > rpc->opt.backoff_max_ms / 1000 + 1)
+        retry_after = rpc->opt.backoff_max_ms / 1000 + 1;
+    d = backoff_delay(rpc, attempt, (long)retry_after * 1000);
+    left = time_left(rpc);
+    if (d >= left) {
+        size_t l = strlen(rpc->err.message);
+        rpc->err.status = MAV2_RPC_E_DEADLINE;
+        snprintf(rpc->err.message + l, sizeof(rpc->err.message) - l,
+                 " (no time left for a retry: the time allowed ran out)");
+        return 0;
+    }
+    sleep_ms(d);
+    return 1;
+}
+
 /* POSTs body with retries. On return 1, rpc->buf holds the response and *reply its
  * parsed JSON (a new reference). On 0, rpc->err says why. */
 static int post(mav2_rpc *rpc, const char *body, json_object **reply)
@@ -288,37 +405,22 @@ static int post(mav2_rpc *rpc, const char *body, json_object **reply)
     rpc->err.http_status = 0;
     for (attempt = 0;; attempt++) {
         CURLcode rc;
-        long code = 0;
+        long code = 0, left = time_left(rpc);
         curl_off_t retry_after = 0;
         int retry = 0;
-        CURL *c = rpc->curl;
 
-        rpc->len = 0;
-        rpc->oversize = 0;
-        rpc->curl_err[0] = '\0';
-        curl_easy_setopt(c, CURLOPT_URL, rpc->url);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, rpc->headers);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, rpc);
-        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, rpc->curl_err);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, rpc->opt.connect_timeout_ms);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, rpc->opt.timeout_ms);
-        curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)rpc->opt.max_response);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-        curl_easy_setopt(c, CURLOPT_USERAGENT, "mav2-hsm/" PACKAGE_VERSION);
-        rc = curl_easy_perform(c);
-        rpc->sent++;
-
+        if (left <= 0) {
+            set_error(&rpc->err, MAV2_RPC_E_DEADLINE,
+                      "timeout talking to %s: the time allowed ran out", rpc->redacted);
+            return 0;
+        }
+        rc = perform(rpc, body, left);
         if (rc == CURLE_OK) {
-            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+            curl_easy_getinfo(rpc->curl, CURLINFO_RESPONSE_CODE, &code);
             rpc->err.http_status = code;
             if (code >= 200 && code < 300)
                 break;
-            curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after);
+            curl_easy_getinfo(rpc->curl, CURLINFO_RETRY_AFTER, &retry_after);
             if (code == 429 || code == 502 || code == 503 || code == 504) {
                 retry = 1;
             } else {
@@ -337,34 +439,11 @@ static int post(mav2_rpc *rpc, const char *body, json_object **reply)
                       rpc->opt.max_response);
             return 0;
         } else {
-            const char *why = (rpc->curl_err[0] && !errbuf_leaks_url(rpc)) ? rpc->curl_err
-                                                                           : curl_easy_strerror(rc);
-            mav2_rpc_status st = MAV2_RPC_E_NETWORK;
-            switch (rc) {
-            case CURLE_OPERATION_TIMEDOUT:
-                st = MAV2_RPC_E_TIMEOUT;
-                retry = 1;
-                break;
-            case CURLE_COULDNT_CONNECT:
-            case CURLE_COULDNT_RESOLVE_HOST:
-            case CURLE_COULDNT_RESOLVE_PROXY:
-            case CURLE_SEND_ERROR:
-            case CURLE_RECV_ERROR:
-            case CURLE_GOT_NOTHING:
-            case CURLE_PARTIAL_FILE:
-            case CURLE_SSL_CONNECT_ERROR:
-            case CURLE_HTTP2:
-            case CURLE_HTTP2_STREAM:
-                retry = 1;
-                break;
-            default:
-                break;
-            }
-            set_error(&rpc->err, st, "%s %s: %s",
-                      st == MAV2_RPC_E_TIMEOUT ? "timeout talking to" : "cannot reach",
-                      rpc->redacted, why);
+            retry = curl_failed(rpc, rc);
         }
-        if (!retry || attempt >= rpc->opt.max_retries) {
+        if (!retry || attempt >= rpc->opt.max_retries || !backoff(rpc, attempt, retry_after)) {
+            if (rpc->err.status == MAV2_RPC_E_TIMEOUT && time_left(rpc) <= 0)
+                rpc->err.status = MAV2_RPC_E_DEADLINE;
             if (attempt > 0) {
                 size_t l = strlen(rpc->err.message);
                 snprintf(rpc->err.message + l, sizeof(rpc->err.message) - l, " (%d attempts)",
@@ -372,10 +451,6 @@ static int post(mav2_rpc *rpc, const char *body, json_object **reply)
             }
             return 0;
         }
-        /* the server's Retry-After (seconds, unbounded) is capped before scaling */
-        if (retry_after > rpc->opt.backoff_max_ms / 1000 + 1)
-            retry_after = rpc->opt.backoff_max_ms / 1000 + 1;
-        sleep_ms(backoff_delay(rpc, attempt, (long)retry_after * 1000));
     }
     *reply = parse_strict(rpc->buf ? rpc->buf : "", rpc->len);
     if (*reply == NULL) {

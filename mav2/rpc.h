@@ -9,7 +9,10 @@
  * One client keeps one curl handle (keep-alive connection reuse). A client is not
  * thread-safe: use one client per thread. Network errors, HTTP 429 and 5xx are
  * retried with exponential backoff and jitter; a JSON-RPC error object is an answer
- * and is never retried. Responses larger than max_response bytes, malformed JSON and
+ * and is never retried, nor is a TLS certificate problem (the peer's certificate does
+ * not verify, or the server wants one from us). With a deadline (options.deadline_ms)
+ * each attempt's timeouts and each backoff are cut to the time left, and no call
+ * outlives it. Responses larger than max_response bytes, malformed JSON and
  * responses that do not follow JSON-RPC 2.0 are rejected. URLs printed in errors are
  * redacted to scheme://host[:port] (RPC URLs often carry API keys in the path).
  * Failures also set the libmav2 message (error.h: "method: what went wrong");
@@ -34,7 +37,12 @@ typedef struct {
     long backoff_ms;         /* first backoff (doubles each retry); default 250 */
     long backoff_max_ms;     /* cap of one backoff; default 8000 */
     size_t max_response;     /* largest accepted response body; default 8 MiB */
+    long long deadline_ms;   /* > 0: no call goes past this mav2_rpc_now_ms() time;
+                              * default 0 (none) */
 } mav2_rpc_options;
+
+/* A monotonic clock in ms (CLOCK_MONOTONIC), for deadline_ms. */
+long long mav2_rpc_now_ms(void);
 
 /* Fills o with the defaults above. */
 void mav2_rpc_options_default(mav2_rpc_options *o);
@@ -48,7 +56,9 @@ typedef enum {
     MAV2_RPC_E_HTTP,     /* HTTP status other than 2xx without a JSON-RPC answer */
     MAV2_RPC_E_PROTOCOL, /* malformed JSON, not JSON-RPC 2.0, oversized, id mismatch */
     MAV2_RPC_E_RPC,      /* JSON-RPC error object */
-    MAV2_RPC_E_ARG       /* bad argument to the API */
+    MAV2_RPC_E_ARG,      /* bad argument to the API */
+    MAV2_RPC_E_DEADLINE  /* options.deadline_ms reached (during an attempt or before a
+                          * retry) */
 } mav2_rpc_status;
 
 /* JSON-RPC codes worth naming. */
@@ -78,6 +88,9 @@ void mav2_rpc_free(mav2_rpc *rpc);
 
 /* The URL as given (may contain secrets: do not print it; see mav2_rpc_url_redacted). */
 const char *mav2_rpc_url(const mav2_rpc *rpc);
+
+/* options.deadline_ms of the client (0: none). */
+long long mav2_rpc_deadline(const mav2_rpc *rpc);
 
 /* scheme://host[:port] plus "/..." when the URL had a path or query. */
 const char *mav2_rpc_url_redacted(const mav2_rpc *rpc);

@@ -10,6 +10,7 @@
 #include "common/hex.h"
 #include "mav2/account.h"
 #include "mav2/address.h"
+#include "mav2/bounds.h"
 #include "mav2/error.h"
 #include "mav2/journal.h"
 #include "mav2/send_int.h"
@@ -30,6 +31,10 @@ void mav2_send_params_init(mav2_send_params *p)
     p->poll_max_ms = 15000;
     p->wait_timeout_ms = 120000;
     p->verification_gas_extra = 40000;
+    p->max_verification_gas = 1500000;
+    p->max_call_gas = 3000000;
+    p->max_paymaster_gas = 500000;
+    p->fee_cap_base_mul = "2";
 }
 
 void mav2_send_result_clear(mav2_send_result *r)
@@ -85,6 +90,11 @@ int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const ch
                           uint32_t entity)
 {
     char why[1024];
+    if (e->status == MAV2_RPC_E_DEADLINE &&
+        (r->have_hash || strcmp(method, "eth_getUserOperationReceipt") == 0)) {
+        r->outcome = MAV2_SEND_TIMEOUT; /* signed: it may be pending */
+        return mav2_error_set("%s: %s", method, e->message);
+    }
     if (e->status == MAV2_RPC_E_RPC) {
         r->outcome = MAV2_SEND_REJECTED;
         mav2_explain_error(e, entity, why, sizeof(why));
@@ -149,6 +159,7 @@ int mav2_send_prepare(mav2_send_ctx *c)
     json_object *call, *pa[B_N];
     int same = c->node == c->bundler, ok = 0;
     mav2_u256 rundler, ethp;
+    mav2_send_params q;
     int have_rundler = 0, have_ethp = 0, on_node[B_N], on_bundler[B_N];
     int fees = p->gas_policy_id == NULL; /* the Gas Manager sets the fees */
     const mav2_rpc_error *bad = NULL;
@@ -213,8 +224,7 @@ int mav2_send_prepare(mav2_send_ctx *c)
             bad_method = it[i].method;
         }
     }
-    if (bad == NULL && !same && it[B_BUNDLER_CHAIN].error.status != MAV2_RPC_OK &&
-        it[B_BUNDLER_CHAIN].error.status != MAV2_RPC_E_RPC) {
+    if (bad == NULL && !same && it[B_BUNDLER_CHAIN].error.status != MAV2_RPC_OK) {
         bad = &it[B_BUNDLER_CHAIN].error;
         bad_method = "bundler eth_chainId";
     }
@@ -231,7 +241,7 @@ int mav2_send_prepare(mav2_send_ctx *c)
                        (unsigned long long)c->chain_id, (unsigned long long)p->chain_id);
         goto done;
     }
-    if (!same && it[B_BUNDLER_CHAIN].error.status == MAV2_RPC_OK) {
+    if (!same) {
         uint64_t bc;
         if (!parse_chain(it[B_BUNDLER_CHAIN].result, &bc))
             goto done;
@@ -279,9 +289,13 @@ int mav2_send_prepare(mav2_send_ctx *c)
         goto done;
     }
     c->r->outcome = MAV2_SEND_INVALID;
+    q = *p; /* the ceilings of the chain the node is on */
+    q.chain_id = c->chain_id;
+    c->fees_refused[0] = '\0';
     if (!mav2_fees_compute(&c->base_fee, have_rundler ? &rundler : NULL, have_ethp ? &ethp : NULL,
-                           p, &c->max_fee, &c->max_prio))
-        goto done;
+                           &q, &c->max_fee, &c->max_prio))
+        snprintf(c->fees_refused, sizeof(c->fees_refused), "%s", mav2_last_error());
+    mav2_error_clear();
     ok = 1;
 done:
     mav2_rpc_batch_clear(it, B_N);
@@ -439,6 +453,9 @@ static int gas_and_sponsor(mav2_send_ctx *c, mav2_userop *op)
     if (c->p->gas_policy_id != NULL) {
         if (!mav2_sponsor_gas_manager(c->bundler, c->p, c->ep, op, NULL, NULL, &c->r->outcome))
             return 0;
+        c->r->outcome = MAV2_SEND_INVALID;
+        if (!mav2_bounds_check_gas(c->p, c->chain_id, op))
+            return 0;
         mav2_send_progress(c->p, MAV2_STAGE_ESTIMATED, "gas manager");
         return 1;
     }
@@ -447,6 +464,9 @@ static int gas_and_sponsor(mav2_send_ctx *c, mav2_userop *op)
     if (!estimate(c, op) || !add_margin(c, op))
         return 0;
     if (c->pm != NULL && !c->pm_final && !mav2_send_sponsor_7677(c, op, 1))
+        return 0;
+    c->r->outcome = MAV2_SEND_INVALID;
+    if (!mav2_bounds_check_gas(c->p, c->chain_id, op))
         return 0;
     mav2_send_progress(c->p, MAV2_STAGE_ESTIMATED, NULL);
     return 1;
@@ -527,8 +547,13 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
     c->before_b = node == bundler ? 0 : mav2_rpc_requests_sent(bundler);
     if (!mav2_nonce_key(&c->key, &p->lane, p->entity_id, p->nonce_options))
         return 0;
-    if (p->paymaster_url != NULL && (c->pm = mav2_rpc_new(p->paymaster_url, NULL)) == NULL)
-        return mav2_error_set("send: bad paymaster URL (want http:// or https://)");
+    if (p->paymaster_url != NULL) {
+        mav2_rpc_options o; /* the bundler's deadline */
+        mav2_rpc_options_default(&o);
+        o.deadline_ms = mav2_rpc_deadline(bundler);
+        if ((c->pm = mav2_rpc_new(p->paymaster_url, &o)) == NULL)
+            return mav2_error_set("send: bad paymaster URL (want http:// or https://)");
+    }
     if (c->journal) {
         if (p->state_dir != NULL)
             snprintf(c->dir, sizeof(c->dir), "%s", p->state_dir);
@@ -586,61 +611,6 @@ static void hash_differs(mav2_send_ctx *c, mav2_journal_entry *e, const char *ou
         if (!mav2_journal_put(c->dir, e) && n > 0 && (size_t)n < sizeof(c->note))
             snprintf(c->note + n, sizeof(c->note) - (size_t)n, " (journal not updated)");
     }
-}
-
-/* r = a * b; 0 on overflow. b taken 64 bits at a time from the low end. */
-static int mul_u256(mav2_u256 *r, const mav2_u256 *a, const mav2_u256 *b)
-{
-    uint8_t be[32];
-    uint64_t limb[4] = {0, 0, 0, 0};
-    mav2_u256 acc, shifted = *a, t;
-    int top = -1;
-    mav2_u256_to_be32(b, be);
-    for (int k = 0; k < 4; k++) {
-        for (int i = 0; i < 8; i++)
-            limb[k] = limb[k] << 8 | be[31 - 8 * k - 7 + i];
-        if (limb[k] != 0)
-            top = k;
-    }
-    mav2_u256_from_u64(&acc, 0);
-    for (int k = 0; k <= top; k++) {
-        if (k > 0 && (!mav2_u256_mul_u64(&shifted, &shifted, (uint64_t)1 << 32) ||
-                      !mav2_u256_mul_u64(&shifted, &shifted, (uint64_t)1 << 32)))
-            return 0;
-        if (limb[k] != 0 &&
-            (!mav2_u256_mul_u64(&t, &shifted, limb[k]) || !mav2_u256_add(&acc, &acc, &t)))
-            return 0;
-    }
-    *r = acc;
-    return 1;
-}
-
-/* params.max_cost_wei: refuses (INVALID) an op the account pays whose maximum cost
- * (all five gas limits x maxFeePerGas; overflow counts as over) exceeds the cap. */
-int mav2_send_check_max_cost(const mav2_send_ctx *c, const mav2_userop *op)
-{
-    const mav2_u256 *limits[] = {&op->verification_gas_limit, &op->pre_verification_gas,
-                                 &op->paymaster_verification_gas_limit,
-                                 &op->paymaster_post_op_gas_limit};
-    char cost_s[MAV2_U256_DEC_MAX + 2], cap_s[MAV2_U256_DEC_MAX + 2];
-    mav2_u256 gas = op->call_gas_limit, cost;
-    int ok = 1;
-    if (op->has_paymaster || mav2_u256_is_zero(&c->p->max_cost_wei))
-        return 1;
-    for (size_t i = 0; ok && i < sizeof(limits) / sizeof(limits[0]); i++)
-        ok = mav2_u256_add(&gas, &gas, limits[i]);
-    ok = ok && mul_u256(&cost, &gas, &op->max_fee_per_gas);
-    if (ok && mav2_u256_cmp(&cost, &c->p->max_cost_wei) <= 0)
-        return 1;
-    c->r->outcome = MAV2_SEND_INVALID;
-    mav2_u256_format_units(&c->p->max_cost_wei, 18, cap_s);
-    if (ok) {
-        mav2_u256_format_units(&cost, 18, cost_s);
-        return mav2_error_set("the op may cost up to %s ETH, over --max-cost %s ETH", cost_s,
-                              cap_s);
-    }
-    return mav2_error_set("the op may cost up to more than 2^256 wei, over --max-cost %s ETH",
-                          cap_s);
 }
 
 /* Signs op (gas and fees set), journals it, sends it and waits: the second half of

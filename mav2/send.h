@@ -152,8 +152,8 @@ typedef struct {
      * outcome UNSIGNED, success 1. Nothing is journaled or sent; sign may be NULL. */
     int unsigned_only;
 
-    /* Cost cap in wei (zero = no cap, the default). When the account pays (no
-     * paymaster), the op's maximum cost (callGasLimit + verificationGasLimit +
+    /* Cost cap in wei (zero = the chain's default cap, bounds.h). When the account
+     * pays (no paymaster), the op's maximum cost (callGasLimit + verificationGasLimit +
      * preVerificationGas + paymasterVerificationGasLimit + paymasterPostOpGasLimit) x
      * maxFeePerGas is computed before signing (a replacement's too, with its raised
      * fees; the unsigned_only op too); above the cap (or overflowing 256 bits) nothing
@@ -161,6 +161,23 @@ typedef struct {
      * ETH. A --replace-after replacement over the cap is not made: the first op is
      * awaited, the result's message says so. */
     mav2_u256 max_cost_wei;
+
+    /* Bounds on what the node, bundler and paymaster say, checked before signing (and
+     * before the unsigned_only result); out of bounds: outcome INVALID, the message
+     * names the field, its value and the bound. Gas limits (0 = not bounded):
+     * verificationGasLimit <= max_verification_gas (default 1500000), callGasLimit <=
+     * max_call_gas (3000000), each paymaster gas limit <= max_paymaster_gas (500000);
+     * preVerificationGas <= the calldata-cost formula (bounds.h) x pvg_max_mul (NULL =
+     * the chain's margin, bounds.h; "0" = not bounded). Fees (mav2_fees_compute):
+     * maxPriorityFeePerGas <= max_priority_fee_wei (zero = the chain's ceiling,
+     * bounds.h), and maxFeePerGas is capped at ceil(base fee x fee_cap_base_mul) +
+     * maxPriorityFeePerGas (default "2"; NULL = not capped). */
+    uint64_t max_verification_gas;
+    uint64_t max_call_gas;
+    uint64_t max_paymaster_gas;
+    const char *pvg_max_mul;
+    mav2_u256 max_priority_fee_wei;
+    const char *fee_cap_base_mul;
 } mav2_send_params;
 
 /* Defaults as documented above; account, call data and sign still to fill. */
@@ -231,7 +248,10 @@ int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const m
 void mav2_explain_error(const mav2_rpc_error *e, uint32_t entity_id, char *out, size_t cap);
 
 /* Fee rule alone (for tests and `mav2 fees`): rundler_hint NULL = generic rule with
- * eth_priority. Multipliers NULL = defaults. */
+ * eth_priority. Multipliers NULL = defaults (p NULL: all of params_init's). A
+ * priority fee over the ceiling (max_priority_fee_wei, else the default of
+ * p->chain_id, bounds.h) fails naming both; maxFeePerGas is capped by
+ * fee_cap_base_mul (see mav2_send_params). */
 int mav2_fees_compute(const mav2_u256 *base_fee, const mav2_u256 *rundler_hint,
                       const mav2_u256 *eth_priority, const mav2_send_params *p, mav2_u256 *max_fee,
                       mav2_u256 *max_priority);

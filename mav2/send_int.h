@@ -25,9 +25,11 @@ typedef struct {
     int journal;
     int lock_fd; /* lane lock (journal.h), -1 when not held */
     unsigned long before_n, before_b, before_pm;
-    char note[320]; /* r->message on success (the bundler's userOpHash is not ours) */
+    char note[320];          /* r->message on success (the bundler's userOpHash is not ours) */
     mav2_validation_data vd; /* the signing validation's (send_policy.c) */
     int have_vd;             /* vd read: the account is deployed and the entity not 0 */
+    char fees_refused[320];  /* prepare: the fees are out of bounds (mav2_fees_compute's
+                              * sentence); a journaled op is still resumed, nothing signed */
 } mav2_send_ctx;
 
 /* Arguments, nonce key, paymaster client, journal dir and lane lock (send.h). */
@@ -39,8 +41,9 @@ int mav2_send_finish(mav2_send_ctx *c, mav2_send_result *r, int ok);
 int mav2_send_prepare(mav2_send_ctx *c);
 /* Waits for (or reports) the journaled op e instead of signing another. */
 int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e);
-/* params.max_cost_wei: 1 if op is within the cap (or sponsored, or no cap), else 0
- * with the error naming both amounts. */
+/* params.max_cost_wei (zero: the chain's default cap, bounds.h): 1 if op is within
+ * the cap (or sponsored) and prepare found the fees in bounds, else 0 with the error
+ * naming both amounts (or the fee bound). In bounds.c. */
 int mav2_send_check_max_cost(const mav2_send_ctx *c, const mav2_userop *op);
 /* eth_call params of getValidationData(SingleSignerValidationModule || entity) on the
  * account (for the first batch); NULL if out of memory. */

@@ -43,11 +43,14 @@ int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_pa
                    mav2_send_result *r, int sleep_first)
 {
     long deadline = now_ms() + (p->wait_timeout_ms > 0 ? p->wait_timeout_ms : 0);
+    long long rd = mav2_rpc_deadline(bundler); /* the client's deadline bounds the wait */
     long delay = p->poll_initial_ms > 0 ? p->poll_initial_ms : 1;
     unsigned int seed = (unsigned int)now_ms() ^ hash[0] << 8 ^ hash[1];
     char hex[67], note[32];
     uint8_t got[32];
     mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
+    if (rd > 0 && rd < deadline)
+        deadline = (long)rd;
     for (int i = 1;; i++) {
         json_object *params, *res = NULL, *v;
         mav2_u256 q;

@@ -15,19 +15,17 @@
 
 /* ---- chain presets ---------------------------------------------------------------- */
 
-/* max_cost: a cap of one op's maximum cost that a plain transfer or a few calls fit
- * under with room at busy times, far below what a misbehaving bundler can ask. */
 static const mav2_chain chains[] = {
-    {"mainnet", 1, "eth-mainnet.g.alchemy.com", "0.05ether", 0},
-    {"sepolia", 11155111, "eth-sepolia.g.alchemy.com", "0.5ether", 1},
-    {"base", 8453, "base-mainnet.g.alchemy.com", "0.005ether", 0},
-    {"base-sepolia", 84532, "base-sepolia.g.alchemy.com", "0.05ether", 1},
-    {"arbitrum", 42161, "arb-mainnet.g.alchemy.com", "0.005ether", 0},
-    {"arbitrum-sepolia", 421614, "arb-sepolia.g.alchemy.com", "0.05ether", 1},
-    {"optimism", 10, "opt-mainnet.g.alchemy.com", "0.005ether", 0},
-    {"optimism-sepolia", 11155420, "opt-sepolia.g.alchemy.com", "0.05ether", 1},
-    {"polygon", 137, "polygon-mainnet.g.alchemy.com", "20ether", 0},
-    {"polygon-amoy", 80002, "polygon-amoy.g.alchemy.com", "20ether", 1},
+    {"mainnet", 1, "eth-mainnet.g.alchemy.com", 0},
+    {"sepolia", 11155111, "eth-sepolia.g.alchemy.com", 1},
+    {"base", 8453, "base-mainnet.g.alchemy.com", 0},
+    {"base-sepolia", 84532, "base-sepolia.g.alchemy.com", 1},
+    {"arbitrum", 42161, "arb-mainnet.g.alchemy.com", 0},
+    {"arbitrum-sepolia", 421614, "arb-sepolia.g.alchemy.com", 1},
+    {"optimism", 10, "opt-mainnet.g.alchemy.com", 0},
+    {"optimism-sepolia", 11155420, "opt-sepolia.g.alchemy.com", 1},
+    {"polygon", 137, "polygon-mainnet.g.alchemy.com", 0},
+    {"polygon-amoy", 80002, "polygon-amoy.g.alchemy.com", 1},
 };
 
 const mav2_chain *mav2_chain_at(size_t i)

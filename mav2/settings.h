@@ -28,8 +28,7 @@ typedef struct {
     const char *name;         /* "sepolia" */
     uint64_t chain_id;        /* 11155111 */
     const char *alchemy_host; /* "eth-sepolia.g.alchemy.com": node and bundler */
-    const char *max_cost;     /* default cap of one op's cost, an amount ("0.05ether") */
-    int testnet;
+    int testnet;              /* its default bounds: mav2_chain_bounds_for (bounds.h) */
 } mav2_chain;
 
 /* The preset called name, or NULL. */

@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "mav2/bounds.h"
 #include "mav2/cli/settings.h"
 #include "mav2/settings.h"
 
@@ -160,16 +161,17 @@ int mav2_cmd_chains(const mav2_cli_cmd *self, int argc, char **argv)
         a = a != NULL ? a : json_object_new_array();
     }
     for (size_t i = 0; (ch = mav2_chain_at(i)) != NULL; i++) {
+        const char *cost = mav2_chain_bounds_for(ch->chain_id)->max_cost;
         if (a != NULL) {
             json_object *o = json_object_new_object();
             json_object_object_add(o, "name", json_object_new_string(ch->name));
             json_object_object_add(o, "chainId", json_object_new_int64((int64_t)ch->chain_id));
             json_object_object_add(o, "alchemyHost", json_object_new_string(ch->alchemy_host));
-            json_object_object_add(o, "maxCost", json_object_new_string(ch->max_cost));
+            json_object_object_add(o, "maxCost", json_object_new_string(cost));
             json_object_object_add(o, "testnet", json_object_new_boolean(ch->testnet));
             json_object_array_add(a, o);
         } else if (printf("%-17s %-9llu %-30s max-cost %s%s\n", ch->name,
-                          (unsigned long long)ch->chain_id, ch->alchemy_host, ch->max_cost,
+                          (unsigned long long)ch->chain_id, ch->alchemy_host, cost,
                           ch->testnet ? "  (testnet)" : "") < 0) {
             rc = mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "cannot write the output");
         }

@@ -50,7 +50,7 @@ const char mav2_help_sign_message[] =
     "    --account ADDR       the modular account\n"
     "    --key URI|FILE       the session key (or the owner's key for entity 0)\n"
     "    --entity-id N        the validation entity the key is installed at\n"
-    "    --chain-id C         decimal chain id\n"
+    "    --chain-id C         chain id, decimal or 0x-hex\n"
     "    --message TEXT       the message (its bytes as given)\n"
     "    --message-hex HEX    the message as hex bytes\n"
     "    --hash HASH          a 32-byte hash, signed without EIP-191\n"

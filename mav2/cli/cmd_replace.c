@@ -25,6 +25,7 @@ const char mav2_help_replace[] =
     "    mav2 replace HASH --rpc-url URL [--bundler-url URL] --key URI|FILE\n"
     "                 [--pin-source FILE] [--paymaster-url URL [--paymaster-context JSON] |\n"
     "                 --gas-policy-id ID] [--timeout SECONDS] [--poll MS] [--json]\n"
+    "                 [--max-cost AMOUNT] [--max-priority-fee AMOUNT]\n"
     "    mav2 replace --account ADDR --entity-id N [--global] [--nonce-key K] ...\n"
     "\n"
     "DESCRIPTION\n"
@@ -42,7 +43,7 @@ const char mav2_help_replace[] =
     "    --key URI|FILE       the session key that signed the op\n"
     "    --pin-source FILE    PIN (first line) when the URI has none\n"
     "    --account, --entity-id, --global, --nonce-key  select the op by its "
-    "lane\n" MAV2_CLI_SPONSOR_HELP "    --help               this text\n"
+    "lane\n" MAV2_CLI_SPONSOR_HELP MAV2_CLI_COST_HELP "    --help               this text\n"
     "\n"
     "OUTPUT\n"
     "    The replacement's userOpHash first, then as mav2 send: transactionHash,\n"
@@ -166,6 +167,7 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
                                          {"pin-source", required_argument, NULL, 'p'},
                                          MAV2_CLI_LANE_OPTS,
                                          MAV2_CLI_SPONSOR_OPTS,
+                                         MAV2_CLI_COST_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *arg, *hash_s = NULL, *key_s = NULL, *pin = NULL;
     mav2_cli_lane lane = {NULL, NULL, NULL, 0};
@@ -190,6 +192,7 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     while ((c = mav2_cli_next(&ps, &arg)) != -1) {
         if ((h = mav2_cli_net_opt(self, &net, c, arg)) != 0 ||
             (h = mav2_cli_sponsor_opt(self, &p, c, arg)) != 0 ||
+            (h = mav2_cli_bounds_opt(self, &p, c, arg)) != 0 ||
             (h = mav2_cli_lane_opt(&lane, c, arg)) != 0) {
             if (h == 2)
                 return MAV2_EXIT_USAGE;

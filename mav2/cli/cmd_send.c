@@ -25,8 +25,10 @@
 #define NET_HELP                                                                                   \
     "    --rpc-url URL        the node (JSON-RPC); also the bundler unless --bundler-url\n"        \
     "    --bundler-url URL    the ERC-4337 bundler (eth_sendUserOperation, ...)\n"                 \
-    "    --timeout SECONDS    wait at most this long for the receipt (default 120;\n"              \
-    "                         0: look once). The op stays journaled: run again to resume\n"        \
+    "    --timeout SECONDS    the whole command takes at most this long: every request\n"          \
+    "                         and retry, and the wait for the receipt (default 120; 0:\n"          \
+    "                         look for the receipt once, requests bounded by their own\n"          \
+    "                         30 s). A signed op stays journaled: run again to resume\n"           \
     "    --poll MS            first receipt poll after MS ms (default 2000; each next\n"           \
     "                         wait x1.5, at most 15 s)\n"                                          \
     "    --json               one JSON object at the end instead of lines\n"                       \
@@ -66,7 +68,8 @@ const char mav2_help_send[] =
     "              [--exec-hooks] [--factory-owner ADDR [--salt S] |\n"
     "              --factory ADDR --factory-data HEX] [--chain-id N] [--pin-source FILE]\n"
     "              [--timeout SECONDS] [--poll MS] [--new] [--json] [--unsigned-out FILE]\n"
-    "              [--max-cost AMOUNT]\n"
+    "              [--max-cost AMOUNT] [--max-priority-fee AMOUNT] [--pvg-margin X]\n"
+    "              [--max-verification-gas N] [--max-call-gas N] [--max-paymaster-gas N]\n"
     "\n"
     "DESCRIPTION\n"
     "    Builds the op for the account (execute for one --call, executeBatch for\n"
@@ -104,14 +107,11 @@ const char mav2_help_send[] =
     "                         account of this owner (checked to be --account)\n"
     "    --salt S             its salt (default 0)\n"
     "    --factory ADDR, --factory-data HEX  any other factory\n"
-    "    --chain-id N         refuse a node on another chain\n"
-    "    --new                sign a new op even if one is pending in the journal\n"
-    "    --max-cost AMOUNT    refuse to sign (exit 1, nothing sent or journaled) when\n"
-    "                         the account pays and the op may cost more than AMOUNT\n"
-    "                         (wei or with a unit: 0.01ether, 100gwei): all its gas\n"
-    "                         limits x maxFeePerGas, checked after the estimate (and\n"
-    "                         for a --replace-after replacement: the first op is then\n"
-    "                         awaited, not replaced). Not checked when sponsored\n"
+    "    --chain-id N         refuse to sign unless node and bundler are on chain N\n"
+    "                         (decimal or 0x-hex); both are asked (eth_chainId), and\n"
+    "                         must agree with each other even without it\n"
+    "    --new                sign a new op even if one is pending in the "
+    "journal\n" MAV2_CLI_COST_HELP MAV2_CLI_GAS_HELP
     "    --unsigned-out FILE  stop before signing (no --key needed): write the op with\n"
     "                         the stub signature (JSON-RPC form) to FILE, chain id,\n"
     "                         entry point and userOpHash to stderr; nothing is sent or\n"
@@ -159,7 +159,8 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
                                          {"chain-id", required_argument, NULL, 'i'},
                                          {"new", no_argument, NULL, 'N'},
                                          {"unsigned-out", required_argument, NULL, 'U'},
-                                         {"max-cost", required_argument, NULL, 'M'},
+                                         MAV2_CLI_COST_OPTS,
+                                         MAV2_CLI_GAS_OPTS,
                                          MAV2_CLI_SPONSOR_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *specs[MAX_CALLS], *arg, *key_s = NULL, *pin = NULL, *owner_s = NULL;
@@ -184,7 +185,7 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
     while ((c = mav2_cli_next(&ps, &arg)) != -1) {
         if ((h = mav2_cli_net_opt(self, &net, c, arg)) != 0 ||
             (h = mav2_cli_sponsor_opt(self, &p, c, arg)) ||
-            (h = mav2_cli_lane_opt(&lane, c, arg))) {
+            (h = mav2_cli_bounds_opt(self, &p, c, arg)) || (h = mav2_cli_lane_opt(&lane, c, arg))) {
             if (h == 2)
                 return MAV2_EXIT_USAGE;
             continue;
@@ -224,13 +225,6 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
             break;
         case 'U':
             unsigned_s = arg;
-            break;
-        case 'M':
-            if (!mav2_u256_parse_amount(&p.max_cost_wei, arg))
-                return mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                                     "--max-cost: not an amount (wei, or 0.01ether, 100gwei)");
-            if (mav2_u256_is_zero(&p.max_cost_wei))
-                return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--max-cost: must be above 0");
             break;
         case 'h':
             return MAV2_EXIT_OK;

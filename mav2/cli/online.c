@@ -26,6 +26,7 @@ void mav2_cli_net_init(mav2_cli_net *n)
 {
     memset(n, 0, sizeof(*n));
     n->timeout_s = 120;
+    n->start_ms = mav2_rpc_now_ms();
     n->poll_ms = -1;
 }
 
@@ -97,6 +98,54 @@ int mav2_cli_apply_settings(const mav2_cli_cmd *cmd, mav2_cli_net *n, mav2_cli_l
     return 1;
 }
 
+/* A gas bound N (0: none) into *out. */
+static int gas_bound(const mav2_cli_cmd *cmd, const char *name, const char *arg, uint64_t *out)
+{
+    mav2_u256 v;
+    if (*arg < '0' || *arg > '9' || !mav2_u256_from_dec(&v, arg) || !mav2_u256_to_u64(&v, out))
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: \"%s\" is not a gas amount", name, arg), 2;
+    return 1;
+}
+
+/* A fee or cost bound (wei or with a unit, above 0) into *out. */
+static int amount_bound(const mav2_cli_cmd *cmd, const char *name, const char *arg, mav2_u256 *out)
+{
+    if (!mav2_u256_parse_amount(out, arg))
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: not an amount (wei, or 0.01ether, 100gwei)",
+                             name),
+               2;
+    if (mav2_u256_is_zero(out))
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: must be above 0", name), 2;
+    return 1;
+}
+
+int mav2_cli_bounds_opt(const mav2_cli_cmd *cmd, mav2_send_params *p, int c, const char *arg)
+{
+    mav2_u256 one, t;
+    switch (c) {
+    case 0x310:
+        return amount_bound(cmd, "--max-cost", arg, &p->max_cost_wei);
+    case 0x311:
+        return amount_bound(cmd, "--max-priority-fee", arg, &p->max_priority_fee_wei);
+    case 0x312:
+        return gas_bound(cmd, "--max-verification-gas", arg, &p->max_verification_gas);
+    case 0x313:
+        return gas_bound(cmd, "--max-call-gas", arg, &p->max_call_gas);
+    case 0x314:
+        return gas_bound(cmd, "--max-paymaster-gas", arg, &p->max_paymaster_gas);
+    case 0x315:
+        mav2_u256_from_u64(&one, 1000000);
+        if (*arg < '0' || *arg > '9' || !mav2_u256_ceil_mul_dec(&t, &one, arg))
+            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                                 "--pvg-margin: \"%s\" is not a decimal factor (2, 1.5)", arg),
+                   2;
+        p->pvg_max_mul = mav2_u256_is_zero(&t) ? "0" : arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int mav2_cli_lane_opt(mav2_cli_lane *l, int c, const char *arg)
 {
     switch (c) {
@@ -131,17 +180,21 @@ int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_s
 int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc **node,
                       mav2_rpc **bundler)
 {
+    mav2_rpc_options o;
     *node = *bundler = NULL;
     if (n->rpc_url == NULL)
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--rpc-url is required"), 0;
-    *node = mav2_rpc_new(n->rpc_url, NULL);
+    mav2_rpc_options_default(&o);
+    if (n->timeout_s > 0) /* --timeout bounds the whole command, retries included */
+        o.deadline_ms = n->start_ms + (long long)n->timeout_s * 1000;
+    *node = mav2_rpc_new(n->rpc_url, &o);
     if (*node == NULL)
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--rpc-url: not an http(s) URL"), 0;
     if (n->bundler_url == NULL || strcmp(n->bundler_url, n->rpc_url) == 0) {
         *bundler = *node;
         return 1;
     }
-    *bundler = mav2_rpc_new(n->bundler_url, NULL);
+    *bundler = mav2_rpc_new(n->bundler_url, &o);
     if (*bundler == NULL) {
         mav2_rpc_free(*node);
         *node = NULL;

@@ -28,7 +28,9 @@ extern const char mav2_help_send[], mav2_help_receipt[], mav2_help_session_key[]
 typedef struct {
     const char *rpc_url;     /* node (and bundler unless bundler_url) */
     const char *bundler_url; /* NULL: rpc_url */
-    long timeout_s;          /* receipt wait; default 120 */
+    long timeout_s;          /* the whole command (> 0: a deadline on the clients, and the
+                              * receipt wait); default 120 */
+    long long start_ms;      /* mav2_rpc_now_ms() at mav2_cli_net_init */
     long poll_ms;            /* first receipt poll; default the library's */
     int json;
     int force_new; /* --new: sign a new op even if one is journaled */
@@ -85,6 +87,52 @@ int mav2_cli_send_defaults(const mav2_cli_cmd *cmd, mav2_send_params *p);
 
 /* Opens the clients (*bundler == *node when there is one URL). Prints the error and
  * returns 0 on failure. */
+/* getopt_long entries of the cost bounds --max-cost and --max-priority-fee (values
+ * 0x310, 0x311) and of the gas bounds --max-verification-gas, --max-call-gas,
+ * --max-paymaster-gas, --pvg-margin (0x312 .. 0x315), read by mav2_cli_bounds_opt. */
+#define MAV2_CLI_COST_OPTS                                                                         \
+    {"max-cost", required_argument, NULL, 0x310},                                                  \
+    {                                                                                              \
+        "max-priority-fee", required_argument, NULL, 0x311                                         \
+    }
+#define MAV2_CLI_GAS_OPTS                                                                          \
+    {"max-verification-gas", required_argument, NULL, 0x312},                                      \
+        {"max-call-gas", required_argument, NULL, 0x313},                                          \
+        {"max-paymaster-gas", required_argument, NULL, 0x314},                                     \
+    {                                                                                              \
+        "pvg-margin", required_argument, NULL, 0x315                                               \
+    }
+
+#define MAV2_CLI_COST_HELP                                                                         \
+    "    --max-cost AMOUNT    refuse to sign (exit 1, nothing sent or journaled) when\n"           \
+    "                         the account pays and the op may cost more than AMOUNT\n"             \
+    "                         (wei or with a unit: 0.01ether, 100gwei): all its gas\n"             \
+    "                         limits x maxFeePerGas (a --replace-after replacement over\n"         \
+    "                         it is not made: the first op is awaited). Not checked\n"             \
+    "                         when sponsored. Default by chain id: 1 (Ethereum) 0.05\n"            \
+    "                         ether; 11155111, 17000, 560048 (Sepolia, Holesky, Hoodi)\n"          \
+    "                         0.1; 137, 80002 (Polygon, Amoy) 5 POL; 10, 8453, 42161\n"            \
+    "                         and their Sepolia 11155420, 84532, 421614 (OP, Base,\n"              \
+    "                         Arbitrum) 0.01; 31337 (devnet) 1; any other chain 0.05\n"            \
+    "    --max-priority-fee AMOUNT  refuse a maxPriorityFeePerGas above AMOUNT (default\n"         \
+    "                         100gwei; Polygon 5000gwei; OP, Base, Arbitrum 10gwei).\n"            \
+    "                         maxFeePerGas is at most 2 x base fee + priority fee\n"
+#define MAV2_CLI_GAS_HELP                                                                          \
+    "    --max-verification-gas N, --max-call-gas N, --max-paymaster-gas N\n"                      \
+    "                         refuse to sign (exit 1) when the bundler's (or the\n"                \
+    "                         paymaster's) gas limit is above N (defaults 1500000,\n"              \
+    "                         3000000, 500000; 0: no bound)\n"                                     \
+    "    --pvg-margin X       refuse a preVerificationGas above X times the op's\n"                \
+    "                         calldata cost (the ERC-4337 reference formula). Default\n"           \
+    "                         2; 100 on OP and Base (L1 data fee); none on Arbitrum;\n"            \
+    "                         20 on chains not listed under --max-cost; 0: no bound\n"
+
+/* Handles a bounds option c (arg its value) into p: 1 if it was one, 2 if its value was
+ * bad (error printed), 0 if not one of these. */
+int mav2_cli_bounds_opt(const mav2_cli_cmd *cmd, mav2_send_params *p, int c, const char *arg);
+
+/* Opens the clients (*bundler == *node when there is one URL), with the deadline
+ * start_ms + timeout_s when timeout_s > 0. Prints the error and returns 0 on failure. */
 int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc **node,
                       mav2_rpc **bundler);
 void mav2_cli_net_close(mav2_rpc *node, mav2_rpc *bundler);

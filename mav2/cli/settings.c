@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "mav2/bounds.h"
 #include "mav2/cli/settings.h"
 #include "mav2/error.h"
 #include "mav2/rpc.h"
@@ -159,7 +160,7 @@ static const char *from_chain(const char *name)
     if (st.preset == NULL)
         return mav2_config_chain_get(st.cfg, st.chain, name);
     if (strcmp(name, "max-cost") == 0)
-        return st.preset->max_cost;
+        return mav2_chain_bounds_for(st.preset->chain_id)->max_cost;
     if (strcmp(name, "rpc-url") == 0 || strcmp(name, "bundler-url") == 0)
         return st.alchemy_url[0] != '\0' ? st.alchemy_url : NULL;
     return NULL;

@@ -18,7 +18,7 @@
 #include "mav2/key.h"
 #include "mav2/u256.h"
 
-#define MAX_OPTS 32
+#define MAX_OPTS 48
 
 int mav2_cli_fail(const mav2_cli_cmd *cmd, int code, const char *fmt, ...)
 {
@@ -190,12 +190,17 @@ int mav2_cli_chain_id(const mav2_cli_cmd *cmd, const char *s, uint64_t *out)
     unsigned long long v;
 
     errno = 0;
-    if (s == NULL || *s < '0' || *s > '9') {
-        mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--chain-id: \"%s\" is not a decimal number",
+    if (s == NULL || *s < '0' || *s > '9' ||
+        (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+         (s[2] == '\0' || s[2 + strspn(s + 2, "0123456789abcdefABCDEF")] != '\0'))) {
+        mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--chain-id: \"%s\" is not a decimal or 0x-hex number",
                       s != NULL ? s : "");
         return 0;
     }
-    v = strtoull(s, &end, 10);
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        v = strtoull(s + 2, &end, 16);
+    else
+        v = strtoull(s, &end, 10);
     if (errno != 0 || *end != '\0' || v == 0 || v > INT64_MAX) {
         mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--chain-id: \"%s\" is not a chain id (1 .. 2^63-1)",
                       s);

@@ -48,7 +48,7 @@ static json_object *pm_answer(mock *m, const char *method)
     json_object_object_add(o, "paymasterData", json_object_new_string(stub ? "0x00aa" : "0x01bb"));
     if (stub) {
         json_object_object_add(o, "paymasterVerificationGasLimit",
-                               json_object_new_string("0x11170"));
+                               json_object_new_string(m->pm_vgl ? m->pm_vgl : "0x11170"));
         json_object_object_add(o, "paymasterPostOpGasLimit", json_object_new_string("0x0"));
         if (m->pm_final)
             json_object_object_add(o, "isFinal", json_object_new_boolean(1));
@@ -71,7 +71,10 @@ json_object *answer(mock *m, json_object *q)
     json_object_array_add(m->calls, rec);
 
     if (strcmp(method, "eth_chainId") == 0) {
-        res = json_object_new_string("0xaa36a7");
+        if (m->chain_error)
+            err = err_obj("{\"code\":-32601,\"message\":\"Method not found\"}");
+        else
+            res = json_object_new_string(m->chain_id ? m->chain_id : "0xaa36a7");
     } else if (strcmp(method, "eth_getCode") == 0) {
         res = m->code ? json_object_new_string(m->code)
                       : json_object_get(vec_get(logged(m->log, method, 0), "result"));
@@ -103,15 +106,24 @@ json_object *answer(mock *m, json_object *q)
     } else if (strcmp(method, "eth_estimateUserOperationGas") == 0) {
         if (m->estimate_error)
             err = err_obj(m->estimate_error);
-        else if (m->estimate_call_gas) { /* an inflated estimate */
+        else if (m->estimate_call_gas || m->estimate_vgl || m->estimate_pvg) { /* inflated */
             res = NULL;
             json_object_deep_copy(vec_get(logged(m->log, method, 0), "result"), &res, NULL);
-            json_object_object_add(res, "callGasLimit",
-                                   json_object_new_string(m->estimate_call_gas));
+            if (m->estimate_call_gas)
+                json_object_object_add(res, "callGasLimit",
+                                       json_object_new_string(m->estimate_call_gas));
+            if (m->estimate_vgl)
+                json_object_object_add(res, "verificationGasLimit",
+                                       json_object_new_string(m->estimate_vgl));
+            if (m->estimate_pvg)
+                json_object_object_add(res, "preVerificationGas",
+                                       json_object_new_string(m->estimate_pvg));
         } else
             res = json_object_get(vec_get(logged(m->log, method, 0), "result"));
     } else if (strcmp(method, "rundler_maxPriorityFeePerGas") == 0) {
-        if (m->rundler)
+        if (m->rundler && m->rundler_hint)
+            res = json_object_new_string(m->rundler_hint);
+        else if (m->rundler)
             res = json_object_get(vec_get(logged(m->log, method, 0), "result"));
         else
             err = err_obj("{\"code\":-32601,\"message\":\"Method not found\"}");
@@ -342,6 +354,7 @@ mav2_rpc *client(const th_server *s)
 void params_for_flow(mav2_send_params *p)
 {
     mav2_send_params_init(p);
+    p->fee_cap_base_mul = NULL; /* the logged reference client's fees have no cap */
     p->chain_id = CHAIN_ID;
     mh_hex_decode_exact(vec_str(flow, "account"), p->account, 20, NULL);
     p->entity_id = 1;

@@ -39,6 +39,12 @@ typedef struct mock {
     /* AllowlistModule.checkAllowlistCalldata for eth_call data d: NULL to pass, else the
      * JSON error object to answer with (a revert); no callback: everything passes */
     const char *(*allowlist)(const struct mock *m, const char *d);
+    const char *estimate_vgl;      /* verificationGasLimit of the estimate; NULL = logged */
+    const char *estimate_pvg;      /* preVerificationGas of the estimate; NULL = logged */
+    const char *rundler_hint;      /* rundler_maxPriorityFeePerGas; NULL = the logged one */
+    const char *chain_id;          /* eth_chainId answer; NULL = 0xaa36a7 (CHAIN_ID) */
+    int chain_error;               /* eth_chainId answers a JSON-RPC error */
+    const char *pm_vgl;            /* paymasterVerificationGasLimit of the stub; NULL = 0x11170 */
 } mock;
 
 /* getValidationData: flags 0x05 (global, user op), no hooks, no selectors */

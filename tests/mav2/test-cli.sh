@@ -123,7 +123,9 @@ bad "hash: nonce not a quantity" 1 "nonce" hash --chain-id 1 --userop "$(mutate 
 echo '{"sender": ' >"$TMP/broken.json"
 bad "hash: broken JSON" 1 "--userop" hash --chain-id 1 --userop "$TMP/broken.json"
 bad "hash: missing file" 1 "--userop" hash --chain-id 1 --userop "$TMP/none.json"
+is "hash: --chain-id in 0x-hex" "$("$MAV2" hash --userop "$OP" --chain-id 0xaa36a7)" "$("$MAV2" hash --userop "$OP" --chain-id 11155111)"
 bad "hash: bad chain id" 1 "--chain-id" hash --chain-id 0x1z --userop "$OP"
+bad "hash: empty hex chain id" 1 "--chain-id" hash --chain-id 0x --userop "$OP"
 bad "hash: zero chain id" 1 "--chain-id" hash --chain-id 0 --userop "$OP"
 bad "hash: bad entry point" 1 "--entry-point" hash --chain-id 1 --userop "$OP" --entry-point 0x1234
 bad "hash: no chain id" 1 "--chain-id" hash --userop "$OP"
@@ -248,6 +250,15 @@ bad "send: malformed --max-cost" 1 "--max-cost" send --rpc-url $U --account $T -
 bad "send: --max-cost finer than a wei" 1 "--max-cost" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --max-cost 0.5wei
 bad "send: --max-cost 0" 1 "--max-cost" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --max-cost 0
 case "$("$MAV2" send --help)" in *"--max-cost AMOUNT"*) ok "send --help: --max-cost" true ;; *) ok "send --help: --max-cost" false ;; esac
+bad "send: malformed --max-priority-fee" 1 "--max-priority-fee" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --max-priority-fee 5gw
+bad "send: --max-call-gas not a number" 1 "--max-call-gas" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --max-call-gas 1e6
+bad "send: --max-verification-gas over 64 bits" 1 "--max-verification-gas" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --max-verification-gas 18446744073709551616
+bad "send: --pvg-margin not a factor" 1 "--pvg-margin" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --pvg-margin x2
+bad "send: --chain-id neither decimal nor hex" 1 "--chain-id" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call $T,1 --chain-id 0x0x1
+bad "replace: malformed --max-cost" 1 "--max-cost" replace $H32 --rpc-url $U --key "$KEY" --max-cost lots
+for w in "--max-priority-fee AMOUNT" "--pvg-margin X" "--max-call-gas N" "Default by chain id: 1 (Ethereum) 0.05" "the whole command takes at most"; do
+    case "$("$MAV2" send --help)" in *"$w"*) ok "send --help: $w" true ;; *) ok "send --help: $w" false ;; esac
+done
 bad "send: bad --call" 1 "--call #1" send --rpc-url $U --account $T --key "$KEY" --entity-id 1 --call 0x12,1
 bad "receipt: short hash" 1 "userOpHash" receipt 0x12 --rpc-url $U
 bad "receipt: nothing to wait for" 1 "userOpHash" receipt --rpc-url $U

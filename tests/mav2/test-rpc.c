@@ -285,6 +285,59 @@ static void test_rejects(const char *what, th_step st, size_t max, mav2_rpc_stat
     th_script_free(&sc);
 }
 
+/* options.deadline_ms bounds a call whatever the server does: a server that never
+ * answers in time (the default 30 s per attempt, 4 retries: minutes), a server asking
+ * for a retry later than the deadline, a deadline already passed. The slow server is
+ * released by th_stop; the bound checked is 20 x the deadline. */
+static void test_deadline(void)
+{
+    static const th_step slow[] = {{0, "{}", NULL, 120000, 0, 0}};
+    static const th_step later[] = {{503, "busy", "Retry-After: 5\r\n", 0, 0, 0}};
+    th_script sc = {slow, 1, 0, {0}, 0};
+    th_server *s = th_start(th_script_handler, &sc);
+    mav2_rpc_options o;
+    mav2_rpc *rpc;
+    json_object *res = NULL;
+    long long t0 = mav2_rpc_now_ms();
+    int ok;
+    const mav2_rpc_error *e;
+
+    mav2_rpc_options_default(&o);
+    o.deadline_ms = t0 + 500;
+    rpc = mav2_rpc_new(th_url(s), &o);
+    ok = mav2_rpc_call(rpc, "eth_chainId", NULL, &res);
+    e = mav2_rpc_last_error(rpc);
+    tap_ok(!ok && e->status == MAV2_RPC_E_DEADLINE && mav2_rpc_requests_sent(rpc) == 1 &&
+               mav2_rpc_now_ms() - t0 < 10000,
+           "deadline: a server that does not answer is given up at the deadline, not retried: %s",
+           e->message);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    th_script_free(&sc);
+
+    sc = (th_script){later, 1, 0, {0}, 0};
+    s = th_start(th_script_handler, &sc);
+    t0 = mav2_rpc_now_ms();
+    o.deadline_ms = t0 + 2000;
+    rpc = mav2_rpc_new(th_url(s), &o);
+    ok = mav2_rpc_call(rpc, "eth_chainId", NULL, &res);
+    e = mav2_rpc_last_error(rpc);
+    tap_ok(!ok && e->status == MAV2_RPC_E_DEADLINE && mav2_rpc_requests_sent(rpc) == 1 &&
+               strstr(e->message, "time allowed") != NULL,
+           "deadline: no backoff past it (Retry-After 5 s, 2 s left): %s", e->message);
+    mav2_rpc_free(rpc);
+
+    o.deadline_ms = mav2_rpc_now_ms() - 1;
+    rpc = mav2_rpc_new(th_url(s), &o);
+    ok = mav2_rpc_call(rpc, "eth_chainId", NULL, &res);
+    tap_ok(!ok && mav2_rpc_last_error(rpc)->status == MAV2_RPC_E_DEADLINE &&
+               mav2_rpc_requests_sent(rpc) == 0 && mav2_rpc_deadline(rpc) == o.deadline_ms,
+           "deadline: passed already, nothing sent");
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    th_script_free(&sc);
+}
+
 static char *big_body(size_t n)
 {
     char *b = malloc(n + 64);
@@ -321,6 +374,7 @@ int main(void)
     test_retries_exhausted();
     test_http_400_jsonrpc_body();
     test_refused();
+    test_deadline();
 
     char *big = big_body(2 << 20);
     test_rejects("oversized response (Content-Length)", (th_step){0, big, NULL, 0, 0, 0}, 1 << 20,

@@ -301,6 +301,7 @@ static void test_max_cost(void)
 
     m.estimate_call_gas = "0xe8d4a51000"; /* 10^12 gas */
     params_for_flow(&p);
+    p.max_call_gas = 0; /* the cost cap alone */
     tap_ok(mav2_u256_parse_amount(&p.max_cost_wei, "0.01ether"), "max cost: 0.01ether parsed");
     ok = mav2_send(rpc, rpc, &p, &r);
     tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && signer.calls == 0 &&
@@ -323,6 +324,8 @@ static void test_max_cost(void)
     mock_reset_calls(&m);
     m.estimate_call_gas = "0x8000000000000000000000000000000000000000000000000000000000000000";
     params_for_flow(&p);
+    p.max_call_gas = 0;
+    p.pvg_max_mul = "0"; /* the formula packs the op: 2^255 does not fit uint128 */
     mav2_u256_parse_amount(&p.max_cost_wei, "1000ether");
     ok = mav2_send(rpc, rpc, &p, &r);
     tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && signer.calls == 0 &&
@@ -336,6 +339,7 @@ static void test_max_cost(void)
     m.estimate_call_gas = "0xe8d4a51000";
     params_for_flow(&p);
     p.unsigned_only = 1;
+    p.max_call_gas = 0;
     mav2_u256_parse_amount(&p.max_cost_wei, "0.01ether");
     ok = mav2_send(rpc, rpc, &p, &r);
     tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && r.user_op == NULL &&

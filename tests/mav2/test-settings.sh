@@ -74,7 +74,7 @@ is "the profile's max-cost over the preset's" "$(field max-cost <"$TMP/prod.out"
 ok "the key file's content is never printed" sh -c "! grep -rq '$SECRET' '$TMP/prod.out' '$TMP/err'"
 ALCHEMY_API_KEY=$SECRET show --chain sepolia --json >"$TMP/sep.json"
 is "--chain sepolia --json: chain id" "$(jq -r '.["chain-id"].value' "$TMP/sep.json")" 11155111
-is "--chain sepolia: the preset's max-cost" "$(jq -r '.["max-cost"].value' "$TMP/sep.json")" 0.5ether
+is "--chain sepolia: the chain's default max-cost (bounds.h)" "$(jq -r '.["max-cost"].value' "$TMP/sep.json")" 0.1ether
 ok "--chain sepolia: ALCHEMY_API_KEY not printed" sh -c "! grep -q '$SECRET' '$TMP/sep.json'"
 MAV2_CHAIN=optimism show --profile dev >"$TMP/opt.out"
 is "MAV2_CHAIN over the profile's chain" "$(field chain-id <"$TMP/opt.out")" 10

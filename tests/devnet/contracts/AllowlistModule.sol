@@ -2,9 +2,10 @@
 // Devnet stand-in for MAv2's AllowlistModule.
 // Validation hook: every call made through execute / executeBatch (call data that starts
 // with them: like the real module it does not look inside executeUserOp) must target an
-// allowed address (or the address(0) wildcard entry), and, when the entry has a selector
-// allowlist, use an allowed selector. Execution hook (pre): ERC-20 spend limits for
-// transfer/approve on targets whose entry has hasERC20SpendLimit.
+// allowed address, or use a selector allowed on address(0) (the wildcard: "functions on
+// all contracts"), and, when the target's entry has a selector allowlist, use one of its
+// selectors. Execution hook (pre): ERC-20 spend limits for transfer/approve on targets
+// whose entry has hasERC20SpendLimit.
 pragma solidity ^0.8.26;
 
 import {PackedUserOperation} from "@account-abstraction/contracts/interfaces/PackedUserOperation.sol";
@@ -48,6 +49,8 @@ contract AllowlistModule is IValidationHookModule, IExecutionHookModule {
     error ExceededTokenLimit();
     error SpendingRequestNotAllowed(bytes4);
     error UnexpectedDataPassed();
+    error ERC20NotAllowed(address);
+    error InvalidCalldataLength();
 
     /// data = abi.encode(uint32 entityId, AllowlistInput[] inputs)
     function onInstall(bytes calldata data) external override(IModule) {
@@ -61,28 +64,43 @@ contract AllowlistModule is IValidationHookModule, IExecutionHookModule {
         deleteAllowlist(entityId, inputs);
     }
 
+    /// As the real module: target address(0) is a selector wildcard (its selectors may be
+    /// called on any target; no address entry is written), any other target gets its entry,
+    /// its ERC-20 limit and, with hasSelectorAllowlist, its selectors.
     function updateAllowlist(uint32 entityId, AllowlistInput[] memory inputs) public {
         for (uint256 i = 0; i < inputs.length; ++i) {
             AllowlistInput memory input = inputs[i];
+            if (input.target == address(0)) {
+                for (uint256 j = 0; j < input.selectors.length; ++j) {
+                    setSelectorAllowlist(entityId, address(0), input.selectors[j], true);
+                }
+                continue;
+            }
             setAddressAllowlist(entityId, input.target, true, input.hasSelectorAllowlist, input.hasERC20SpendLimit);
+            updateLimits(entityId, input.target, input.hasERC20SpendLimit, input.erc20SpendLimit);
             if (input.hasSelectorAllowlist) {
                 for (uint256 j = 0; j < input.selectors.length; ++j) {
                     setSelectorAllowlist(entityId, input.target, input.selectors[j], true);
                 }
             }
-            if (input.hasERC20SpendLimit) updateLimits(entityId, input.target, true, input.erc20SpendLimit);
         }
     }
 
     function deleteAllowlist(uint32 entityId, AllowlistInput[] memory inputs) public {
         for (uint256 i = 0; i < inputs.length; ++i) {
             AllowlistInput memory input = inputs[i];
-            for (uint256 j = 0; j < input.selectors.length; ++j) {
-                setSelectorAllowlist(entityId, input.target, input.selectors[j], false);
+            if (input.target == address(0)) {
+                for (uint256 j = 0; j < input.selectors.length; ++j) {
+                    setSelectorAllowlist(entityId, address(0), input.selectors[j], false);
+                }
+                continue;
             }
             setAddressAllowlist(entityId, input.target, false, false, false);
-            if (erc20SpendLimits[entityId][input.target][msg.sender] != 0) {
-                updateLimits(entityId, input.target, false, 0);
+            updateLimits(entityId, input.target, false, 0);
+            if (input.hasSelectorAllowlist) {
+                for (uint256 j = 0; j < input.selectors.length; ++j) {
+                    setSelectorAllowlist(entityId, input.target, input.selectors[j], false);
+                }
             }
         }
     }
@@ -105,6 +123,7 @@ contract AllowlistModule is IValidationHookModule, IExecutionHookModule {
     }
 
     function updateLimits(uint32 entityId, address token, bool hasERC20SpendLimit, uint256 newLimit) public {
+        if (token == address(0)) revert ERC20NotAllowed(address(0));
         AddressAllowlistEntry storage entry = addressAllowlist[entityId][token][msg.sender];
         entry.hasERC20SpendLimit = hasERC20SpendLimit;
         erc20SpendLimits[entityId][token][msg.sender] = newLimit;
@@ -153,17 +172,18 @@ contract AllowlistModule is IValidationHookModule, IExecutionHookModule {
         }
     }
 
+    /// The target's entry; without one, a selector allowed on address(0) (the wildcard) still
+    /// passes. A selector allowlist needs a selector (NoSelectorSpecified) on the list.
     function _checkCallPermission(uint32 entityId, address account, address target, bytes memory data) internal view {
+        bytes4 sel = data.length >= 4 ? ModuleLib.selectorOf(data) : bytes4(0);
         AddressAllowlistEntry memory entry = addressAllowlist[entityId][target][account];
-        address key = target;
         if (!entry.allowed) {
-            entry = addressAllowlist[entityId][address(0)][account]; // wildcard: any target
-            key = address(0);
-            if (!entry.allowed) revert AddressNotAllowed();
+            if (data.length >= 4 && selectorAllowlist[entityId][sel][address(0)][account]) return;
+            revert AddressNotAllowed();
         }
         if (entry.hasSelectorAllowlist) {
             if (data.length < 4) revert NoSelectorSpecified();
-            if (!selectorAllowlist[entityId][ModuleLib.selectorOf(data)][key][account]) revert SelectorNotAllowed();
+            if (!selectorAllowlist[entityId][sel][target][account]) revert SelectorNotAllowed();
         }
     }
 
@@ -184,6 +204,8 @@ contract AllowlistModule is IValidationHookModule, IExecutionHookModule {
             for (uint256 i = 0; i < calls.length; ++i) {
                 _spendERC20(entityId, calls[i].target, calls[i].data);
             }
+        } else {
+            revert SpendingRequestNotAllowed(sel);
         }
         return "";
     }
@@ -192,8 +214,9 @@ contract AllowlistModule is IValidationHookModule, IExecutionHookModule {
 
     function _spendERC20(uint32 entityId, address token, bytes memory data) internal {
         if (!addressAllowlist[entityId][token][msg.sender].hasERC20SpendLimit) return;
+        if (data.length < 68) revert InvalidCalldataLength();
         bytes4 sel = ModuleLib.selectorOf(data);
-        if (sel != _TRANSFER && sel != _APPROVE) revert SpendingRequestNotAllowed(sel);
+        if (sel != _TRANSFER && sel != _APPROVE) revert SelectorNotAllowed();
         (, uint256 amount) = abi.decode(ModuleLib.argsOf(data), (address, uint256));
         uint256 limit = erc20SpendLimits[entityId][token][msg.sender];
         if (amount > limit) revert ExceededTokenLimit();
