@@ -263,49 +263,6 @@ done:
     return ok;
 }
 
-/* A journaled op is pending on this lane: wait for it instead of signing another. */
-int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e)
-{
-    mav2_u256 k1, k2;
-    uint64_t seq_chain, seq_entry;
-    char hex[67];
-    int ok;
-    mav2_send_unlock(c); /* nothing is signed from here on */
-    mav2_nonce_split(&c->onchain_nonce, &k1, &seq_chain);
-    mav2_nonce_split(&e->nonce, &k2, &seq_entry);
-    c->r->resumed = 1;
-    c->r->nonce = e->nonce;
-    json_object_put(c->r->user_op);
-    c->r->user_op = json_object_get(e->user_op);
-    memcpy(c->r->user_op_hash, e->user_op_hash, 32);
-    c->r->have_hash = 1;
-    mh_hex_encode(e->user_op_hash, 32, hex, sizeof(hex), 1);
-    mav2_send_progress(c->p, MAV2_STAGE_RESUMED, hex);
-    if (seq_chain > seq_entry) {
-        /* the nonce moved past: it was included (or replaced); look for the receipt once */
-        mav2_send_params once = *c->p;
-        once.wait_timeout_ms = 0;
-        ok = mav2_send_wait(c->bundler, e->user_op_hash, &once, c->r, 0);
-        if (!ok && c->r->outcome == MAV2_SEND_TIMEOUT) {
-            /* no receipt from this bundler, but the nonce is used: nothing to send again */
-            c->r->outcome = MAV2_SEND_INCLUDED;
-            ok = 1;
-            mav2_error_clear();
-            mav2_send_progress(c->p, MAV2_STAGE_INCLUDED, "nonce used on chain (no receipt)");
-        }
-        mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
-        return ok;
-    }
-    ok = mav2_send_wait(c->bundler, e->user_op_hash, c->p, c->r, 0);
-    if (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED)
-        mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
-    else if (c->r->outcome == MAV2_SEND_TIMEOUT)
-        mav2_error_set("the journaled user op %s (nonce %llu) is still pending: run again to "
-                       "keep waiting, replace it with higher fees, or force a new op",
-                       hex, (unsigned long long)seq_entry);
-    return ok;
-}
-
 static json_object *op_params(json_object *op, const uint8_t *ep)
 {
     json_object *a = json_object_new_array();
@@ -482,6 +439,7 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
 {
     memset(c, 0, sizeof(*c));
     c->lock_fd = -1;
+    c->started_ms = mav2_send_now_ms();
     if (r == NULL)
         return mav2_error_set("send: no result");
     memset(r, 0, sizeof(*r));
@@ -518,6 +476,8 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
 int mav2_send_finish(mav2_send_ctx *c, mav2_send_result *r, int ok)
 {
     mav2_send_unlock(c);
+    json_object_put(c->intent);
+    c->intent = NULL;
     if (r == NULL) {
         mav2_rpc_free(c->pm);
         return ok;
@@ -655,6 +615,9 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
         je.nonce_key = c->key;
         je.nonce = op->nonce;
         memcpy(je.user_op_hash, hash, 32);
+        memcpy(je.op_hash, hash, 32);
+        memcpy(je.entry_point, c->ep, 20);
+        je.intent = json_object_get(c->intent);
         snprintf(je.bundler, sizeof(je.bundler), "%s", mav2_rpc_url_redacted(c->bundler));
         je.user_op = json_object_get(r->user_op);
         if (!mav2_journal_put(c->dir, &je)) {
@@ -689,7 +652,7 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
         ok = mav2_send_wait(c->bundler, sent, p, r, 1);
     }
     if (c->journal && (r->outcome == MAV2_SEND_INCLUDED || r->outcome == MAV2_SEND_REVERTED))
-        mav2_journal_remove(c->dir, c->chain_id, p->account, &c->key);
+        mav2_journal_remove_op(c->dir, c->chain_id, p->account, &c->key, sent);
     else if (!ok && r->outcome == MAV2_SEND_NETWORK)
         mav2_error_prefix("user op %s was sent, but waiting for it failed%s", hex,
                           c->journal ? " (run again to resume)" : "");
@@ -720,6 +683,7 @@ static int unsigned_result(mav2_send_ctx *c, mav2_userop *op)
 int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r)
 {
     mav2_send_ctx c;
+    mav2_send_params rest;
     mav2_userop op;
     mav2_journal_entry je;
     uint8_t stub[MAV2_USEROP_SIG_LEN];
@@ -730,13 +694,26 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
     if (!mav2_send_begin(&c, node, bundler, p, r) || !mav2_send_prepare(&c))
         goto out;
     r->outcome = MAV2_SEND_INVALID;
-    if (c.journal && !p->unsigned_only) {
+    c.intent = mav2_send_intent(p, c.ep);
+    while (c.journal && !p->unsigned_only) {
         if (!mav2_journal_get(c.dir, c.chain_id, p->account, &c.key, &je, &found))
             goto out;
-        if (found && !p->force_new) {
+        if (!found || p->force_new)
+            break;
+        if (mav2_send_same_intent(&c, &je)) {
             ok = mav2_send_resume(&c, &je);
             goto out;
         }
+        if (!mav2_send_await_busy(&c, &je))
+            goto out;
+        mav2_journal_entry_clear(&je);
+        if (p->wait_timeout_ms >= 0) { /* the rest of the wait is this op's */
+            long left = p->wait_timeout_ms - (mav2_send_now_ms() - c.started_ms);
+            rest = *p;
+            rest.wait_timeout_ms = left > 0 ? left : 0;
+            c.p = &rest;
+        }
+        r->outcome = MAV2_SEND_INVALID;
     }
     mav2_send_progress(p, MAV2_STAGE_PREPARED, NULL);
 

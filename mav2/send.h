@@ -58,10 +58,14 @@ typedef enum {
     MAV2_STAGE_PREPARED,  /* nonce, fees and deployment known */
     MAV2_STAGE_ESTIMATED, /* gas limits from the bundler */
     MAV2_STAGE_SIGNED,
-    MAV2_STAGE_SENT,    /* bundler accepted the op; detail = userOpHash */
-    MAV2_STAGE_RESUMED, /* a journaled pending op is awaited instead; detail = userOpHash */
-    MAV2_STAGE_WAITING, /* before each receipt poll; detail = "poll N" */
-    MAV2_STAGE_INCLUDED /* detail = transaction hash */
+    MAV2_STAGE_SENT,     /* bundler accepted the op; detail = userOpHash */
+    MAV2_STAGE_RESUMED,  /* a journaled pending op is awaited instead; detail = userOpHash */
+    MAV2_STAGE_WAITING,  /* before each receipt poll; detail = "poll N" */
+    MAV2_STAGE_INCLUDED, /* detail = transaction hash */
+
+    /* an op of another intent is pending on the lane: waited for before this one is
+     * made; detail = its userOpHash */
+    MAV2_STAGE_BUSY
 } mav2_send_stage;
 
 typedef void (*mav2_progress_fn)(void *ctx, mav2_send_stage stage, const char *detail);

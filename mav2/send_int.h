@@ -25,6 +25,12 @@ typedef struct {
     int lock_fd; /* lane lock (journal.h), -1 when not held */
     unsigned long before_n, before_b, before_pm;
     char note[320]; /* r->message on success (the bundler's userOpHash is not ours) */
+
+    /* what the op is asked to do, journaled with it (owned); the op settled last can
+     * never be included (its entry cleared); mav2_send_now_ms() at the start */
+    json_object *intent;
+    int superseded;
+    long started_ms;
 } mav2_send_ctx;
 
 /* Arguments, nonce key, paymaster client, journal dir and lane lock (send.h). */
@@ -34,8 +40,17 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
 int mav2_send_finish(mav2_send_ctx *c, mav2_send_result *r, int ok);
 /* Chain, code, nonce, deposit, base fee and priority hints, batched; fees computed. */
 int mav2_send_prepare(mav2_send_ctx *c);
-/* Waits for (or reports) the journaled op e instead of signing another. */
+/* Sees the journaled op e through instead of signing another (send.h: resuming). */
 int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e);
+/* The intent of p's op (send.h: entry point, call data, factory, sponsorship digests,
+ * fee options), as journaled. */
+json_object *mav2_send_intent(const mav2_send_params *p, const uint8_t ep[20]);
+/* 1 if the journaled e was made for c->intent. */
+int mav2_send_same_intent(const mav2_send_ctx *c, const mav2_journal_entry *e);
+/* e, of another intent, holds the lane: waits for it to settle (the lock released),
+ * then takes the lane again and reads the fresh nonce. 0 (TIMEOUT: the message names e
+ * and how to resolve it) when it is still pending. */
+int mav2_send_await_busy(mav2_send_ctx *c, mav2_journal_entry *e);
 /* params.max_cost_wei: 1 if op is within the cap (or sponsored, or no cap), else 0
  * with the error naming both amounts. */
 int mav2_send_check_max_cost(const mav2_send_ctx *c, const mav2_userop *op);
@@ -49,6 +64,8 @@ int mav2_send_quantity(json_object *o, const char *what, mav2_u256 *out);
  * NETWORK otherwise. Returns 0. */
 int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const char *method,
                           uint32_t entity);
+/* A monotonic clock in ms. */
+long mav2_send_now_ms(void);
 /* Receipt polling of hash with p's waiting parameters. */
 int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
                    mav2_send_result *r, int sleep_first);

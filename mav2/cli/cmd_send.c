@@ -325,6 +325,7 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
     uint64_t chain = 0;
     char dir[4096];
     mav2_cli_journaled j = {dir, 0, lp.account, &key};
+    mav2_journal_entry e;
 
     /* `mav2 receipt HASH ...`: the hash may come first, as a positional */
     if (argc > 1 && argv[1][0] != '-') {
@@ -332,6 +333,7 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
         argc--;
         argv++;
     }
+    memset(&e, 0, sizeof(e));
     mav2_cli_net_init(&net);
     mav2_send_params_init(&lp);
     mav2_cli_parser_init(&ps, self, opts, argc, argv);
@@ -368,28 +370,32 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
     }
     if (!mav2_cli_net_open(self, &net, &node, &bundler))
         return MAV2_EXIT_USAGE;
-    if (from_journal) {
-        mav2_journal_entry e;
-        if ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK)
-            goto out;
-        if (!mav2_journal_default_dir(dir, sizeof(dir)) ||
-            !mav2_journal_get(dir, chain, lp.account, &key, &e, &found)) {
-            rc = mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, "journal");
-            goto out;
+    if ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK)
+        goto out;
+    if (!mav2_journal_default_dir(dir, sizeof(dir)) ||
+        !(from_journal ? mav2_journal_get(dir, chain, lp.account, &key, &e, &found)
+                       : mav2_journal_find(dir, chain, hash, &e, &found))) {
+        rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL);
+        goto out;
+    }
+    if (from_journal && !found) {
+        rc = mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                           "no pending user op in the journal for this account and key");
+        goto out;
+    }
+    if (found) { /* its entry goes once the op is final */
+        if (from_journal) {
+            memcpy(hash, e.user_op_hash, 32);
+            fprintf(stderr, "mav2 %s: the journal has a pending user op for this account and key\n",
+                    self->name);
         }
-        if (!found) {
-            rc = mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                               "no pending user op in the journal for this account and key");
-            goto out;
-        }
-        memcpy(hash, e.user_op_hash, 32);
-        mav2_journal_entry_clear(&e);
-        fprintf(stderr, "mav2 %s: the journal has a pending user op for this account and key\n",
-                self->name);
+        memcpy(lp.account, e.account, 20);
+        key = e.nonce_key;
     }
     j.chain = chain;
-    rc = mav2_cli_await(self, &net, bundler, hash, from_journal ? &j : NULL);
+    rc = mav2_cli_await(self, &net, bundler, hash, found ? &j : NULL);
 out:
+    mav2_journal_entry_clear(&e);
     mav2_cli_net_close(node, bundler);
     return rc;
 }

@@ -35,6 +35,11 @@ typedef struct {
     json_object *sent_hashes;      /* hashes returned by eth_sendUserOperation, in order */
     const char *send_hash;         /* eth_sendUserOperation answers this, not the op's v0.7 hash */
     const char *estimate_call_gas; /* callGasLimit of the estimate; NULL = the logged one */
+    json_object *known;            /* hashes the bundler has (eth_getUserOperationByHash) */
+    int drop_known;                /* drop_send: the op reached the bundler before the cut */
+    int send_garbage;              /* eth_sendUserOperation answers a non-hash, op not kept */
+    int nonce_follows;             /* getNonce: seq 3 + the number of ops given a receipt */
+    json_object *included;         /* hashes given a receipt */
 } mock;
 
 json_object *logged(json_object *log, const char *method, int nth);
@@ -65,7 +70,7 @@ extern json_object *flow;
 extern test_signer signer;
 extern uint8_t call_data[512];
 extern size_t call_data_len;
-extern char stages[256]; /* progress stages seen, one letter each: PESTRWI */
+extern char stages[256]; /* progress stages seen, one letter each: PESTRWIB */
 
 /* Loads the vectors and picks flow number flow_idx; returns the vector file (put it). */
 json_object *sm_setup(int flow_idx);
