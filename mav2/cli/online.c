@@ -269,8 +269,8 @@ static void progress_cb(void *ctx, mav2_send_stage st, const char *detail)
         break;
     case MAV2_STAGE_BUSY:
         fprintf(stderr,
-                "mav2 %s: the lane is busy: waiting for the pending user op %s (another "
-                "send's, other calls) before sending this one\n",
+                "mav2 %s: the lane is busy: waiting for the pending user op %s (journaled by "
+                "another send, for other calls) before sending this one\n",
                 name, detail);
         break;
     case MAV2_STAGE_WAITING:
