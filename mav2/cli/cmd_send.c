@@ -44,10 +44,11 @@
     "    \"resumed\", \"httpRequests\"}.\n"                                                        \
     "\n"                                                                                           \
     "EXIT STATUS\n"                                                                                \
-    "    0 included and succeeded, 1 usage or bad input, 2 key or token error,\n"                  \
-    "    3 rejected by the bundler or node (AAxx reasons as sentences) or included\n"              \
-    "    but reverted, 4 timed out (still pending: run the same command again),\n"                 \
-    "    5 network error, 6 internal error\n"
+    "    0 this command's op included and succeeded, 1 usage or bad input (a\n"                    \
+    "    refused journal file too), 2 key or token error, 3 rejected by the\n"                     \
+    "    bundler or node (AAxx reasons as sentences), included but reverted, or\n"                 \
+    "    superseded (another op took its nonce), 4 timed out (still pending: run\n"                \
+    "    the same command again), 5 network error, 6 internal error\n"
 
 const char mav2_help_send[] =
     "NAME\n"
@@ -71,10 +72,18 @@ const char mav2_help_send[] =
     "    that account, not its owner.\n"
     "\n"
     "    The signed op is journaled ($MAV2_STATE_DIR, else $XDG_STATE_HOME/mav2, else\n"
-    "    ~/.local/state/mav2) before it is sent. Running mav2 send again for the same\n"
-    "    account and nonce key while it is pending (after a timeout or a crash)\n"
-    "    resumes waiting for that op instead of signing a second one (said on\n"
-    "    stderr); --new signs a new op anyway.\n"
+    "    ~/.local/state/mav2) with its intent (the call data, factory, sponsorship and\n"
+    "    fee options) before it is sent. Running mav2 send again with the same intent\n"
+    "    for the same account and nonce key while it is pending (after a timeout or a\n"
+    "    crash) resumes that op instead of signing a second one (said on stderr): it\n"
+    "    is sent again, the same bytes, when the bundler does not know it, and\n"
+    "    reported as superseded (exit 3, entry dropped) when another op took its\n"
+    "    nonce. Another intent on that lane waits for the pending op (said on stderr),\n"
+    "    then sends its own with the next nonce; --timeout running out meanwhile\n"
+    "    exits 4 naming the pending op (see it through with mav2 receipt HASH, or\n"
+    "    mav2 replace HASH). --new signs a new op anyway. Journal files not owned by\n"
+    "    you, writable by group or others, or whose op does not hash to their\n"
+    "    userOpHash are refused (exit 1).\n"
     "\n"
     "OPTIONS\n" NET_HELP "    --account ADDR       the modular account sending the op\n"
     "    --key URI|FILE       the session key: pkcs11: URI, file: URI or PEM path\n"
@@ -118,9 +127,10 @@ const char mav2_help_receipt[] =
     "                 --rpc-url URL [--bundler-url URL] [--timeout S] [--json]\n"
     "\n"
     "DESCRIPTION\n"
-    "    Polls eth_getUserOperationReceipt for HASH. Without HASH, the op pending in\n"
-    "    the send journal for that account and nonce key is awaited (what mav2 send\n"
-    "    would resume), and its journal entry dropped once it is included.\n"
+    "    Polls eth_getUserOperationReceipt for HASH (--rpc-url is asked for the chain\n"
+    "    id). Without HASH, the op pending in the send journal for that account and\n"
+    "    nonce key is awaited (what mav2 send would resume). Either way its journal\n"
+    "    entry, if any, is dropped once the op is included (or reverted).\n"
     "\n"
     "OPTIONS\n" NET_HELP
     "    --account, --entity-id, --global, --nonce-key  select the journaled op\n"
