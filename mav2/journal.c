@@ -26,6 +26,7 @@ void mav2_journal_entry_clear(mav2_journal_entry *e)
 {
     json_object_put(e->user_op);
     json_object_put(e->intent);
+    json_object_put(e->replaced);
     memset(e, 0, sizeof(*e));
 }
 
@@ -139,6 +140,8 @@ int mav2_journal_put(const char *dir, const mav2_journal_entry *e)
     json_object_object_add(o, "userOp", json_object_get(e->user_op));
     if (e->intent != NULL)
         json_object_object_add(o, "intent", json_object_get(e->intent));
+    if (e->replaced != NULL)
+        json_object_object_add(o, "replaced", json_object_get(e->replaced));
     text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
     len = strlen(text);
 
@@ -286,6 +289,17 @@ static const char *parse_entry(json_object *o, mav2_journal_entry *e)
         if (!json_object_is_type(v, json_type_object))
             return "intent";
         e->intent = json_object_get(v);
+    }
+    if (json_object_object_get_ex(o, "replaced", &v)) {
+        uint8_t h[32];
+        if (!json_object_is_type(v, json_type_array))
+            return "replaced";
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+            if (!json_object_is_type(json_object_array_get_idx(v, i), json_type_string) ||
+                !mh_hex_decode_exact(json_object_get_string(json_object_array_get_idx(v, i)), h, 32,
+                                     NULL))
+                return "replaced";
+        e->replaced = json_object_get(v);
     }
     if (json_object_object_get_ex(o, "bundler", &v))
         snprintf(e->bundler, sizeof(e->bundler), "%s", json_object_get_string(v));

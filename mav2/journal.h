@@ -38,6 +38,9 @@ typedef struct {
     json_object *user_op;     /* JSON-RPC form of the signed op (owned) */
     json_object *intent;      /* what the op was asked to do (send.h; owned, NULL = not
                                * recorded, as by mav2 submit and older versions) */
+    json_object *replaced;    /* the hashes ("0x..." strings) of the ops of this nonce
+                               * and intent it replaced, oldest first (owned; NULL =
+                               * none): one of them may be the op that got in */
 } mav2_journal_entry;
 
 void mav2_journal_entry_clear(mav2_journal_entry *e);

@@ -477,7 +477,8 @@ int mav2_send_finish(mav2_send_ctx *c, mav2_send_result *r, int ok)
 {
     mav2_send_unlock(c);
     json_object_put(c->intent);
-    c->intent = NULL;
+    json_object_put(c->replaced);
+    c->intent = c->replaced = NULL;
     if (r == NULL) {
         mav2_rpc_free(c->pm);
         return ok;
@@ -618,6 +619,7 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
         memcpy(je.op_hash, hash, 32);
         memcpy(je.entry_point, c->ep, 20);
         je.intent = json_object_get(c->intent);
+        je.replaced = json_object_get(c->replaced);
         snprintf(je.bundler, sizeof(je.bundler), "%s", mav2_rpc_url_redacted(c->bundler));
         je.user_op = json_object_get(r->user_op);
         if (!mav2_journal_put(c->dir, &je)) {

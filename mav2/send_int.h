@@ -29,6 +29,7 @@ typedef struct {
     /* what the op is asked to do, journaled with it (owned); the op settled last can
      * never be included (its entry cleared); mav2_send_now_ms() at the start */
     json_object *intent;
+    json_object *replaced; /* journaled with a replacement: journal.h (owned) */
     int superseded;
     long started_ms;
 } mav2_send_ctx;
@@ -73,6 +74,8 @@ int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_pa
 int mav2_send_sponsor_7677(mav2_send_ctx *c, mav2_userop *op, int final);
 void mav2_send_unlock(mav2_send_ctx *c);
 void mav2_send_progress(const mav2_send_params *p, mav2_send_stage st, const char *detail);
+/* c->replaced = old's replaced and old's hash: what a replacement of old journals. */
+void mav2_send_note_replaced(mav2_send_ctx *c, const mav2_journal_entry *old);
 /* replace_after_ms ran out for op (sent as old_hash): replace once, keep waiting. */
 int mav2_send_replace_pending(mav2_send_ctx *c, mav2_userop *op, const uint8_t old_hash[32]);
 

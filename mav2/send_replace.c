@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "mav2/account.h"
 #include "mav2/address.h"
 #include "mav2/error.h"
@@ -104,6 +105,18 @@ static int replacement_refused(mav2_send_ctx *c, mav2_journal_entry *old)
     return mav2_error_set("%s", why);
 }
 
+void mav2_send_note_replaced(mav2_send_ctx *c, const mav2_journal_entry *old)
+{
+    json_object *a = json_object_new_array();
+    char hex[67];
+    for (size_t i = 0; old->replaced != NULL && i < json_object_array_length(old->replaced); i++)
+        json_object_array_add(a, json_object_get(json_object_array_get_idx(old->replaced, i)));
+    mh_hex_encode(old->user_op_hash, 32, hex, sizeof(hex), 1);
+    json_object_array_add(a, json_object_new_string(hex));
+    json_object_put(c->replaced);
+    c->replaced = a;
+}
+
 /* replace_after_ms ran out for the op sent as old_hash (op: that op, signed): replace
  * it once with raised fees and wait the rest of wait_timeout_ms for either op. */
 int mav2_send_replace_pending(mav2_send_ctx *c, mav2_userop *op, const uint8_t old_hash[32])
@@ -145,6 +158,8 @@ int mav2_send_replace_pending(mav2_send_ctx *c, mav2_userop *op, const uint8_t o
         if (c->journal &&
             !mav2_journal_get(c->dir, c->chain_id, saved->account, &c->key, &je, &found))
             return 0;
+        if (found)
+            mav2_send_note_replaced(c, &je);
         c->p = &q;
         c->r->replaced = 1;
         ok = mav2_send_sign_send_wait(c, op);
@@ -191,6 +206,7 @@ int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params 
         goto out;
     }
     c.intent = json_object_get(je.intent); /* the replacement is made for the same */
+    mav2_send_note_replaced(&c, &je);
     mav2_nonce_split(&c.onchain_nonce, NULL, &seq_chain);
     mav2_nonce_split(&je.nonce, NULL, &seq_entry);
     if (seq_chain > seq_entry) { /* too late: it (or another op on its nonce) went in */

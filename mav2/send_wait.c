@@ -295,9 +295,16 @@ static int deliver(mav2_send_ctx *c, const mav2_journal_entry *e, const char *he
 static int settle_passed(mav2_send_ctx *c, const mav2_journal_entry *e, uint64_t seq)
 {
     mav2_send_params once = *c->p;
+    size_t n = e->replaced != NULL ? json_object_array_length(e->replaced) : 0;
+    uint8_t h[32];
     int ok;
     once.wait_timeout_ms = 0;
     ok = mav2_send_wait(c->bundler, e->user_op_hash, &once, c->r, 0);
+    /* a replaced op of the same intent may be the one that got in, newest first */
+    for (size_t i = n; i-- > 0 && !ok && c->r->outcome == MAV2_SEND_TIMEOUT;)
+        if (mh_hex_decode_exact(json_object_get_string(json_object_array_get_idx(e->replaced, i)),
+                                h, 32, NULL))
+            ok = mav2_send_wait(c->bundler, h, &once, c->r, 0);
     if (!ok && c->r->outcome == MAV2_SEND_TIMEOUT) {
         c->superseded = 1;
         c->r->outcome = MAV2_SEND_REJECTED;

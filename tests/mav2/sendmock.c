@@ -165,9 +165,14 @@ json_object *answer(mock *m, json_object *q)
                                ? json_object_get_string(json_object_array_get_idx(
                                      m->sent_hashes, (size_t)m->receipt_for_nth - 1))
                                : NULL;
-        if (m->receipt_for_nth > 0 &&
-            (want == NULL ||
-             strcasecmp(want, json_object_get_string(json_object_array_get_idx(params, 0))) != 0)) {
+        if (m->receipt_only != NULL &&
+            strcasecmp(m->receipt_only,
+                       json_object_get_string(json_object_array_get_idx(params, 0)))) {
+            /* not the op that gets in */
+        } else if (m->receipt_for_nth > 0 &&
+                   (want == NULL ||
+                    strcasecmp(
+                        want, json_object_get_string(json_object_array_get_idx(params, 0))) != 0)) {
             /* not the op that gets in */
         } else if (m->receipt_nulls >= 0 && m->polls++ >= m->receipt_nulls) {
             json_object *h = json_object_array_get_idx(params, 0);

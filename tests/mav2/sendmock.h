@@ -40,6 +40,7 @@ typedef struct {
     int send_garbage;              /* eth_sendUserOperation answers a non-hash, op not kept */
     int nonce_follows;             /* getNonce: seq 3 + the number of ops given a receipt */
     json_object *included;         /* hashes given a receipt */
+    const char *receipt_only;      /* only this hash gets a receipt */
 } mock;
 
 json_object *logged(json_object *log, const char *method, int nth);

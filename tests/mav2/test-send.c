@@ -509,6 +509,57 @@ static void test_busy_lane(void)
     mock_free(&m);
 }
 
+/* A replaced op (same nonce, same intent) is the one that got in: a rerun finds its
+ * receipt through the entry's replaced hashes; not superseded. */
+static void test_replaced_got_in(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    mav2_journal_entry e;
+    uint8_t first[32];
+    char first_hex[67];
+    int ok;
+    mock_init(&m, flow);
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    m.receipt_nulls = -1;
+    params_for_flow(&p);
+    p.wait_timeout_ms = -1;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    memcpy(first, r.user_op_hash, 32);
+    mh_hex_encode(first, 32, first_hex, sizeof(first_hex), 1);
+    mav2_send_result_clear(&r);
+    params_for_flow(&p);
+    p.wait_timeout_ms = -1;
+    ok = ok && mav2_send_replace(rpc, rpc, &p, &r);
+    mav2_send_result_clear(&r);
+    tap_ok(ok && journal_has(&p, &e) == 1 && memcmp(e.user_op_hash, first, 32) != 0 &&
+               e.replaced != NULL && json_object_array_length(e.replaced) == 1 &&
+               strcmp(json_object_get_string(json_object_array_get_idx(e.replaced, 0)),
+                      first_hex) == 0,
+           "replaced: the replacement's entry names the op it replaced");
+    mav2_journal_entry_clear(&e);
+
+    mock_reset_calls(&m);
+    m.nonce = "0x0000000000000000000000000000000000000000000001010000000000000004";
+    m.receipt_only = first_hex;
+    m.receipt_nulls = 0;
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.resumed && r.outcome == MAV2_SEND_INCLUDED &&
+               memcmp(r.user_op_hash, first, 32) == 0 && signer.calls == 0 &&
+               count_calls(&m, "eth_sendUserOperation") == 0 && journal_has(&p, NULL) == 0,
+           "replaced: the replaced op got in: included (its hash), not superseded, cleared (%s)",
+           r.message);
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    mock_free(&m);
+}
+
 /* Timed out, then resumed (not re-signed, not re-sent); crash after send; nonce moved
  * on; force_new; replace. */
 static void test_journal_flow(void)
@@ -866,6 +917,7 @@ int main(void)
     test_max_cost();
     test_journal_flow();
     test_busy_lane();
+    test_replaced_got_in();
     test_wait_receipt();
     test_bundler_hash_differs();
     test_poll_factor_clamped();
