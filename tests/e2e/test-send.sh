@@ -153,9 +153,19 @@ run td send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --ca
     --timeout 0
 is "D, --timeout 0, not mined: exit 4, journaled" \
     "$RC $(ls "$MAV2_STATE_DIR" | grep -c '^pending-')" "4 1"
+HD=$(head -1 "$MH_TMP/td.out")
+# a journal file others may write is not trusted: one line, exit 1, nothing sent
+chmod 0664 "$MAV2_STATE_DIR"/pending-*
+run tg send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,3"
+is "group-writable journal file: send exits 1" "$RC" 1
+ok "group-writable journal file: one line saying so" \
+    test "$(wc -l <"$MH_TMP/tg.err")" -eq 1 -a -n "$(grep "writable by group or others" "$MH_TMP/tg.err")"
+run rg receipt "$HD" "${NET[@]}" --timeout 0
+is "group-writable journal file: receipt HASH exits 1" "$RC" 1
+chmod 0600 "$MAV2_STATE_DIR"/pending-*
 rpc "$RPC_URL" evm_setAutomine '[true]' >/dev/null
 rpc "$RPC_URL" evm_mine '[]' >/dev/null
-run rd receipt "$(head -1 "$MH_TMP/td.out")" "${NET[@]}"
+run rd receipt "$HD" "${NET[@]}"
 is "mav2 receipt HASH of D: exit 0, success true" "$RC $(field rd success)" "0 true"
 is "mav2 receipt HASH: D's journal entry cleared" "$(ls "$MAV2_STATE_DIR" | grep -c '^pending-')" 0
 
