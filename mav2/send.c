@@ -686,6 +686,7 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
 {
     mav2_send_ctx c;
     mav2_send_params rest;
+    uint8_t busy[32] = {0}; /* the hash of the other intent's op last waited for */
     mav2_userop op;
     mav2_journal_entry je;
     uint8_t stub[MAV2_USEROP_SIG_LEN];
@@ -706,6 +707,11 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
             ok = mav2_send_resume(&c, &je);
             goto out;
         }
+        if (memcmp(je.user_op_hash, busy, 32) == 0) { /* settled, yet its entry stayed */
+            mav2_error_set("journal: the entry of the settled user op could not be removed");
+            goto out;
+        }
+        memcpy(busy, je.user_op_hash, 32);
         if (!mav2_send_await_busy(&c, &je))
             goto out;
         mav2_journal_entry_clear(&je);

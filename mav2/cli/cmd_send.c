@@ -317,6 +317,28 @@ out:
 
 /* ---- mav2 receipt --------------------------------------------------------------------- */
 
+/* The journal entry of the op mav2 receipt awaits into e: the lane's (lane != NULL:
+ * required; its hash into hash) or the one of hash, if any (*found). Exit code. */
+static int receipt_entry(const mav2_cli_cmd *self, char *dir, size_t cap, uint64_t chain,
+                         const mav2_send_params *lane, const mav2_u256 *key, uint8_t hash[32],
+                         mav2_journal_entry *e, int *found)
+{
+    if (!mav2_journal_default_dir(dir, cap))
+        return lane != NULL ? mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL) : MAV2_EXIT_OK;
+    if (!(lane != NULL ? mav2_journal_get(dir, chain, lane->account, key, e, found)
+                       : mav2_journal_find(dir, chain, hash, e, found)))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL);
+    if (lane == NULL)
+        return MAV2_EXIT_OK;
+    if (!*found)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                             "no pending user op in the journal for this account and key");
+    memcpy(hash, e->user_op_hash, 32);
+    fprintf(stderr, "mav2 %s: the journal has a pending user op for this account and key\n",
+            self->name);
+    return MAV2_EXIT_OK;
+}
+
 int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
 {
     static const struct option opts[] = {MAV2_CLI_NET_OPTS,
@@ -382,23 +404,10 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
         return MAV2_EXIT_USAGE;
     if ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK)
         goto out;
-    if (!mav2_journal_default_dir(dir, sizeof(dir)) ||
-        !(from_journal ? mav2_journal_get(dir, chain, lp.account, &key, &e, &found)
-                       : mav2_journal_find(dir, chain, hash, &e, &found))) {
-        rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL);
+    if ((rc = receipt_entry(self, dir, sizeof(dir), chain, from_journal ? &lp : NULL, &key, hash,
+                            &e, &found)) != MAV2_EXIT_OK)
         goto out;
-    }
-    if (from_journal && !found) {
-        rc = mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                           "no pending user op in the journal for this account and key");
-        goto out;
-    }
     if (found) { /* its entry goes once the op is final */
-        if (from_journal) {
-            memcpy(hash, e.user_op_hash, 32);
-            fprintf(stderr, "mav2 %s: the journal has a pending user op for this account and key\n",
-                    self->name);
-        }
         memcpy(lp.account, e.account, 20);
         key = e.nonce_key;
     }
