@@ -387,7 +387,8 @@ static void test_send_many(void)
 }
 
 /* The lane lock between processes: held by one, the other waits; two processes sending
- * on one lane at once make one op (the second resumes it). */
+ * the same calls on one lane at once make one op (the second resumes it); other calls
+ * make two (the second waits for the first). */
 static void test_lane_lock(void)
 {
     mock m;
@@ -458,6 +459,60 @@ static void test_lane_lock(void)
            "lane lock: two processes at once: one op sent, the other resumed it (%d)", st);
     th_stop(s);
     mock_free(&m);
+    if (journal_has(&p, NULL) == 1) {
+        mav2_u256 k;
+        mav2_nonce_key(&k, &p.lane, p.entity_id, p.nonce_options);
+        mav2_journal_remove(state_dir, CHAIN_ID, p.account, &k);
+    }
+
+    /* two processes, one lane, other calls each: neither takes the other's op for its
+     * own; both ops are made, one nonce each, and both get in */
+    mock_init(&m, flow);
+    m.conn_close = 1;
+    m.nonce_follows = 1;
+    s = th_start(mock_handler, &m);
+    for (int i = 0; i < 2; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            mav2_send_result r;
+            uint8_t cd[sizeof(call_data)];
+            memcpy(cd, call_data, call_data_len);
+            cd[call_data_len - 1] ^= (uint8_t)(i + 1);
+            params_for_flow(&p);
+            p.call_data = cd;
+            p.progress = NULL;
+            mav2_send_urls(th_url(s), NULL, NULL, &p, &r);
+            st = r.outcome == MAV2_SEND_INCLUDED && r.success && !r.resumed ? 0 : 9;
+            mav2_send_result_clear(&r);
+            _exit(st);
+        }
+    }
+    st = 0;
+    pids_ok = 1;
+    for (int i = 0; i < 2; i++) {
+        int w;
+        if (kids[i] < 0 || waitpid(kids[i], &w, 0) != kids[i] || !WIFEXITED(w))
+            pids_ok = 0;
+        else
+            st += WEXITSTATUS(w);
+    }
+    {
+        json_object *a = json_object_array_get_idx(call_params(&m, "eth_sendUserOperation", 0), 0);
+        json_object *b = json_object_array_get_idx(call_params(&m, "eth_sendUserOperation", 1), 0);
+        json_object *na = NULL, *nb = NULL;
+        tap_ok(pids_ok && st == 0 && count_calls(&m, "eth_sendUserOperation") == 2 &&
+                   json_object_array_length(m.included) == 2 && a != NULL && b != NULL &&
+                   json_object_object_get_ex(a, "nonce", &na) &&
+                   json_object_object_get_ex(b, "nonce", &nb) &&
+                   strcmp(json_object_get_string(na), "0x1010000000000000003") == 0 &&
+                   strcmp(json_object_get_string(nb), "0x1010000000000000004") == 0,
+               "lane lock: two processes at once, other calls: two ops (nonces 3, 4), both "
+               "included, each process succeeding with its own (%d)",
+               st);
+    }
+    th_stop(s);
+    mock_free(&m);
+    params_for_flow(&p);
     if (journal_has(&p, NULL) == 1) {
         mav2_u256 k;
         mav2_nonce_key(&k, &p.lane, p.entity_id, p.nonce_options);
