@@ -219,12 +219,17 @@ static int read_trusted(const char *path, json_object **o)
         close(fd);
         return mav2_error_set("journal: %s is damaged (too large; remove it to continue)", path);
     }
-    while (len < (size_t)st.st_size &&
-           ((n = read(fd, text + len, (size_t)st.st_size - len)) > 0 || (n < 0 && errno == EINTR)))
-        len += n > 0 ? (size_t)n : 0;
-    err = errno;
+    for (err = 0; len < (size_t)st.st_size && err == 0;) {
+        n = read(fd, text + len, (size_t)st.st_size - len);
+        if (n > 0)
+            len += (size_t)n;
+        else if (n == 0)
+            err = EIO; /* shorter than it was: being rewritten by someone else */
+        else if (errno != EINTR)
+            err = errno;
+    }
     close(fd);
-    if (len < (size_t)st.st_size) {
+    if (err != 0) {
         free(text);
         return mav2_error_set("journal: cannot read %s: %s", path, strerror(err));
     }
@@ -240,7 +245,7 @@ static int read_trusted(const char *path, json_object **o)
 }
 
 /* The entry's op is its own: sender and nonce are the entry's, and it hashes (chain,
- * entry point) to the opHash. Returns the name of the field that disagrees, or NULL. */
+ * entry point) to the opHash. Returns what disagrees, or NULL. */
 static const char *check_op(const mav2_journal_entry *e)
 {
     mav2_userop op;
@@ -249,16 +254,16 @@ static const char *check_op(const mav2_journal_entry *e)
     const uint8_t *ep = is_zero(e->entry_point, 20) ? mav2_entry_point_v07 : e->entry_point;
     mav2_userop_init(&op);
     if (!mav2_userop_from_json(&op, e->user_op))
-        bad = "userOp";
+        bad = "its userOp is not a user op";
     else if (memcmp(op.sender, e->account, 20) != 0)
-        bad = "userOp sender";
+        bad = "its op's sender is not its account";
     else if (mav2_u256_cmp(&op.nonce, &e->nonce) != 0)
-        bad = "userOp nonce";
+        bad = "its op's nonce is not its nonce";
     else if (!(memcmp(ep, mav2_entry_point_v08, 20) == 0
                    ? mav2_userop_hash_v08(&op, ep, e->chain_id, h)
                    : mav2_userop_hash(&op, ep, e->chain_id, h)) ||
              memcmp(h, e->op_hash, 32) != 0)
-        bad = "userOpHash (not the hash of its op)";
+        bad = "its op does not hash to its userOpHash";
     mav2_userop_clear(&op);
     return bad;
 }
@@ -276,8 +281,8 @@ static const char *parse_entry(json_object *o, mav2_journal_entry *e)
         return "nonce";
     if (!get_hex(o, "userOpHash", e->user_op_hash, 32))
         return "userOpHash";
-    if (json_object_object_get_ex(o, "opHash", NULL) ? !get_hex(o, "opHash", e->op_hash, 32)
-                                                     : (memcpy(e->op_hash, e->user_op_hash, 32), 0))
+    memcpy(e->op_hash, e->user_op_hash, 32); /* version 1: no opHash */
+    if (json_object_object_get_ex(o, "opHash", NULL) && !get_hex(o, "opHash", e->op_hash, 32))
         return "opHash";
     if (json_object_object_get_ex(o, "entryPoint", NULL) &&
         !get_hex(o, "entryPoint", e->entry_point, 20))
@@ -312,7 +317,7 @@ int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[2
                      const mav2_u256 *nonce_key, mav2_journal_entry *e, int *found)
 {
     char path[PATH_MAX], dbuf[PATH_MAX];
-    const char *bad, *why = "bad or missing";
+    const char *bad, *pre = "its ", *post = " is bad or missing";
     json_object *o, *c;
     memset(e, 0, sizeof(*e));
     *found = 0;
@@ -323,7 +328,7 @@ int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[2
         return 1;
     e->chain_id = chain_id;
     if ((bad = parse_entry(o, e)) == NULL)
-        why = "not the one of its name:";
+        post = " is not the one of its name";
     /* the file's name says what it is for; its content must agree, else it could be
      * resumed (or replaced) as the op of another chain, account or nonce key */
     if (bad == NULL &&
@@ -335,12 +340,12 @@ int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[2
     else if (bad == NULL && mav2_u256_cmp(&e->nonce_key, nonce_key) != 0)
         bad = "nonceKey";
     if (bad == NULL && (bad = check_op(e)) != NULL)
-        why = "not its entry's:";
+        pre = post = "";
     json_object_put(o);
     if (bad != NULL) {
         mav2_journal_entry_clear(e);
-        return mav2_error_set("journal: %s is damaged: %s %s (remove it to continue)", path, why,
-                              bad);
+        return mav2_error_set("journal: %s is damaged: %s%s%s (remove it to continue)", path, pre,
+                              bad, post);
     }
     *found = 1;
     return 1;
