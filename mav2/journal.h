@@ -1,9 +1,10 @@
 /* journal.h: the pending-op journal of the send flow. Before a signed user op goes to
  * the bundler it is recorded in a small JSON file, one per (chain, account, nonce
  * key), in the user's state directory, with what it was made for (its intent, see
- * send.h); a later run finds it and resumes it instead of signing a second op. Files are written atomically (temp file, fsync,
- * rename, fsync of the directory) with mode 0600 in a 0700 directory. The bundler URL
- * is stored redacted (scheme://host[:port]), never with its path or query (API keys).
+ * send.h); a later run finds it and resumes it instead of signing a second op. Files
+ * are written atomically (temp file, fsync, rename, fsync of the directory) with mode
+ * 0600 in a 0700 directory. The bundler URL is stored redacted (scheme://host[:port]),
+ * never with its path or query (API keys).
  *
  * Files are trusted as ssh trusts its keys: an entry file that is not a regular file
  * owned by the user, or that group or others may write, is refused (its path and the
