@@ -175,7 +175,7 @@ int mav2_send_prepare(mav2_send_ctx *c)
     }
     on_node[B_DEPOSIT] = fees && p->paymaster_url == NULL && p->verification_gas_extra > 0;
     on_node[B_VALIDATION] = p->entity_id != 0; /* the owner (entity 0) has no hooks */
-    if (same) { /* one batch; the bundler's chain id is the node's */
+    if (same) {                                /* one batch; the bundler's chain id is the node's */
         on_node[B_RUNDLER] = on_bundler[B_RUNDLER];
         memset(on_bundler, 0, sizeof(on_bundler));
     }
@@ -197,8 +197,8 @@ int mav2_send_prepare(mav2_send_ctx *c)
     json_object_array_add(pa[B_BLOCK], json_object_new_string("latest"));
     json_object_array_add(pa[B_BLOCK], json_object_new_boolean(0));
     mav2_buf_free(&cd);
-    if (on_node[B_VALIDATION] &&
-        (json_object_put(pa[B_VALIDATION]), pa[B_VALIDATION] = mav2_send_policy_params(c)) == NULL) {
+    if (on_node[B_VALIDATION] && (json_object_put(pa[B_VALIDATION]),
+                                  pa[B_VALIDATION] = mav2_send_policy_params(c)) == NULL) {
         mav2_error_set("out of memory");
         goto done;
     }
@@ -259,8 +259,7 @@ int mav2_send_prepare(mav2_send_ctx *c)
     c->deployed = strlen(json_object_get_string(it[B_CODE].result)) > 2;
     if (on_node[B_VALIDATION]) {
         if (it[B_VALIDATION].error.status != MAV2_RPC_OK) {
-            mav2_send_call_failed(c->r, &it[B_VALIDATION].error, "getValidationData",
-                                  p->entity_id);
+            mav2_send_call_failed(c->r, &it[B_VALIDATION].error, "getValidationData", p->entity_id);
             goto done;
         }
         if (!mav2_send_policy_read(c, it[B_VALIDATION].result))
@@ -301,49 +300,6 @@ done:
     mav2_rpc_batch_clear(it, B_N);
     for (int i = 0; i < B_N; i++)
         json_object_put(pa[i]);
-    return ok;
-}
-
-/* A journaled op is pending on this lane: wait for it instead of signing another. */
-int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e)
-{
-    mav2_u256 k1, k2;
-    uint64_t seq_chain, seq_entry;
-    char hex[67];
-    int ok;
-    mav2_send_unlock(c); /* nothing is signed from here on */
-    mav2_nonce_split(&c->onchain_nonce, &k1, &seq_chain);
-    mav2_nonce_split(&e->nonce, &k2, &seq_entry);
-    c->r->resumed = 1;
-    c->r->nonce = e->nonce;
-    json_object_put(c->r->user_op);
-    c->r->user_op = json_object_get(e->user_op);
-    memcpy(c->r->user_op_hash, e->user_op_hash, 32);
-    c->r->have_hash = 1;
-    mh_hex_encode(e->user_op_hash, 32, hex, sizeof(hex), 1);
-    mav2_send_progress(c->p, MAV2_STAGE_RESUMED, hex);
-    if (seq_chain > seq_entry) {
-        /* the nonce moved past: it was included (or replaced); look for the receipt once */
-        mav2_send_params once = *c->p;
-        once.wait_timeout_ms = 0;
-        ok = mav2_send_wait(c->bundler, e->user_op_hash, &once, c->r, 0);
-        if (!ok && c->r->outcome == MAV2_SEND_TIMEOUT) {
-            /* no receipt from this bundler, but the nonce is used: nothing to send again */
-            c->r->outcome = MAV2_SEND_INCLUDED;
-            ok = 1;
-            mav2_error_clear();
-            mav2_send_progress(c->p, MAV2_STAGE_INCLUDED, "nonce used on chain (no receipt)");
-        }
-        mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
-        return ok;
-    }
-    ok = mav2_send_wait(c->bundler, e->user_op_hash, c->p, c->r, 0);
-    if (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED)
-        mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
-    else if (c->r->outcome == MAV2_SEND_TIMEOUT)
-        mav2_error_set("the journaled user op %s (nonce %llu) is still pending: run again to "
-                       "keep waiting, replace it with higher fees, or force a new op",
-                       hex, (unsigned long long)seq_entry);
     return ok;
 }
 
@@ -529,6 +485,7 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
 {
     memset(c, 0, sizeof(*c));
     c->lock_fd = -1;
+    c->started_ms = mav2_send_now_ms();
     if (r == NULL)
         return mav2_error_set("send: no result");
     memset(r, 0, sizeof(*r));
@@ -571,6 +528,9 @@ int mav2_send_finish(mav2_send_ctx *c, mav2_send_result *r, int ok)
 {
     mav2_send_unlock(c);
     mav2_validation_data_free(&c->vd);
+    json_object_put(c->intent);
+    json_object_put(c->replaced);
+    c->intent = c->replaced = NULL;
     if (r == NULL) {
         mav2_rpc_free(c->pm);
         return ok;
@@ -653,6 +613,10 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
         je.nonce_key = c->key;
         je.nonce = op->nonce;
         memcpy(je.user_op_hash, hash, 32);
+        memcpy(je.op_hash, hash, 32);
+        memcpy(je.entry_point, c->ep, 20);
+        je.intent = json_object_get(c->intent);
+        je.replaced = json_object_get(c->replaced);
         snprintf(je.bundler, sizeof(je.bundler), "%s", mav2_rpc_url_redacted(c->bundler));
         je.user_op = json_object_get(r->user_op);
         if (!mav2_journal_put(c->dir, &je)) {
@@ -687,7 +651,7 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
         ok = mav2_send_wait(c->bundler, sent, p, r, 1);
     }
     if (c->journal && (r->outcome == MAV2_SEND_INCLUDED || r->outcome == MAV2_SEND_REVERTED))
-        mav2_journal_remove(c->dir, c->chain_id, p->account, &c->key);
+        mav2_journal_remove_op(c->dir, c->chain_id, p->account, &c->key, sent);
     else if (!ok && r->outcome == MAV2_SEND_NETWORK)
         mav2_error_prefix("user op %s was sent, but waiting for it failed%s", hex,
                           c->journal ? " (run again to resume)" : "");
@@ -718,6 +682,8 @@ static int unsigned_result(mav2_send_ctx *c, mav2_userop *op)
 int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r)
 {
     mav2_send_ctx c;
+    mav2_send_params rest;
+    uint8_t busy[32] = {0}; /* the hash of the other intent's op last waited for */
     mav2_userop op;
     mav2_journal_entry je;
     uint8_t stub[MAV2_USEROP_SIG_LEN];
@@ -728,13 +694,31 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
     if (!mav2_send_begin(&c, node, bundler, p, r) || !mav2_send_prepare(&c))
         goto out;
     r->outcome = MAV2_SEND_INVALID;
-    if (c.journal && !p->unsigned_only) {
+    c.intent = mav2_send_intent(p, c.ep);
+    while (c.journal && !p->unsigned_only) {
         if (!mav2_journal_get(c.dir, c.chain_id, p->account, &c.key, &je, &found))
             goto out;
-        if (found && !p->force_new) {
+        if (!found || p->force_new)
+            break;
+        if (mav2_send_same_intent(&c, &je)) {
             ok = mav2_send_resume(&c, &je);
             goto out;
         }
+        if (memcmp(je.user_op_hash, busy, 32) == 0) { /* settled, yet its entry stayed */
+            mav2_error_set("journal: the entry of the settled user op could not be removed");
+            goto out;
+        }
+        memcpy(busy, je.user_op_hash, 32);
+        if (!mav2_send_await_busy(&c, &je))
+            goto out;
+        mav2_journal_entry_clear(&je);
+        if (p->wait_timeout_ms >= 0) { /* the rest of the wait is this op's */
+            long left = p->wait_timeout_ms - (mav2_send_now_ms() - c.started_ms);
+            rest = *p;
+            rest.wait_timeout_ms = left > 0 ? left : 0;
+            c.p = &rest;
+        }
+        r->outcome = MAV2_SEND_INVALID;
     }
     mav2_send_progress(p, MAV2_STAGE_PREPARED, NULL);
 

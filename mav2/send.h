@@ -3,10 +3,21 @@
  * gas estimation with the stub signature, signing through a caller's callback (this
  * module never sees a key), eth_sendUserOperation, then waiting for the receipt.
  *
- * The signed op is written to a journal (journal.h) before it is sent: running
- * mav2_send again for the same chain, account and nonce key while an op is pending
- * resumes waiting for it (or reports it included) instead of signing a second op,
- * unless params.force_new is set.
+ * The signed op is written to a journal (journal.h) before it is sent, with its intent:
+ * the entry point, call data, factory and factory data, the sponsorship (digests of the
+ * paymaster URL and context, of the gas policy id: no secret is stored) and the fee
+ * options (multipliers, verification_gas_extra). Running mav2_send again with the same
+ * intent for the same chain, account and nonce key while that op is pending resumes it
+ * (r->resumed) instead of signing a second op, unless params.force_new is set: the op
+ * is sent again, the same bytes, when the bundler does not know it
+ * (eth_getUserOperationByHash null: its first send failed after journaling) and the
+ * lane's nonce has not passed it; once the nonce passed it without a receipt for it,
+ * it is superseded (outcome REJECTED, "superseded: ...", entry cleared). Another
+ * intent on a lane with a pending op waits for that op (MAV2_STAGE_BUSY; it is seen
+ * through the same way, its own stages not reported), then makes its own op with the
+ * next nonce within what is left of wait_timeout_ms; still pending then: outcome
+ * TIMEOUT, nothing signed, the message naming the pending op and `mav2 receipt` /
+ * `mav2 replace` for it. So success means this call's own op was included.
  *
  * HTTP round trips per op (node and bundler on one URL, batching supported): 1 batch
  * (chainId, getCode, getNonce, EntryPoint deposit, latest block, both priority-fee
@@ -19,7 +30,8 @@
  * Concurrency: with the journal on, the lane (account, nonce key) is locked (flock on
  * a lock file in the state directory) from reading the nonce until the op is sent, so
  * two processes sending on one lane at once never sign two ops for one nonce: the
- * second one finds the first one's op journaled and resumes waiting for it.
+ * second one finds the first one's op journaled and resumes it (same intent) or waits
+ * for it (another intent).
  *
  * Outcomes are kept apart: rejected (the node/bundler answered no), timed out (sent,
  * not yet included; the journal keeps it), network (no answer). mav2_last_error()
@@ -58,10 +70,14 @@ typedef enum {
     MAV2_STAGE_PREPARED,  /* nonce, fees and deployment known */
     MAV2_STAGE_ESTIMATED, /* gas limits from the bundler */
     MAV2_STAGE_SIGNED,
-    MAV2_STAGE_SENT,    /* bundler accepted the op; detail = userOpHash */
-    MAV2_STAGE_RESUMED, /* a journaled pending op is awaited instead; detail = userOpHash */
-    MAV2_STAGE_WAITING, /* before each receipt poll; detail = "poll N" */
-    MAV2_STAGE_INCLUDED /* detail = transaction hash */
+    MAV2_STAGE_SENT,     /* bundler accepted the op; detail = userOpHash */
+    MAV2_STAGE_RESUMED,  /* a journaled pending op is awaited instead; detail = userOpHash */
+    MAV2_STAGE_WAITING,  /* before each receipt poll; detail = "poll N" */
+    MAV2_STAGE_INCLUDED, /* detail = transaction hash */
+
+    /* an op of another intent is pending on the lane: waited for before this one is
+     * made; detail = its userOpHash */
+    MAV2_STAGE_BUSY
 } mav2_send_stage;
 
 typedef void (*mav2_progress_fn)(void *ctx, mav2_send_stage stage, const char *detail);

@@ -30,6 +30,13 @@ typedef struct {
     int have_vd;             /* vd read: the account is deployed and the entity not 0 */
     char fees_refused[320];  /* prepare: the fees are out of bounds (mav2_fees_compute's
                               * sentence); a journaled op is still resumed, nothing signed */
+
+    /* what the op is asked to do, journaled with it (owned); the op settled last can
+     * never be included (its entry cleared); mav2_send_now_ms() at the start */
+    json_object *intent;
+    json_object *replaced; /* journaled with a replacement: journal.h (owned) */
+    int superseded;
+    long started_ms;
 } mav2_send_ctx;
 
 /* Arguments, nonce key, paymaster client, journal dir and lane lock (send.h). */
@@ -39,8 +46,17 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
 int mav2_send_finish(mav2_send_ctx *c, mav2_send_result *r, int ok);
 /* Chain, code, nonce, deposit, base fee and priority hints, batched; fees computed. */
 int mav2_send_prepare(mav2_send_ctx *c);
-/* Waits for (or reports) the journaled op e instead of signing another. */
+/* Sees the journaled op e through instead of signing another (send.h: resuming). */
 int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e);
+/* The intent of p's op (send.h: entry point, call data, factory, sponsorship digests,
+ * fee options), as journaled. */
+json_object *mav2_send_intent(const mav2_send_params *p, const uint8_t ep[20]);
+/* 1 if the journaled e was made for c->intent. */
+int mav2_send_same_intent(const mav2_send_ctx *c, const mav2_journal_entry *e);
+/* e, of another intent, holds the lane: waits for it to settle (the lock released),
+ * then takes the lane again and reads the fresh nonce. 0 (TIMEOUT: the message names e
+ * and how to resolve it) when it is still pending. */
+int mav2_send_await_busy(mav2_send_ctx *c, mav2_journal_entry *e);
 /* params.max_cost_wei (zero: the chain's default cap, bounds.h): 1 if op is within
  * the cap (or sponsored) and prepare found the fees in bounds, else 0 with the error
  * naming both amounts (or the fee bound). In bounds.c. */
@@ -65,6 +81,8 @@ int mav2_send_quantity(json_object *o, const char *what, mav2_u256 *out);
  * NETWORK otherwise. Returns 0. */
 int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const char *method,
                           uint32_t entity);
+/* A monotonic clock in ms. */
+long mav2_send_now_ms(void);
 /* Receipt polling of hash with p's waiting parameters. */
 int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
                    mav2_send_result *r, int sleep_first);
@@ -72,6 +90,8 @@ int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_pa
 int mav2_send_sponsor_7677(mav2_send_ctx *c, mav2_userop *op, int final);
 void mav2_send_unlock(mav2_send_ctx *c);
 void mav2_send_progress(const mav2_send_params *p, mav2_send_stage st, const char *detail);
+/* c->replaced = old's replaced and old's hash: what a replacement of old journals. */
+void mav2_send_note_replaced(mav2_send_ctx *c, const mav2_journal_entry *old);
 /* replace_after_ms ran out for op (sent as old_hash): replace once, keep waiting. */
 int mav2_send_replace_pending(mav2_send_ctx *c, mav2_userop *op, const uint8_t old_hash[32]);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/hex.h"
 #include "mav2/account.h"
 #include "mav2/address.h"
 #include "mav2/bounds.h"
@@ -132,6 +133,18 @@ static int replacement_refused(mav2_send_ctx *c, mav2_journal_entry *old)
     return mav2_error_set("%s", why);
 }
 
+void mav2_send_note_replaced(mav2_send_ctx *c, const mav2_journal_entry *old)
+{
+    json_object *a = json_object_new_array();
+    char hex[67];
+    for (size_t i = 0; old->replaced != NULL && i < json_object_array_length(old->replaced); i++)
+        json_object_array_add(a, json_object_get(json_object_array_get_idx(old->replaced, i)));
+    mh_hex_encode(old->user_op_hash, 32, hex, sizeof(hex), 1);
+    json_object_array_add(a, json_object_new_string(hex));
+    json_object_put(c->replaced);
+    c->replaced = a;
+}
+
 /* replace_after_ms ran out for the op sent as old_hash (op: that op, signed): replace
  * it once with raised fees and wait the rest of wait_timeout_ms for either op. */
 int mav2_send_replace_pending(mav2_send_ctx *c, mav2_userop *op, const uint8_t old_hash[32])
@@ -139,12 +152,13 @@ int mav2_send_replace_pending(mav2_send_ctx *c, mav2_userop *op, const uint8_t o
     const mav2_send_params *saved = c->p;
     mav2_send_params q = *c->p, once = *c->p;
     uint64_t seq_chain, seq_op;
-    uint8_t old[32];
+    uint8_t old[32], rep[32]; /* the journal holds the replacement once it is made */
     mav2_journal_entry je;
     int ok, found = 0;
 
     memset(&je, 0, sizeof(je));
     memcpy(old, old_hash, 32);
+    memcpy(rep, old_hash, 32);
     once.wait_timeout_ms = 0;
     if (c->journal && !mav2_journal_lock(c->dir, saved->account, &c->key, &c->lock_fd))
         return 0;
@@ -166,15 +180,18 @@ int mav2_send_replace_pending(mav2_send_ctx *c, mav2_userop *op, const uint8_t o
             ok = mav2_send_wait(c->bundler, old, &q, c->r, 0);
             if (c->journal &&
                 (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED))
-                mav2_journal_remove(c->dir, c->chain_id, saved->account, &c->key);
+                mav2_journal_remove_op(c->dir, c->chain_id, saved->account, &c->key, old);
             return ok;
         }
         if (c->journal &&
             !mav2_journal_get(c->dir, c->chain_id, saved->account, &c->key, &je, &found))
             return 0;
+        if (found)
+            mav2_send_note_replaced(c, &je);
         c->p = &q;
         c->r->replaced = 1;
         ok = mav2_send_sign_send_wait(c, op);
+        memcpy(rep, c->r->user_op_hash, 32);
         c->p = saved;
         if (!ok && c->r->outcome == MAV2_SEND_REJECTED && found)
             ok = replacement_refused(c, &je);
@@ -185,7 +202,7 @@ int mav2_send_replace_pending(mav2_send_ctx *c, mav2_userop *op, const uint8_t o
         ok = mav2_send_wait(c->bundler, old, &once, c->r, 0);
     }
     if (c->journal && (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED))
-        mav2_journal_remove(c->dir, c->chain_id, saved->account, &c->key);
+        mav2_journal_remove_op(c->dir, c->chain_id, saved->account, &c->key, rep);
     return ok;
 }
 
@@ -216,6 +233,8 @@ int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params 
         mav2_error_set("replace: no pending op of this account on this nonce key in %s", c.dir);
         goto out;
     }
+    c.intent = json_object_get(je.intent); /* the replacement is made for the same */
+    mav2_send_note_replaced(&c, &je);
     mav2_nonce_split(&c.onchain_nonce, NULL, &seq_chain);
     mav2_nonce_split(&je.nonce, NULL, &seq_entry);
     if (seq_chain > seq_entry) { /* too late: it (or another op on its nonce) went in */

@@ -149,7 +149,7 @@ static int lane_of_hash(const mav2_cli_cmd *cmd, uint64_t chain, const uint8_t h
     mav2_journal_entry e;
     int found = 0;
     if (!mav2_journal_find(p->state_dir, chain, hash, &e, &found))
-        return mav2_cli_fail_lib(cmd, MAV2_EXIT_INTERNAL, "journal");
+        return mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, NULL); /* refused or damaged */
     if (!found)
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
                              "no pending op with this userOpHash in the journal (mav2 replace "

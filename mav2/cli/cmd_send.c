@@ -53,10 +53,11 @@
     "    \"resumed\", \"httpRequests\"}.\n"                                                        \
     "\n"                                                                                           \
     "EXIT STATUS\n"                                                                                \
-    "    0 included and succeeded, 1 usage or bad input, 2 key or token error,\n"                  \
-    "    3 rejected by the bundler or node (AAxx reasons as sentences) or included\n"              \
-    "    but reverted, 4 timed out (still pending: run the same command again),\n"                 \
-    "    5 network error, 6 internal error\n"
+    "    0 this command's op included and succeeded, 1 usage or bad input (a\n"                    \
+    "    refused journal file too), 2 key or token error, 3 rejected by the\n"                     \
+    "    bundler or node (AAxx reasons as sentences), included but reverted, or\n"                 \
+    "    superseded (another op took its nonce), 4 timed out (still pending: run\n"                \
+    "    the same command again), 5 network error, 6 internal error\n"
 
 const char mav2_help_send[] =
     "NAME\n"
@@ -89,10 +90,18 @@ const char mav2_help_send[] =
     "    not look inside executeUserOp, so only the signer can hold a key to it.\n"
     "\n"
     "    The signed op is journaled ($MAV2_STATE_DIR, else $XDG_STATE_HOME/mav2, else\n"
-    "    ~/.local/state/mav2) before it is sent. Running mav2 send again for the same\n"
-    "    account and nonce key while it is pending (after a timeout or a crash)\n"
-    "    resumes waiting for that op instead of signing a second one (said on\n"
-    "    stderr); --new signs a new op anyway.\n"
+    "    ~/.local/state/mav2) with its intent (the call data, factory, sponsorship and\n"
+    "    fee options) before it is sent. Running mav2 send again with the same intent\n"
+    "    for the same account and nonce key while it is pending (after a timeout or a\n"
+    "    crash) resumes that op instead of signing a second one (said on stderr): it\n"
+    "    is sent again, the same bytes, when the bundler does not know it, and\n"
+    "    reported as superseded (exit 3, entry dropped) when another op took its\n"
+    "    nonce. Another intent on that lane waits for the pending op (said on stderr),\n"
+    "    then sends its own with the next nonce; --timeout running out meanwhile\n"
+    "    exits 4 naming the pending op (see it through with mav2 receipt HASH, or\n"
+    "    mav2 replace HASH). --new signs a new op anyway. Journal files not owned by\n"
+    "    you, writable by group or others, or whose op does not hash to their\n"
+    "    userOpHash are refused (exit 1).\n"
     "\n"
     "OPTIONS\n" NET_HELP "    --account ADDR       the modular account sending the op\n"
     "    --key URI|FILE       the session key: pkcs11: URI, file: URI or PEM path\n"
@@ -133,9 +142,10 @@ const char mav2_help_receipt[] =
     "                 --rpc-url URL [--bundler-url URL] [--timeout S] [--json]\n"
     "\n"
     "DESCRIPTION\n"
-    "    Polls eth_getUserOperationReceipt for HASH. Without HASH, the op pending in\n"
-    "    the send journal for that account and nonce key is awaited (what mav2 send\n"
-    "    would resume), and its journal entry dropped once it is included.\n"
+    "    Polls eth_getUserOperationReceipt for HASH (--rpc-url is asked for the chain\n"
+    "    id). Without HASH, the op pending in the send journal for that account and\n"
+    "    nonce key is awaited (what mav2 send would resume). Either way its journal\n"
+    "    entry, if any, is dropped once the op is included (or reverted).\n"
     "\n"
     "OPTIONS\n" NET_HELP
     "    --account, --entity-id, --global, --nonce-key  select the journaled op\n"
@@ -323,6 +333,28 @@ out:
 
 /* ---- mav2 receipt --------------------------------------------------------------------- */
 
+/* The journal entry of the op mav2 receipt awaits into e: the lane's (lane != NULL:
+ * required; its hash into hash) or the one of hash, if any (*found). Exit code. */
+static int receipt_entry(const mav2_cli_cmd *self, char *dir, size_t cap, uint64_t chain,
+                         const mav2_send_params *lane, const mav2_u256 *key, uint8_t hash[32],
+                         mav2_journal_entry *e, int *found)
+{
+    if (!mav2_journal_default_dir(dir, cap))
+        return lane != NULL ? mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL) : MAV2_EXIT_OK;
+    if (!(lane != NULL ? mav2_journal_get(dir, chain, lane->account, key, e, found)
+                       : mav2_journal_find(dir, chain, hash, e, found)))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL);
+    if (lane == NULL)
+        return MAV2_EXIT_OK;
+    if (!*found)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                             "no pending user op in the journal for this account and key");
+    memcpy(hash, e->user_op_hash, 32);
+    fprintf(stderr, "mav2 %s: the journal has a pending user op for this account and key\n",
+            self->name);
+    return MAV2_EXIT_OK;
+}
+
 int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
 {
     static const struct option opts[] = {MAV2_CLI_NET_OPTS,
@@ -341,6 +373,7 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
     uint64_t chain = 0;
     char dir[4096];
     mav2_cli_journaled j = {dir, 0, lp.account, &key};
+    mav2_journal_entry e;
 
     /* `mav2 receipt HASH ...`: the hash may come first, as a positional */
     if (argc > 1 && argv[1][0] != '-') {
@@ -348,6 +381,7 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
         argc--;
         argv++;
     }
+    memset(&e, 0, sizeof(e));
     mav2_cli_net_init(&net);
     mav2_send_params_init(&lp);
     mav2_cli_parser_init(&ps, self, opts, argc, argv);
@@ -386,28 +420,22 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
     }
     if (!mav2_cli_net_open(self, &net, &node, &bundler))
         return MAV2_EXIT_USAGE;
-    if (from_journal) {
-        mav2_journal_entry e;
-        if ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK)
-            goto out;
-        if (!mav2_journal_default_dir(dir, sizeof(dir)) ||
-            !mav2_journal_get(dir, chain, lp.account, &key, &e, &found)) {
-            rc = mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, "journal");
-            goto out;
-        }
-        if (!found) {
-            rc = mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                               "no pending user op in the journal for this account and key");
-            goto out;
-        }
-        memcpy(hash, e.user_op_hash, 32);
-        mav2_journal_entry_clear(&e);
-        fprintf(stderr, "mav2 %s: the journal has a pending user op for this account and key\n",
-                self->name);
+    if ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK) {
+        if (mav2_rpc_last_error(node)->status == MAV2_RPC_E_DEADLINE)
+            rc = MAV2_EXIT_TIMEOUT; /* --timeout ran out: the op may still be pending */
+        goto out;
+    }
+    if ((rc = receipt_entry(self, dir, sizeof(dir), chain, from_journal ? &lp : NULL, &key, hash,
+                            &e, &found)) != MAV2_EXIT_OK)
+        goto out;
+    if (found) { /* its entry goes once the op is final */
+        memcpy(lp.account, e.account, 20);
+        key = e.nonce_key;
     }
     j.chain = chain;
-    rc = mav2_cli_await(self, &net, bundler, hash, from_journal ? &j : NULL);
+    rc = mav2_cli_await(self, &net, bundler, hash, found ? &j : NULL);
 out:
+    mav2_journal_entry_clear(&e);
     mav2_cli_net_close(node, bundler);
     return rc;
 }

@@ -229,6 +229,8 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
     je.nonce_key = key;
     je.nonce = op.nonce;
     memcpy(je.user_op_hash, hash, 32);
+    memcpy(je.op_hash, hash, 32);
+    memcpy(je.entry_point, ep, 20);
     snprintf(je.bundler, sizeof(je.bundler), "%s", mav2_rpc_url_redacted(bundler));
     je.user_op = json_object_get(obj);
     if (!mav2_journal_default_dir(dir, sizeof(dir)) || !mav2_journal_put(dir, &je)) {

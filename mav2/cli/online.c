@@ -352,6 +352,12 @@ static void progress_cb(void *ctx, mav2_send_stage st, const char *detail)
                 "one; --new to force)\n",
                 name, detail);
         break;
+    case MAV2_STAGE_BUSY:
+        fprintf(stderr,
+                "mav2 %s: the lane is busy: waiting for the pending user op %s (journaled by "
+                "another send, for other calls) before sending this one\n",
+                name, detail);
+        break;
     case MAV2_STAGE_WAITING:
         if (ui->tty) {
             fprintf(stderr, "\rmav2 %s: waiting for inclusion (%s, timeout %ld s)...", name, detail,
@@ -539,16 +545,15 @@ int mav2_cli_await(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *bun
     set_waiting(n, &p);
     if (mav2_wait_receipt(bundler, hash, &p, &r)) {
         rc = print_result(cmd, &ui, &r);
-        if (j != NULL)
-            mav2_journal_remove(j->dir, j->chain, j->account, j->key);
     } else {
-        if (r.outcome == MAV2_SEND_REVERTED) {
+        if (r.outcome == MAV2_SEND_REVERTED)
             print_result(cmd, &ui, &r);
-            if (j != NULL)
-                mav2_journal_remove(j->dir, j->chain, j->account, j->key);
-        }
         rc = mav2_cli_fail_lib(cmd, mav2_cli_outcome_exit(r.outcome, 0), NULL);
     }
+    /* final: the journal entry (still this op's) goes */
+    if (j != NULL && (r.outcome == MAV2_SEND_INCLUDED || r.outcome == MAV2_SEND_REVERTED) &&
+        !mav2_journal_remove_op(j->dir, j->chain, j->account, j->key, hash))
+        fprintf(stderr, "mav2 %s: warning: %s\n", cmd->name, mav2_last_error());
     mav2_send_result_clear(&r);
     return rc;
 }

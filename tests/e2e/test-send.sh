@@ -3,8 +3,9 @@
 # MAv2 stand-ins): an owner PEM key creates its account counterfactually while
 # installing a SoftHSM2 token key as session key (entity 1, global); `mav2 send`
 # with the token key moves ETH and calls a contract; failures (wrong key, missing
-# entity, bundler down), resume after a timeout and after SIGKILL, receipt, a call to
-# the account itself (unwrapped), revoke.
+# entity, bundler down), resume after a timeout and after SIGKILL, two intents on one
+# lane (the second waits for the first, then sends its own), receipt, a call to the
+# account itself (unwrapped), revoke.
 . "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
 
 # ---- keys: session key on the token, owner in a PEM file, an unrelated PEM key
@@ -92,31 +93,81 @@ run down send --rpc-url "$RPC_URL" --bundler-url http://127.0.0.1:9 --account "$
 is "bundler down: exit 5" "$RC" 5
 ok "bundler down: says it cannot reach it" grep -q "cannot reach http://127.0.0.1:9" "$MH_TMP/down.err"
 
-# ---- 4. --timeout 0, then a plain rerun resumes the journaled op
-B=$(balance "$RCPT")
-run t0 send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,777" \
+# ---- 4. one lane, two intents. The node mines nothing while automine is off, so op A
+# sent with --timeout 0 stays pending: a rerun with the same calls resumes it; a send
+# with other calls waits for A (a timeout then names A and what to do; nothing sent),
+# and once A is mined sends its own op with the next nonce. Each exit 0 only for its own.
+N0=$(nonce_seq 101)
+B0=$(balance "$RCPT")
+rpc "$RPC_URL" evm_setAutomine '[false]' >/dev/null
+run ta send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,777" \
     --timeout 0
-ok "timeout 0: userOpHash printed" ishash t0
-ok "timeout 0: exit 4 (or 0 if already included)" test "$RC" -eq 4 -o "$RC" -eq 0
-if [ "$RC" -eq 4 ]; then
-    ok "timeout 0: says run again" grep -q "run the same command again" "$MH_TMP/t0.err"
-else
-    ok "timeout 0: included at once" true
-fi
-run t0b send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,777"
-is "rerun after timeout: exit 0" "$RC" 0
-if [ -f "$MH_TMP/t0.out" ] && grep -q "not included" "$MH_TMP/t0.err"; then
-    ok "rerun: resumes the journaled op (stderr)" grep -q "resuming the user op" "$MH_TMP/t0b.err"
-    is "rerun: same userOpHash" "$(head -1 "$MH_TMP/t0b.out")" "$(head -1 "$MH_TMP/t0.out")"
-else
-    ok "rerun: (op was included at once; rerun sent a new one)" true
-    ok "rerun: -" true
-fi
-if grep -q "resuming" "$MH_TMP/t0b.err"; then
-    is "timeout + rerun: nonce +1, 777 wei moved once" "$(nonce_seq 101) $(($(balance "$RCPT") - B))" "2 777"
-else
-    is "timeout + rerun: two ops" "$(nonce_seq 101) $(($(balance "$RCPT") - B))" "3 1554"
-fi
+is "A, --timeout 0, not mined: exit 4" "$RC" 4
+ok "A: userOpHash printed" ishash ta
+ok "A: says run again" grep -q "run the same command again" "$MH_TMP/ta.err"
+HA=$(head -1 "$MH_TMP/ta.out")
+run ta2 send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,777" \
+    --timeout 0
+is "rerun of A (same calls): exit 4, still pending" "$RC" 4
+ok "rerun of A: resumes the journaled op (stderr)" grep -q "resuming the user op $HA" "$MH_TMP/ta2.err"
+is "rerun of A: same userOpHash" "$(head -1 "$MH_TMP/ta2.out")" "$HA"
+run tc send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,555" \
+    --timeout 1
+is "C (other calls) while A is pending, --timeout 1: exit 4" "$RC" 4
+ok "C: waited for A (progress line naming it)" grep -q "lane is busy.*$HA" "$MH_TMP/tc.err"
+ok "C: the error names A, mav2 receipt and mav2 replace" \
+    grep -q "$HA.*mav2 receipt $HA.*mav2 replace $HA" "$MH_TMP/tc.err"
+is "C: nothing printed on stdout (no op of C sent)" "$(cat "$MH_TMP/tc.out")" ""
+is "C: only A journaled" "$(ls "$MAV2_STATE_DIR" | grep -c '^pending-')" 1
+"$MAV2" send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global \
+    --call "$RCPT,888" >"$MH_TMP/tb.out" 2>"$MH_TMP/tb.err" &
+BGPID=$!
+BGPIDS=("$BGPID")
+for _ in $(seq 1200); do # until B says it waits for A (or has ended)
+    grep -q "lane is busy" "$MH_TMP/tb.err" && break
+    kill -0 "$BGPID" 2>/dev/null || break
+    sleep 0.05
+done
+ok "B (other calls): waits for A, naming it" grep -q "lane is busy.*$HA" "$MH_TMP/tb.err"
+rpc "$RPC_URL" evm_setAutomine '[true]' >/dev/null
+rpc "$RPC_URL" evm_mine '[]' >/dev/null
+wait "$BGPID"
+RC=$?
+BGPIDS=()
+is "B: exit 0" "$RC" 0
+ok "B: its own userOpHash, not A's" test "$(head -1 "$MH_TMP/tb.out")" != "$HA"
+HB=$(head -1 "$MH_TMP/tb.out")
+is "B: success true" "$(field tb success)" true
+ok "B: the bundler's op for B's hash is the 888 wei call" \
+    grep -q "$(pad 378)" <<<"$(rpc "$BUNDLER_URL" eth_getUserOperationByHash "[\"$HB\"]" |
+        jq -r .userOperation.callData)"
+is "A then B: both paid (777 + 888 wei), nonce +2" \
+    "$(($(balance "$RCPT") - B0)) $(($(nonce_seq 101) - N0))" "1665 2"
+run ra receipt "$HA" --rpc-url "$BUNDLER_URL" --timeout 0
+is "mav2 receipt A: exit 0, success true" "$RC $(field ra success)" "0 true"
+is "journal empty after A and B" "$(ls "$MAV2_STATE_DIR" | grep -c '^pending-')" 0
+
+# mav2 receipt HASH clears the journal entry of a pending op once it is final
+rpc "$RPC_URL" evm_setAutomine '[false]' >/dev/null
+run td send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,3" \
+    --timeout 0
+is "D, --timeout 0, not mined: exit 4, journaled" \
+    "$RC $(ls "$MAV2_STATE_DIR" | grep -c '^pending-')" "4 1"
+HD=$(head -1 "$MH_TMP/td.out")
+# a journal file others may write is not trusted: one line, exit 1, nothing sent
+chmod 0664 "$MAV2_STATE_DIR"/pending-*
+run tg send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,3"
+is "group-writable journal file: send exits 1" "$RC" 1
+ok "group-writable journal file: one line saying so" \
+    test "$(wc -l <"$MH_TMP/tg.err")" -eq 1 -a -n "$(grep "writable by group or others" "$MH_TMP/tg.err")"
+run rg receipt "$HD" "${NET[@]}" --timeout 0
+is "group-writable journal file: receipt HASH exits 1" "$RC" 1
+chmod 0600 "$MAV2_STATE_DIR"/pending-*
+rpc "$RPC_URL" evm_setAutomine '[true]' >/dev/null
+rpc "$RPC_URL" evm_mine '[]' >/dev/null
+run rd receipt "$HD" "${NET[@]}"
+is "mav2 receipt HASH of D: exit 0, success true" "$RC $(field rd success)" "0 true"
+is "mav2 receipt HASH: D's journal entry cleared" "$(ls "$MAV2_STATE_DIR" | grep -c '^pending-')" 0
 
 # ---- 5. SIGKILL right after the userOpHash line, then run again
 N0=$(nonce_seq 101)

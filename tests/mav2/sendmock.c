@@ -56,6 +56,14 @@ static json_object *pm_answer(mock *m, const char *method)
     return o;
 }
 
+static int has_hash(json_object *list, const char *hex)
+{
+    for (size_t i = 0; i < json_object_array_length(list); i++)
+        if (strcasecmp(json_object_get_string(json_object_array_get_idx(list, i)), hex) == 0)
+            return 1;
+    return 0;
+}
+
 json_object *answer(mock *m, json_object *q)
 {
     json_object *id = NULL, *mo = NULL, *params = NULL, *a = json_object_new_object(), *res = NULL,
@@ -86,7 +94,8 @@ json_object *answer(mock *m, json_object *q)
             res = json_object_new_string(m->nonce);
         } else if (strncmp(d, "0x35567e1a", 10) == 0 && strlen(d) == 138) {
             char nq[80]; /* key192 << 64 | 3, as the logged answer for key 0x101 */
-            snprintf(nq, sizeof(nq), "0x%.48s0000000000000003", d + 10 + 64 + 16);
+            size_t seq = 3 + (m->nonce_follows ? json_object_array_length(m->included) : 0);
+            snprintf(nq, sizeof(nq), "0x%.48s%016zx", d + 10 + 64 + 16, seq);
             res = json_object_new_string(nq);
         } else if (strncmp(d, "0xd31b575b", 10) == 0) { /* getValidationData */
             res = json_object_new_string(m->validation ? m->validation : MOCK_VALIDATION_GLOBAL);
@@ -134,11 +143,19 @@ json_object *answer(mock *m, json_object *q)
         uint8_t h[32];
         char hex[67];
         mav2_userop_init(&op);
-        if (m->drop_send) {
-            json_object_put(a);
-            return NULL;
-        }
-        if (m->send_error) {
+        if (m->drop_send || m->send_garbage) {
+            if (m->drop_known && mav2_userop_from_json(&op, json_object_array_get_idx(params, 0)) &&
+                mav2_userop_hash(&op, mav2_entry_point_v07, CHAIN_ID, h)) {
+                mh_hex_encode(h, 32, hex, sizeof(hex), 1);
+                json_object_array_add(m->known, json_object_new_string(hex));
+            }
+            mav2_userop_clear(&op);
+            if (m->drop_send) {
+                json_object_put(a);
+                return NULL;
+            }
+            res = json_object_new_string("0xnot-a-hash");
+        } else if (m->send_error) {
             err = err_obj(m->send_error);
         } else if (mav2_userop_from_json(&op, json_object_array_get_idx(params, 0)) &&
                    mav2_userop_hash(&op, mav2_entry_point_v07, CHAIN_ID, h)) {
@@ -147,6 +164,7 @@ json_object *answer(mock *m, json_object *q)
                 snprintf(hex, sizeof(hex), "%s", m->send_hash);
             res = json_object_new_string(hex);
             json_object_array_add(m->sent_hashes, json_object_new_string(hex));
+            json_object_array_add(m->known, json_object_new_string(hex));
             m->send_nth++;
         } else {
             err = err_obj("{\"code\":-32602,\"message\":\"invalid user op\"}");
@@ -167,14 +185,28 @@ json_object *answer(mock *m, json_object *q)
                                ? json_object_get_string(json_object_array_get_idx(
                                      m->sent_hashes, (size_t)m->receipt_for_nth - 1))
                                : NULL;
-        if (m->receipt_for_nth > 0 &&
-            (want == NULL ||
-             strcasecmp(want, json_object_get_string(json_object_array_get_idx(params, 0))) != 0)) {
+        if (m->receipt_only != NULL &&
+            strcasecmp(m->receipt_only,
+                       json_object_get_string(json_object_array_get_idx(params, 0)))) {
+            /* not the op that gets in */
+        } else if (m->receipt_for_nth > 0 &&
+                   (want == NULL ||
+                    strcasecmp(
+                        want, json_object_get_string(json_object_array_get_idx(params, 0))) != 0)) {
             /* not the op that gets in */
         } else if (m->receipt_nulls >= 0 && m->polls++ >= m->receipt_nulls) {
+            json_object *h = json_object_array_get_idx(params, 0);
             res = json_object_get(vec_get(logged(m->log, method, 1), "result"));
-            json_object_object_add(res, "userOpHash",
-                                   json_object_get(json_object_array_get_idx(params, 0)));
+            json_object_object_add(res, "userOpHash", json_object_get(h));
+            if (!has_hash(m->included, json_object_get_string(h)))
+                json_object_array_add(m->included, json_object_get(h));
+        }
+    } else if (strcmp(method, "eth_getUserOperationByHash") == 0) {
+        json_object *h = json_object_array_get_idx(params, 0);
+        if (has_hash(m->known, json_object_get_string(h))) {
+            res = json_object_new_object();
+            json_object_object_add(res, "userOperation", json_object_new_object());
+            json_object_object_add(res, "transactionHash", NULL);
         }
     } else {
         err = err_obj("{\"code\":-32601,\"message\":\"Method not found\"}");
@@ -213,13 +245,17 @@ void mock_init(mock *m, json_object *fl)
     m->rundler = 1;
     m->calls = json_object_new_array();
     m->sent_hashes = json_object_new_array();
+    m->known = json_object_new_array();
+    m->included = json_object_new_array();
 }
 
 void mock_free(mock *m)
 {
     json_object_put(m->calls);
     json_object_put(m->sent_hashes);
-    m->calls = m->sent_hashes = NULL;
+    json_object_put(m->known);
+    json_object_put(m->included);
+    m->calls = m->sent_hashes = m->known = m->included = NULL;
 }
 
 void mock_reset_calls(mock *m)
@@ -330,7 +366,7 @@ char stages[256];
 
 void on_progress(void *ctx, mav2_send_stage st, const char *detail)
 {
-    static const char names[] = "PESTRWI";
+    static const char names[] = "PESTRWIB";
     size_t n = strlen(stages);
     (void)ctx;
     (void)detail;

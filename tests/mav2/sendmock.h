@@ -45,6 +45,12 @@ typedef struct mock {
     const char *chain_id;          /* eth_chainId answer; NULL = 0xaa36a7 (CHAIN_ID) */
     int chain_error;               /* eth_chainId answers a JSON-RPC error */
     const char *pm_vgl;            /* paymasterVerificationGasLimit of the stub; NULL = 0x11170 */
+    json_object *known;            /* hashes the bundler has (eth_getUserOperationByHash) */
+    int drop_known;                /* drop_send: the op reached the bundler before the cut */
+    int send_garbage;              /* eth_sendUserOperation answers a non-hash, op not kept */
+    int nonce_follows;             /* getNonce: seq 3 + the number of ops given a receipt */
+    json_object *included;         /* hashes given a receipt */
+    const char *receipt_only;      /* only this hash gets a receipt */
 } mock;
 
 /* getValidationData: flags 0x05 (global, user op), no hooks, no selectors */
@@ -88,7 +94,7 @@ extern json_object *flow;
 extern test_signer signer;
 extern uint8_t call_data[512];
 extern size_t call_data_len;
-extern char stages[256]; /* progress stages seen, one letter each: PESTRWI */
+extern char stages[256]; /* progress stages seen, one letter each: PESTRWIB */
 
 /* Loads the vectors and picks flow number flow_idx; returns the vector file (put it). */
 json_object *sm_setup(int flow_idx);

@@ -375,6 +375,195 @@ static void test_max_cost(void)
     mock_free(&m);
 }
 
+/* eth_sendUserOperation failed after journaling (cut: the connection closed before the
+ * bundler had the op; else a garbage answer): a rerun sends the same signed op again
+ * (same hash) since the bundler does not know it, and it is included. */
+static void test_undelivered(mock *m, mav2_rpc *rpc, int cut)
+{
+    const char *how = cut ? "connection cut" : "garbage answer";
+    mav2_send_params p;
+    mav2_send_result r;
+    json_object *first_op;
+    uint8_t first[32];
+    int ok;
+    mock_reset_calls(m);
+    m->drop_send = cut;
+    m->send_garbage = !cut;
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_NETWORK && journal_has(&p, NULL) == 1,
+           "undelivered (%s): network outcome, entry kept: %s", how, r.message);
+    memcpy(first, r.user_op_hash, 32);
+    first_op = json_object_get(r.user_op);
+    mav2_send_result_clear(&r);
+    m->drop_send = m->send_garbage = 0;
+    json_object_put(m->known); /* earlier subtests sent ops of the same bytes */
+    m->known = json_object_new_array();
+    mock_reset_calls(m);
+    m->receipt_nulls = 0;
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.resumed && r.outcome == MAV2_SEND_INCLUDED && signer.calls == 0 &&
+               count_calls(m, "eth_getUserOperationByHash") == 1 &&
+               count_calls(m, "eth_sendUserOperation") == 1 &&
+               jeq(json_object_array_get_idx(call_params(m, "eth_sendUserOperation", 0), 0),
+                   first_op) &&
+               memcmp(r.user_op_hash, first, 32) == 0 &&
+               strcasecmp(json_object_get_string(json_object_array_get_idx(m->sent_hashes, 0)),
+                          vec_str(flow, "userOpHash_recomputed")) == 0,
+           "undelivered (%s): rerun sends the same signed op again (same hash), included (%s)", how,
+           r.message);
+    tap_ok(strncmp(stages, "RTW", 3) == 0 && journal_has(&p, NULL) == 0,
+           "undelivered (%s): resumed, sent, entry cleared (%s)", how, stages);
+    json_object_put(first_op);
+    mav2_send_result_clear(&r);
+}
+
+/* Another intent (other call data) on a lane where an op is pending: never resumed as
+ * if it were this one; waited for, then this op is made with the next nonce; a timeout
+ * while waiting names the pending op and how to resolve it. */
+static void test_busy_lane(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    mav2_journal_entry e;
+    uint8_t a_hash[32], cd_b[sizeof(call_data)];
+    char a_hex[67], path[512];
+    json_object *sent, *v;
+    int ok;
+    mock_init(&m, flow);
+    m.nonce_follows = 1;
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    memcpy(cd_b, call_data, call_data_len);
+    cd_b[call_data_len - 1] ^= 0x01; /* B pays another amount */
+
+    m.receipt_nulls = -1;
+    params_for_flow(&p);
+    p.wait_timeout_ms = 40;
+    ok = mav2_send(rpc, rpc, &p, &r); /* A: sent, not included in time */
+    memcpy(a_hash, r.user_op_hash, 32);
+    mh_hex_encode(a_hash, 32, a_hex, sizeof(a_hex), 1);
+    tap_ok(!ok && r.outcome == MAV2_SEND_TIMEOUT && journal_has(&p, NULL) == 1,
+           "busy lane: op A pending and journaled");
+    mav2_send_result_clear(&r);
+
+    mock_reset_calls(&m);
+    params_for_flow(&p);
+    p.call_data = cd_b;
+    p.wait_timeout_ms = 40;
+    ok = mav2_send(rpc, rpc, &p, &r); /* B while A is still pending */
+    tap_ok(!ok && !r.success && r.outcome == MAV2_SEND_TIMEOUT && !r.resumed && signer.calls == 0 &&
+               count_calls(&m, "eth_sendUserOperation") == 0 && strchr(stages, 'B') != NULL &&
+               strchr(stages, 'R') == NULL,
+           "busy lane: B is not A: A awaited, nothing signed or sent for B (%s)", stages);
+    tap_ok(strstr(r.message, a_hex) && strstr(r.message, "mav2 receipt") &&
+               strstr(r.message, "mav2 replace") && strstr(r.message, "not sent"),
+           "busy lane: the timeout names A and how to resolve it: %s", r.message);
+    tap_ok(journal_has(&p, &e) == 1 && memcmp(e.user_op_hash, a_hash, 32) == 0,
+           "busy lane: the journal still holds A");
+    mav2_journal_entry_clear(&e);
+    mav2_send_result_clear(&r);
+
+    mock_reset_calls(&m);
+    m.receipt_nulls = 0;
+    params_for_flow(&p);
+    p.call_data = cd_b;
+    ok = mav2_send(rpc, rpc, &p, &r); /* A goes in: then B with the next nonce */
+    sent = json_object_array_get_idx(call_params(&m, "eth_sendUserOperation", 0), 0);
+    tap_ok(ok && r.success && r.outcome == MAV2_SEND_INCLUDED && !r.resumed && signer.calls == 1 &&
+               count_calls(&m, "eth_sendUserOperation") == 1 &&
+               memcmp(r.user_op_hash, a_hash, 32) != 0,
+           "busy lane: A included, then B signed, sent and included (%s)", r.message);
+    tap_ok(
+        sent != NULL && json_object_object_get_ex(sent, "nonce", &v) &&
+            strcmp(json_object_get_string(v), "0x1010000000000000004") == 0 &&
+            json_object_object_get_ex(sent, "callData", &v) &&
+            json_object_get_string(v)[2 * call_data_len + 1] !=
+                vec_str(json_object_array_get_idx(vec_get(flow, "eth_sendUserOperation_params"), 0),
+                        "callData")[2 * call_data_len + 1],
+        "busy lane: B has the next nonce and its own call data");
+    tap_ok(strchr(stages, 'B') != NULL && strchr(stages, 'R') == NULL && journal_has(&p, NULL) == 0,
+           "busy lane: progress %s, journal empty", stages);
+    mav2_send_result_clear(&r);
+
+    /* an entry file others may write is refused: nothing signed, bad input */
+    mock_reset_calls(&m);
+    m.receipt_nulls = -1;
+    params_for_flow(&p);
+    p.wait_timeout_ms = -1;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    mav2_send_result_clear(&r);
+    snprintf(path, sizeof(path), "%s/pending-%u-%s-%s.json", state_dir, CHAIN_ID,
+             "5555555555555555555555555555555555555555", "101");
+    chmod(path, 0666);
+    params_for_flow(&p);
+    ok = ok && !mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.outcome == MAV2_SEND_INVALID && signer.calls == 0 &&
+               strstr(r.message, "writable by group or others"),
+           "journal file writable by others: refused, nothing signed: %s", r.message);
+    mav2_send_result_clear(&r);
+    unlink(path);
+
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    mock_free(&m);
+}
+
+/* A replaced op (same nonce, same intent) is the one that got in: a rerun finds its
+ * receipt through the entry's replaced hashes; not superseded. */
+static void test_replaced_got_in(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    mav2_journal_entry e;
+    uint8_t first[32];
+    char first_hex[67];
+    int ok;
+    mock_init(&m, flow);
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    m.receipt_nulls = -1;
+    params_for_flow(&p);
+    p.wait_timeout_ms = -1;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    memcpy(first, r.user_op_hash, 32);
+    mh_hex_encode(first, 32, first_hex, sizeof(first_hex), 1);
+    mav2_send_result_clear(&r);
+    params_for_flow(&p);
+    p.wait_timeout_ms = -1;
+    ok = ok && mav2_send_replace(rpc, rpc, &p, &r);
+    mav2_send_result_clear(&r);
+    tap_ok(ok && journal_has(&p, &e) == 1 && memcmp(e.user_op_hash, first, 32) != 0 &&
+               e.replaced != NULL && json_object_array_length(e.replaced) == 1 &&
+               strcmp(json_object_get_string(json_object_array_get_idx(e.replaced, 0)),
+                      first_hex) == 0,
+           "replaced: the replacement's entry names the op it replaced");
+    mav2_journal_entry_clear(&e);
+
+    mock_reset_calls(&m);
+    m.nonce = "0x0000000000000000000000000000000000000000000001010000000000000004";
+    m.receipt_only = first_hex;
+    m.receipt_nulls = 0;
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.resumed && r.outcome == MAV2_SEND_INCLUDED &&
+               memcmp(r.user_op_hash, first, 32) == 0 && signer.calls == 0 &&
+               count_calls(&m, "eth_sendUserOperation") == 0 && journal_has(&p, NULL) == 0,
+           "replaced: the replaced op got in: included (its hash), not superseded, cleared (%s)",
+           r.message);
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    mock_free(&m);
+}
+
 /* Timed out, then resumed (not re-signed, not re-sent); crash after send; nonce moved
  * on; force_new; replace. */
 static void test_journal_flow(void)
@@ -437,9 +626,11 @@ static void test_journal_flow(void)
     tap_ok(journal_has(&p, NULL) == 0, "rerun: entry cleared once included");
     mav2_send_result_clear(&r);
 
-    /* crash right after the send (bundler answer lost): entry kept, rerun resumes */
+    /* crash right after the send (bundler answer lost, the op had reached it): entry
+     * kept, rerun resumes */
     mock_reset_calls(&m);
     m.drop_send = 1;
+    m.drop_known = 1;
     params_for_flow(&p);
     ok = mav2_send(rpc, rpc, &p, &r);
     tap_ok(!ok && r.outcome == MAV2_SEND_NETWORK && journal_has(&p, NULL) == 1 &&
@@ -453,9 +644,15 @@ static void test_journal_flow(void)
     params_for_flow(&p);
     ok = mav2_send(rpc, rpc, &p, &r);
     tap_ok(ok && r.resumed && signer.calls == 0 && count_calls(&m, "eth_sendUserOperation") == 0 &&
+               count_calls(&m, "eth_getUserOperationByHash") == 1 &&
                memcmp(r.user_op_hash, first, 32) == 0 && journal_has(&p, NULL) == 0,
-           "after a crash: resumed, not re-sent, included, cleared (%s)", r.message);
+           "after a crash: the bundler has it: resumed, not re-sent, included, cleared (%s)",
+           r.message);
     mav2_send_result_clear(&r);
+    m.drop_known = 0;
+
+    test_undelivered(&m, rpc, 1);
+    test_undelivered(&m, rpc, 0);
 
     /* nonce moved past the journaled op, no receipt from this bundler: cleared */
     mock_reset_calls(&m);
@@ -470,11 +667,12 @@ static void test_journal_flow(void)
     m.nonce = "0x0000000000000000000000000000000000000000000001010000000000000004";
     params_for_flow(&p);
     ok = mav2_send(rpc, rpc, &p, &r);
-    tap_ok(ok && r.resumed && r.outcome == MAV2_SEND_INCLUDED && r.tx_hash[0] == '\0' &&
+    tap_ok(!ok && !r.success && r.resumed && r.outcome == MAV2_SEND_REJECTED &&
+               strstr(r.message, "superseded: this op can never be included") &&
                signer.calls == 0 && count_calls(&m, "eth_sendUserOperation") == 0 &&
                count_calls(&m, "eth_getUserOperationReceipt") == 1,
-           "nonce moved on: reported as used, one receipt check, nothing sent");
-    tap_ok(journal_has(&p, NULL) == 0, "nonce moved on: entry cleared");
+           "nonce used by another op: superseded, rejected, nothing sent: %s", r.message);
+    tap_ok(journal_has(&p, NULL) == 0, "superseded: entry cleared");
     mav2_send_result_clear(&r);
     m.nonce = NULL;
 
@@ -722,6 +920,8 @@ int main(void)
     test_failures();
     test_max_cost();
     test_journal_flow();
+    test_busy_lane();
+    test_replaced_got_in();
     test_wait_receipt();
     test_bundler_hash_differs();
     test_poll_factor_clamped();

@@ -386,17 +386,83 @@ static void test_send_many(void)
     mock_free(&m);
 }
 
+/* Two processes send on the flow's lane at once through a mock m serves (other_calls:
+ * each with its own call data, else the same). They are forked before the mock's
+ * server thread starts (a fork beside a running thread may inherit a held allocator
+ * lock) and get its URL through a pipe. Returns the sum of their exit codes: with the
+ * same calls 1 for a sender timing out, 2 for one resuming; with other calls 0 for a
+ * sender whose own op was included; 9 for anything else. */
+static int two_senders(mock *m, int other_calls)
+{
+    char url[128];
+    int fds[2], sum = 0;
+    pid_t kids[2];
+    th_server *s;
+    if (pipe(fds) != 0)
+        tap_bail("pipe");
+    for (int i = 0; i < 2; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            mav2_send_params p;
+            mav2_send_result r;
+            uint8_t cd[sizeof(call_data)];
+            int st;
+            close(fds[1]);
+            if (read(fds[0], url, sizeof(url)) != (ssize_t)sizeof(url))
+                _exit(9);
+            memcpy(cd, call_data, call_data_len);
+            cd[call_data_len - 1] ^= (uint8_t)(other_calls ? i + 1 : 0);
+            params_for_flow(&p);
+            p.call_data = cd;
+            p.progress = NULL;
+            if (!other_calls)
+                p.wait_timeout_ms = 100;
+            mav2_send_urls(url, NULL, NULL, &p, &r);
+            if (other_calls)
+                st = r.outcome == MAV2_SEND_INCLUDED && r.success && !r.resumed ? 0 : 9;
+            else
+                st = r.outcome == MAV2_SEND_TIMEOUT ? (r.resumed ? 2 : 1) : 9;
+            mav2_send_result_clear(&r);
+            _exit(st);
+        }
+    }
+    close(fds[0]);
+    s = th_start(mock_handler, m);
+    memset(url, 0, sizeof(url));
+    snprintf(url, sizeof(url), "%s", th_url(s));
+    for (int i = 0; i < 2; i++)
+        if (write(fds[1], url, sizeof(url)) != (ssize_t)sizeof(url))
+            tap_bail("pipe write");
+    close(fds[1]);
+    for (int i = 0; i < 2; i++) {
+        int w;
+        if (kids[i] < 0 || waitpid(kids[i], &w, 0) != kids[i] || !WIFEXITED(w))
+            sum += 9;
+        else
+            sum += WEXITSTATUS(w);
+    }
+    th_stop(s);
+    return sum;
+}
+
+static void clear_lane(const mav2_send_params *p)
+{
+    mav2_u256 k;
+    mav2_nonce_key(&k, &p->lane, p->entity_id, p->nonce_options);
+    mav2_journal_remove(state_dir, CHAIN_ID, p->account, &k);
+}
+
 /* The lane lock between processes: held by one, the other waits; two processes sending
- * on one lane at once make one op (the second resumes it). */
+ * the same calls on one lane at once make one op (the second resumes it); other calls
+ * make two (the second waits for the first). */
 static void test_lane_lock(void)
 {
     mock m;
-    th_server *s;
     mav2_send_params p;
     mav2_u256 key;
     char path[512], acct[41], keyhex[MAV2_U256_HEX_MAX];
-    int fds[2], fd, child_fd, st, held, pids_ok = 1;
-    pid_t pid, kids[2];
+    int fds[2], fd, child_fd, st, held;
+    pid_t pid;
     char c;
 
     params_for_flow(&p);
@@ -432,37 +498,35 @@ static void test_lane_lock(void)
     mock_init(&m, flow);
     m.conn_close = 1;
     m.receipt_nulls = -1;
-    s = th_start(mock_handler, &m);
-    for (int i = 0; i < 2; i++) {
-        kids[i] = fork();
-        if (kids[i] == 0) {
-            mav2_send_result r;
-            params_for_flow(&p);
-            p.progress = NULL;
-            p.wait_timeout_ms = 100;
-            mav2_send_urls(th_url(s), NULL, NULL, &p, &r);
-            st = r.outcome == MAV2_SEND_TIMEOUT ? (r.resumed ? 2 : 1) : 9;
-            mav2_send_result_clear(&r);
-            _exit(st);
-        }
-    }
-    st = 0;
-    for (int i = 0; i < 2; i++) {
-        int w;
-        if (kids[i] < 0 || waitpid(kids[i], &w, 0) != kids[i] || !WIFEXITED(w))
-            pids_ok = 0;
-        else
-            st += WEXITSTATUS(w);
-    }
-    tap_ok(pids_ok && st == 3 && count_calls(&m, "eth_sendUserOperation") == 1,
+    st = two_senders(&m, 0);
+    tap_ok(st == 3 && count_calls(&m, "eth_sendUserOperation") == 1,
            "lane lock: two processes at once: one op sent, the other resumed it (%d)", st);
-    th_stop(s);
     mock_free(&m);
-    if (journal_has(&p, NULL) == 1) {
-        mav2_u256 k;
-        mav2_nonce_key(&k, &p.lane, p.entity_id, p.nonce_options);
-        mav2_journal_remove(state_dir, CHAIN_ID, p.account, &k);
+    params_for_flow(&p);
+    clear_lane(&p);
+
+    /* two processes, one lane, other calls each: neither takes the other's op for its
+     * own; both ops are made, one nonce each, and both get in */
+    mock_init(&m, flow);
+    m.conn_close = 1;
+    m.nonce_follows = 1;
+    st = two_senders(&m, 1);
+    {
+        json_object *a = json_object_array_get_idx(call_params(&m, "eth_sendUserOperation", 0), 0);
+        json_object *b = json_object_array_get_idx(call_params(&m, "eth_sendUserOperation", 1), 0);
+        json_object *na = NULL, *nb = NULL;
+        tap_ok(st == 0 && count_calls(&m, "eth_sendUserOperation") == 2 &&
+                   json_object_array_length(m.included) == 2 && a != NULL && b != NULL &&
+                   json_object_object_get_ex(a, "nonce", &na) &&
+                   json_object_object_get_ex(b, "nonce", &nb) &&
+                   strcmp(json_object_get_string(na), "0x1010000000000000003") == 0 &&
+                   strcmp(json_object_get_string(nb), "0x1010000000000000004") == 0,
+               "lane lock: two processes at once, other calls: two ops (nonces 3, 4), both "
+               "included, each process succeeding with its own (%d)",
+               st);
     }
+    mock_free(&m);
+    clear_lane(&p);
 }
 
 int main(void)
