@@ -21,7 +21,7 @@ for (const k of ["RPC_URL", "BUNDLER_URL", "CHAIN_ID", "OWNER_PRIVATE_KEY", "FUN
 const RPC = env.RPC_URL
 const CHAIN_ID = BigInt(env.CHAIN_ID)
 const bundler = new M.Bundler(env.BUNDLER_URL, CHAIN_ID)
-const VECTORS = new URL("../../../../shared/vectors/", import.meta.url)
+const VECTORS = new URL("../../vectors/", import.meta.url)
 const vectorsDir = env.VECTORS_DIR || VECTORS.pathname
 
 // ------------------------------------------------------------------ harness
