@@ -219,13 +219,33 @@ static void uri_for_message(const char *uri, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/* The URI a provider gives its key (p11k1's "pkcs11_uri": token and object), or "". */
+static void key_name(const EVP_PKEY *k, char *out, size_t cap)
+{
+    ERR_set_mark();
+    if (!EVP_PKEY_get_utf8_string_param(k, "pkcs11_uri", out, cap, NULL))
+        out[0] = '\0';
+    ERR_pop_to_mark();
+}
+
+static int several_keys(const char *shown, const EVP_PKEY *first, const char *other)
+{
+    char name[200];
+
+    key_name(first, name, sizeof(name));
+    if (name[0] != '\0' && other[0] != '\0')
+        return mav2_error_set("%s names more than one key (%s and %s): be more specific", shown,
+                              name, other);
+    return mav2_error_set("%s names more than one key: be more specific", shown);
+}
+
 static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_METHOD *ui,
                            struct pin_ctx *pc, EVP_PKEY **out)
 {
     OSSL_STORE_CTX *st;
     EVP_PKEY *priv = NULL, *pub = NULL;
     int want_private = (o->flags & MAV2_KEY_PRIVATE) != 0, several = 0;
-    char shown[256];
+    char shown[256], other[200] = "";
 
     uri_for_message(uri, shown, sizeof(shown));
     ERR_clear_error();
@@ -258,17 +278,22 @@ static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_MET
         else if (!is_priv && pub == NULL)
             pub = k;
         else {
+            if (!several)
+                key_name(k, other, sizeof(other));
             several = 1;
             EVP_PKEY_free(k);
         }
     }
     OSSL_STORE_close(st);
-    if (priv != NULL && pub != NULL && !EVP_PKEY_eq(priv, pub))
+    if (!several && priv != NULL && pub != NULL && !EVP_PKEY_eq(priv, pub)) {
+        key_name(pub, other, sizeof(other));
         several = 1;
+    }
     if (several) {
+        several_keys(shown, priv != NULL ? priv : pub, other);
         EVP_PKEY_free(priv);
         EVP_PKEY_free(pub);
-        return mav2_error_set("%s names more than one key: be more specific", shown);
+        return 0;
     }
     if (priv != NULL) {
         EVP_PKEY_free(pub);
