@@ -121,14 +121,19 @@ static OSSL_PROVIDER *pkcs11_provider(void)
     return prov;
 }
 
+/* 1 if name is one of the ':'-separated algorithm names. */
 static int names_include(const char *names, const char *name)
 {
     size_t n = strlen(name);
-    for (const char *p = names; p != NULL; p = strchr(p, ':'), p = p ? p + 1 : NULL) {
+    const char *p = names;
+
+    for (;;) {
         if (strncasecmp(p, name, n) == 0 && (p[n] == ':' || p[n] == '\0'))
             return 1;
+        if ((p = strchr(p, ':')) == NULL)
+            return 0;
+        p++;
     }
-    return 0;
 }
 
 /* The property definition prov declares for its EC key management: a query
@@ -230,7 +235,7 @@ static void key_name(const EVP_PKEY *k, char *out, size_t cap)
 
 static int several_keys(const char *shown, const EVP_PKEY *first, const char *other)
 {
-    char name[200];
+    char name[256];
 
     key_name(first, name, sizeof(name));
     if (name[0] != '\0' && other[0] != '\0')
@@ -245,7 +250,7 @@ static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_MET
     OSSL_STORE_CTX *st;
     EVP_PKEY *priv = NULL, *pub = NULL;
     int want_private = (o->flags & MAV2_KEY_PRIVATE) != 0, several = 0;
-    char shown[256], other[200] = "";
+    char shown[256], other[256] = "";
 
     uri_for_message(uri, shown, sizeof(shown));
     ERR_clear_error();
