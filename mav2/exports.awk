@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # exports.awk: the symbols libmav2 exports, one a line: every mav2_* function or
 # object declared in the installed headers given as input (comments ignored).
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key: OSSL_STORE_open_ex for pkcs11: URIs and key files, one EVP_PKEY out. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key: loading a secp256k1 key through OSSL_STORE, whatever holds it.
  *
  * One entry point for `pkcs11:` URIs (served by whichever loaded provider

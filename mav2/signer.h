@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* signer: Ethereum signatures from any secp256k1 EVP_PKEY.
  *
  * A signer wraps an EVP_PKEY on secp256k1, whoever provides it (a PKCS#11 token

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* internal.h: the objects behind p11k1_ctx and p11k1_key.
  *
  *   ctx ─ modules (default first, then any a URI named) ─ slots (one per token

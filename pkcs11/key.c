@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key.c: finding and listing secp256k1 key pairs by URI. */
 #include "config.h"
 

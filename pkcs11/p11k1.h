@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* p11k1: secp256k1 signing keys that live inside a PKCS#11 token.
  *
  * Loads any PKCS#11 module through p11-kit (a file path, a p11-kit registered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* uri.c: RFC 7512 pkcs11: URIs (parsed by p11-kit) and the tokens they match. */
 #include "config.h"
 

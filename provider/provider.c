@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provider.c: the p11k1 provider's entry point, configuration and algorithm
  * tables.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_key.c: subcommands about keys: address. */
 #include "config.h"
 

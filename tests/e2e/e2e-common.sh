@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # e2e-common.sh: sourced by every tests/e2e script. Skips without the devnet's
 # dependencies, the provider or the tools (plus $E2E_NEEDS); starts a fresh devnet
 # (stopped, with the background processes in BGPIDS, by the EXIT trap; the Alto

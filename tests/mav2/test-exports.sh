@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-exports.sh: libmav2.so exports only its documented API: the mav2_* functions
 # and objects its installed headers declare (mav2/libmav2.sym, made from them);
 # nothing of common/ (mh_*) and no internal mav2_* function.

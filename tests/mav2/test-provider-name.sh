@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-provider-name.sh: an openssl.cnf that loads the p11k1 module under a section
 # name of its own ("tokens", the module by absolute path). The openssl CLI shows
 # it active; mav2 finds it by the pkcs11: store scheme it serves, signs with a

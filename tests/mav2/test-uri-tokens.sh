@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-uri-tokens.sh: mav2 and the openssl CLI with pkcs11: URIs that name no token,
 # on SoftHSM2 with two tokens and its free slot (no initialized token there).
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-tokens.c: pkcs11: URIs that name no token, on a module with two tokens and
  * SoftHSM2's free slot (no initialized token): the free slot is passed over, a key
  * on one token is found, keys on both tokens are refused naming both. */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-install.sh: `make install DESTDIR=...` into a temp dir, then the openssl CLI
 # with the installed openssl.cnf (its paths moved under DESTDIR) lists p11k1 active
 # and signs with a SoftHSM2 token key; errors about the cnf's pin-source name it,

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // Offline check of the JS client (lib/eth.mjs, lib/mav2.mjs) against tests/vectors.
 // Usage: node tools/check-vectors.mjs [vectors dir]   → "N passed, N failed"
 import fs from "node:fs"

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end smoke test against a running devnet (see ../smoke.sh).
 // Usage: node tools/smoke.mjs [path/to/devnet.env]   (else reads process.env)
 import fs from "node:fs"
