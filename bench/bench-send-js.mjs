@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench-send-js.mjs: the session-key send of bench-send.sh done in JS, N user ops (1-wei
 // execute from the account, each waited for until included), time per op and HTTP
 // requests per op (every fetch of the process counted).

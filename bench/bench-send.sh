@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench-send.sh: `mav2 send` against the local devnet (tests/devnet), time per user op
 # and HTTP requests per op, for a session key on a SoftHSM2 token and in a PEM file,
 # next to the same flow done by npm viem (viem/account-abstraction) and by the devnet's

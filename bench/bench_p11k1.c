@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_p11k1: signatures per second through p11k1_key_sign against bare
  * C_SignInit + C_Sign on the same key and module in the same run, and the
  * speed-up of two threads over one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_provider: signatures per second through the p11k1 OpenSSL provider
  * (OSSL_STORE_open + EVP_PKEY_sign) against libp11k1 directly
  * (p11k1_key_sign), same key, same run, interleaved rounds.

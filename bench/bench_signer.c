@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_signer: what mav2's signer costs on top of the signature itself.
  *
  *   bench_signer [-n N]                         software key (default provider)

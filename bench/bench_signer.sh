@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench_signer.sh: runs bench_signer on a fresh SoftHSM2 token key through the
 # freshly built p11k1 provider. Usage: bench/bench_signer.sh [N] (from the build dir)
 set -e

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_userop: userOpHash per second, side by side with the Keccak work it
  * cannot avoid (the same bytes hashed by mh_keccak256 alone), and with the
  * JSON-RPC parse in front. Prints ops/s and the ratios.

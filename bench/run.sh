@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs bench_p11k1 on a throw-away SoftHSM2 token.
 #   bench/run.sh [SIGNATURES_PER_ROUND [ROUNDS]]
 # Environment: SOFTHSM_MODULE (default: the Debian path), BUILDDIR (default:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hex.c: strict hex codec (see hex.h). */
 #include "common/hex.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hex.h: strict hex <-> bytes for everything that crosses a text boundary (JSON-RPC,
  * command line, vectors). Decoding accepts an optional "0x"/"0X" prefix, requires an
  * even number of digits and says what was wrong in a short static string. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keccak.c: Keccak-f[1600] and the Keccak-256 sponge (see keccak.h). */
 #include "common/keccak.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keccak.h: Keccak-256 as Ethereum uses it (original Keccak padding 0x01, rate 136
  * bytes; NOT FIPS SHA3-256, which pads 0x06). One implementation shared by the
  * OpenSSL provider's KECCAK-256 digest and by libmav2.

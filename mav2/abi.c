@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* abi.c: ABI encoder builder and return-value decoders (see abi.h). */
 #include "mav2/abi.h"
 

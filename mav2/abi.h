@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* abi.h: Solidity ABI encoding (a small builder) and the few return-value decoders
  * the send flow needs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* abi_sig.c: call data from a function signature and text arguments, as foundry's
  * `cast calldata` takes them (abi.h, mav2_abi_encode_call). A small recursive type
  * parser and the standard head/tail encoder; values are text: numbers in decimal, hex

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* account.c: MAv2 nonce keys, signatures, account call data, factory (see account.h).
  * Installing validations and permission hooks live in install.c. */
 #include "mav2/account.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* account.h: Alchemy Modular Account V2 (ERC-6900, EntryPoint v0.7) wire formats for a
  * session-key signer: nonce keys, the user-op and ERC-1271 signature layouts and
  * digests, account call data (execute, executeBatch, executeUserOp prefix),

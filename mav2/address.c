@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* address.c: EIP-55 addresses (see address.h). */
 #include "mav2/address.h"
 

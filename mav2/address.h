@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* address.h: 20-byte Ethereum addresses: strict parsing (EIP-55 checksum enforced on
  * mixed-case input), EIP-55 formatting, and the address of a secp256k1 public key. */
 #ifndef MAV2_ADDRESS_H

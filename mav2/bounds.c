@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bounds.c: per-chain bounds and the gas-limit checks of the send flow (bounds.h), and
  * its cost cap (mav2_send_check_max_cost, send_int.h). */
 #include "config.h"

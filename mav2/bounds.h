@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bounds.h: what the send flow (send.h) checks the node's and bundler's numbers against
  * before anything is signed: per-chain defaults (cost cap, priority-fee ceiling,
  * preVerificationGas margin), the reference preVerificationGas formula, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* buf.h: the byte buffer libmav2 returns variable-length results in (call data,
  * init code, ABI encodings). The caller owns it: mav2_buf_free() when done. */
 #ifndef MAV2_BUF_H

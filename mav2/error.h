@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.h: the one error mechanism of libmav2 (core, signer, rpc and the CLI).
  *
  * Every libmav2 function that can fail returns 1 on success and 0 on failure; on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* explain.c: bundler / EntryPoint errors turned into one sentence (see send.h). */
 #include "config.h"
 

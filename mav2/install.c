@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* install.c: installValidation / uninstallValidation call data, permission hooks and the
  * reference client's permission compiler (see account.h). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* journal.c: the pending-op journal (see journal.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* journal.h: the pending-op journal of the send flow. Before a signed user op goes to
  * the bundler it is recorded in a small JSON file, one per (chain, account, nonce
  * key), in the user's state directory, with what it was made for (its intent, see

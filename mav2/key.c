@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key: OSSL_STORE_open_ex for pkcs11: URIs and key files, one EVP_PKEY out. */
 #include "config.h"
 
@@ -86,20 +87,76 @@ static void unload_p11k1(void)
     loaded_p11k1 = NULL;
 }
 
-static int load_p11k1(void)
+/* A loaded provider that serves the pkcs11: store scheme, whatever the
+ * configuration named its section. */
+static OSSL_PROVIDER *find_pkcs11_provider(void)
+{
+    OSSL_STORE_LOADER *loader;
+    OSSL_PROVIDER *prov;
+
+    ERR_set_mark();
+    loader = OSSL_STORE_LOADER_fetch(NULL, "pkcs11", NULL);
+    ERR_pop_to_mark();
+    if (loader == NULL)
+        return NULL;
+    prov = (OSSL_PROVIDER *)OSSL_STORE_LOADER_get0_provider(loader);
+    OSSL_STORE_LOADER_free(loader);
+    return prov;
+}
+
+/* The provider serving pkcs11: URIs; "p11k1" is loaded by name from OpenSSL's
+ * module path only when none is loaded. */
+static OSSL_PROVIDER *pkcs11_provider(void)
 {
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    int ok = 1;
+    OSSL_PROVIDER *prov;
 
     pthread_mutex_lock(&lock);
-    if (loaded_p11k1 == NULL && !OSSL_PROVIDER_available(NULL, "p11k1")) {
+    prov = find_pkcs11_provider();
+    if (prov == NULL && loaded_p11k1 == NULL) {
         loaded_p11k1 = OSSL_PROVIDER_try_load(NULL, "p11k1", 1);
-        if (loaded_p11k1 == NULL)
-            ok = 0;
-        else
+        if (loaded_p11k1 != NULL) {
             atexit(unload_p11k1);
+            prov = find_pkcs11_provider();
+        }
     }
     pthread_mutex_unlock(&lock);
+    return prov;
+}
+
+/* 1 if name is one of the ':'-separated algorithm names. */
+static int names_include(const char *names, const char *name)
+{
+    size_t n = strlen(name);
+    const char *p = names;
+
+    for (;;) {
+        if (strncasecmp(p, name, n) == 0 && (p[n] == ':' || p[n] == '\0'))
+            return 1;
+        if ((p = strchr(p, ':')) == NULL)
+            return 0;
+        p++;
+    }
+}
+
+/* The property definition prov declares for its EC key management: a query
+ * that selects its key generation whatever name the configuration gave it
+ * (p11k1 says "provider=p11k1" under any section name). */
+static int ec_keymgmt_props(OSSL_PROVIDER *prov, char *out, size_t cap)
+{
+    const OSSL_ALGORITHM *algs, *a;
+    int no_cache = 0, ok = 0;
+
+    algs = OSSL_PROVIDER_query_operation(prov, OSSL_OP_KEYMGMT, &no_cache);
+    for (a = algs; a != NULL && a->algorithm_names != NULL && !ok; a++) {
+        if (names_include(a->algorithm_names, "EC") && a->property_definition != NULL &&
+            strlen(a->property_definition) < cap) {
+            strcpy(out, a->property_definition);
+            ok = 1;
+        }
+    }
+    if (algs != NULL)
+        OSSL_PROVIDER_unquery_operation(prov, OSSL_OP_KEYMGMT, algs);
     return ok;
 }
 
@@ -125,14 +182,22 @@ static int is_token_reference_file(const char *uri)
     return n == sizeof(tag) - 1 && memcmp(head, tag, n) == 0;
 }
 
-/* A pkcs11: URI needs the p11k1 provider; load it unless the configuration did.
- * Loading it explicitly would disable the default fallback, so keep that. */
-static int ensure_providers(const char *uri)
+/* A pkcs11: URI needs a provider serving it (*prov, if prov is not NULL);
+ * p11k1 is loaded unless the configuration loaded one. Loading it explicitly
+ * would disable the default fallback, so keep that. */
+static int ensure_providers(const char *uri, OSSL_PROVIDER **prov)
 {
+    OSSL_PROVIDER *p;
+
     if (!OSSL_PROVIDER_available(NULL, "default") &&
         OSSL_PROVIDER_try_load(NULL, "default", 1) == NULL)
         return mav2_error_ossl("cannot load OpenSSL's default provider");
-    if ((has_scheme(uri, "pkcs11") || is_token_reference_file(uri)) && !load_p11k1())
+    if (!has_scheme(uri, "pkcs11") && !is_token_reference_file(uri))
+        return 1;
+    p = pkcs11_provider();
+    if (prov != NULL)
+        *prov = p;
+    if (p == NULL)
         return mav2_error_ossl("cannot load the p11k1 OpenSSL provider (needed for pkcs11: "
                                "URIs and token key references; set OPENSSL_MODULES or "
                                "OPENSSL_CONF)");
@@ -162,13 +227,33 @@ static void uri_for_message(const char *uri, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/* The URI a provider gives its key (p11k1's "pkcs11_uri": token and object), or "". */
+static void key_name(const EVP_PKEY *k, char *out, size_t cap)
+{
+    ERR_set_mark();
+    if (!EVP_PKEY_get_utf8_string_param(k, "pkcs11_uri", out, cap, NULL))
+        out[0] = '\0';
+    ERR_pop_to_mark();
+}
+
+static int several_keys(const char *shown, const EVP_PKEY *first, const char *other)
+{
+    char name[256];
+
+    key_name(first, name, sizeof(name));
+    if (name[0] != '\0' && other[0] != '\0')
+        return mav2_error_set("%s names more than one key (%s and %s): be more specific", shown,
+                              name, other);
+    return mav2_error_set("%s names more than one key: be more specific", shown);
+}
+
 static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_METHOD *ui,
                            struct pin_ctx *pc, EVP_PKEY **out)
 {
     OSSL_STORE_CTX *st;
     EVP_PKEY *priv = NULL, *pub = NULL;
     int want_private = (o->flags & MAV2_KEY_PRIVATE) != 0, several = 0;
-    char shown[256];
+    char shown[256], other[256] = "";
 
     uri_for_message(uri, shown, sizeof(shown));
     ERR_clear_error();
@@ -201,17 +286,22 @@ static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_MET
         else if (!is_priv && pub == NULL)
             pub = k;
         else {
+            if (!several)
+                key_name(k, other, sizeof(other));
             several = 1;
             EVP_PKEY_free(k);
         }
     }
     OSSL_STORE_close(st);
-    if (priv != NULL && pub != NULL && !EVP_PKEY_eq(priv, pub))
+    if (!several && priv != NULL && pub != NULL && !EVP_PKEY_eq(priv, pub)) {
+        key_name(pub, other, sizeof(other));
         several = 1;
+    }
     if (several) {
+        several_keys(shown, priv != NULL ? priv : pub, other);
         EVP_PKEY_free(priv);
         EVP_PKEY_free(pub);
-        return mav2_error_set("%s names more than one key: be more specific", shown);
+        return 0;
     }
     if (priv != NULL) {
         EVP_PKEY_free(pub);
@@ -248,7 +338,7 @@ int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY *
     if (uri_or_path == NULL || *uri_or_path == '\0' || out == NULL)
         return mav2_error_set("no key URI or path given");
     *out = NULL;
-    if (!ensure_providers(uri_or_path))
+    if (!ensure_providers(uri_or_path, NULL))
         return 0;
     if (o->pin_file != NULL || !o->interactive) {
         ui = UI_UTIL_wrap_read_pem_callback(pin_from_file, 0);
@@ -300,7 +390,8 @@ int mav2_key_generate(const char *token_uri, const char *label, const unsigned c
     OSSL_PARAM params[5], *p = params;
     EVP_PKEY_CTX *ctx = NULL;
     EVP_PKEY *pkey = NULL;
-    char *uri = NULL, shown[256], keyuri[1024];
+    char *uri = NULL, shown[256], keyuri[1024], propq[256];
+    OSSL_PROVIDER *prov = NULL;
     int ok = 0;
 
     if (out == NULL || token_uri == NULL || !has_scheme(token_uri, "pkcs11"))
@@ -311,8 +402,11 @@ int mav2_key_generate(const char *token_uri, const char *label, const unsigned c
     if (uri_out != NULL)
         *uri_out = NULL;
     uri_for_message(token_uri, shown, sizeof(shown));
-    if (!ensure_providers(token_uri))
+    if (!ensure_providers(token_uri, &prov))
         return 0;
+    if (!ec_keymgmt_props(prov, propq, sizeof(propq)))
+        return mav2_error_set("the %s provider offers no EC key generation",
+                              OSSL_PROVIDER_get0_name(prov));
     if (pin_file != NULL && access(pin_file, R_OK) != 0)
         return mav2_error_set("cannot read the PIN file %s: %s", pin_file, strerror(errno));
     uri = uri_with_pin_file(token_uri, pin_file);
@@ -326,9 +420,10 @@ int mav2_key_generate(const char *token_uri, const char *label, const unsigned c
         *p++ = OSSL_PARAM_construct_octet_string("pkcs11_id", (void *)id, id_len);
     *p = OSSL_PARAM_construct_end();
     ERR_clear_error();
-    ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", "provider=p11k1");
+    ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", propq);
     if (ctx == NULL) {
-        mav2_error_ossl("the p11k1 provider offers no EC key generation");
+        mav2_error_ossl("the %s provider offers no EC key generation",
+                        OSSL_PROVIDER_get0_name(prov));
         goto out;
     }
     if (EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_CTX_set_params(ctx, params) <= 0) {

@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key: loading a secp256k1 key through OSSL_STORE, whatever holds it.
  *
- * One entry point for `pkcs11:` URIs (served by the p11k1 provider, loaded on
- * demand when the configuration did not load it), `file:` URIs and plain paths
+ * One entry point for `pkcs11:` URIs (served by whichever loaded provider
+ * serves the pkcs11 store scheme, whatever its name in openssl.cnf; p11k1 is
+ * loaded by name only when none is), `file:` URIs and plain paths
  * to PEM/DER files (default provider). Nothing here knows about PKCS#11: the
  * provider does. A PIN or PEM passphrase, when one is needed, comes from the
  * URI's pin-source, the provider's configuration, or the pin file given here;
@@ -33,13 +35,14 @@ typedef struct mav2_key_opts {
  * be on secp256k1. Returns 1, or 0 with a one-line message in error.h. */
 int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY **out);
 
-/* Generates a secp256k1 key pair on the token named by token_uri ("pkcs11:token=...")
- * through the p11k1 provider's EC key generation (the private key never leaves the
- * token). label is CKA_LABEL (NULL: the URI's object=); id/id_len CKA_ID (NULL: the
- * URI's id=, else random). The PIN comes from the URI's pin-source, the provider's
- * configuration, or pin_file (may be NULL). On success *out holds the new key (it
- * signs right away; EVP_PKEY_free it) and *uri_out, if uri_out is not NULL, a
- * malloc'ed pkcs11: URI naming the key (free it). A label or id in use fails.
+/* Generates a secp256k1 key pair on the token named by token_uri
+ * ("pkcs11:token=...") through the EC key generation of the provider serving
+ * pkcs11: (see above; the private key never leaves the token). label is
+ * CKA_LABEL (NULL: the URI's object=); id/id_len CKA_ID (NULL: the URI's id=,
+ * else random). The PIN comes from the URI's pin-source, the provider's
+ * configuration, or pin_file (may be NULL). On success *out holds the new key
+ * (it signs right away; EVP_PKEY_free it) and *uri_out, if uri_out is not NULL,
+ * a malloc'ed pkcs11: URI naming the key (free it). A label or id in use fails.
  * Returns 1, or 0 with a one-line message in error.h. */
 int mav2_key_generate(const char *token_uri, const char *label, const unsigned char *id,
                       size_t id_len, const char *pin_file, EVP_PKEY **out, char **uri_out);

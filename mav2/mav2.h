@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mav2.h: everything of libmav2's offline core in one include. */
 #ifndef MAV2_MAV2_H
 #define MAV2_MAV2_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rpc.c: JSON-RPC 2.0 client over libcurl (see rpc.h). */
 #include "config.h"
 

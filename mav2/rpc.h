@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rpc.h: JSON-RPC 2.0 over HTTP(S) for the node and the ERC-4337 bundler
  * (libcurl + json-c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* send.c: the user-op send flow (see send.h). */
 #include "config.h"
 

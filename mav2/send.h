@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* send.h: sending one MAv2 user operation through an ERC-4337 bundler, as a library:
  * chain check, deployed-or-factory, nonce (EntryPoint.getNonce on the MAv2 key), fees,
  * gas estimation with the stub signature, signing through a caller's callback (this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* send_int.h (internal to libmav2, not installed): what send.c (the flow) shares with
  * send_replace.c (fee rule and drop-and-replace) and send_wait.c (receipt polling): the
  * flow's context, steps and JSON helpers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* send_policy.c: what the signing validation allows, applied before anything is signed
  * (send_int.h). The account's validation data is read in the send flow's first batch;
  * from it the call data is wrapped in executeUserOp when execution hooks need it, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* send_replace.c: the fee rule (mav2_fees_compute) and drop-and-replace
  * (mav2_send_replace, and the replace_after_ms step of the flow); see send.h. */
 #include "config.h"

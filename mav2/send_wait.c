@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* send_wait.c: receipt polling of the send flow (mav2_send_wait, with backoff and
  * jitter), mav2_wait_receipt (send.h), and seeing a journaled op through: the op's
  * intent, resuming it (re-sent when the bundler lost it, superseded when its nonce went

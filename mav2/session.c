@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session: the account's live validations from its ValidationInstalled /
  * ValidationUninstalled events, then getValidationData and signers() of each. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.h: the session keys an account has, as far as the chain tells.
  *
  * The account does not enumerate its validations and getValidationData does not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session_limits.c: a session key's permission hooks read back from the modules, and
  * the modules' setters (session_limits.h). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session_limits.h: what a session key's permission hooks allow and how much of each
  * limit is left, read from the modules (MAV2.md, "Permissions"), and the call data of
  * the modules' own setters that change them without reinstalling the key.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* settings.c: the settings file and the chain presets (settings.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* settings.h: mav2's settings file and chain presets.
  *
  * The file ($XDG_CONFIG_HOME/mav2/config, else ~/.config/mav2/config) is a small INI:

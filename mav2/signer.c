@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* signer: EVP_PKEY_sign -> DER -> low s -> recovery id -> r || s || v. */
 #include "config.h"
 
@@ -91,13 +92,23 @@ static void address_of_point(const unsigned char pub[MAV2_PUBKEY_LEN],
 int mav2_error_ossl(const char *fmt, ...)
 {
     char msg[400];
-    unsigned long e = ERR_peek_last_error();
+    const char *data = NULL;
+    int flags = 0;
+    unsigned long e = ERR_peek_last_error_data(&data, &flags);
     const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    /* a provider outside OpenSSL (p11k1) says what and where in the text: the
+     * PIN source's path, the token (never a PIN) */
+    if (reason != NULL && ERR_GET_LIB(e) >= ERR_LIB_USER && (flags & ERR_TXT_STRING) &&
+        data != NULL && *data != '\0') {
+        mav2_error_set("%s: %s: %s", msg, reason, data);
+        ERR_clear_error();
+        return 0;
+    }
     ERR_clear_error();
     if (reason != NULL)
         return mav2_error_set("%s: %s", msg, reason);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* signer: Ethereum signatures from any secp256k1 EVP_PKEY.
  *
  * A signer wraps an EVP_PKEY on secp256k1, whoever provides it (a PKCS#11 token
@@ -83,8 +84,9 @@ int mav2_sig_recover(const unsigned char digest[32], const unsigned char sig[MAV
 /* 1 if s in r || s is at most n/2. */
 int mav2_sig_is_low_s(const unsigned char rs[64]);
 
-/* mav2_error_set() with OpenSSL's last error reason appended (the OpenSSL
- * error queue is cleared). Returns 0. */
+/* mav2_error_set() with OpenSSL's last error reason appended, and the error's
+ * text when a provider outside OpenSSL raised it (the OpenSSL error queue is
+ * cleared). Returns 0. */
 __attribute__((format(printf, 1, 2))) int mav2_error_ossl(const char *fmt, ...);
 
 #ifdef __cplusplus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sponsor.c: paymaster sponsorship for the send flow (see sponsor.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sponsor.h (internal to libmav2, not installed): paymaster sponsorship for the send
  * flow (send.h): ERC-7677 paymaster services (pm_getPaymasterStubData /
  * pm_getPaymasterData) and Alchemy's Gas Manager (alchemy_requestGasAndPaymasterAndData).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* u256.c: 256-bit unsigned arithmetic and text forms (see u256.h). */
 #include "mav2/u256.h"
 

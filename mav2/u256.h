@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* u256.h: 256-bit unsigned integers for EVM quantities (nonces, wei amounts, gas):
  * decimal / hex text, amount units (wei, gwei, ether, fractional "1.5gwei"), the
  * arithmetic fee rules need (add, sub, small mul, ceil-mul by a decimal factor such

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* userop.c: ERC-4337 v0.7 user operation: packing, hashing, JSON-RPC form (see userop.h). */
 #include "mav2/userop.h"
 

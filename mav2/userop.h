@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* userop.h: ERC-4337 v0.7 user operations: the unpacked form (what JSON-RPC carries),
  * packing (initCode, accountGasLimits, gasFees, paymasterAndData), userOpHash for any
  * entry point and chain, and the JSON-RPC object form (json-c) both ways.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* der.c: EC parameter, EC point and ECDSA signature decoding (see der.h). */
 #include "config.h"
 

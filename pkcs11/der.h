@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* der.h: the few DER shapes a PKCS#11 EC key pair shows us.
  *
  * CKA_EC_PARAMS is a namedCurve OID; CKA_EC_POINT is 04||X||Y either raw

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.h: the calling thread's last failure as one line of text.
  *
  *   return p11k1_fail(CKR_..., "token '%s' not found", label);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* internal.h: the objects behind p11k1_ctx and p11k1_key.
  *
  *   ctx ─ modules (default first, then any a URI named) ─ slots (one per token
@@ -97,7 +98,8 @@ typedef struct p11k1_uri {
 
 CK_RV p11k1_uri_parse(const char *text, p11k1_uri *out);
 void p11k1_uri_clear(p11k1_uri *u);
-/* Slots of mod whose token matches u (module info, slot info, slot-id, token). */
+/* Slots of mod whose token matches u (module info, slot info, slot-id, token);
+ * slots without an initialized token are skipped. */
 CK_RV p11k1_uri_tokens(p11k1_ctx *ctx, p11k1_module *mod, const p11k1_uri *u, p11k1_slot ***out,
                        size_t *n_out);
 /* Fixed-width PKCS#11 text → trimmed C string. */

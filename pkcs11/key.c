@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key.c: finding and listing secp256k1 key pairs by URI. */
 #include "config.h"
 
@@ -301,6 +302,22 @@ static void search_filter(search *sr, int mode)
     sr->n = j;
 }
 
+/* Several candidates: names two tokens when they are on different ones. */
+static CK_RV ambiguous(const search *sr, const char *shown)
+{
+    for (size_t i = 1; i < sr->n; i++) {
+        if (sr->c[i].slot != sr->c[0].slot)
+            return p11k1_fail(P11K1_R_AMBIGUOUS,
+                              "secp256k1 keys on several tokens match %s (on tokens '%s' and "
+                              "'%s'); name the token with token=",
+                              shown, sr->c[0].slot->label, sr->c[i].slot->label);
+    }
+    return p11k1_fail(P11K1_R_AMBIGUOUS,
+                      "%zu secp256k1 keys match %s (e.g. '%s' and '%s'); name one with "
+                      "object= or id=",
+                      sr->n, shown, sr->c[0].label, sr->c[1].label);
+}
+
 P11K1_EXPORT CK_RV p11k1_key_find(p11k1_ctx *ctx, const char *uri, p11k1_key **out)
 {
     p11k1_uri u;
@@ -326,10 +343,7 @@ P11K1_EXPORT CK_RV p11k1_key_find(p11k1_ctx *ctx, const char *uri, p11k1_key **o
             if (*out == NULL)
                 rv = p11k1_fail(CKR_HOST_MEMORY, "out of memory");
         } else if (sr.n > 1) {
-            rv = p11k1_fail(P11K1_R_AMBIGUOUS,
-                            "%zu secp256k1 keys match %s (e.g. '%s' and '%s'); name one with "
-                            "object= or id=",
-                            sr.n, u.shown, sr.c[0].label, sr.c[1].label);
+            rv = ambiguous(&sr, u.shown);
         } else if (sr.other_curve > 0 && sr.not_ec == 0) {
             rv = p11k1_fail(P11K1_R_WRONG_CURVE, "no secp256k1 key matches %s: %s", u.shown,
                             sr.reject);

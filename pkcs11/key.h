@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key.h: what the key operations (sign.c) need from the key search (key.c). */
 #ifndef P11K1_KEY_H
 #define P11K1_KEY_H

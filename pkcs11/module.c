@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* module.c: loading and initializing PKCS#11 modules through p11-kit, the
  * context object, and re-initialization in a forked child.
  *

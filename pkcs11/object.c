@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* object.c: attribute and object-search helpers (see object.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* object.h: reading PKCS#11 objects: attribute values, object searches, and
  * what kind of key an object is. */
 #ifndef P11K1_OBJECT_H

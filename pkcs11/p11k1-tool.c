@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* p11k1-tool: command-line access to libp11k1 for users and tests.
  *
  *   p11k1-tool [-m MODULE] [-e PIN_ENV] keygen TOKEN_URI LABEL [ID_HEX]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* p11k1: secp256k1 signing keys that live inside a PKCS#11 token.
  *
  * Loads any PKCS#11 module through p11-kit (a file path, a p11-kit registered
@@ -91,7 +92,9 @@ void p11k1_ctx_abandon(p11k1_ctx *ctx);
 
 /* Finds exactly one secp256k1 key pair matching a pkcs11: URI (token attributes,
  * slot-id, object, id, type=private|public; a URI naming no object means "the
- * only key on the token"). P11K1_R_NO_KEY, P11K1_R_AMBIGUOUS,
+ * only key on the token"). A URI naming no token searches every initialized
+ * token (slots without one are skipped); keys on two tokens are
+ * P11K1_R_AMBIGUOUS, the message naming both. P11K1_R_NO_KEY, P11K1_R_AMBIGUOUS,
  * P11K1_R_WRONG_CURVE and P11K1_R_NOT_EC say why not. With type=public the key
  * may lack a private half (it can then not sign). */
 CK_RV p11k1_key_find(p11k1_ctx *ctx, const char *uri, p11k1_key **out);

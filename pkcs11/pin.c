@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pin.c: PIN sources (see pin.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pin.h: reading a user PIN from where the caller said it is.
  *
  * A PIN lives in a p11k1_pin (fixed buffer, wiped by p11k1_pin_wipe) and never

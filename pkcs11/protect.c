@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* protect.c: how a key's private half is kept (CKA_SENSITIVE ... CKA_LOCAL). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.c: per-token session pools and login.
  *
  * Login state is per application and token in PKCS#11, so each slot logs in

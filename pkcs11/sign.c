@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sign.c: generating key pairs, signing digests, and the key accessors. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* uri.c: RFC 7512 pkcs11: URIs (parsed by p11-kit) and the tokens they match. */
 #include "config.h"
 
@@ -136,7 +137,9 @@ CK_RV p11k1_uri_tokens(p11k1_ctx *ctx, p11k1_module *mod, const p11k1_uri *u, p1
             continue;
         if (f->C_GetSlotInfo(ids[i], &si) != CKR_OK || !p11_kit_uri_match_slot_info(u->uri, &si))
             continue;
-        if (f->C_GetTokenInfo(ids[i], &ti) != CKR_OK || !p11_kit_uri_match_token_info(u->uri, &ti))
+        /* an unrecognized or uninitialized token (SoftHSM's free slot) holds no keys */
+        if (f->C_GetTokenInfo(ids[i], &ti) != CKR_OK || !(ti.flags & CKF_TOKEN_INITIALIZED) ||
+            !p11_kit_uri_match_token_info(u->uri, &ti))
             continue;
         slots[found] = p11k1_slot_get(ctx, mod, ids[i], &ti);
         if (slots[found] == NULL) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* digest.c: "KECCAK-256" (Ethereum's Keccak, original padding) for OpenSSL
  * 3.0, which has none; the hashing itself is common/keccak's. */
 #include <openssl/core_names.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* encoder.c: public key encoders (SubjectPublicKeyInfo DER and PEM, text).
  * Asked for the private key, a token key writes its URI instead (uriref.c). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* err.c: the provider's error reasons and how failures reach OpenSSL's error
  * queue (through the core's error functions, so the reason strings below are
  * what `openssl` prints). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keymgmt.c: "EC" key management for secp256k1 keys held by reference.
  *
  * A key is a p11k1_key (the token objects) plus its public point. Export

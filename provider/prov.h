@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* prov.h: internals shared by the p11k1 OpenSSL provider's files.
  *
  * The provider exposes secp256k1 keys held in PKCS#11 tokens (through

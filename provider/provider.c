@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* provider.c: the p11k1 provider's entry point, configuration and algorithm
  * tables.
  *
@@ -63,8 +64,7 @@ static int read_pin_file(p11k1_prov *prov, char *buf, size_t buf_len)
     else if (strncmp(path, "file:", 5) == 0)
         path += 5;
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        P11K1_RAISE(prov, P11K1_E_PIN_SOURCE, "pin-source %s: %s", prov->pin_source,
-                    strerror(errno));
+        P11K1_RAISE(prov, P11K1_E_PIN_SOURCE, "%s: %s", prov->pin_source, strerror(errno));
         return 0;
     }
     while (got < buf_len) {
@@ -83,11 +83,10 @@ static int read_pin_file(p11k1_prov *prov, char *buf, size_t buf_len)
     if (r < 0 || n == buf_len) {
         OPENSSL_cleanse(buf, buf_len);
         if (r < 0)
-            P11K1_RAISE(prov, P11K1_E_PIN_SOURCE, "pin-source %s: %s", prov->pin_source,
-                        strerror(e));
+            P11K1_RAISE(prov, P11K1_E_PIN_SOURCE, "%s: %s", prov->pin_source, strerror(e));
         else
-            P11K1_RAISE(prov, P11K1_E_PIN_SOURCE, "pin-source %s: PIN longer than %zu bytes",
-                        prov->pin_source, buf_len - 1);
+            P11K1_RAISE(prov, P11K1_E_PIN_SOURCE, "%s: PIN longer than %zu bytes", prov->pin_source,
+                        buf_len - 1);
         return 0;
     }
     OPENSSL_cleanse(buf + n, buf_len - n);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* signature.c: "ECDSA" with the private key on the token.
  *
  * Messages are hashed in software (SHA-256/384/512 from the other providers,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store.c: OSSL_STORE loader for the "pkcs11" scheme.
  *
  * open() takes an RFC 7512 URI; load() lists the matching secp256k1 keys and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* uriref.c: a token key written "as a private key" is a reference to it.
  *
  * genpkey, `pkey -out` and PEM_write_bio_PrivateKey() ask for the private

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # demo.sh: the whole job on one machine (Debian 12): installs the dependencies,
 # builds, starts the local devnet (anvil + EntryPoint v0.7 + Alto bundler + MAv2
 # stand-ins), makes a SoftHSM2 token holding a secp256k1 session key, lets an owner

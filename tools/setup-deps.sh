@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs what mav2-hsm needs on Debian 12: build tools, libraries, SoftHSM2,
 # and (with --devnet) the npm packages for the local chain and bundler.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Adds up the TAP results (.trs files) under each build directory
 and prints "BUILD: N passed, N failed" per build, then the total."""
 import pathlib

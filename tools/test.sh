@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The test command: installs what is missing, then builds and runs every test
 # twice (plain with -Werror, and with ASan + UBSan), the C tests a third time
 # under valgrind, and ends with one line "total: N passed, N failed".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.h: what the `mav2` subcommands share: the command table entry, exit codes,
  * option parsing, reading inputs, printing one-line errors.
  *

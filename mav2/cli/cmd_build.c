@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_build.c: offline builders: calldata, nonce-key. */
 #include "config.h"
 

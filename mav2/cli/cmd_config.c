@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_config.c: `mav2 config show` (the settings an online command would use, and
  * where each comes from) and `mav2 chains` (the chain presets). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_key.c: subcommands about keys: address, key info (where a key is held and
  * its token attributes), and the session-key hardware check of session-key install. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_message.c: `mav2 sign-message`: an ERC-1271 signature of the account made by a
  * session key (entity != 0) or the semi-modular owner (entity 0), optionally checked
  * with the account's isValidSignature. */

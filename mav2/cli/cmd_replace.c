@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_replace.c: `mav2 replace` (drop-and-replace of a journaled op through
  * mav2_send_replace) and the sponsorship options of `mav2 send` (replace.h). */
 #include "config.h"

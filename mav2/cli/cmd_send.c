@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_send.c: online user ops: `mav2 send` and `mav2 receipt` (the shared online
  * machinery is in online.c). */
 #include "config.h"

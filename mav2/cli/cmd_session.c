@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_session.c: the owner side: `mav2 session-key install|revoke` (the owner signs
  * a user op calling installValidation / uninstallValidation on the account itself)
  * and `mav2 account address` (counterfactual semi-modular account). */

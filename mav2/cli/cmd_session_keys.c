@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_session_keys.c: `mav2 session-key create` (a key pair generated on the token
  * through the p11k1 provider) and `mav2 session-key list` (the account's session
  * keys as the chain tells them: events, getValidationData, signers). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_session_update.c: `mav2 session-key update`: the owner changes a session key's
  * limits and time range without reinstalling it, through the permission modules' own
  * setters (session_limits.h) called from the account in one user op. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_submit.c: the online halves of offline signing: `mav2 send --unsigned-out FILE`
  * (the op built and estimated, written unsigned) and `mav2 submit FILE` (an op signed
  * elsewhere, e.g. by `mav2 sign`, journaled, sent, awaited as `mav2 receipt` does). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_userop.c: user operations offline: hash, sign (the air-gapped path). */
 #include "config.h"
 

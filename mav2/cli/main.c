@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mav2: the command-line front end. Finds the subcommand in the table below and
  * runs it; each subcommand lives in its group's file (cmd_*.c). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* online.c: what the online subcommands share (online.h): node and bundler options
  * and clients, eth_call / eth_getCode / eth_chainId, one user op through the send flow
  * signed by a key, waiting for a receipt, printing it, send outcomes as exit codes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* online.h: what the online subcommands (send, receipt, session-key, account) share:
  * node and bundler options, one user op through the send flow (send.h) signed by a
  * key, the receipt printed, send outcomes mapped to the exit codes of cli.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* owner.h: what the owner-side session-key commands share (cmd_session.c: install,
  * revoke; cmd_session_update.c: update): the owner options, their checks, and the
  * connection that reads the session key's entity before the owner signs anything. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replace.h: `mav2 replace` (drop-and-replace of a journaled op, cmd_replace.c) and the
  * sponsorship / replacement options it shares with `mav2 send`: --paymaster-url,
  * --paymaster-context, --gas-policy-id, --replace-after. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session_keys.h: `mav2 session-key create|list` (run from the session-key group in
  * cmd_session.c) and `mav2 sign-message` (ERC-1271 account signatures). */
 #ifndef MAV2_CLI_SESSION_KEYS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* settings.c (cli): the settings of the online commands and where they come from
  * (settings.h), plus `mav2 config show` and `mav2 chains`. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* settings.h (cli): where each setting of an online command comes from. Precedence:
  * command-line option > environment > profile of the settings file > chain preset
  * (mav2/settings.h). Callers look at their own option first and ask here only when it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util.c: option parsing, input reading, keys and error printing for the subcommands. */
 #include "config.h"
 

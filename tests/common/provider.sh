@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # provider.sh: the freshly built p11k1 provider in a test; source it after tap.sh.
 # Skips the test without the provider, SoftHSM2 or the openssl CLI; sources
 # softhsm.sh; clears the environment that would steer the provider.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced before each test: sanitizer settings when the build has them.
 # Programs we did not build (openssl, softhsm2-util) get the ASan runtime
 # preloaded only where a test loads our provider into them (MH_ASAN_PRELOAD).

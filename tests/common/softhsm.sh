@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # softhsm.sh: a throw-away SoftHSM2 token for one test; source it.
 #   softhsm_init LABEL   creates $MH_TMP/tokens, exports SOFTHSM2_CONF,
 #                        MH_PIN_FILE (user PIN "1234"), MH_SO_PIN

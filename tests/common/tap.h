@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tap.h: minimal TAP producer for the C tests (automake's tap-driver reads it).
  *
  *   tap_ok(cond, "what was checked %d", n);   one test point

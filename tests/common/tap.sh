@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tap.sh: TAP helpers for the shell tests; source it.
 #   ok "description" command args...   passes when the command exits 0
 #   is "description" got want          passes when the strings are equal

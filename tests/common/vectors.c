@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* vectors.c: reference vector loader for the C tests (see vectors.h). */
 #include "vectors.h"
 

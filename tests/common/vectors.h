@@ -1,4 +1,5 @@
-/* vectors.h: read the reference vectors (../shared/vectors/NAME.json, directory in
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vectors.h: read the reference vectors (tests/vectors/NAME.json, directory in
  * $MH_VECTORS) from the C tests. Every helper bails out of the test (TAP "Bail out!")
  * with the file and key named when the vector is missing or malformed, so the tests
  * can use the values directly.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Local ERC-4337 v0.7 devnet: ./devnet.sh start|stop|env|status  (see README.md)
 # State (pid files, logs, devnet.env) in $DEVNET_DIR, else a mktemp dir remembered
 # in ${TMPDIR:-/tmp}/mav2-devnet-$UID.last.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Smoke test: start a fresh devnet, run tools/smoke.mjs against it, stop it.
 # Runs itself inside a private network namespace (unshare -n, loopback only) when
 # it can (root + unshare); set SMOKE_NO_UNSHARE=1 to skip that (the devnet binds

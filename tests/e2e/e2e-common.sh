@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # e2e-common.sh: sourced by every tests/e2e script. Skips without the devnet's
 # dependencies, the provider or the tools (plus $E2E_NEEDS); starts a fresh devnet
 # (stopped, with the background processes in BGPIDS, by the EXIT trap; the Alto
@@ -22,7 +23,8 @@
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 DEVNET="$MH_TOP_SRCDIR/tests/devnet"
-[ -d "$DEVNET/node_modules" ] || tap_skip_all "devnet dependencies missing (cd tests/devnet && npm ci)"
+[ -d "$DEVNET/node_modules" ] ||
+    tap_skip_all "needs the devnet's npm packages: run (cd $DEVNET && npm ci) to enable"
 . "$MH_TOP_SRCDIR/tests/common/provider.sh"
 for t in pkcs11-tool curl jq node ${E2E_NEEDS:-}; do
     command -v $t >/dev/null || tap_skip_all "$t not installed"

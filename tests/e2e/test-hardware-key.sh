@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-hardware-key.sh: session-key install's hardware check on the devnet. A token
 # key made extractable by pkcs11-tool is refused naming CKA_EXTRACTABLE (exit 1,
 # nothing sent: the account stays undeployed, then its owner nonce and the entity

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-paymaster.sh: sponsored user ops end to end on the devnet: our SponsoringPaymaster
 # (tests/devnet/contracts) with an EntryPoint deposit, served over ERC-7677 by
 # tests/devnet/tools/paymaster.mjs; `mav2 send --paymaster-url` with a token session key:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-replace.sh: drop-and-replace and parallel lanes end to end on the devnet:
 # `mav2 replace HASH` on a journaled op (whichever op gets in, the nonce advances by one
 # and the recipient is paid once), `mav2 replace` of an unknown hash, three `mav2 send`

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-send.sh: end to end on the local devnet (anvil + EntryPoint v0.7 + Alto + the
 # MAv2 stand-ins): an owner PEM key creates its account counterfactually while
 # installing a SoftHSM2 token key as session key (entity 1, global); `mav2 send`

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-session-keys.sh: the session-key lifecycle on the devnet: `mav2 session-key
 # create` makes a key on a SoftHSM2 token through the provider's key generation;
 # `session-key list` after install / revoke; the key is refused after revoke;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-session-limits.sh: `mav2 session-key list` shows what each key's permission hooks
 # allow and what is left (native, gas and ERC-20 limits after spending part of them,
 # named selectors, allowlist targets/selectors, time range with dates, paymaster guard),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-session-perms.sh: session keys installed with permissions (mav2 session-key
 # install restrictions) on the devnet, each with a call inside the permission that
 # succeeds and one outside that is refused with a clear exit code/message (by mav2

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-session-rules.sh: the permission rules of mav2 session-key install against the
 # devnet (stand-ins that behave as MAv2 v2.0.0): each refusal is one line, exit 1, no
 # op sent; --selector execute alone installs exactly execute; the account refuses a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """cli-vectors.py: turns reference vectors into `mav2` command lines for test-cli.sh.
 
 Prints one case per line, fields separated by tabs:

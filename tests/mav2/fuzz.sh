@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs each libFuzzer target of mav2 core for SECONDS (default 30) each; exits non-zero
 # on the first crash (the reproducer crash-* is left in the current directory).
 # Usage: tests/mav2/fuzz.sh [SECONDS]   (builds them with `make -C tests/mav2 fuzz`;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* httpd.c: the tests' loopback HTTP server (see httpd.h). */
 #include "httpd.h"
 

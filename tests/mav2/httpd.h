@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* httpd.h: a tiny HTTP/1.1 server for the JSON-RPC tests, in a thread of the test
  * itself, on 127.0.0.1 with a kernel-chosen port. Each request body goes to a handler
  * that fills the reply (status, body, extra headers, delay, drop). Keep-alive is

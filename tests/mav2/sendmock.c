@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sendmock.c: the mock node + bundler + paymaster of the send-flow tests (sendmock.h). */
 #include "sendmock.h"
 

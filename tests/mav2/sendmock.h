@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sendmock.h: the mock node + bundler + paymaster of the send-flow tests (test-send,
  * test-sponsor): a JSON-RPC handler for the loopback HTTP fixture (httpd.h) answering
  * with the results logged in fees_and_rpc_flow.json (one of its flows), recording every

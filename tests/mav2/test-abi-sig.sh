@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-abi-sig.sh: `mav2 calldata 'SIG' ARGS` and `--call TO,VALUE,SIG,ARGS` against
 # viem's encodeFunctionData (tests/devnet/tools/abi-cases.mjs, viem from the devnet's
 # lockfile), and the refusals of bad signatures and values.

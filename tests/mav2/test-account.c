@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-account: MAv2 formats against mav2_nonce.json, mav2_signatures.json (layout, stub,
  * EIP-191 digest, ERC-1271 replay-safe hash and packing), mav2_calldata.json (execute,
  * executeBatch, executeUserOp prefix, installValidation, permission builder,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-bounds.c: what the send flow checks the network's numbers against before signing
  * (bounds.h, send.h): gas limits of the estimate and the paymaster, the
  * preVerificationGas formula, the fee cap and priority-fee ceiling, the default cost

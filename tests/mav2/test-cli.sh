@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-cli.sh: the offline `mav2` subcommands against the reference vectors, and
 # the bad-input contract (exit != 0, one line on stderr naming the field, empty stdout).
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"

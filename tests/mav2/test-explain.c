@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-explain.c: bundler / EntryPoint errors turned into one sentence
  * (mav2_explain_error: AAxx reasons, revert data in message or data, JSON-RPC codes)
  * and the fee rule (mav2_fees_compute) against fees_and_rpc_flow.json. Permission hook

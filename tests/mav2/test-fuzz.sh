@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs each libFuzzer target (user-op JSON parser, hex, amounts, call signatures) for a bounded
 # time (MH_FUZZ_SECONDS, default 15 s each) from its seed corpus: part of the
 # plain build's `make check` when clang is installed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-hex: strict hex codec of common/hex.h (round trip, prefix, every rejection). */
 #include <stdlib.h>
 #include <string.h>

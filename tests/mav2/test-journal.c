@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-journal.c: the pending-op journal on its own (journal.h): state directory
  * choice, put/get/remove, damaged files, files trusted only when they are the user's
  * alone, stale lock and temp files. The send flow's use of it is in test-send. */

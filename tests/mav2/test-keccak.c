@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-keccak: Keccak-256 (one-shot and incremental) and EIP-191 against keccak.json. */
 #include <stdlib.h>
 #include <string.h>

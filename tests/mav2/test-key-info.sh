@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-key-info.sh: `mav2 key info` and the session-key check of `mav2 session-key
 # install` on SoftHSM2 keys read through the p11k1 provider: a key made by `mav2
 # session-key create` (hardware: accepted), one made by pkcs11-tool --extractable and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-key: mav2_key_load + signer on keys OpenSSL stores hold.
  *
  *   test-key                         PEM / DER files from the default provider

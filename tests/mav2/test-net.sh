@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-net.sh: what the online commands do with servers that misbehave at the transport
 # level: --timeout bounds the whole command against a server that accepts and never
 # answers (retries and backoff included), and a TLS certificate that does not verify

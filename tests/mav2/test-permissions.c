@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-permissions.c: the session-key permission compiler (mav2_session_install_build)
  * against the reference SDK's rules, for every combination of the CLI's restrictions,
  * and each refusal on its own. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-rpc.c: the JSON-RPC client against the in-test HTTP server (httpd.h). */
 #include "httpd.h"
 #include "mav2/error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-send-policy.c: what the signing validation allows, applied by the send flow
  * before signing (send_policy.c), against the mock node + bundler (sendmock.c):
  * executeUserOp added when the validation has execution hooks, and every call checked

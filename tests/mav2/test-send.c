@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-send.c: the send flow (send.h) and its journal (journal.h) against a mock node +
  * bundler on the loopback HTTP fixture (httpd.h). The mock answers with the results
  * logged in fees_and_rpc_flow.json's Alchemy flow, and the requests we send are checked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-session-limits.c: a session key's hooks read back (session_limits.c) against a
  * mock node: the AllowlistModule's events replayed in order (targets and selectors
  * allowed, then taken back; a removed log ignored), ERC-20 tokens kept only when the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-settings.sh: where the online commands' settings come from (option >
 # environment > profile > chain preset), the settings file's refusals naming FILE:LINE,
 # the chain presets, and that no secret (API key, key file content) is ever printed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-signer: the EVP signer against secp256k1.json and mav2_signatures.json with
  * software keys (OpenSSL's default provider): random-k signatures are checked by
  * recovery, the normalization and recovery id by the deterministic vectors. */

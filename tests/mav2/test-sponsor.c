@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-sponsor.c: the send flow beyond the basic path, on the mock of sendmock.h:
  * Alchemy Gas Manager (the logged sponsored flow of fees_and_rpc_flow.json: same
  * requests, op, hash and signature), ERC-7677 paymaster services, the verification gas

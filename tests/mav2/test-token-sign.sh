@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-token-sign.sh: the signer and `mav2` on a SoftHSM2 token key through the
 # p11k1 provider: loaded by an openssl.cnf, and loaded by name on demand.
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"

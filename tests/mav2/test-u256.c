@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-u256: 256-bit arithmetic and text forms; the fee rule vectors of
  * fees_and_rpc_flow.json (alchemyFeeVectors, bigIntMultiplyVectors); amount units;
  * addresses of secp256k1.json keys and its EIP-55 list; ABI decoders. */

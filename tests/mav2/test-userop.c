@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-userop: v0.7 user ops against userops_v07.json: packed fields, inner hash, userOpHash
  * on every chain listed, v0.8 hash, JSON-RPC form (emit and strict parse back), and the
  * parser's rejections. */

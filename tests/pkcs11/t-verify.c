@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* t-verify PUB_HEX DIGEST_HEX SIG_HEX: exit 0 if r||s is a valid secp256k1
  * signature (after normalizing s), for the shell tests. */
 #include "config.h"

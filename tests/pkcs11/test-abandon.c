@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-abandon: p11k1_ctx_abandon frees a context without calling into the
  * module (counted with OpenSC's pkcs11-spy: no call at all, also not the
  * C_Initialize a forked child's p11k1_ctx_free would make), and the module

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-der: CKA_EC_PARAMS, CKA_EC_POINT and signature decoding (pkcs11/der.c). */
 #include "config.h"
 

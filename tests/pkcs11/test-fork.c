@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-fork: a forked child re-initializes the module and signs with its own
  * sessions; the parent keeps working. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-init: a module initialized already by another user in the process is
  * used as it is, and left initialized by p11k1_ctx_free. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-keys: generate, find, list and sign on a SoftHSM2 token, and the
  * errors for missing tokens, other curves, RSA keys and duplicates. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-login: PIN sources (pin-source, file:, pin-value, environment,
  * callback), a wrong PIN (clear error, one C_Login, token not locked, no
  * automatic retry), counted with OpenSC's pkcs11-spy. */

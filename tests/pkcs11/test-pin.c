@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-pin: PIN sources (pkcs11/pin.c) and error text (pkcs11/error.c). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-recovery: the session pool recovers when its sessions are closed or the
  * login is dropped behind its back. */
 #include "config.h"

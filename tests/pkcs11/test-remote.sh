@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test-remote: a token served by `p11-kit server` and reached through
 # p11-kit-client.so works like a local one (keygen, find, sign).
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"

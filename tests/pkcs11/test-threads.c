@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-threads: 8 threads x 500 signatures with one key, all valid, one login
  * (counted with pkcs11-spy when it is installed). */
 #include "config.h"

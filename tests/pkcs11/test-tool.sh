@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test-tool: p11k1-tool keygen / list / pubkey / sign on a SoftHSM2 token, and
 # its one-line errors.
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* token.c: test helpers (see token.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* token.h: throw-away SoftHSM2 tokens and signature checks for the pkcs11 tests.
  *
  *   const char *pin_file = tok_init("tok");   // skips the test without SoftHSM2

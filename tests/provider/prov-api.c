@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* prov-api.c: what an application does with the provider, through OpenSSL's
  * generic API only (the provider comes from OPENSSL_CONF):
  *   prov-api URI TOKEN_URI

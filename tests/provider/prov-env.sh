@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # prov-env.sh: sourced by the provider tests: TAP, a SoftHSM2 token directory and
 # tests/common/provider.sh (prov_conf, ossl, run_foreign, p11tool_keygen), and
 #   ossl_plain ARGS...        the openssl CLI without our provider

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* prov-keyattr.c: the p11k1 key parameters that tell how a token key's private
  * half is kept, read as an application does (OSSL_STORE_open, then
  * EVP_PKEY_get_int_param; the provider comes from OPENSSL_CONF):

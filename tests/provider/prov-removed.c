@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* prov-removed.c: the token goes away under a process that holds its key.
  *   prov-removed URI TOKEN_DIR
  * loads the key at URI (provider from OPENSSL_CONF), signs, renames the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # prov-api: OSSL_STORE_open + EVP calls only, provider from OPENSSL_CONF.
 . "$MH_TOP_SRCDIR/tests/provider/prov-env.sh"
 command -v pkcs11-tool >/dev/null || tap_skip_all "OpenSC pkcs11-tool not installed"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The openssl CLI with a token key through the p11k1 provider; everything it
 # signs is verified by the default provider alone (OPENSSL_CONF=/dev/null).
 . "$MH_TOP_SRCDIR/tests/provider/prov-env.sh"

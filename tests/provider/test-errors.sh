@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Failures the user can cause, each with the reason the provider gives.
 . "$MH_TOP_SRCDIR/tests/provider/prov-env.sh"
 command -v pkcs11-tool >/dev/null || tap_skip_all "OpenSC pkcs11-tool not installed"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Keys made by another PKCS#11 OpenSSL provider (pkcs11-provider, libp11's
 # pkcs11prov) must work through p11k1 and the other way round. Debian 12
 # ships neither as a provider: then this skips.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # KECCAK-256 through the provider with the openssl CLI, against keccak.json.
 . "$MH_TOP_SRCDIR/tests/provider/prov-env.sh"
 command -v python3 >/dev/null || tap_skip_all "python3 needed to read the vectors"

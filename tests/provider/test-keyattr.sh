@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The EC key's pkcs11_* parameters (provider/README.md): the private key's
 # CKA_SENSITIVE, CKA_ALWAYS_SENSITIVE, CKA_EXTRACTABLE, CKA_NEVER_EXTRACTABLE and
 # CKA_LOCAL read from the token, for keys made by openssl genpkey through p11k1,

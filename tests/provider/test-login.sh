@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # login = auto|never (openssl.cnf) / P11K1_LOGIN: with never, public keys
 # only and no PIN is read from anywhere, not even the URI.
 . "$MH_TOP_SRCDIR/tests/provider/prov-env.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The token disappears under a process holding its key (SoftHSM2 token
 # directory moved away): the error says so, in one line.
 . "$MH_TOP_SRCDIR/tests/provider/prov-env.sh"

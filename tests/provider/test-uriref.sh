@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A token key written as a private key is a "PKCS#11 URI" PEM (a reference,
 # never the key, never a PIN) that works wherever a key file does.
 . "$MH_TOP_SRCDIR/tests/provider/prov-env.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The provider leaks nothing: prov-api and the openssl CLI (pkey -pubout,
 # pkeyutl -sign) under valgrind memcheck, no "definitely lost" block. At exit
 # the provider releases its module context without calling into SoftHSM2

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Preloaded into the Alto bundler process (node --require) by devnet.mjs.
 // Alto 0.0.20 calls fastify.listen({ port, host: "0.0.0.0" }) and has no host
 // option (esm/rpc/server.js). This rewrites every listen() of the process to

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Offline check of the JS client (lib/eth.mjs, lib/mav2.mjs) against shared/vectors.
+// SPDX-License-Identifier: Apache-2.0
+// Offline check of the JS client (lib/eth.mjs, lib/mav2.mjs) against tests/vectors.
 // Usage: node tools/check-vectors.mjs [vectors dir]   → "N passed, N failed"
 import fs from "node:fs"
 import * as E from "./lib/eth.mjs"
 import * as M from "./lib/mav2.mjs"
 
-const dir = process.argv[2] || process.env.VECTORS_DIR || new URL("../../../../shared/vectors/", import.meta.url).pathname
+const dir = process.argv[2] || process.env.VECTORS_DIR || new URL("../../vectors/", import.meta.url).pathname
 const load = (f) => JSON.parse(fs.readFileSync(`${dir}/${f}`, "utf8"))
 let passed = 0
 let failed = 0

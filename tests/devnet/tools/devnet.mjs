@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // Local ERC-4337 v0.7 devnet: anvil + EntryPoint v0.7 + MAv2 stand-in contracts + Alto.
 // Usage: node tools/devnet.mjs start|stop|env|status   (see ../README.md)
 import { spawn, spawnSync } from "node:child_process"

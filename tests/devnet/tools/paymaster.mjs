@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ERC-7677 paymaster service for the devnet tests (loopback only): places
 // SponsoringPaymaster (contracts/) with anvil_setCode, funds its EntryPoint deposit from
 // the funder, then answers pm_getPaymasterStubData (paymasterData 0x00 + tag) and

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end smoke test against a running devnet (see ../smoke.sh).
 // Usage: node tools/smoke.mjs [path/to/devnet.env]   (else reads process.env)
 import fs from "node:fs"
@@ -21,7 +22,7 @@ for (const k of ["RPC_URL", "BUNDLER_URL", "CHAIN_ID", "OWNER_PRIVATE_KEY", "FUN
 const RPC = env.RPC_URL
 const CHAIN_ID = BigInt(env.CHAIN_ID)
 const bundler = new M.Bundler(env.BUNDLER_URL, CHAIN_ID)
-const VECTORS = new URL("../../../../shared/vectors/", import.meta.url)
+const VECTORS = new URL("../../vectors/", import.meta.url)
 const vectorsDir = env.VECTORS_DIR || VECTORS.pathname
 
 // ------------------------------------------------------------------ harness

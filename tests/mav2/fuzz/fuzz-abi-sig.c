@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: call data from a signature and text arguments (the --call form
  * "name(types),arg,..."); whatever it accepts encodes to a selector plus whole words. */
 #include <stdint.h>

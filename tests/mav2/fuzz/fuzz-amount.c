@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: u256 number and amount parsing; decimals must round trip. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: strict hex decoding; whatever decodes must re-encode to the same digits. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the strict JSON user-op parser; a parsed op must hash and re-emit. */
 #include <stdint.h>
 #include <stdlib.h>

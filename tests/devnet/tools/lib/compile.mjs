@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Compiles tests/devnet/contracts/*.sol with the npm solc (JS build), caching the
 // result in a build dir keyed by a hash of compiler version, settings and sources.
 import { createHash } from "node:crypto"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small Ethereum toolkit for the devnet tests: hex, keccak, ABI encode/decode, secp256k1
 // signing (RFC 6979, low-s, v 27/28), addresses. Uses @noble/curves + @noble/hashes only.
 import { secp256k1 } from "@noble/curves/secp256k1.js"

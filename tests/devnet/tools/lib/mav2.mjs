@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small "viem-like" client for MAv2 semi-modular accounts on EntryPoint v0.7:
 // user-op packing + hashing, MAv2 nonce keys / signatures / call data, a bundler wrapper.
 import { rpc, RpcError, waitFor } from "./rpc.mjs"

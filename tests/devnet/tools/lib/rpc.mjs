@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Minimal JSON-RPC over fetch (node >= 18).
 let nextId = 1
 
