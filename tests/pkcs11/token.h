@@ -28,7 +28,8 @@ int tok_sig_ok(const unsigned char pub[65], const unsigned char digest[32],
 /* Number of lines of file path that contain word (0 if unreadable). */
 int tok_count_lines(const char *path, const char *word);
 /* Generates a key pair of another kind with raw PKCS#11 through the module of
- * ctx: "p256" (prime256v1) or "rsa". Returns 1 on success. */
+ * ctx: "p256" (prime256v1), "rsa", or "k1-nosign" (secp256k1, CKA_SIGN false).
+ * Returns 1 on success. */
 int tok_raw_keypair(p11k1_ctx *ctx, const char *token, const char *pin, const char *kind,
                     const char *label, const unsigned char *id, size_t id_len);
 
