@@ -34,6 +34,12 @@ const char *tok_module(void)
     return m;
 }
 
+const char *tok_spy(void)
+{
+    const char *m = getenv("PKCS11_SPY");
+    return m != NULL && *m != '\0' && access(m, R_OK) == 0 ? m : NULL;
+}
+
 const char *tok_dir(void)
 {
     return dir;

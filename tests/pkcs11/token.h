@@ -16,6 +16,9 @@
 /* Creates the token directory on first use, then a token labelled label in it;
  * returns the path of a file holding the user PIN. */
 const char *tok_init(const char *label);
+/* $PKCS11_SPY (OpenSC's pkcs11-spy.so, found by configure), NULL when it is not
+ * there: the caller then reports its checks as skipped. */
+const char *tok_spy(void);
 /* Temporary directory of this test (for more files). */
 const char *tok_dir(void);
 /* $SOFTHSM_MODULE. */
