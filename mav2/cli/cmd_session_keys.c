@@ -354,9 +354,9 @@ int mav2_cmd_session_list(const mav2_cli_cmd *self0, int argc, char **argv)
             return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--from-block: \"%s\" is not a number",
                                  from_s);
     }
-    node = mav2_rpc_new(url, NULL);
+    node = mav2_cli_rpc_new(self, "--rpc-url", url);
     if (node == NULL)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--rpc-url: not an http(s) URL");
+        return MAV2_EXIT_USAGE;
     ok = mav2_session_list_keys(node, account, from, &l);
     if (!ok) {
         const mav2_rpc_error *e = mav2_rpc_last_error(node);

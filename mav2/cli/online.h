@@ -69,6 +69,13 @@ int mav2_cli_lane_opt(mav2_cli_lane *l, int c, const char *arg);
  * Prints the error and returns 0 if bad. */
 int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_send_params *p);
 
+/* 1 if url (given as option opt) is a well-formed http(s) URL, else prints why
+ * (exit 1, only the scheme and host shown) and returns 0. Warns once per process
+ * on stderr when it sends an API key over plain http to a non-loopback host. */
+int mav2_cli_url_ok(const mav2_cli_cmd *cmd, const char *opt, const char *url);
+/* A client for url after mav2_cli_url_ok; NULL after printing the error. */
+mav2_rpc *mav2_cli_rpc_new(const mav2_cli_cmd *cmd, const char *opt, const char *url);
+
 /* Opens the clients (*bundler == *node when there is one URL). Prints the error and
  * returns 0 on failure. */
 int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc **node,
