@@ -25,12 +25,14 @@ struct th_server {
     volatile int connections;
 };
 
+/* Waits ms, or until th_stop when ms < 0. */
 static void nap(th_server *s, int ms)
 {
-    while (ms > 0 && !s->stop) {
+    while (ms != 0 && !s->stop) {
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
-        ms -= 10;
+        if (ms > 0)
+            ms = ms > 10 ? ms - 10 : 0;
     }
 }
 

@@ -267,7 +267,10 @@ static void test_rejects(const char *what, th_step st, size_t max, mav2_rpc_stat
     mav2_rpc_options_default(&o);
     o.max_retries = 1;
     o.backoff_ms = 5;
-    o.timeout_ms = 300;
+    /* only a server that never answers meets the timeout; every other reply,
+     * however slowly it arrives, is judged on what it is */
+    if (st.delay_ms < 0)
+        o.timeout_ms = 200;
     if (max)
         o.max_response = max;
     rpc = mav2_rpc_new(th_url(s), &o);
@@ -399,7 +402,7 @@ int main(void)
                            "\"message\":\"m\"}}",
                            NULL, 0, 0, 0},
                  0, MAV2_RPC_E_PROTOCOL);
-    test_rejects("timeout", (th_step){0, "{}", NULL, 2000, 0, 0}, 0, MAV2_RPC_E_TIMEOUT);
+    test_rejects("timeout", (th_step){0, "{}", NULL, -1, 0, 0}, 0, MAV2_RPC_E_TIMEOUT);
     test_rejects("connection dropped", (th_step){0, NULL, NULL, 0, 1, 0}, 0, MAV2_RPC_E_NETWORK);
     return tap_done();
 }
