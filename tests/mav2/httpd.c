@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -146,9 +147,11 @@ static void *server_main(void *arg)
         struct pollfd p = {s->lfd, POLLIN, 0};
         if (poll(&p, 1, 50) <= 0)
             continue;
-        int fd = accept(s->lfd, NULL, NULL);
+        int fd = accept(s->lfd, NULL, NULL), one = 1;
         if (fd < 0)
             continue;
+        /* head and body go in two writes: no Nagle wait for the client's delayed ACK */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         s->connections++;
         serve_connection(s, fd);
     }
