@@ -83,14 +83,16 @@ fi
 
 # A 255-byte PIN (the most SoftHSM2 takes), from --pin-source and from the URI.
 LONGPIN=$(head -c 255 /dev/zero | tr '\0' 'p')
-softhsm2-util --init-token --free --label longpin --so-pin 5678 --pin "$LONGPIN" >/dev/null
+OPENSSL_CONF=/dev/null softhsm2-util --init-token --free --label longpin --so-pin 5678 --pin "$LONGPIN" >/dev/null
 OPENSSL_CONF=/dev/null pkcs11-tool --module "$SOFTHSM_MODULE" --token-label longpin --login \
     --pin "$LONGPIN" --keypairgen --key-type EC:secp256k1 --label lk --id 01 >/dev/null
 printf '%s\n' "$LONGPIN" >"$MH_TMP/longpin"
 run "255-byte PIN file" sign --key "pkcs11:token=longpin;object=lk" --pin-source "$MH_TMP/longpin"
 is "255-byte PIN from --pin-source signs (exit 0)" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/#   stderr: /' "$MH_TMP/err"
 run "255-byte pin-source" sign --key "pkcs11:token=longpin;object=lk?pin-source=$MH_TMP/longpin"
 is "255-byte PIN from the URI's pin-source signs (exit 0)" "$rc" 0
+[ "$rc" = 0 ] || sed 's/^/#   stderr: /' "$MH_TMP/err"
 
 # The wrong key type is named; no PIN is asked for.
 run "P-256 address" "$MAV2" address --key "pkcs11:token=$TOKEN;object=p256"
