@@ -127,13 +127,13 @@ static void url_host_port(const char *a, const char *end, url_parts *u)
     u->host = p;
     for (p += br; p < end && is_host_char(*p, br); p++)
         ;
-    if (br && p < end && *p == ']')
+    if (u->bad == NULL && p == u->host + br)
+        u->bad = "it has no host";
+    else if (br && p < end && *p == ']')
         p++;
     else if (br)
         u->bad = "the host's [IPv6 address] is malformed";
     u->host_len = (size_t)(p - u->host);
-    if (u->bad == NULL && u->host_len == (size_t)br)
-        u->bad = "it has no host";
     if (u->bad == NULL && p < end && *p != ':')
         u->bad = "the host part has a character no host name has";
     if (u->bad != NULL || p == end)
@@ -238,7 +238,9 @@ int mav2_rpc_url_key_in_clear(const char *url)
     url_parse(url, &u);
     if (u.bad != NULL || u.scheme_len != 4 || is_loopback(&u))
         return 0;
-    for (p = url + u.scheme_len + 3; *p != '\0' && *p != '#';) {
+    if (memchr(url, '@', (size_t)(u.rest - url)) != NULL)
+        return 1; /* user:password@ */
+    for (p = u.rest; *p != '\0' && *p != '#';) {
         size_t n;
         if (*p == '/' || *p == '?' || *p == '&' || *p == '=' || *p == ';')
             p++;

@@ -94,8 +94,8 @@ void mav2_rpc_redact_url(const char *url, char *out, size_t outcap);
 int mav2_rpc_url_check(const char *url, char *why, size_t cap);
 
 /* 1 if url sends what looks like an API key (a path segment or query value of
- * 20+ letters, digits, '-', '_' with a digit, e.g. Alchemy's /v2/KEY) over
- * plain http to a host that is not loopback. */
+ * 20+ letters, digits, '-', '_' with a digit, e.g. Alchemy's /v2/KEY, or a
+ * user:password@) over plain http to a host that is not loopback. */
 int mav2_rpc_url_key_in_clear(const char *url);
 
 /* One call. params: a JSON array (borrowed; NULL means []). On success returns 1 and

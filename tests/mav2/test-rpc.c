@@ -324,6 +324,7 @@ static void test_url_check(void)
         {"http://[::1/SECRET", "http://[::1..."},
         {"http://u:SECRET@/x", "http://..."},
         {"http://h/x SECRET", "http://h..."},
+        {"http://[]/SECRET", "http://[..."},
     };
     static const char *const good[] = {
         "http://127.0.0.1:8545", "https://eth-sepolia.g.alchemy.com/v2/KEY?x=1",
@@ -354,7 +355,9 @@ static void test_url_check(void)
                !mav2_rpc_url_key_in_clear("http://localhost/v2/aB3dEfGhIjKlMnOpQrStUvWx") &&
                !mav2_rpc_url_key_in_clear("http://[::1]:1/v2/aB3dEfGhIjKlMnOpQrStUvWx"),
            "loopback: no warning");
-    tap_ok(!mav2_rpc_url_key_in_clear("http://node.example:8545/") &&
+    tap_ok(mav2_rpc_url_key_in_clear("http://user:pass@node.example/"), "user:password over http");
+    tap_ok(!mav2_rpc_url_key_in_clear("http://node0123456789abcdefghij/") &&
+               !mav2_rpc_url_key_in_clear("http://node.example:8545/") &&
                !mav2_rpc_url_key_in_clear("http://node.example/eth/mainnet/rpc"),
            "no key-like part: no warning");
 }
