@@ -2,6 +2,7 @@
 /* key: OSSL_STORE_open_ex for pkcs11: URIs and key files, one EVP_PKEY out. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -25,12 +26,14 @@
 #include "mav2/key.h"
 #include "mav2/signer.h"
 
-#define PIN_MAX 256
+/* The longest PIN (SoftHSM2 and PKCS#11 tokens commonly allow 255 bytes). */
+#define PIN_MAX 255
 
 struct pin_ctx {
     const char *pin_file;
-    int failed; /* the pin file could not be read */
-    int asked;  /* a PIN/passphrase was asked for */
+    const char *failed; /* why the pin file could not be used, or NULL */
+    char why[64];
+    int asked; /* a PIN/passphrase was asked for */
 };
 
 /* pem_password_cb shape, wrapped into a UI_METHOD: gives the first line of the
@@ -38,7 +41,7 @@ struct pin_ctx {
 static int pin_from_file(char *buf, int size, int rwflag, void *u)
 {
     struct pin_ctx *pc = u;
-    char line[PIN_MAX];
+    char line[PIN_MAX + 2];
     ssize_t got;
     size_t n;
     int fd;
@@ -52,18 +55,32 @@ static int pin_from_file(char *buf, int size, int rwflag, void *u)
     /* read(2), not stdio: no buffer of the library's keeps a copy of the PIN */
     fd = open(pc->pin_file, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        pc->failed = 1;
+        pc->failed = strerror(errno);
         return -1;
     }
-    got = read(fd, line, sizeof(line) - 1);
+    n = 0;
+    while (n < sizeof(line) - 1 && (got = read(fd, line + n, sizeof(line) - 1 - n)) != 0) {
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            pc->failed = strerror(errno);
+            break;
+        }
+        n += (size_t)got;
+    }
     close(fd);
-    n = got > 0 ? (size_t)got : 0;
     line[n] = '\0';
     n = strcspn(line, "\r\n");
-    /* a first line that fills the buffer may be cut: refuse, never send part of a PIN */
-    if (n == 0 || n >= (size_t)size || n == sizeof(line) - 1) {
+    /* a first line that does not fit is refused, never cut: no part of a PIN is sent */
+    if (pc->failed == NULL && n == 0)
+        pc->failed = "its first line is empty";
+    else if (pc->failed == NULL && (n > PIN_MAX || n > (size_t)size)) {
+        snprintf(pc->why, sizeof(pc->why), "its first line is longer than %d bytes",
+                 size < PIN_MAX ? size : PIN_MAX);
+        pc->failed = pc->why;
+    }
+    if (pc->failed != NULL) {
         OPENSSL_cleanse(line, sizeof(line));
-        pc->failed = 1;
         return -1;
     }
     memcpy(buf, line, n);
@@ -217,14 +234,61 @@ static EVP_PKEY *key_of_info(OSSL_STORE_INFO *info, int want_private)
     }
 }
 
-/* Hides the path or URI's query (a pin-value) from messages. */
+/* Whether a pkcs11: URI attribute "NAME=..." of len bytes is a pin-value, read
+ * as leniently as any parser might: spaces dropped, %XX decoded, any case. */
+static int is_pin_value_attr(const char *a, size_t len)
+{
+    static const char want[] = "pin-value";
+    size_t i = 0, w = 0;
+
+    while (i < len && a[i] != '=') {
+        char c = a[i++];
+        unsigned v;
+        if (c == ' ' || c == '\t')
+            continue;
+        if (c == '%' && i + 2 <= len && isxdigit((unsigned char)a[i]) &&
+            isxdigit((unsigned char)a[i + 1]) && sscanf(a + i, "%2x", &v) == 1) {
+            c = (char)v;
+            i += 2;
+        }
+        if (w >= sizeof(want) - 1 || tolower((unsigned char)c) != want[w])
+            return 0;
+        w++;
+    }
+    return i < len && w == sizeof(want) - 1;
+}
+
+/* Appends n bytes of s to out (of cap bytes, *o used), cutting at the end. */
+static void append_cut(char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+    if (n > cap - 1 - *o)
+        n = cap - 1 - *o;
+    memcpy(out + *o, s, n);
+    *o += n;
+    out[*o] = '\0';
+}
+
+/* uri for a message: without its query, and for a pkcs11: URI without any
+ * pin-value attribute of its path. */
 static void uri_for_message(const char *uri, char *out, size_t cap)
 {
-    size_t n = strcspn(uri, "?");
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(out, uri, n);
-    out[n] = '\0';
+    size_t end = strcspn(uri, "?"), at = sizeof("pkcs11:") - 1, o = 0;
+
+    out[0] = '\0';
+    if (!has_scheme(uri, "pkcs11")) {
+        append_cut(out, cap, &o, uri, end);
+        return;
+    }
+    append_cut(out, cap, &o, uri, at);
+    while (at < end) {
+        size_t seg = strcspn(uri + at, ";?");
+        if (seg > 0 && !is_pin_value_attr(uri + at, seg)) {
+            if (o > sizeof("pkcs11:") - 1)
+                append_cut(out, cap, &o, ";", 1);
+            append_cut(out, cap, &o, uri + at, seg);
+        }
+        at += seg + (at + seg < end);
+    }
 }
 
 /* The URI a provider gives its key (p11k1's "pkcs11_uri": token and object), or "". */
@@ -262,8 +326,8 @@ static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_MET
         const char *path = has_scheme(uri, "file") ? uri + 5 : uri;
         if (!has_scheme(uri, "pkcs11") && access(path, R_OK) != 0)
             return mav2_error_set("cannot open key %s: %s", shown, strerror(errno));
-        if (pc->failed)
-            return mav2_error_set("cannot read the PIN file %s", o->pin_file);
+        if (pc->failed != NULL)
+            return mav2_error_set("cannot use the PIN file %s: %s", o->pin_file, pc->failed);
         return mav2_error_ossl("cannot open key %s", shown);
     }
     while (!OSSL_STORE_eof(st)) {
@@ -312,8 +376,8 @@ static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_MET
         *out = pub;
         return 1;
     }
-    if (pc->failed)
-        return mav2_error_set("cannot read the PIN file %s", o->pin_file);
+    if (pc->failed != NULL)
+        return mav2_error_set("cannot use the PIN file %s: %s", o->pin_file, pc->failed);
     if (pc->asked && o->pin_file == NULL && !o->interactive) {
         ERR_clear_error();
         return mav2_error_set("cannot load %s key from %s: no PIN or passphrase given (use a "
@@ -330,7 +394,7 @@ int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY *
 {
     static const mav2_key_opts defaults = {MAV2_KEY_PUBLIC, NULL, 0, NULL};
     const mav2_key_opts *o = opts != NULL ? opts : &defaults;
-    struct pin_ctx pc = {o->pin_file, 0, 0};
+    struct pin_ctx pc = {o->pin_file, NULL, {0}, 0};
     UI_METHOD *ui = NULL;
     EVP_PKEY *pkey = NULL;
     int ok;

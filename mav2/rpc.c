@@ -6,6 +6,7 @@
 
 #include "mav2/error.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,38 +104,193 @@ __attribute__((format(printf, 3, 4))) static void set_error(mav2_rpc_error *e, m
     copy_line(e->message, sizeof(e->message), tmp);
 }
 
+/* An http(s) URL cut into what may be shown (scheme, host, port) and what may
+ * not (user info, path, query). bad says why it is unusable, or is NULL. */
+typedef struct {
+    size_t scheme_len; /* "http" or "https", 0 if neither */
+    const char *host;  /* what parses as a host (the whole host if bad is NULL) */
+    size_t host_len;
+    const char *port; /* digits, or NULL */
+    size_t port_len;
+    const char *rest; /* from the path on: "/...", "?...", "#..." or "" */
+    const char *bad;
+} url_parts;
+
+static int is_host_char(char c, int bracketed)
+{
+    if (bracketed)
+        return isxdigit((unsigned char)c) || c == ':' || c == '.';
+    return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* Host, then ":port", from the authority [a, end). */
+static void url_host_port(const char *a, const char *end, url_parts *u)
+{
+    const char *p = a, *at;
+    int br;
+    unsigned long port = 0;
+
+    for (at = end; at > a && at[-1] != '@'; at--)
+        ; /* user:password@ is never shown */
+    p = at > a ? at : a;
+    br = *p == '[';
+    u->host = p;
+    for (p += br; p < end && is_host_char(*p, br); p++)
+        ;
+    if (u->bad == NULL && p == u->host + br)
+        u->bad = "it has no host";
+    else if (br && p < end && *p == ']')
+        p++;
+    else if (br)
+        u->bad = "the host's [IPv6 address] is malformed";
+    u->host_len = (size_t)(p - u->host);
+    if (u->bad == NULL && p < end && *p != ':')
+        u->bad = "the host part has a character no host name has";
+    if (u->bad != NULL || p == end)
+        return;
+    u->port = ++p;
+    for (; p < end && isdigit((unsigned char)*p) && port <= 65535; p++)
+        port = port * 10 + (unsigned long)(*p - '0');
+    u->port_len = (size_t)(p - u->port);
+    if (p != end || port == 0 || port > 65535) {
+        u->port = NULL;
+        u->bad = "the port is not a number 1 .. 65535";
+    }
+}
+
+static void url_parse(const char *url, url_parts *u)
+{
+    const char *a, *end;
+
+    memset(u, 0, sizeof(*u));
+    if (strncasecmp(url, "http://", 7) == 0)
+        u->scheme_len = 4;
+    else if (strncasecmp(url, "https://", 8) == 0)
+        u->scheme_len = 5;
+    else {
+        u->bad = "not an http(s) URL";
+        return;
+    }
+    a = url + u->scheme_len + 3;
+    end = a + strcspn(a, "/?#");
+    u->rest = end;
+    url_host_port(a, end, u);
+    for (const char *p = url; u->bad == NULL && *p != '\0'; p++) {
+        if (*p == '\\')
+            u->bad = "it has a backslash";
+        else if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+            u->bad = "it has a space or control character";
+    }
+}
+
+/* scheme://host[:port], the port only when it parsed. */
+static void url_shown(const char *url, const url_parts *u, char *out, size_t cap)
+{
+    snprintf(out, cap, "%.*s://%.*s%s%.*s", (int)u->scheme_len, url, (int)u->host_len, u->host,
+             u->port != NULL ? ":" : "", (int)u->port_len, u->port != NULL ? u->port : "");
+}
+
+int mav2_rpc_url_check(const char *url, char *why, size_t cap)
+{
+    url_parts u;
+    char shown[300];
+
+    if (url == NULL || *url == '\0') {
+        snprintf(why, cap, "no URL given");
+        return 0;
+    }
+    url_parse(url, &u);
+    if (u.bad == NULL)
+        return 1;
+    if (u.scheme_len == 0)
+        snprintf(why, cap, "%s", u.bad);
+    else {
+        url_shown(url, &u, shown, sizeof(shown));
+        snprintf(why, cap, "malformed URL %s...: %s", shown, u.bad);
+    }
+    return 0;
+}
+
+/* A path segment or query value that looks like an API key: 20 or more
+ * letters, digits, '-' or '_' with at least one digit. */
+static int looks_like_key(const char *s, size_t n)
+{
+    size_t i;
+    int digit = 0;
+    if (n < 20)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+            return 0;
+        digit |= isdigit((unsigned char)s[i]) != 0;
+    }
+    return digit;
+}
+
+static int is_loopback(const url_parts *u)
+{
+    static const char *const names[] = {"localhost", "[::1]"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (u->host_len == strlen(names[i]) && strncasecmp(u->host, names[i], u->host_len) == 0)
+            return 1;
+    }
+    return u->host_len > 4 && strncmp(u->host, "127.", 4) == 0 &&
+           strspn(u->host, "0123456789.") >= u->host_len;
+}
+
+int mav2_rpc_url_key_in_clear(const char *url)
+{
+    url_parts u;
+    const char *p;
+
+    if (url == NULL)
+        return 0;
+    url_parse(url, &u);
+    if (u.bad != NULL || u.scheme_len != 4 || is_loopback(&u))
+        return 0;
+    if (memchr(url, '@', (size_t)(u.rest - url)) != NULL)
+        return 1; /* user:password@ */
+    for (p = u.rest; *p != '\0' && *p != '#';) {
+        size_t n;
+        if (*p == '/' || *p == '?' || *p == '&' || *p == '=' || *p == ';')
+            p++;
+        n = strcspn(p, "/?&=;#");
+        if (looks_like_key(p, n))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
 void mav2_rpc_redact_url(const char *url, char *out, size_t outcap)
 {
-    const char *p, *auth, *end, *at;
-    size_t n;
+    url_parts u;
+
     if (outcap == 0)
         return;
     out[0] = '\0';
     if (url == NULL)
         return;
-    p = strstr(url, "://");
-    if (p == NULL) {
+    url_parse(url, &u);
+    if (u.scheme_len == 0) {
         snprintf(out, outcap, "(invalid URL)");
         return;
     }
-    auth = p + 3;
-    end = auth + strcspn(auth, "/?#");
-    /* drop user:password@ */
-    for (at = end; at > auth; at--) {
-        if (at[-1] == '@')
-            break;
-    }
-    if (at > auth)
-        auth = at;
-    n = (size_t)(p + 3 - url);
-    snprintf(out, outcap, "%.*s%.*s%s", (int)n, url, (int)(end - auth), auth,
-             (*end != '\0' && strcmp(end, "/") != 0) ? "/..." : "");
+    url_shown(url, &u, out, outcap);
+    if (u.bad != NULL)
+        snprintf(out + strlen(out), outcap - strlen(out), "... (malformed)");
+    else if (*u.rest != '\0' && strcmp(u.rest, "/") != 0)
+        snprintf(out + strlen(out), outcap - strlen(out), "/...");
 }
 
 mav2_rpc *mav2_rpc_new(const char *url, const mav2_rpc_options *opt)
 {
     mav2_rpc *rpc;
-    if (url == NULL || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
+    url_parts u;
+    if (url == NULL)
+        return NULL;
+    url_parse(url, &u);
+    if (u.bad != NULL)
         return NULL;
     pthread_once(&curl_once, curl_init_once);
     if (!curl_init_ok)

@@ -82,7 +82,7 @@ void mav2_rpc_error_clear(mav2_rpc_error *e);
 int mav2_rpc_error_copy(mav2_rpc_error *dst, const mav2_rpc_error *src);
 
 /* New client for url (http:// or https://); opt may be NULL for the defaults.
- * Returns NULL for a NULL/empty/non-http URL or out of memory. */
+ * Returns NULL for a URL mav2_rpc_url_check refuses, or out of memory. */
 mav2_rpc *mav2_rpc_new(const char *url, const mav2_rpc_options *opt);
 
 void mav2_rpc_free(mav2_rpc *rpc);
@@ -96,8 +96,21 @@ long long mav2_rpc_deadline(const mav2_rpc *rpc);
 /* scheme://host[:port] plus "/..." when the URL had a path or query. */
 const char *mav2_rpc_url_redacted(const mav2_rpc *rpc);
 
-/* Writes the redacted form of url into out (always NUL-terminated). */
+/* Writes the redacted form of url into out (always NUL-terminated): only the
+ * scheme and what parses as host[:port], then "/..." for a path or query, or
+ * "... (malformed)" after what parsed of a malformed URL. */
 void mav2_rpc_redact_url(const char *url, char *out, size_t outcap);
+
+/* 1 if url is a well-formed http(s) URL: a host name, IPv4 or [IPv6] address,
+ * an optional port 1 .. 65535, no backslash, space or control character.
+ * Else 0 and why (cap bytes) says what is wrong, showing only the scheme and
+ * what parsed as a host (never user info, path, query or the rest). */
+int mav2_rpc_url_check(const char *url, char *why, size_t cap);
+
+/* 1 if url sends what looks like an API key (a path segment or query value of
+ * 20+ letters, digits, '-', '_' with a digit, e.g. Alchemy's /v2/KEY, or a
+ * user:password@) over plain http to a host that is not loopback. */
+int mav2_rpc_url_key_in_clear(const char *url);
 
 /* One call. params: a JSON array (borrowed; NULL means []). On success returns 1 and
  * *result gets a new reference (json_object_put it; a JSON null result gives NULL).

@@ -211,8 +211,45 @@ static CK_RV collect_class(p11k1_slot *slot, CK_SESSION_HANDLE s, unsigned epoch
     return rv;
 }
 
+/* Drops the candidates added since first. */
+static void search_truncate(search *sr, size_t first)
+{
+    while (sr->n > first) {
+        sr->n--;
+        free(sr->c[sr->n].label);
+        free(sr->c[sr->n].id);
+    }
+}
+
+/* Before a login: 1 when the public keys u matches on slot are all
+ * of another type or curve (sr keeps why), so no PIN is asked for a key that
+ * could never sign; else 0 and sr is as it was. */
+static int only_other_keys(p11k1_slot *slot, const p11k1_uri *u, search *sr)
+{
+    search saved = *sr;
+    CK_SESSION_HANDLE s;
+    unsigned epoch;
+    CK_RV rv;
+
+    if (p11k1_session_get(slot, 0, &s, &epoch) != CKR_OK)
+        return 0;
+    rv = collect_class(slot, s, epoch, u, CKO_PUBLIC_KEY, sr);
+    p11k1_session_put(slot, s, epoch, rv);
+    if (rv == CKR_OK && sr->n == saved.n &&
+        sr->other_curve + sr->not_ec > saved.other_curve + saved.not_ec)
+        return 1;
+    search_truncate(sr, saved.n);
+    sr->other_curve = saved.other_curve;
+    sr->not_ec = saved.not_ec;
+    sr->no_point = saved.no_point;
+    memcpy(sr->reject, saved.reject, sizeof(sr->reject));
+    p11k1_error_clear();
+    return 0;
+}
+
 /* The key candidates on every token u matches. MODE_SIGN logs in (a PIN is
- * required); MODE_PUBLIC logs in only if a PIN is at hand. */
+ * required); MODE_PUBLIC logs in only if a PIN is at hand; neither when the
+ * public keys u matches there are all of another kind. */
 static CK_RV search_keys(p11k1_ctx *ctx, const p11k1_uri *u, int mode, search *sr)
 {
     p11k1_module *mod;
@@ -236,6 +273,8 @@ static CK_RV search_keys(p11k1_ctx *ctx, const p11k1_uri *u, int mode, search *s
 
             p11k1_slot_set_uri_pin(slot, u);
             p11k1_slot_allow_login(slot);
+            if (attempt == 0 && only_other_keys(slot, u, sr))
+                break;
             rv = p11k1_session_get(slot, P11K1_LOGIN_CHECK, &s, &epoch);
             if (rv == P11K1_R_NO_PIN && mode == MODE_PUBLIC) {
                 login = 0;
@@ -249,11 +288,7 @@ static CK_RV search_keys(p11k1_ctx *ctx, const p11k1_uri *u, int mode, search *s
             p11k1_session_put(slot, s, epoch, rv);
             if (rv == CKR_OK)
                 break;
-            while (sr->n > first) {
-                sr->n--;
-                free(sr->c[sr->n].label);
-                free(sr->c[sr->n].id);
-            }
+            search_truncate(sr, first);
             if (!p11k1_rv_session_lost(rv) || attempt == 1) {
                 rv = p11k1_fail(rv, "reading keys on token '%s' failed (%s)", slot->label,
                                 p11k1_rv_str(rv));

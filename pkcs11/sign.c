@@ -195,6 +195,9 @@ P11K1_EXPORT CK_RV p11k1_key_sign(p11k1_key *key, const unsigned char digest[32]
     if (rv != CKR_OK) {
         if (rv >= CKR_VENDOR_DEFINED && (rv & 0xffff0000UL) == (P11K1_R_NO_KEY & 0xffff0000UL))
             return rv; /* message set already */
+        if (rv == CKR_KEY_FUNCTION_NOT_PERMITTED)
+            return p11k1_fail(rv, "key '%s' on token '%s' may not sign (CKA_SIGN is false)",
+                              key->label, key->slot->label);
         return p11k1_fail(rv, "signing with key '%s' on token '%s' failed (%s)", key->label,
                           key->slot->label, p11k1_rv_str(rv));
     }

@@ -30,6 +30,7 @@ static const OSSL_ITEM reason_strings[] = {
     {P11K1_E_BAD_SIGNATURE, "bad signature"},
     {P11K1_E_TOKEN_ERROR, "PKCS#11 token error"},
     {P11K1_E_INTERNAL, "internal error"},
+    {P11K1_E_MAY_NOT_SIGN, "the key may not sign"},
     {0, NULL},
 };
 
@@ -91,6 +92,8 @@ static int rv_reason(CK_RV rv)
         return P11K1_E_KEY_EXISTS;
     case P11K1_R_INVALID_ARGUMENT:
         return P11K1_E_BAD_PARAMETER;
+    case CKR_KEY_FUNCTION_NOT_PERMITTED:
+        return P11K1_E_MAY_NOT_SIGN;
     default:
         return P11K1_E_TOKEN_ERROR;
     }

@@ -64,6 +64,7 @@ enum {
     P11K1_E_BAD_SIGNATURE,
     P11K1_E_TOKEN_ERROR,
     P11K1_E_INTERNAL,
+    P11K1_E_MAY_NOT_SIGN,
 };
 
 typedef struct p11k1_prov {

@@ -276,9 +276,9 @@ int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv)
         eip191_message_hash((const uint8_t *)a.msg, strlen(a.msg), hash);
     }
     if (a.url != NULL) {
-        node = mav2_rpc_new(a.url, NULL);
+        node = mav2_cli_rpc_new(self, "--rpc-url", a.url, NULL);
         if (node == NULL)
-            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--rpc-url: not an http(s) URL");
+            return MAV2_EXIT_USAGE;
         rc = node_chain_id(self, node, &node_chain);
         if (rc == MAV2_EXIT_OK && chain != 0 && chain != node_chain)
             rc = mav2_cli_fail(self, MAV2_EXIT_USAGE,

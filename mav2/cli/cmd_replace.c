@@ -59,6 +59,8 @@ int mav2_cli_sponsor_opt(const mav2_cli_cmd *cmd, mav2_send_params *p, int c, co
     long v;
     switch (c) {
     case 0x300:
+        if (!mav2_cli_url_ok(cmd, "--paymaster-url", arg))
+            return 2;
         p->paymaster_url = arg;
         return 1;
     case 0x301: {

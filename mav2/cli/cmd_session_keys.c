@@ -628,9 +628,9 @@ int mav2_cmd_session_list(const mav2_cli_cmd *self0, int argc, char **argv)
             return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--from-block: \"%s\" is not a number",
                                  from_s);
     }
-    node = mav2_rpc_new(url, NULL);
+    node = mav2_cli_rpc_new(self, "--rpc-url", url, NULL);
     if (node == NULL)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--rpc-url: not an http(s) URL");
+        return MAV2_EXIT_USAGE;
     ok = mav2_session_list_keys(node, account, from, &l) &&
          read_limits(node, account, from, &l, &lims);
     if (!ok) {

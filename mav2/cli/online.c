@@ -51,10 +51,10 @@ int mav2_cli_net_opt(const mav2_cli_cmd *cmd, mav2_cli_net *n, int c, const char
     switch (c) {
     case 'R':
         n->rpc_url = arg;
-        return 1;
+        return mav2_cli_url_ok(cmd, "--rpc-url", arg) ? 1 : 2;
     case 'B':
         n->bundler_url = arg;
-        return 1;
+        return mav2_cli_url_ok(cmd, "--bundler-url", arg) ? 1 : 2;
     case 'T':
         return parse_long(cmd, "--timeout", arg, 86400, &n->timeout_s) ? 1 : 2;
     case 'P':
@@ -178,6 +178,37 @@ int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_s
     return 1;
 }
 
+int mav2_cli_url_ok(const mav2_cli_cmd *cmd, const char *opt, const char *url)
+{
+    static int warned;
+    char why[400];
+
+    if (!mav2_rpc_url_check(url, why, sizeof(why)))
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: %s", opt, why), 0;
+    if (mav2_rpc_url_key_in_clear(url) && !warned) {
+        mav2_rpc_redact_url(url, why, sizeof(why));
+        fprintf(stderr,
+                "mav2%s%s: warning: %s %s sends what looks like an API key over plain http: "
+                "use https\n",
+                cmd != NULL ? " " : "", cmd != NULL ? cmd->name : "", opt, why);
+        warned = 1;
+    }
+    return 1;
+}
+
+mav2_rpc *mav2_cli_rpc_new(const mav2_cli_cmd *cmd, const char *opt, const char *url,
+                           const mav2_rpc_options *o)
+{
+    mav2_rpc *rpc;
+
+    if (!mav2_cli_url_ok(cmd, opt, url))
+        return NULL;
+    rpc = mav2_rpc_new(url, o);
+    if (rpc == NULL)
+        mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "out of memory");
+    return rpc;
+}
+
 int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc **node,
                       mav2_rpc **bundler)
 {
@@ -188,18 +219,22 @@ int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *
     mav2_rpc_options_default(&o);
     if (n->timeout_s > 0) /* --timeout bounds the whole command, retries included */
         o.deadline_ms = n->start_ms + (long long)n->timeout_s * 1000;
-    *node = mav2_rpc_new(n->rpc_url, &o);
+    /* both checked before either is used: a bad one is refused as bad input */
+    if (!mav2_cli_url_ok(cmd, "--rpc-url", n->rpc_url) ||
+        (n->bundler_url != NULL && !mav2_cli_url_ok(cmd, "--bundler-url", n->bundler_url)))
+        return 0;
+    *node = mav2_cli_rpc_new(cmd, "--rpc-url", n->rpc_url, &o);
     if (*node == NULL)
-        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--rpc-url: not an http(s) URL"), 0;
+        return 0;
     if (n->bundler_url == NULL || strcmp(n->bundler_url, n->rpc_url) == 0) {
         *bundler = *node;
         return 1;
     }
-    *bundler = mav2_rpc_new(n->bundler_url, &o);
+    *bundler = mav2_cli_rpc_new(cmd, "--bundler-url", n->bundler_url, &o);
     if (*bundler == NULL) {
         mav2_rpc_free(*node);
         *node = NULL;
-        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--bundler-url: not an http(s) URL"), 0;
+        return 0;
     }
     return 1;
 }

@@ -85,6 +85,14 @@ int mav2_cli_apply_settings(const mav2_cli_cmd *cmd, mav2_cli_net *n, mav2_cli_l
 /* p's expected chain id and max-cost from the settings when the options set none.
  * Prints the error and returns 0 if the settings' max-cost is bad. */
 int mav2_cli_send_defaults(const mav2_cli_cmd *cmd, mav2_send_params *p);
+/* 1 if url (given as option opt) is a well-formed http(s) URL, else prints why
+ * (exit 1, only the scheme and host shown) and returns 0. Warns once per process
+ * on stderr when it sends an API key over plain http to a non-loopback host. */
+int mav2_cli_url_ok(const mav2_cli_cmd *cmd, const char *opt, const char *url);
+/* A client for url (options o, NULL for the defaults) after mav2_cli_url_ok; NULL
+ * after printing the error. */
+mav2_rpc *mav2_cli_rpc_new(const mav2_cli_cmd *cmd, const char *opt, const char *url,
+                           const mav2_rpc_options *o);
 
 /* Opens the clients (*bundler == *node when there is one URL). Prints the error and
  * returns 0 on failure. */

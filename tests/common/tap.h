@@ -2,6 +2,7 @@
 /* tap.h: minimal TAP producer for the C tests (automake's tap-driver reads it).
  *
  *   tap_ok(cond, "what was checked %d", n);   one test point
+ *   tap_skip("what", "why %s", x);            one check that cannot run here
  *   tap_skip_all("why");                      whole program skipped
  *   return tap_done();                        prints the plan, exit status
  */
@@ -45,6 +46,19 @@ __attribute__((noreturn, unused)) static void tap_skip_all(const char *why)
 {
     printf("1..0 # SKIP %s\n", why);
     exit(0);
+}
+
+/* One check that cannot run here: a visible skip, never a pass. */
+__attribute__((format(printf, 2, 3), unused)) static void tap_skip(const char *what,
+                                                                   const char *why_fmt, ...)
+{
+    va_list ap;
+    printf("ok %d - %s # SKIP ", ++tap_count_, what);
+    va_start(ap, why_fmt);
+    vprintf(why_fmt, ap);
+    va_end(ap);
+    printf("\n");
+    fflush(stdout);
 }
 
 __attribute__((noreturn, unused)) static void tap_bail(const char *why)

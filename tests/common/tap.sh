@@ -2,6 +2,7 @@
 # tap.sh: TAP helpers for the shell tests; source it.
 #   ok "description" command args...   passes when the command exits 0
 #   is "description" got want          passes when the strings are equal
+#   tap_skip "description" "why"       a check that cannot run here (# SKIP)
 #   tap_done                           prints the plan and exits
 tap_n=0
 tap_failed=0
@@ -35,4 +36,9 @@ tap_done() {
     echo "1..$tap_n"
     [ "$tap_failed" -eq 0 ]
     exit $?
+}
+# tap_skip "description" "why": a check that cannot run here, shown as skipped
+tap_skip() {
+    tap_n=$((tap_n + 1))
+    echo "ok $tap_n - $1 # SKIP $2"
 }

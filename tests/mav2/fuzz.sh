@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Runs each libFuzzer target of mav2 core for SECONDS (default 30) each; exits non-zero
+# Runs each libFuzzer target of tests/mav2/fuzz for SECONDS (default 30) each; exits non-zero
 # on the first crash (the reproducer crash-* is left in the current directory).
 # Usage: tests/mav2/fuzz.sh [SECONDS]   (builds them with `make -C tests/mav2 fuzz`;
 # set MH_FUZZ_BUILDDIR for an out-of-tree build)
@@ -8,9 +8,12 @@ set -e
 secs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 build=${MH_FUZZ_BUILDDIR:-$here}
+# fuzz-rpc-response replays the send flow of the reference vectors
+MH_VECTORS=${MH_VECTORS:-$(cd "$here/../.." && pwd)/../shared/vectors}
+export MH_VECTORS
 make -C "$build" fuzz >/dev/null
 status=0
-for t in userop-json hex amount; do
+for t in userop-json hex amount rpc-response journal pin-file url; do
     work=$(mktemp -d)
     cp "$here/fuzz/corpus/$t/"* "$work/"
     echo "== fuzz-$t for ${secs}s"

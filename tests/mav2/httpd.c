@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,12 +27,14 @@ struct th_server {
     volatile int connections;
 };
 
+/* Waits ms, or until th_stop when ms < 0. */
 static void nap(th_server *s, int ms)
 {
-    while (ms > 0 && !s->stop) {
+    while (ms != 0 && !s->stop) {
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
-        ms -= 10;
+        if (ms > 0)
+            ms = ms > 10 ? ms - 10 : 0;
     }
 }
 
@@ -145,9 +148,11 @@ static void *server_main(void *arg)
         struct pollfd p = {s->lfd, POLLIN, 0};
         if (poll(&p, 1, 50) <= 0)
             continue;
-        int fd = accept(s->lfd, NULL, NULL);
+        int fd = accept(s->lfd, NULL, NULL), one = 1;
         if (fd < 0)
             continue;
+        /* head and body go in two writes: no Nagle wait for the client's delayed ACK */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         s->connections++;
         serve_connection(s, fd);
     }

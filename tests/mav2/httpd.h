@@ -19,7 +19,8 @@ typedef struct {
     int status;        /* HTTP status, default 200 */
     char *body;        /* malloc'ed by the handler (the server frees it); NULL = "" */
     char headers[256]; /* extra header lines, each ending in \r\n */
-    int delay_ms;      /* wait before replying */
+    int delay_ms;      /* wait before replying; < 0: never reply (held until th_stop,
+                        * so a client's timeout fires however slow the machine) */
     int drop;          /* close the connection without replying */
     int no_length;     /* no Content-Length: body until the connection closes */
 } th_reply;

@@ -384,7 +384,6 @@ mav2_rpc *client(const th_server *s)
     o.max_retries = 1;
     o.backoff_ms = 5;
     o.backoff_max_ms = 10;
-    o.timeout_ms = 5000;
     return mav2_rpc_new(s ? th_url(s) : "http://127.0.0.1:1/", &o);
 }
 

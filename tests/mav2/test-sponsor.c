@@ -359,7 +359,6 @@ static void test_send_many(void)
     m.conn_close = 1;
     s = th_start(mock_handler, &m);
     mav2_rpc_options_default(&o);
-    o.timeout_ms = 5000;
     for (int i = 0; i < 3; i++) {
         params_for_flow(&ps[i]);
         ps[i].progress = NULL;

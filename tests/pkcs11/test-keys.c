@@ -57,6 +57,7 @@ int main(void)
     CK_RV rv;
 
     tok_init("other");
+    tok_init("bare");
     ctx = tok_ctx();
 
     /* generate */
@@ -170,6 +171,31 @@ int main(void)
         p11k1_key_list_free(list, n);
     rv = p11k1_key_find(ctx, U("pkcs11:token=keys;object=bob"), &k);
     tap_ok(rv == CKR_OK && same_pub(k, k2), "bob still found next to other key types");
+    p11k1_key_free(k);
+    k = NULL;
+    /* no PIN asked for a key that could never sign (on a token not logged in):
+     * the wrong type is named */
+    tap_ok(tok_raw_keypair(ctx, "bare", "1234", "p256", "p256key", id_p, 2) &&
+               tok_raw_keypair(ctx, "bare", "1234", "rsa", "rsakey", id_r, 2),
+           "made a prime256v1 and an RSA key on a token not logged in");
+    rv = p11k1_key_find(ctx, "pkcs11:token=bare;object=p256key", &k);
+    tap_ok(rv == P11K1_R_WRONG_CURVE && k == NULL, "prime256v1 key, no PIN at hand: %s",
+           p11k1_last_error());
+    rv = p11k1_key_find(ctx, "pkcs11:token=bare;object=rsakey", &k);
+    tap_ok(rv == P11K1_R_NOT_EC && k == NULL, "RSA key, no PIN at hand: %s", p11k1_last_error());
+    rv = p11k1_key_find(ctx, "pkcs11:token=bare", &k);
+    tap_ok(rv == P11K1_R_NO_KEY || rv == P11K1_R_WRONG_CURVE || rv == P11K1_R_NOT_EC,
+           "token with no secp256k1 key, no PIN at hand: %s", p11k1_last_error());
+
+    static const unsigned char id_n[] = {0x0e, 0x03};
+    unsigned char sig[64];
+    tap_ok(tok_raw_keypair(ctx, "keys", "1234", "k1-nosign", "nosign", id_n, 2),
+           "made a secp256k1 key with CKA_SIGN false");
+    rv = p11k1_key_find(ctx, U("pkcs11:token=keys;object=nosign"), &k);
+    tap_ok(rv == CKR_OK, "the CKA_SIGN=false key is found (%s)", p11k1_last_error());
+    rv = k != NULL ? p11k1_key_sign(k, digest, sig) : CKR_GENERAL_ERROR;
+    tap_ok(rv == CKR_KEY_FUNCTION_NOT_PERMITTED && strstr(p11k1_last_error(), "may not sign"),
+           "CKA_SIGN=false: %s", p11k1_last_error());
     p11k1_key_free(k);
     k = NULL;
 

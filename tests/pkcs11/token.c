@@ -35,6 +35,12 @@ const char *tok_module(void)
     return m;
 }
 
+const char *tok_spy(void)
+{
+    const char *m = getenv("PKCS11_SPY");
+    return m != NULL && *m != '\0' && access(m, R_OK) == 0 ? m : NULL;
+}
+
 const char *tok_dir(void)
 {
     return dir;
@@ -133,19 +139,22 @@ int tok_raw_keypair(p11k1_ctx *ctx, const char *token, const char *pin, const ch
     CK_TOKEN_INFO ti;
     CK_SESSION_HANDLE s;
     CK_OBJECT_HANDLE pub, priv;
-    CK_BBOOL yes = CK_TRUE;
+    static const unsigned char k1[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a};
+    CK_BBOOL yes = CK_TRUE, sign = strcmp(kind, "k1-nosign") != 0;
     int rsa = strcmp(kind, "rsa") == 0;
+    const unsigned char *curve = sign ? p256 : k1;
+    size_t curve_len = sign ? sizeof(p256) : sizeof(k1);
     CK_MECHANISM mech = {rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN, NULL, 0};
     CK_ATTRIBUTE pub_t[] = {
         {CKA_TOKEN, &yes, sizeof(yes)},
         {CKA_LABEL, (void *)label, strlen(label)},
         {CKA_ID, (void *)id, id_len},
-        {rsa ? CKA_MODULUS_BITS : CKA_EC_PARAMS, rsa ? (void *)&bits : (void *)p256,
-         rsa ? sizeof(bits) : sizeof(p256)},
+        {rsa ? CKA_MODULUS_BITS : CKA_EC_PARAMS, rsa ? (void *)&bits : (void *)curve,
+         rsa ? sizeof(bits) : curve_len},
     };
     CK_ATTRIBUTE priv_t[] = {
-        {CKA_TOKEN, &yes, sizeof(yes)}, {CKA_PRIVATE, &yes, sizeof(yes)},
-        {CKA_SIGN, &yes, sizeof(yes)},  {CKA_LABEL, (void *)label, strlen(label)},
+        {CKA_TOKEN, &yes, sizeof(yes)},  {CKA_PRIVATE, &yes, sizeof(yes)},
+        {CKA_SIGN, &sign, sizeof(sign)}, {CKA_LABEL, (void *)label, strlen(label)},
         {CKA_ID, (void *)id, id_len},
     };
     CK_ULONG i;

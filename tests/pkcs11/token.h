@@ -17,6 +17,9 @@
 /* Creates the token directory on first use, then a token labelled label in it;
  * returns the path of a file holding the user PIN. */
 const char *tok_init(const char *label);
+/* $PKCS11_SPY (OpenSC's pkcs11-spy.so, found by configure), NULL when it is not
+ * there: the caller then reports its checks as skipped. */
+const char *tok_spy(void);
 /* Temporary directory of this test (for more files). */
 const char *tok_dir(void);
 /* $SOFTHSM_MODULE. */
@@ -29,7 +32,8 @@ int tok_sig_ok(const unsigned char pub[65], const unsigned char digest[32],
 /* Number of lines of file path that contain word (0 if unreadable). */
 int tok_count_lines(const char *path, const char *word);
 /* Generates a key pair of another kind with raw PKCS#11 through the module of
- * ctx: "p256" (prime256v1) or "rsa". Returns 1 on success. */
+ * ctx: "p256" (prime256v1), "rsa", or "k1-nosign" (secp256k1, CKA_SIGN false).
+ * Returns 1 on success. */
 int tok_raw_keypair(p11k1_ctx *ctx, const char *token, const char *pin, const char *kind,
                     const char *label, const unsigned char *id, size_t id_len);
 
