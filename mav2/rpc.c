@@ -36,6 +36,7 @@ struct mav2_rpc {
     int oversize;
     long http_status;
     char curl_err[CURL_ERROR_SIZE];
+    int trace; /* MAV2_TRACE=1: every exchange on stderr */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -318,6 +319,7 @@ mav2_rpc *mav2_rpc_new(const char *url, const mav2_rpc_options *opt)
         return NULL;
     }
     mav2_rpc_redact_url(url, rpc->redacted, sizeof(rpc->redacted));
+    rpc->trace = getenv("MAV2_TRACE") != NULL && strcmp(getenv("MAV2_TRACE"), "1") == 0;
     rpc->next_id = 1;
     rpc->seed = (unsigned int)time(NULL) ^ (unsigned int)getpid() ^ (unsigned int)(uintptr_t)rpc;
     return rpc;
@@ -506,6 +508,26 @@ static int curl_failed(mav2_rpc *rpc, CURLcode rc)
     return retry;
 }
 
+/* MAV2_TRACE: the exchange on stderr, the URL redacted (keys live in URLs; bodies
+ * carry no secret), the answer cut at 2000 bytes, with its time. */
+static CURLcode traced_perform(mav2_rpc *rpc, const char *body)
+{
+    long long t0 = mav2_rpc_now_ms();
+    long code = 0;
+    CURLcode rc;
+    fprintf(stderr, "mav2 trace: -> %s %.4000s\n", rpc->redacted, body);
+    rc = curl_easy_perform(rpc->curl);
+    curl_easy_getinfo(rpc->curl, CURLINFO_RESPONSE_CODE, &code);
+    if (rc != CURLE_OK)
+        fprintf(stderr, "mav2 trace: <- %s failed after %lld ms: %s\n", rpc->redacted,
+                mav2_rpc_now_ms() - t0, curl_easy_strerror(rc));
+    else
+        fprintf(stderr, "mav2 trace: <- %s HTTP %ld in %lld ms: %.*s%s\n", rpc->redacted, code,
+                mav2_rpc_now_ms() - t0, (int)(rpc->len < 2000 ? rpc->len : 2000),
+                rpc->buf ? rpc->buf : "", rpc->len > 2000 ? "..." : "");
+    return rc;
+}
+
 /* One exchange of body with rpc's URL; the timeouts cut to left ms. */
 static CURLcode perform(mav2_rpc *rpc, const char *body, long left)
 {
@@ -530,7 +552,9 @@ static CURLcode perform(mav2_rpc *rpc, const char *body, long left)
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "mav2-hsm/" PACKAGE_VERSION);
     rpc->sent++;
-    return curl_easy_perform(c);
+    if (!rpc->trace)
+        return curl_easy_perform(c);
+    return traced_perform(rpc, body);
 }
 
 /* Sleeps the backoff before retry attempt+1 if the deadline leaves time for it and a

@@ -16,6 +16,8 @@
  * outlives it. Responses larger than max_response bytes, malformed JSON and
  * responses that do not follow JSON-RPC 2.0 are rejected. URLs printed in errors are
  * redacted to scheme://host[:port] (RPC URLs often carry API keys in the path).
+ * With MAV2_TRACE=1 in the environment (read by mav2_rpc_new) every exchange goes to
+ * stderr: the redacted URL, the request, the HTTP status, the time and the answer.
  * Failures also set the libmav2 message (error.h: "method: what went wrong");
  * mav2_rpc_last_error() keeps the details (JSON-RPC code, data, HTTP status). */
 #ifndef MAV2_RPC_H

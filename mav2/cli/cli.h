@@ -52,7 +52,18 @@ extern const char mav2_help_address[], mav2_help_calldata[], mav2_help_nonce_key
 int mav2_cmd_key(const mav2_cli_cmd *self, int argc, char **argv);
 extern const char mav2_help_key[];
 
-/* Prints "mav2 CMD: message" (printf format) to stderr; returns code. */
+/* What the whole command line says about output (main.c): --json (a failure is one
+ * JSON object on stdout too: {"ok":false,"exit":N,"error":"...","userOpHash":...}),
+ * --quiet (no progress lines on stderr), --trace (MAV2_TRACE=1, rpc.h). op_hash: the
+ * userOpHash of the op being sent, once known. */
+typedef struct {
+    int json, quiet, json_done;
+    char op_hash[67];
+} mav2_cli_output;
+extern mav2_cli_output mav2_cli_out;
+
+/* Prints "mav2 CMD: message" (printf format) to stderr (with --json, also the failure
+ * object on stdout, once); returns code. */
 __attribute__((format(printf, 3, 4))) int mav2_cli_fail(const mav2_cli_cmd *cmd, int code,
                                                         const char *fmt, ...);
 /* Options that must be given: pairs of (name, value) ended by a NULL name. If some

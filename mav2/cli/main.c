@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mav2/cli/cli.h"
@@ -83,7 +84,11 @@ static const char usage_tail[] =
     "\n"
     "OUTPUT\n"
     "    Results go to stdout, one per line (--json: a JSON object). Errors go to\n"
-    "    stderr as one line \"mav2 COMMAND: what was wrong\"; stdout is then empty.\n"
+    "    stderr as one line \"mav2 COMMAND: what was wrong\"; stdout is then empty,\n"
+    "    except with --json: one object {\"ok\": false, \"exit\": N, \"error\": ...,\n"
+    "    \"userOpHash\": ... (once known)}. Options of every command: --quiet (no\n"
+    "    progress lines on stderr, only the result), --trace (every JSON-RPC request\n"
+    "    and answer on stderr with its time, URLs redacted; also MAV2_TRACE=1).\n"
     "\n"
     "EXIT STATUS\n"
     "    0  success\n"
@@ -117,6 +122,33 @@ static void print_usage(FILE *f)
     fputs(usage_tail, f);
 }
 
+/* --json, --quiet and --trace, wherever they stand after the command: the last two are
+ * taken out of argv (no command parses them), --json stays for the command. */
+static int global_options(int argc, char **argv)
+{
+    int k = 2;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < argc)
+                argv[k++] = argv[i++];
+            break;
+        }
+        if (strcmp(argv[i], "--json") == 0)
+            mav2_cli_out.json = 1;
+        if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            mav2_cli_out.quiet = 1;
+            continue;
+        }
+        if (strcmp(argv[i], "--trace") == 0) {
+            setenv("MAV2_TRACE", "1", 1);
+            continue;
+        }
+        argv[k++] = argv[i];
+    }
+    argv[k] = NULL;
+    return k;
+}
+
 int main(int argc, char **argv)
 {
     const char *name;
@@ -126,6 +158,7 @@ int main(int argc, char **argv)
         return MAV2_EXIT_USAGE;
     }
     name = argv[1];
+    argc = global_options(argc, argv);
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         if (strcmp(name, "help") == 0 && argc > 2) {
             for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -362,6 +362,7 @@ int mav2_cli_sign_cb(void *ctx, const uint8_t hash[32], mav2_buf *sig)
 
 static void print_hash_line(send_ui *ui, const char *hex)
 {
+    snprintf(mav2_cli_out.op_hash, sizeof(mav2_cli_out.op_hash), "%s", hex);
     if (ui->hash_printed || ui->net->json)
         return;
     ui->hash_printed = 1;
@@ -373,6 +374,13 @@ static void progress_cb(void *ctx, mav2_send_stage st, const char *detail)
 {
     send_ui *ui = ctx;
     const char *name = ui->cmd->name;
+
+    if (mav2_cli_out.quiet) { /* only the result: the userOpHash line stays */
+        if ((st == MAV2_STAGE_SENT || st == MAV2_STAGE_RESUMED) && detail != NULL &&
+            strncmp(detail, "0x", 2) == 0)
+            print_hash_line(ui, detail);
+        return;
+    }
 
     switch (st) {
     case MAV2_STAGE_SENT:

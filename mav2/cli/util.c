@@ -21,6 +21,25 @@
 
 #define MAX_OPTS 48
 
+mav2_cli_output mav2_cli_out;
+
+static void fail_json(const mav2_cli_cmd *cmd, int code, const char *msg)
+{
+    json_object *o = json_object_new_object();
+    char line[1200];
+    snprintf(line, sizeof(line), "mav2%s%s: %s", cmd != NULL ? " " : "",
+             cmd != NULL ? cmd->name : "", msg);
+    json_object_object_add(o, "ok", json_object_new_boolean(0));
+    json_object_object_add(o, "exit", json_object_new_int(code));
+    json_object_object_add(o, "error", json_object_new_string(line));
+    if (mav2_cli_out.op_hash[0] != '\0')
+        json_object_object_add(o, "userOpHash", json_object_new_string(mav2_cli_out.op_hash));
+    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    fflush(stdout);
+    json_object_put(o);
+    mav2_cli_out.json_done = 1;
+}
+
 int mav2_cli_fail(const mav2_cli_cmd *cmd, int code, const char *fmt, ...)
 {
     char msg[1024];
@@ -34,6 +53,8 @@ int mav2_cli_fail(const mav2_cli_cmd *cmd, int code, const char *fmt, ...)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
     fprintf(stderr, "mav2%s%s: %s\n", cmd != NULL ? " " : "", cmd != NULL ? cmd->name : "", msg);
+    if (mav2_cli_out.json && !mav2_cli_out.json_done && code != MAV2_EXIT_OK)
+        fail_json(cmd, code, msg);
     return code;
 }
 
