@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${MH_FUZZ_BUILDDIR:-$here}
 make -C "$build" fuzz >/dev/null
 status=0
-for t in userop-json hex amount; do
+for t in userop-json hex amount grant; do
     work=$(mktemp -d)
     cp "$here/fuzz/corpus/$t/"* "$work/"
     echo "== fuzz-$t for ${secs}s"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs each libFuzzer target (user-op JSON parser, hex, amounts) for a bounded
+# Runs each libFuzzer target (user-op JSON parser, hex, amounts, deferred grants) for a bounded
 # time (MH_FUZZ_SECONDS, default 15 s each) from its seed corpus: part of the
 # plain build's `make check` when clang is installed.
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"
@@ -17,7 +17,7 @@ if ! make -s -C "$build" fuzz >"$blog" 2>&1; then
     tap_done
 fi
 rm -f "$blog"
-for t in userop-json hex amount; do
+for t in userop-json hex amount grant; do
     work=$(mktemp -d)
     cp "$src/fuzz/corpus/$t/"* "$work/"
     ok "fuzz-$t: no crash in ${secs} s" \
