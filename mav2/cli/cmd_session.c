@@ -13,6 +13,7 @@
 #include "mav2/abi.h"
 #include "mav2/account.h"
 #include "mav2/address.h"
+#include "mav2/cli/grant_cli.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/session_keys.h"
 #include "mav2/error.h"
@@ -39,6 +40,7 @@ static const sub_cmd session_cmds[] = {
     {"revoke", session_revoke, "the owner uninstalls a session key (and its hooks)"},
     {"create", mav2_cmd_session_create, "generate a session key on a PKCS#11 token"},
     {"list", mav2_cmd_session_list, "the session keys installed on an account"},
+    {"grant", mav2_cmd_session_grant, "the owner signs a session key's installation offline"},
 };
 
 static const sub_cmd account_cmds[] = {
@@ -60,6 +62,10 @@ const char mav2_help_session_key[] =
     "    mav2 session-key create --token URI --label L [--id HEX] [--pin-source FILE]\n"
     "        [--json]\n"
     "    mav2 session-key list --rpc-url URL --account ADDR [--from-block N] [--json]\n"
+    "    mav2 session-key grant --chain-id N (--account ADDR | --factory-owner ADDR)\n"
+    "        --owner-key URI|FILE --session-key URI|FILE --entity-id N\n"
+    "        (--deadline T|+DURATION | --no-deadline) [RESTRICTIONS...]  (offline;\n"
+    "        see mav2 session-key grant --help)\n"
     "\n"
     "DESCRIPTION\n"
     "    install: the owner signs a user op calling installValidation on the account\n"

@@ -1,0 +1,190 @@
+/* send_grant.c: `mav2 send --grant`: the grant read and checked before signing
+ * (grant_cli.h). The bundler catches some of these only after the op is signed (an
+ * expired grant), or not in words (another chain: AA23 DeferredActionSignatureInvalid). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mav2/abi.h"
+#include "mav2/address.h"
+#include "mav2/cli/grant_cli.h"
+#include "mav2/cli/online.h"
+#include "mav2/error.h"
+#include "mav2/userop.h"
+
+void mav2_cli_grant_clear(mav2_cli_grant *gr)
+{
+    mav2_grant_clear(&gr->g);
+    mav2_buf_free(&gr->prefix);
+}
+
+int mav2_cli_grant_load(const mav2_cli_cmd *cmd, const char *spec, const mav2_send_params *p,
+                        mav2_cli_grant *gr)
+{
+    char *text = NULL;
+    mav2_u256 lane;
+    uint32_t entity;
+    uint8_t opt;
+    int ok;
+    mav2_grant_init(&gr->g);
+    gr->prefix = (mav2_buf)MAV2_BUF_INIT;
+    if (strncmp(spec, "0x", 2) != 0 &&
+        (text = mav2_cli_read_input(cmd, "--grant", spec, 1 << 20, NULL)) == NULL)
+        return MAV2_EXIT_USAGE;
+    ok = mav2_grant_parse_hex(text != NULL ? text : spec, &gr->g);
+    free(text);
+    if (!ok)
+        return mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, "--grant");
+    mav2_grant_nonce_parts(&gr->g, &lane, &entity, &opt, NULL);
+    if (entity != p->entity_id)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--grant is for entity %u, not --entity-id %u",
+                             entity, p->entity_id);
+    if ((opt & MAV2_NONCE_GLOBAL) != (p->nonce_options & MAV2_NONCE_GLOBAL))
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--grant is for a %s key: %s --global",
+                             opt & MAV2_NONCE_GLOBAL ? "global" : "non-global",
+                             opt & MAV2_NONCE_GLOBAL ? "give" : "drop");
+    if (mav2_u256_cmp(&lane, &p->lane) != 0)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--grant is for another --nonce-key");
+    if (gr->g.owner_entity != 0)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                             "--grant: signed by validation entity %u; only the semi-modular "
+                             "owner (entity 0) is supported",
+                             gr->g.owner_entity);
+    if (!mav2_grant_sig_prefix(&gr->g, &gr->prefix))
+        return mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, "--grant");
+    return MAV2_EXIT_OK;
+}
+
+/* call(to, selector || args) returning one word (or the first) into w. */
+static int call_word(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[20], mav2_abi *e,
+                     const uint8_t sel[4], uint8_t w[32])
+{
+    mav2_buf q = MAV2_BUF_INIT, res = MAV2_BUF_INIT;
+    int rc;
+    if (!mav2_abi_finish_call(e, sel, &q))
+        return mav2_cli_fail_lib(cmd, MAV2_EXIT_INTERNAL, NULL);
+    rc = mav2_cli_eth_call(cmd, node, to, q.data, q.len, &res);
+    if (rc == MAV2_EXIT_OK && !mav2_abi_get_word(res.data, res.len, 0, w))
+        rc = mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "eth_call: a short answer");
+    mav2_buf_free(&q);
+    mav2_buf_free(&res);
+    return rc;
+}
+
+/* The account's owner: getFallbackSignerData() when deployed, else factory_owner. */
+static int account_owner(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t account[20],
+                         const uint8_t *factory_owner, int deployed, uint8_t owner[20])
+{
+    uint8_t sel[4], w[32];
+    int rc;
+    if (!deployed) {
+        if (factory_owner == NULL)
+            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                                 "the account has no code: give --factory-owner (and --salt) "
+                                 "so the op deploys it");
+        memcpy(owner, factory_owner, 20);
+        return MAV2_EXIT_OK;
+    }
+    mav2_abi_selector("getFallbackSignerData()", sel);
+    if ((rc = call_word(cmd, node, account, mav2_abi_new(), sel, w)) != MAV2_EXIT_OK)
+        return rc;
+    memcpy(owner, w + 12, 20);
+    return MAV2_EXIT_OK;
+}
+
+/* SingleSignerValidationModule.signers(entity, account) into signer. */
+static int entity_signer(const mav2_cli_cmd *cmd, mav2_rpc *node, const mav2_send_params *p,
+                         uint8_t signer[20])
+{
+    mav2_abi *e = mav2_abi_new();
+    uint8_t w[32];
+    int rc;
+    mav2_abi_u64(e, p->entity_id);
+    mav2_abi_address(e, p->account);
+    rc = call_word(cmd, node, mav2_addr_single_signer, e, (const uint8_t *)MAV2_SEL_SIGNERS, w);
+    if (rc == MAV2_EXIT_OK)
+        memcpy(signer, w + 12, 20);
+    return rc;
+}
+
+/* The sequence of the grant's deferred lane on chain. */
+static int lane_seq(const mav2_cli_cmd *cmd, mav2_rpc *node, const mav2_send_params *p,
+                    const mav2_grant *g, uint64_t *seq)
+{
+    mav2_buf q = MAV2_BUF_INIT, res = MAV2_BUF_INIT;
+    mav2_u256 key, n;
+    int rc;
+    mav2_nonce_split(&g->nonce, &key, NULL);
+    if (!mav2_calldata_get_nonce(p->account, &key, &q))
+        return mav2_cli_fail_lib(cmd, MAV2_EXIT_INTERNAL, NULL);
+    rc = mav2_cli_eth_call(cmd, node, mav2_entry_point_v07, q.data, q.len, &res);
+    if (rc == MAV2_EXIT_OK && !mav2_abi_decode_uint256(res.data, res.len, &n))
+        rc = mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "EntryPoint.getNonce: a short answer");
+    if (rc == MAV2_EXIT_OK)
+        mav2_nonce_split(&n, NULL, seq);
+    mav2_buf_free(&q);
+    mav2_buf_free(&res);
+    return rc;
+}
+
+/* Who signed the grant for this chain and account, against the account's owner. */
+static int check_owner(const mav2_cli_cmd *cmd, mav2_rpc *node, const mav2_send_params *p,
+                       const mav2_grant *g, const uint8_t *factory_owner, int deployed)
+{
+    uint8_t owner[20], signer[20];
+    uint64_t chain;
+    char a1[MAV2_ADDRESS_STR_MAX], a2[MAV2_ADDRESS_STR_MAX];
+    int rc;
+    if ((rc = mav2_cli_chain_of(cmd, node, &chain)) != MAV2_EXIT_OK ||
+        (rc = account_owner(cmd, node, p->account, factory_owner, deployed, owner)) != MAV2_EXIT_OK)
+        return rc;
+    if (mav2_grant_recover_owner(g, chain, p->account, signer) && memcmp(signer, owner, 20) == 0)
+        return MAV2_EXIT_OK;
+    mav2_address_format(owner, a1);
+    mav2_address_format(signer, a2);
+    return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                         "refused before signing: --grant was not signed by the account's "
+                         "owner %s for chain %llu (it is for another chain or account)",
+                         a1, (unsigned long long)chain);
+}
+
+int mav2_cli_grant_check(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t session_key[20],
+                         const uint8_t *factory_owner, mav2_send_params *p, mav2_cli_grant *gr)
+{
+    uint8_t signer[20] = {0};
+    uint64_t seq = 0, want;
+    int rc, deployed = 0;
+    if (gr->g.deadline != 0 && (uint64_t)time(NULL) > gr->g.deadline)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                             "refused before signing: --grant expired at %llu (unix seconds)",
+                             (unsigned long long)gr->g.deadline);
+    if ((rc = mav2_cli_has_code(cmd, node, p->account, &deployed)) != MAV2_EXIT_OK ||
+        (deployed && (rc = entity_signer(cmd, node, p, signer)) != MAV2_EXIT_OK))
+        return rc;
+    if (deployed && memcmp(signer, session_key, 20) == 0) {
+        fprintf(stderr, "mav2 %s: the key is installed at entity %u: --grant was used, ignored\n",
+                cmd->name, p->entity_id);
+        return MAV2_EXIT_OK;
+    }
+    if (!mav2_address_is_zero(signer))
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                             "refused before signing: entity %u holds another key on the account",
+                             p->entity_id);
+    if ((rc = check_owner(cmd, node, p, &gr->g, factory_owner, deployed)) != MAV2_EXIT_OK ||
+        (rc = lane_seq(cmd, node, p, &gr->g, &seq)) != MAV2_EXIT_OK)
+        return rc;
+    mav2_grant_nonce_parts(&gr->g, NULL, NULL, NULL, &want);
+    if (seq != want)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                             "refused before signing: the grant's nonce lane is at sequence "
+                             "%llu, the grant is for %llu (%s)",
+                             (unsigned long long)seq, (unsigned long long)want,
+                             seq > want ? "it was used and the key removed since" : "not yet");
+    p->nonce_options |= MAV2_NONCE_DEFERRED;
+    p->sig_prefix = gr->prefix.data;
+    p->sig_prefix_len = gr->prefix.len;
+    return MAV2_EXIT_OK;
+}
