@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include <json-c/json.h>
 
 #include "mav2/abi.h"
 #include "mav2/address.h"
@@ -151,16 +152,40 @@ static int check_owner(const mav2_cli_cmd *cmd, mav2_rpc *node, const mav2_send_
                          a1, (unsigned long long)chain);
 }
 
+/* The latest block's timestamp: the chain's clock decides whether a grant expired. */
+static int chain_time(const mav2_cli_cmd *cmd, mav2_rpc *node, uint64_t *t)
+{
+    json_object *params = json_object_new_array(), *res = NULL, *ts = NULL;
+    mav2_u256 v;
+    int ok;
+    json_object_array_add(params, json_object_new_string("latest"));
+    json_object_array_add(params, json_object_new_boolean(0));
+    ok = mav2_rpc_call(node, "eth_getBlockByNumber", params, &res);
+    json_object_put(params);
+    if (!ok)
+        return mav2_cli_fail(cmd, mav2_cli_rpc_exit(mav2_rpc_last_error(node)),
+                             "eth_getBlockByNumber: %s", mav2_rpc_last_error(node)->message);
+    ok = json_object_object_get_ex(res, "timestamp", &ts) &&
+         json_object_is_type(ts, json_type_string) &&
+         mav2_u256_from_hex(&v, json_object_get_string(ts)) && mav2_u256_to_u64(&v, t);
+    json_object_put(res);
+    return ok ? MAV2_EXIT_OK
+              : mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "eth_getBlockByNumber: no timestamp");
+}
+
 int mav2_cli_grant_check(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t session_key[20],
                          const uint8_t *factory_owner, mav2_send_params *p, mav2_cli_grant *gr)
 {
     uint8_t signer[20] = {0};
-    uint64_t seq = 0, want;
+    uint64_t seq = 0, want, now = 0;
     int rc, deployed = 0;
-    if (gr->g.deadline != 0 && (uint64_t)time(NULL) > gr->g.deadline)
+    if (gr->g.deadline != 0 && (rc = chain_time(cmd, node, &now)) != MAV2_EXIT_OK)
+        return rc;
+    if (gr->g.deadline != 0 && now >= gr->g.deadline)
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
-                             "refused before signing: --grant expired at %llu (unix seconds)",
-                             (unsigned long long)gr->g.deadline);
+                             "refused before signing: --grant expired at %llu (the chain's time "
+                             "is %llu)",
+                             (unsigned long long)gr->g.deadline, (unsigned long long)now);
     if ((rc = mav2_cli_has_code(cmd, node, p->account, &deployed)) != MAV2_EXIT_OK ||
         (deployed && (rc = entity_signer(cmd, node, p, signer)) != MAV2_EXIT_OK))
         return rc;
