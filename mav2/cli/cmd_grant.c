@@ -124,29 +124,29 @@ static int grant_account(const mav2_cli_cmd *cmd, const grant_args *a, uint8_t a
     return 1;
 }
 
-/* The session key's address: from the key (public half), or as given (said). */
+/* The session key's address: from the key (public half), or as given (said). Returns
+ * an exit code. */
 static int grant_session(const mav2_cli_cmd *cmd, const grant_args *a, uint8_t session[20])
 {
     EVP_PKEY *sk;
     int ok;
     if ((a->skey_s == NULL) == (a->saddr_s == NULL))
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
-                             "give one of --session-key and --session-key-address"),
-               0;
+                             "give one of --session-key and --session-key-address");
     if (a->saddr_s != NULL) {
         if (!mav2_cli_address(cmd, "--session-key-address", a->saddr_s, session))
-            return 0;
+            return MAV2_EXIT_USAGE;
         fprintf(stderr,
                 "mav2 %s: note: the session key is taken by its address; whether it is "
                 "held in a token is not checked\n",
                 cmd->name);
-        return 1;
+        return MAV2_EXIT_OK;
     }
     if ((sk = mav2_cli_load_key(cmd, a->skey_s, a->pin, 0)) == NULL)
-        return 0;
+        return MAV2_EXIT_KEY;
     ok = mav2_pkey_address(sk, session, NULL);
     EVP_PKEY_free(sk);
-    return ok || (mav2_cli_fail_lib(cmd, MAV2_EXIT_KEY, "--session-key"), 0);
+    return ok ? MAV2_EXIT_OK : mav2_cli_fail_lib(cmd, MAV2_EXIT_KEY, "--session-key");
 }
 
 static int write_out(const mav2_cli_cmd *cmd, const char *path, const char *text)
@@ -358,10 +358,9 @@ int mav2_cmd_session_grant(const mav2_cli_cmd *self0, int argc, char **argv)
     }
     if (!mav2_cli_perms_finish(self, ps, g.deadline))
         goto out;
-    if (!grant_session(self, &a, session)) {
-        rc = MAV2_EXIT_KEY;
+    if ((rc = grant_session(self, &a, session)) != MAV2_EXIT_OK)
         goto out;
-    }
+    rc = MAV2_EXIT_USAGE;
     if (!grant_build(self, ps, account, session, entity, &lane, &g))
         goto out;
     if ((owner = mav2_cli_load_signer(self, a.owner_key, a.pin, 1)) == NULL) {
