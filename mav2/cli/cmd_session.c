@@ -41,6 +41,7 @@ static const sub_cmd session_cmds[] = {
     {"create", mav2_cmd_session_create, "generate a session key on a PKCS#11 token"},
     {"list", mav2_cmd_session_list, "the session keys installed on an account"},
     {"grant", mav2_cmd_session_grant, "the owner signs a session key's installation offline"},
+    {"decode-grant", mav2_cmd_session_decode_grant, "what a deferred grant holds, who signed it"},
 };
 
 static const sub_cmd account_cmds[] = {

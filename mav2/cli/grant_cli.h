@@ -11,7 +11,8 @@
 #include "mav2/send.h"
 
 int mav2_cmd_session_grant(const mav2_cli_cmd *self, int argc, char **argv);
-extern const char mav2_help_session_grant[];
+int mav2_cmd_session_decode_grant(const mav2_cli_cmd *self, int argc, char **argv);
+extern const char mav2_help_session_grant[], mav2_help_session_decode_grant[];
 
 /* A grant given to mav2 send. */
 typedef struct {
