@@ -38,8 +38,9 @@ const char mav2_help_session_grant[] =
     "    account come from the options (the account from --factory-owner and --salt\n"
     "    when it does not exist yet). The restrictions, and their refusals, are those\n"
     "    of mav2 session-key install. A deadline also becomes the key's TimeRangeModule\n"
-    "    validUntil (as account kit does), so the key expires with its grant; a deadline\n"
-    "    already past is refused.\n"
+    "    validUntil (as account kit does, its hook first), so the key expires with its\n"
+    "    grant; a deadline already past is refused, and --valid-after / --valid-until\n"
+    "    go with --no-deadline only.\n"
     "\n"
     "OPTIONS\n"
     "    --deadline T|+DURATION  the grant's last valid second: unix seconds, or from\n"
@@ -266,6 +267,24 @@ static int grant_opt(grant_args *a, int c, const char *arg)
     }
 }
 
+/* As account kit's compileDeferred: the deadline's TimeRangeModule hook (validUntil =
+ * deadline, validAfter 0) comes first, before the permissions' hooks. */
+static int deadline_hook(mav2_session_install *si, uint32_t entity, uint64_t deadline)
+{
+    mav2_hook h, *p;
+    if (!mav2_hook_time_range(&h, entity, deadline, 0))
+        return 0;
+    if ((p = realloc(si->hooks, (si->n_hooks + 1) * sizeof(*p))) == NULL) {
+        mav2_hook_clear(&h);
+        return mav2_error_set("out of memory");
+    }
+    memmove(p + 1, p, si->n_hooks * sizeof(*p));
+    p[0] = h;
+    si->hooks = p;
+    si->n_hooks++;
+    return 1;
+}
+
 /* Compiles the permissions into the grant's call and nonce. */
 static int grant_build(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, const uint8_t account[20],
                        const uint8_t session[20], uint32_t entity, const mav2_u256 *lane,
@@ -278,7 +297,8 @@ static int grant_build(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, const uint8_
     if (ps->erc1271)
         si.validation_config[24] |= MAV2_VAL_SIGNATURE;
     g->exec_hooks = si.has_exec_hooks;
-    ok = mav2_session_install_calldata(&si, &g->call) &&
+    ok = (g->deadline == 0 || deadline_hook(&si, entity, g->deadline)) &&
+         mav2_session_install_calldata(&si, &g->call) &&
          mav2_grant_nonce(&g->nonce, lane, entity, ps->global, 0);
     if (ok && si.has_allowlist)
         fprintf(stderr,
@@ -356,7 +376,13 @@ int mav2_cmd_session_grant(const mav2_cli_cmd *self0, int argc, char **argv)
         mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key");
         goto out;
     }
-    if (!mav2_cli_perms_finish(self, ps, g.deadline))
+    if (g.deadline != 0 && (ps->after_s != NULL || ps->until_s != NULL)) {
+        mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                      "--deadline is the key's validUntil too: --valid-after and "
+                      "--valid-until go with --no-deadline");
+        goto out;
+    }
+    if (!mav2_cli_perms_finish(self, ps))
         goto out;
     if ((rc = grant_session(self, &a, session)) != MAV2_EXIT_OK)
         goto out;

@@ -130,7 +130,7 @@ int mav2_cli_perm_opt(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, int c, const 
     }
 }
 
-static int time_range(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, uint64_t cap_until)
+static int time_range(const mav2_cli_cmd *cmd, mav2_cli_perms *ps)
 {
     mav2_permission *pm = &ps->perms[ps->np];
     mav2_u256 v;
@@ -142,18 +142,15 @@ static int time_range(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, uint64_t cap_
         (ps->until_s != NULL &&
          (!mav2_u256_parse(&v, ps->until_s) || !mav2_u256_to_u64(&v, &pm->valid_until))))
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--valid-after/--valid-until: unix seconds"), 0;
-    if (cap_until != 0 && cap_until < pm->valid_until)
-        pm->valid_until = cap_until;
     ps->np++;
     return 1;
 }
 
-int mav2_cli_perms_finish(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, uint64_t cap_until)
+int mav2_cli_perms_finish(const mav2_cli_cmd *cmd, mav2_cli_perms *ps)
 {
     if (ps->np + 3 > MAV2_CLI_MAX_PERMS)
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "too many restrictions"), 0;
-    if ((ps->after_s != NULL || ps->until_s != NULL || cap_until != 0) &&
-        !time_range(cmd, ps, cap_until))
+    if ((ps->after_s != NULL || ps->until_s != NULL) && !time_range(cmd, ps))
         return 0;
     if (ps->n_acct > 0) {
         ps->perms[ps->np].type = MAV2_PERM_ACCOUNT_FUNCTIONS;
@@ -163,8 +160,7 @@ int mav2_cli_perms_finish(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, uint64_t 
     }
     if (ps->global)
         ps->perms[ps->np++].type = MAV2_PERM_ROOT;
-    if (ps->np == 0 || (ps->np == 1 && cap_until != 0 && !ps->global && ps->n_acct == 0 &&
-                        ps->after_s == NULL && ps->until_s == NULL))
+    if (ps->np == 0)
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
                              "give --global (full access) or restrictions (see --help)"),
                0;

@@ -44,9 +44,8 @@ void mav2_cli_perms_init(mav2_cli_perms *ps);
 /* 1 if c was a permission option (stored), 2 if its value was bad (error printed),
  * 0 if not one of these. */
 int mav2_cli_perm_opt(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, int c, const char *arg);
-/* After the options: the time range (valid_until capped at cap_until when not 0, which
- * alone also makes a time range), the account functions and root appended. Prints the
- * error and returns 0 if bad or if no permission at all was given. */
-int mav2_cli_perms_finish(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, uint64_t cap_until);
+/* After the options: the time range, the account functions and root appended. Prints
+ * the error and returns 0 if bad or if no permission at all was given. */
+int mav2_cli_perms_finish(const mav2_cli_cmd *cmd, mav2_cli_perms *ps);
 
 #endif
