@@ -113,7 +113,9 @@ const char mav2_help_send[] =
     "                         execution hooks). Refused before signing: a deadline\n"
     "                         passed, a grant not signed by the account's owner for\n"
     "                         this chain, a lane past the grant's nonce. A grant already\n"
-    "                         used (the key installed) is ignored, said on stderr\n"
+    "                         used (the key installed) is ignored, said on stderr.\n"
+    "                         The first op's calls are checked against the grant's\n"
+    "                         own allowlist (none is installed yet)\n"
     "    --unsigned-out FILE  stop before signing (no --key needed): write the op with\n"
     "                         the stub signature (JSON-RPC form) to FILE, chain id,\n"
     "                         entry point and userOpHash to stderr; nothing is sent or\n"
@@ -336,7 +338,10 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
     if (!mav2_cli_net_open(self, &net, &node, &bundler))
         goto out;
     if (grant_s != NULL &&
-        (rc = send_grant_check(self, node, key, owner_s ? owner : NULL, &p, &gr)) != MAV2_EXIT_OK)
+        ((rc = send_grant_check(self, node, key, owner_s ? owner : NULL, &p, &gr)) !=
+             MAV2_EXIT_OK ||
+         (p.sig_prefix != NULL &&
+          (rc = mav2_cli_grant_allowlist(self, &gr, cd.data, cd.len)) != MAV2_EXIT_OK)))
         goto out;
     rc = mav2_cli_send_op(self, &net, node, bundler, &p, key);
 out:

@@ -35,6 +35,12 @@ int mav2_cli_grant_load(const mav2_cli_cmd *cmd, const char *spec, const mav2_se
  * gr). Returns an exit code. */
 int mav2_cli_grant_check(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t session_key[20],
                          const uint8_t *factory_owner, mav2_send_params *p, mav2_cli_grant *gr);
+/* The grant's own allowlist (its AllowlistModule validation hooks, read from its
+ * installValidation) applied to every call of call_data, as the module's rule: the
+ * first op installs the key, so send's check of the on-chain allowlist finds none yet.
+ * A call off it is refused (exit 3, "refused before signing", the call named). */
+int mav2_cli_grant_allowlist(const mav2_cli_cmd *cmd, const mav2_cli_grant *gr,
+                             const uint8_t *call_data, size_t len);
 void mav2_cli_grant_clear(mav2_cli_grant *gr);
 
 #endif

@@ -213,3 +213,118 @@ int mav2_cli_grant_check(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t 
     p->sig_prefix_len = gr->prefix.len;
     return MAV2_EXIT_OK;
 }
+
+/* ---- the grant's allowlist, checked before its first op is signed ---------------- */
+
+/* Word-reading with bounds: the big-endian word at off as a size (0 if it does not fit). */
+static int word_size(const uint8_t *d, size_t len, size_t off, size_t *out)
+{
+    *out = 0;
+    if (off > len || len - off < 32)
+        return 0;
+    for (int i = 0; i < 24; i++)
+        if (d[off + i] != 0)
+            return 0;
+    for (int i = 24; i < 32; i++)
+        *out = *out << 8 | d[off + i];
+    return *out <= len;
+}
+
+/* Element i of a dynamic array whose length word is at base: its absolute offset. */
+static int elem_at(const uint8_t *d, size_t len, size_t base, size_t i, size_t *at)
+{
+    size_t rel;
+    return word_size(d, len, base + 32 + 32 * i, &rel) && (*at = base + 32 + rel) <= len;
+}
+
+typedef struct {
+    const uint8_t *d; /* an AllowlistModule install datum */
+    size_t len, arr;  /* arr: offset of its entries' length word */
+    size_t n;
+} allow_list;
+
+/* The entry for target (all-zero: the wildcard) in l: its offset, 0 if none. */
+static int find_entry(const allow_list *l, const uint8_t target[20], size_t *at)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (!elem_at(l->d, l->len, l->arr, i, at) || *at + 160 > l->len)
+            return -1;
+        if (memcmp(l->d + *at + 12, target, 20) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The module's rule for one call: 1 allowed, 0 refused (said), -1 malformed. */
+static int allow_call(const allow_list *l, const mav2_call *c, size_t idx)
+{
+    static const uint8_t any[20];
+    char a[MAV2_ADDRESS_STR_MAX];
+    size_t at, sels, n;
+    int f = find_entry(l, c->target, &at);
+    mav2_address_format(c->target, a);
+    if (f == 0)
+        f = find_entry(l, any, &at);
+    if (f < 0)
+        return -1;
+    if (f == 0)
+        return mav2_error_set("call %zu to %s: refused before signing: the target is not on "
+                              "the grant's allowlist",
+                              idx + 1, a);
+    if (l->d[at + 63] == 0) /* hasSelectorAllowlist */
+        return 1;
+    if (!word_size(l->d, l->len, at + 128, &sels) || !word_size(l->d, l->len, at + sels, &n) ||
+        at + sels + 32 + 32 * n > l->len)
+        return -1;
+    for (size_t k = 0; c->data_len >= 4 && k < n; k++)
+        if (memcmp(l->d + at + sels + 32 + 32 * k, c->data, 4) == 0)
+            return 1;
+    return mav2_error_set("call %zu to %s: refused before signing: its function is not on the "
+                          "grant's allowlist",
+                          idx + 1, a);
+}
+
+/* The AllowlistModule validation hooks of the grant's installValidation, each applied
+ * to every call. 1 all allowed, 0 refused or malformed (said). */
+static int grant_allowlist(const mav2_grant *g, const mav2_call *calls, size_t n_calls)
+{
+    const uint8_t *d = g->call.data + 4;
+    size_t len = g->call.len - 4, hooks, n, at, hl;
+    if (!word_size(d, len, 96, &hooks) || !word_size(d, len, hooks, &n))
+        return mav2_error_set("the grant's installValidation call is malformed");
+    for (size_t i = 0; i < n; i++) {
+        allow_list l;
+        int v = 1;
+        if (!elem_at(d, len, hooks, i, &at) || !word_size(d, len, at, &hl) || at + 32 + hl > len)
+            return mav2_error_set("the grant's installValidation hooks are malformed");
+        if (hl < 25 || memcmp(d + at + 32, mav2_addr_allowlist, 20) != 0 ||
+            !(d[at + 32 + 24] & MAV2_HOOK_VALIDATION))
+            continue;
+        l.d = d + at + 32 + 25;
+        l.len = hl - 25;
+        if (!word_size(l.d, l.len, 32, &l.arr) || !word_size(l.d, l.len, l.arr, &l.n))
+            return mav2_error_set("the grant's allowlist is malformed");
+        for (size_t k = 0; v == 1 && k < n_calls; k++)
+            v = allow_call(&l, &calls[k], k);
+        if (v < 0)
+            return mav2_error_set("the grant's allowlist is malformed");
+        if (v == 0)
+            return 0;
+    }
+    return 1;
+}
+
+int mav2_cli_grant_allowlist(const mav2_cli_cmd *cmd, const mav2_cli_grant *gr,
+                             const uint8_t *call_data, size_t len)
+{
+    mav2_call *calls = NULL;
+    size_t n = 0;
+    int ok;
+    if (gr->g.call.len < 4)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--grant: no installValidation call");
+    if (!mav2_calldata_decode_calls(call_data, len, &calls, &n))
+        return mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, "--call");
+    ok = n == 0 || grant_allowlist(&gr->g, calls, n);
+    free(calls);
+    return ok ? MAV2_EXIT_OK : mav2_cli_fail_lib(cmd, MAV2_EXIT_REJECTED, NULL);
+}

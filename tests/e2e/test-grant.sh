@@ -4,7 +4,8 @@
 # account, installs the key and pays; a used grant is ignored; after a revoke the same
 # grant is refused before sending (its lane moved on); a grant for another chain id and
 # an expired grant are refused before signing; a grant with a native limit wraps
-# executeUserOp by itself; a token-held owner grants a token-held session key.
+# executeUserOp by itself; the grant's allowlist is checked before its first op is
+# signed; a token-held owner grants a token-held session key.
 . "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
 e2e_token grant
 for l in sk1 sk2 sk3 own; do
@@ -83,6 +84,19 @@ H=$(jq -r .userOpHash "$MH_TMP/s4.out")
 CD=$(rpc "$BUNDLER_URL" eth_getUserOperationByHash "[\"$H\"]" | jq -r .userOperation.callData)
 is "... its call data starts with executeUserOp" "${CD:0:10}" 0x8dd7712f
 is "... the recipient has 4000 wei" "$(balance "$RCPT")" 4000
+
+# ---- the grant's allowlist holds at the signer for its first op (nothing installed yet)
+ALLOWED=0x$(printf '%040x' $((RANDOM * 65536 + RANDOM + 3)))
+grant g5 4 sk1 --allow "$ALLOWED" --no-deadline
+is "grant of a key allowed one target: exit 0" "$RC" 0
+snd s7 4 sk1 --grant "$MH_TMP/g5.hex" --call "$RCPT,1000"
+is "its first op to another target: exit 3" "$RC" 3
+ok "... refused before signing: not on the grant's allowlist" \
+    haserr s7 "refused before signing.*not on the grant's allowlist"
+is "... nothing installed at entity 4" "$(signer_of 4)" 0x0000000000000000000000000000000000000000
+snd s8 4 sk1 --grant "$MH_TMP/g5.hex" --call "$ALLOWED,1000"
+is "its first op to the allowed target: exit 0" "$RC" 0
+is "... the target got its 1000 wei" "$(balance "$ALLOWED")" 1000
 
 # ---- a token-held owner grants a token-held session key, on a new account
 TOWNER=$("$MAV2" address --key "$(K own)")
