@@ -75,19 +75,6 @@ int mav2_grant_sig_prefix(const mav2_grant *g, mav2_buf *out);
 int mav2_grant_serialize(const mav2_grant *g, mav2_buf *out);
 int mav2_grant_to_hex(const mav2_grant *g, char **out);
 
-/* grant_sign.c (signer part of libmav2) ----------------------------------------- */
-typedef struct mav2_signer mav2_signer;
-
-/* Signs g (nonce, deadline, call, owner locator set) for chain_id and account with
- * the owner's signer: fills g->owner_sig. */
-int mav2_grant_sign(mav2_signer *owner, uint64_t chain_id, const uint8_t account[20],
-                    mav2_grant *g);
-
-/* The address whose key made g->owner_sig over g's digest for chain_id and account.
- * A grant for another chain or account recovers to some other address (or fails). */
-int mav2_grant_recover_owner(const mav2_grant *g, uint64_t chain_id, const uint8_t account[20],
-                             uint8_t owner[20]);
-
 /* Reads a grant string exactly: flag 0x00 or 0x01, a nonce whose options have the
  * deferred bit 0x02, an ownerLocator naming a non-direct-call validation, an encoded
  * part holding at least a selector of call data, an EOA owner signature of 66 bytes
@@ -96,6 +83,19 @@ int mav2_grant_recover_owner(const mav2_grant *g, uint64_t chain_id, const uint8
 int mav2_grant_parse(const uint8_t *data, size_t len, mav2_grant *g);
 /* The same from hex ("0x" optional, either case, surrounding white space allowed). */
 int mav2_grant_parse_hex(const char *hex, mav2_grant *g);
+
+/* grant_sign.c (signer part of libmav2) ----------------------------------------- */
+struct mav2_signer; /* signer.h */
+
+/* Signs g (nonce, deadline, call, owner locator set) for chain_id and account with
+ * the owner's signer: fills g->owner_sig. */
+int mav2_grant_sign(struct mav2_signer *owner, uint64_t chain_id, const uint8_t account[20],
+                    mav2_grant *g);
+
+/* The address whose key made g->owner_sig over g's digest for chain_id and account.
+ * A grant for another chain or account recovers to some other address (or fails). */
+int mav2_grant_recover_owner(const mav2_grant *g, uint64_t chain_id, const uint8_t account[20],
+                             uint8_t owner[20]);
 
 #ifdef __cplusplus
 }
