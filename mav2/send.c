@@ -581,7 +581,7 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
     const mav2_send_params *p = c->p;
     mav2_send_result *r = c->r;
     mav2_journal_entry je;
-    mav2_buf sig = MAV2_BUF_INIT;
+    mav2_buf sig = MAV2_BUF_INIT, final = MAV2_BUF_INIT;
     uint8_t hash[32], sent[32];
     char hex[67];
     int ok = 0;
@@ -594,10 +594,13 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
             ? !mav2_userop_hash_v08(op, c->ep, c->chain_id, hash)
             : !mav2_userop_hash(op, c->ep, c->chain_id, hash))
         goto out;
-    if (!p->sign(p->sign_ctx, hash, &sig)) {
+    if (!mav2_buf_append(&sig, p->sig_prefix, p->sig_prefix_len) ||
+        !p->sign(p->sign_ctx, hash, &final)) {
         mav2_error_prefix("signing the user op");
         goto out;
     }
+    if (!mav2_buf_append(&sig, final.data, final.len))
+        goto out;
     json_object_put(r->user_op);
     r->user_op = NULL;
     if (!mav2_buf_set(&op->signature, sig.data, sig.len) || !mav2_userop_to_json(op, &r->user_op))
@@ -658,6 +661,7 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
                           c->journal ? " (run again to resume)" : "");
 out:
     mav2_buf_free(&sig);
+    mav2_buf_free(&final);
     mav2_journal_entry_clear(&je);
     return ok;
 }
@@ -740,7 +744,8 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
     }
     mav2_stub_signature(stub);
     if (!mav2_buf_set(&op.call_data, p->call_data, p->call_data_len) ||
-        !mav2_buf_set(&op.signature, stub, sizeof(stub)) ||
+        !mav2_buf_set(&op.signature, p->sig_prefix, p->sig_prefix_len) ||
+        !mav2_buf_append(&op.signature, stub, sizeof(stub)) ||
         !mav2_send_policy_apply(&c, &op.call_data))
         goto out;
     op.max_fee_per_gas = c.max_fee;

@@ -195,6 +195,11 @@ typedef struct {
     const char *pvg_max_mul;
     mav2_u256 max_priority_fee_wei;
     const char *fee_cap_base_mul;
+    /* Deferred grant (grant.h, mav2_grant_sig_prefix): these bytes go in front of the
+     * stub signature for the estimate and of what sign returns, for the op that installs
+     * the session key; nonce_options must then carry MAV2_NONCE_DEFERRED. NULL = none. */
+    const uint8_t *sig_prefix;
+    size_t sig_prefix_len;
 } mav2_send_params;
 
 /* Defaults as documented above; account, call data and sign still to fill. */

@@ -14,6 +14,7 @@
 #include "common/hex.h"
 #include "mav2/account.h"
 #include "mav2/address.h"
+#include "mav2/cli/grant_cli.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/replace.h"
 #include "mav2/error.h"
@@ -71,6 +72,7 @@ const char mav2_help_send[] =
     "              --factory ADDR --factory-data HEX] [--chain-id N] [--pin-source FILE]\n"
     "              [--timeout SECONDS] [--poll MS] [--new] [--json] [--unsigned-out FILE]\n"
     "              [--max-cost AMOUNT] [--max-priority-fee AMOUNT] [--pvg-margin X]\n"
+    "              [--grant FILE|HEX]\n"
     "              [--max-verification-gas N] [--max-call-gas N] [--max-paymaster-gas N]\n"
     "\n"
     "DESCRIPTION\n"
@@ -122,6 +124,16 @@ const char mav2_help_send[] =
     "                         must agree with each other even without it\n"
     "    --new                sign a new op even if one is pending in the "
     "journal\n" MAV2_CLI_COST_HELP MAV2_CLI_GAS_HELP
+    "    --grant FILE|HEX     the owner's deferred grant (mav2 session-key grant, or\n"
+    "                         account kit's compileDeferred string): this first op of\n"
+    "                         the key installs it (nonce option 0x02, the grant in\n"
+    "                         front of the signature; executeUserOp when its flag says\n"
+    "                         execution hooks). Refused before signing: a deadline\n"
+    "                         passed, a grant not signed by the account's owner for\n"
+    "                         this chain, a lane past the grant's nonce. A grant already\n"
+    "                         used (the key installed) is ignored, said on stderr.\n"
+    "                         The first op's calls are checked against the grant's\n"
+    "                         own allowlist (none is installed yet)\n"
     "    --unsigned-out FILE  stop before signing (no --key needed): write the op with\n"
     "                         the stub signature (JSON-RPC form) to FILE, chain id,\n"
     "                         entry point and userOpHash to stderr; nothing is sent or\n"
@@ -155,6 +167,16 @@ const char mav2_help_receipt[] =
 
 /* ---- mav2 send ------------------------------------------------------------------------ */
 
+/* --grant: the checks before signing, with the session key's address. */
+static int send_grant_check(const mav2_cli_cmd *self, mav2_rpc *node, EVP_PKEY *key,
+                            const uint8_t *factory_owner, mav2_send_params *p, mav2_cli_grant *gr)
+{
+    uint8_t addr[20];
+    if (!mav2_pkey_address(key, addr, NULL))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key");
+    return mav2_cli_grant_check(self, node, addr, factory_owner, p, gr);
+}
+
 int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
 {
     static const struct option opts[] = {MAV2_CLI_NET_OPTS,
@@ -172,10 +194,11 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
                                          {"unsigned-out", required_argument, NULL, 'U'},
                                          MAV2_CLI_COST_OPTS,
                                          MAV2_CLI_GAS_OPTS,
+                                         {"grant", required_argument, NULL, 'W'},
                                          MAV2_CLI_SPONSOR_OPTS,
                                          {NULL, 0, NULL, 0}};
     const char *specs[MAX_CALLS], *arg, *key_s = NULL, *pin = NULL, *owner_s = NULL;
-    const char *salt_s = NULL;
+    const char *salt_s = NULL, *grant_s = NULL;
     const char *factory_s = NULL, *fdata_s = NULL, *chain_s = NULL, *unsigned_s = NULL;
     mav2_call calls[MAX_CALLS];
     uint8_t *datas[MAX_CALLS], factory[20], owner[20], predicted[20], *fdata = NULL;
@@ -189,7 +212,9 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_rpc *node = NULL, *bundler = NULL;
     EVP_PKEY *key = NULL;
     mav2_u256 salt;
+    mav2_cli_grant gr;
 
+    memset(&gr, 0, sizeof(gr));
     mav2_cli_net_init(&net);
     mav2_send_params_init(&p);
     mav2_cli_parser_init(&ps, self, opts, argc, argv);
@@ -236,6 +261,9 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
             break;
         case 'U':
             unsigned_s = arg;
+            break;
+        case 'W':
+            grant_s = arg;
             break;
         case 'h':
             return MAV2_EXIT_OK;
@@ -296,6 +324,15 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
         p.factory_data = fdata;
         p.factory_data_len = fdata_len;
     }
+    if (grant_s != NULL && (unsigned_s != NULL ||
+                            (rc = mav2_cli_grant_load(self, grant_s, &p, &gr)) != MAV2_EXIT_OK)) {
+        if (unsigned_s != NULL)
+            rc = mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                               "--grant and --unsigned-out exclude each other");
+        goto out;
+    }
+    exec_hooks |= gr.g.exec_hooks; /* the grant's validation has execution hooks */
+    rc = MAV2_EXIT_USAGE;
     for (; parsed < n_calls; parsed++)
         if (!mav2_cli_parse_call(self, specs[parsed], parsed + 1, &calls[parsed], &datas[parsed])) {
             parsed++;
@@ -320,8 +357,15 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
     }
     if (!mav2_cli_net_open(self, &net, &node, &bundler))
         goto out;
+    if (grant_s != NULL &&
+        ((rc = send_grant_check(self, node, key, owner_s ? owner : NULL, &p, &gr)) !=
+             MAV2_EXIT_OK ||
+         (p.sig_prefix != NULL &&
+          (rc = mav2_cli_grant_allowlist(self, &gr, cd.data, cd.len)) != MAV2_EXIT_OK)))
+        goto out;
     rc = mav2_cli_send_op(self, &net, node, bundler, &p, key);
 out:
+    mav2_cli_grant_clear(&gr);
     for (size_t i = 0; i < parsed; i++)
         free(datas[i]);
     mav2_cli_net_close(node, bundler);

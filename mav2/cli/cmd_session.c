@@ -14,6 +14,7 @@
 #include "mav2/abi.h"
 #include "mav2/account.h"
 #include "mav2/address.h"
+#include "mav2/cli/grant_cli.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/owner.h"
 #include "mav2/cli/session_keys.h"
@@ -42,6 +43,8 @@ static const sub_cmd session_cmds[] = {
     {"create", mav2_cmd_session_create, "generate a session key on a PKCS#11 token"},
     {"list", mav2_cmd_session_list, "the session keys installed on an account"},
     {"update", mav2_cmd_session_update, "the owner changes a key's limits or time range"},
+    {"grant", mav2_cmd_session_grant, "the owner signs a session key's installation offline"},
+    {"decode-grant", mav2_cmd_session_decode_grant, "what a deferred grant holds, who signed it"},
 };
 
 static const sub_cmd account_cmds[] = {
@@ -67,6 +70,10 @@ const char mav2_help_session_key[] =
     "        --owner-key URI|FILE --entity-id N [--native-limit A] [--gas-limit A]\n"
     "        [--erc20-limit TOKEN:A]... [--valid-after T] [--valid-until T] [...]\n"
     "        (see mav2 session-key update --help)\n"
+    "    mav2 session-key grant --chain-id N (--account ADDR | --factory-owner ADDR)\n"
+    "        --owner-key URI|FILE --session-key URI|FILE --entity-id N\n"
+    "        (--deadline T|+DURATION | --no-deadline) [RESTRICTIONS...]  (offline;\n"
+    "        see mav2 session-key grant --help)\n"
     "\n"
     "DESCRIPTION\n"
     "    install: the owner signs a user op calling installValidation on the account\n"

@@ -13,7 +13,7 @@ MH_VECTORS=${MH_VECTORS:-$(cd "$here/../.." && pwd)/../shared/vectors}
 export MH_VECTORS
 make -C "$build" fuzz >/dev/null
 status=0
-for t in userop-json hex amount rpc-response journal pin-file url; do
+for t in userop-json hex amount grant abi-sig rpc-response journal pin-file url; do
     work=$(mktemp -d)
     cp "$here/fuzz/corpus/$t/"* "$work/"
     echo "== fuzz-$t for ${secs}s"

@@ -34,6 +34,8 @@ contract SemiModularAccountBytecode {
         0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc;
     bytes32 private constant _DOMAIN_TYPEHASH = keccak256("EIP712Domain(uint256 chainId,address verifyingContract)");
     bytes32 private constant _REPLAY_SAFE_HASH_TYPEHASH = keccak256("ReplaySafeHash(bytes32 hash)");
+    bytes32 private constant _DEFERRED_ACTION_TYPEHASH =
+        keccak256("DeferredAction(uint256 nonce,uint48 deadline,bytes call)");
     uint256 private constant _PROXY_OWNER_OFFSET = 61; // proxy runtime code length before the appended owner
 
     bytes4 private constant _EXECUTE = 0xb61d27f6;
@@ -64,7 +66,8 @@ contract SemiModularAccountBytecode {
     error ArrayLengthMismatch();
     error MaxHooksExceeded();
     error InvalidModule();
-    error DeferredActionNotSupported();
+    error DeferredActionSignatureInvalid();
+    error DeferredValidationHasValidationHooks();
     error DirectCallValidationNotSupported();
     error UnrecognizedFunction(bytes4 selector);
     error ValidationAlreadySet(bytes4 selector, bytes24 moduleEntity);
@@ -78,15 +81,21 @@ contract SemiModularAccountBytecode {
         if (msg.sender != ENTRY_POINT_V07) revert NotEntryPoint();
         uint192 key = uint192(userOp.nonce >> 64);
         uint8 options = uint8(key);
-        if (options & NONCE_OPT_DEFERRED != 0) revert DeferredActionNotSupported();
         if (options & NONCE_OPT_DIRECT_CALL != 0) revert DirectCallValidationNotSupported();
         uint32 entityId = uint32(key >> 8);
+        bytes calldata userOpSig = userOp.signature;
+        uint256 deferredData = 0;
+        if (options & NONCE_OPT_DEFERRED != 0) {
+            uint48 deadline;
+            (userOpSig, deadline) = _handleDeferredAction(userOp.nonce, userOpSig);
+            deferredData = ModuleLib.packValidationData(false, deadline, 0);
+        }
 
         _checkIfValidationAppliesCallData(userOp.callData, entityId, (options & NONCE_OPT_GLOBAL) != 0);
 
         if (entityId == 0) {
             // built-in owner (fallback signer): no hooks, always user-op + signature validation
-            bytes calldata sig = _validationSegment(userOp.signature);
+            bytes calldata sig = _validationSegment(userOpSig);
             bool ok = SigLib.checkSig(
                 _fallbackSigner(), MessageHashUtils.toEthSignedMessageHash(userOpHash), sig
             );
@@ -99,8 +108,9 @@ contract SemiModularAccountBytecode {
             if (v.flags & VALIDATION_FLAG_USER_OP == 0) {
                 revert UserOpValidationInvalid(_moduleEntity(v.module, entityId));
             }
-            validationData = _doUserOpValidation(v, entityId, userOp, userOpHash);
+            validationData = _doUserOpValidation(v, entityId, userOp, userOpHash, userOpSig);
         }
+        if (deferredData != 0) validationData = _coalesce(validationData, deferredData, bytes24(0));
 
         if (missingAccountFunds > 0) {
             assembly ("memory-safe") {
@@ -113,10 +123,10 @@ contract SemiModularAccountBytecode {
         ValidationStorage storage v,
         uint32 entityId,
         PackedUserOperation calldata userOp,
-        bytes32 userOpHash
+        bytes32 userOpHash,
+        bytes calldata sig
     ) internal returns (uint256 validationData) {
         PackedUserOperation memory uo = userOp;
-        bytes calldata sig = userOp.signature;
         uint256 n = v.validationHooks.length;
         validationData = 0;
         for (uint256 i = 0; i < n; ++i) {
@@ -136,6 +146,73 @@ contract SemiModularAccountBytecode {
         uo.signature = _validationSegment(sig);
         uint256 res = IValidationModule(v.module).validateUserOp(entityId, uo, userOpHash);
         validationData = _coalesce(validationData, res, _moduleEntity(v.module, entityId));
+    }
+
+    /// Deferred action (MAV2.md "Deferred grants"): the signature starts with
+    /// uint32 len || (uint168 ownerLocator || uint48 deadline || call) || uint32 sigLen || ownerSig.
+    /// The owner validation must be allowed to make the call, have no validation hooks and
+    /// have signed DeferredAction(nonce, deadline, call) (EIP-712, domain chainId + this account);
+    /// the call then runs as a self-call. Returns the rest of the signature and the deadline.
+    function _handleDeferredAction(uint256 nonce, bytes calldata sig)
+        internal
+        returns (bytes calldata rest, uint48 deadline)
+    {
+        bytes calldata encoded;
+        bytes calldata ownerSig;
+        (encoded, ownerSig, rest) = _splitDeferred(sig);
+        uint168 locator = uint168(bytes21(encoded[:21]));
+        if (locator >> 40 != 0 || uint8(locator) & NONCE_OPT_DIRECT_CALL != 0) {
+            revert DirectCallValidationNotSupported();
+        }
+        deadline = uint48(bytes6(encoded[21:27]));
+        bytes calldata call = encoded[27:];
+        _checkIfValidationAppliesCallData(call, uint32(locator >> 8), uint8(locator) & NONCE_OPT_GLOBAL != 0);
+        if (!_checkDeferredSig(uint32(locator >> 8), _deferredDigest(nonce, deadline, call), ownerSig)) {
+            revert DeferredActionSignatureInvalid();
+        }
+        (bool ok, bytes memory ret) = address(this).call(call);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
+    }
+
+    function _splitDeferred(bytes calldata sig)
+        internal
+        pure
+        returns (bytes calldata encoded, bytes calldata ownerSig, bytes calldata rest)
+    {
+        if (sig.length < 4) revert DeferredActionSignatureInvalid();
+        uint256 len = uint32(bytes4(sig[:4]));
+        if (len < 31 || sig.length < 8 + len) revert DeferredActionSignatureInvalid();
+        encoded = sig[4:4 + len];
+        uint256 end = 8 + len + uint32(bytes4(sig[4 + len:8 + len]));
+        if (sig.length < end) revert DeferredActionSignatureInvalid();
+        ownerSig = sig[8 + len:end];
+        rest = sig[end:];
+    }
+
+    function _deferredDigest(uint256 nonce, uint48 deadline, bytes calldata call) internal view returns (bytes32) {
+        return MessageHashUtils.toTypedDataHash(
+            keccak256(abi.encode(_DOMAIN_TYPEHASH, block.chainid, address(this))),
+            keccak256(abi.encode(_DEFERRED_ACTION_TYPEHASH, nonce, deadline, keccak256(call)))
+        );
+    }
+
+    /// The owner's signature over the digest itself (no ReplaySafeHash): the fallback signer
+    /// (entity 0) as a typed signature, another validation through its module.
+    function _checkDeferredSig(uint32 ownerEntity, bytes32 digest, bytes calldata ownerSig)
+        internal
+        view
+        returns (bool)
+    {
+        if (ownerEntity == 0) return SigLib.checkSig(_fallbackSigner(), digest, ownerSig);
+        ValidationStorage storage v = _s().validations[ownerEntity];
+        if (v.validationHooks.length > 0) revert DeferredValidationHasValidationHooks();
+        if (v.flags & VALIDATION_FLAG_SIGNATURE == 0) return false;
+        return IValidationModule(v.module).validateSignature(address(this), ownerEntity, address(this), digest, ownerSig)
+            == ERC1271_MAGIC;
     }
 
     /// ERC-4337 IAccountExecute: the EntryPoint calls this when callData starts with 0x8dd7712f.

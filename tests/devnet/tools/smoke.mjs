@@ -297,6 +297,57 @@ await test("PaymasterGuard hook: op without the configured paymaster → BadPaym
     await expectReject(sendAs(hookKey(7), 7, M.execute(recipient, 1n, "0x")), new RegExp(errSel("BadPaymasterSpecified()"), "i"), "no paymaster")
 })
 
+// ---- deferred grants (MAV2.md "Deferred grants"): the owner signs DeferredAction(nonce,
+// deadline, installValidation) and the session key's first op carries it
+function grantPrefix({ nonce, deadline, call, signerKey, ownerLocator = 1n }) {
+    const dom = E.keccak(E.abiEncode(["bytes32", "uint256", "address"], [E.keccakText("EIP712Domain(uint256 chainId,address verifyingContract)"), CHAIN_ID, account]))
+    const st = E.keccak(E.abiEncode(["bytes32", "uint256", "uint256", "bytes32"], [E.keccakText("DeferredAction(uint256 nonce,uint48 deadline,bytes call)"), nonce, BigInt(deadline), E.keccak(call)]))
+    const ownerSig = E.concat("0x00", E.signDigest(E.hashTypedData(dom, st), signerKey))
+    const encoded = E.concat(E.numToHex(ownerLocator, 21), E.numToHex(BigInt(deadline), 6), call)
+    return E.concat(E.numToHex(BigInt(E.hexLen(encoded)), 4), encoded, E.numToHex(BigInt(E.hexLen(ownerSig)), 4), ownerSig)
+}
+async function sendDeferred(entityId, { deadline = 0, signerKey = ownerKey, ownerLocator, nonce } = {}) {
+    const key = M.nonceKey(entityId, { global: true, deferred: true })
+    const call = M.installSessionKey({ entityId, signer: E.addressOf(hookKey(entityId)), global: true })
+    const n = nonce ?? (await M.getNonce(RPC, account, key))
+    const prefix = grantPrefix({ nonce: n, deadline, call, signerKey, ownerLocator })
+    return M.sendUserOp({
+        bundler,
+        rpcUrl: RPC,
+        chainId: CHAIN_ID,
+        op: { sender: account, nonce: n, callData: M.execute(recipient, 1n, "0x") },
+        stubSignature: E.concat(prefix, M.STUB_SIGNATURE),
+        checkHash,
+        sign: (h) => E.concat(prefix, M.signUserOpHash(h, hookKey(entityId)))
+    })
+}
+
+await test("deferred grant: the key's first op installs it (entity 6) and runs; replay → AA25", async () => {
+    const deadline = (await nowTs()) + 3600
+    const { receipt, op } = await sendDeferred(6, { deadline })
+    assert(receipt.success === true, "deferred op failed")
+    const s = await ethCall(M.SINGLE_SIGNER_MODULE, E.encodeCall("signers(uint32,address)", [6, account]))
+    eq(E.checksum("0x" + s.slice(-40)), E.addressOf(hookKey(6)), "signers(6, account)")
+    await expectReject(sendDeferred(6, { deadline, nonce: op.nonce }), /AA25/, "replayed grant")
+})
+
+await test("deferred grant: not the owner's signature → DeferredActionSignatureInvalid (0x01334f77)", async () => {
+    await expectReject(sendDeferred(7, { signerKey: wrongKey }), /01334f77/i, "bad owner signature")
+})
+
+await test("deferred grant: deadline passed → AA22", async () => {
+    await expectReject(sendDeferred(8, { deadline: (await nowTs()) - 10 }), /AA22/, "expired grant")
+})
+
+await test("deferred grant: owner validation with validation hooks → DeferredValidationHasValidationHooks", async () => {
+    if (!TIME_RANGE) return "skip"
+    await expectReject(
+        sendDeferred(9, { signerKey: hookKey(3), ownerLocator: (3n << 8n) | 1n }),
+        new RegExp(errSel("DeferredValidationHasValidationHooks()"), "i"),
+        "owner with hooks"
+    )
+})
+
 await test("owner uninstalls entity 1 → session key op then fails AA23 ValidationFunctionMissing", async () => {
     const { receipt } = await sendAs(ownerKey, 0, M.uninstallSessionKey(1))
     assert(receipt.success === true, "uninstall op failed")

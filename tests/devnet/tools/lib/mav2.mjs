@@ -214,7 +214,8 @@ const KNOWN_ERRORS = Object.fromEntries(
         "ExceededNativeTokenLimit()",
         "InvalidSignatureType()",
         "FallbackSignerDisabled()",
-        "DeferredActionNotSupported()",
+        "DeferredActionSignatureInvalid()",
+        "DeferredValidationHasValidationHooks()",
         "FailedOp(uint256,string)",
         "FailedOpWithRevert(uint256,string,bytes)"
     ].map((s) => [keccakText(s).slice(0, 10), s])
