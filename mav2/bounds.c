@@ -5,6 +5,7 @@
 
 #include "mav2/bounds.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "mav2/error.h"
@@ -96,14 +97,19 @@ int mav2_bounds_pvg_formula(const mav2_userop *op, mav2_u256 *out)
 {
     mav2_packed_userop pk;
     enc_cost e = {0, 0};
-    uint8_t w[32], sig[256];
+    uint8_t w[32], *sig;
     size_t sig_len = op->signature.len > 65 ? op->signature.len : 65;
     size_t off = 9 * 32, tails[4];
 
-    if (sig_len > sizeof(sig))
+    /* the signature counted as non-zero bytes: a deferred grant (grant.h) makes it long */
+    if (sig_len > 65536)
         return mav2_error_set("signature: %zu bytes is too long for a user op", sig_len);
-    if (!mav2_userop_pack(op, &pk))
+    if ((sig = malloc(sig_len)) == NULL)
+        return mav2_error_set("out of memory");
+    if (!mav2_userop_pack(op, &pk)) {
+        free(sig);
         return 0;
+    }
     memset(sig, 1, sig_len);
     tails[0] = pk.init_code.len;
     tails[1] = op->call_data.len;
@@ -128,6 +134,7 @@ int mav2_bounds_pvg_formula(const mav2_userop *op, mav2_u256 *out)
     add_tail(&e, op->call_data.data, tails[1]);
     add_tail(&e, pk.paymaster_and_data.data, tails[2]);
     add_tail(&e, sig, tails[3]);
+    free(sig);
     mav2_packed_userop_clear(&pk);
     mav2_u256_from_u64(out, e.cost + 21000 + 18300 + 4 * ((e.bytes + 31) / 32));
     return 1;

@@ -207,6 +207,16 @@ int mav2_send_replace_pending(mav2_send_ctx *c, mav2_userop *op, const uint8_t o
     return ok;
 }
 
+/* The entry's op installs a session key from a deferred grant (grant.h). */
+static int deferred_lane(const mav2_journal_entry *e)
+{
+    mav2_u256 key;
+    uint8_t options = 0;
+    mav2_nonce_split(&e->nonce, &key, NULL);
+    mav2_nonce_key_parts(&key, NULL, NULL, &options);
+    return (options & MAV2_NONCE_DEFERRED) != 0;
+}
+
 int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
                       mav2_send_result *r)
 {
@@ -232,6 +242,12 @@ int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params 
         goto out;
     if (!found) {
         mav2_error_set("replace: no pending op of this account on this nonce key in %s", c.dir);
+        goto out;
+    }
+    if (p->sig_prefix == NULL && deferred_lane(&je)) {
+        mav2_error_set("replace: the pending op carries an owner's deferred grant (nonce "
+                       "option 0x02), which this replacement would lose: wait for it (mav2 "
+                       "receipt), or let the grant's deadline pass");
         goto out;
     }
     c.intent = json_object_get(je.intent); /* the replacement is made for the same */

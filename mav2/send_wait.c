@@ -202,6 +202,8 @@ json_object *mav2_send_intent(const mav2_send_params *p, const uint8_t ep[20])
                            json_object_new_string(p->fee_cap_base_mul ? p->fee_cap_base_mul : ""));
     snprintf(n, sizeof(n), "%llu", (unsigned long long)p->verification_gas_extra);
     json_object_object_add(o, "verificationGasExtra", json_object_new_string(n));
+    if (p->sig_prefix != NULL) /* the op installs its key from the owner's deferred grant */
+        add_hex(o, "deferredGrant", p->sig_prefix, p->sig_prefix_len);
     return o;
 }
 

@@ -172,4 +172,24 @@ ok "the chain mismatch is named" haserr p2 "not the expected chain 11155111"
 is "chain mismatch: nothing sent" "$(($(balance "$RCPT") - B))" 7
 unset XDG_CONFIG_HOME
 
+# ---- 7. output a script can trust: a timed-out send's JSON names its userOpHash;
+# --quiet leaves stderr empty on success
+rpc "$RPC_URL" evm_setAutomine '[false]' >/dev/null
+run o1 send "${NET[@]}" --account "$ACC" --key "$(K skg)" --entity-id 1 --global \
+    --call "$RCPT,9" --timeout 0 --json
+is "--json --timeout 0 with the chain not mining: exit 4" "$RC" 4
+HASH=$(jq -r .userOpHash "$MH_TMP/o1.out")
+is "--json timeout: one object {ok:false, exit:4} on stdout" "$(jq -c '[.ok, .exit]' "$MH_TMP/o1.out")" '[false,4]'
+ok "--json timeout: it names the userOpHash" sh -c "echo '$HASH' | grep -Eq '^0x[0-9a-f]{64}$'"
+rpc "$RPC_URL" evm_setAutomine '[true]' >/dev/null
+rpc "$RPC_URL" evm_mine '[]' >/dev/null
+run o2 receipt "$HASH" "${NET[@]}" --json
+is "receipt of that hash once mined: exit 0" "$RC" 0
+is "receipt --json: success" "$(jq -r .success "$MH_TMP/o2.out")" true
+run o3 send "${NET[@]}" --account "$ACC" --key "$(K skg)" --entity-id 1 --global \
+    --call "$RCPT,1" --quiet
+is "--quiet send: exit 0" "$RC" 0
+is "--quiet send: nothing on stderr" "$(wc -c <"$MH_TMP/o3.err")" 0
+ok "--quiet send: the userOpHash and the receipt on stdout" grep -q "success true" "$MH_TMP/o3.out"
+
 tap_done

@@ -9,7 +9,7 @@ secs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 build=${MH_FUZZ_BUILDDIR:-$here}
 # fuzz-rpc-response replays the send flow of the reference vectors
-MH_VECTORS=${MH_VECTORS:-$(cd "$here/../.." && pwd)/../shared/vectors}
+MH_VECTORS=${MH_VECTORS:-$(cd "$here/../.." && pwd)/tests/vectors}
 export MH_VECTORS
 make -C "$build" fuzz >/dev/null
 status=0
