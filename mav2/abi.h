@@ -74,6 +74,18 @@ int mav2_abi_encode_call(const char *sig, const char *const *args, size_t n, mav
  * ')', then the arguments split at commas outside [], () and "..." (the --call form). */
 int mav2_abi_encode_call_spec(const char *spec, mav2_buf *out);
 
+/* The other way: data (selector checked against sig's) decoded into the text of its
+ * arguments, "(a,b,...)" appended to out in the syntax mav2_abi_encode_call takes
+ * (addresses EIP-55, numbers in decimal, strings quoted), *n the argument count.
+ * Values that no encoder would write (address or uintN upper bits, a bool not 0/1,
+ * bytesN padding) and offsets or lengths outside data are refused, naming them. */
+int mav2_abi_decode_call(const char *sig, const uint8_t *data, size_t len, mav2_buf *out,
+                         size_t *n);
+
+/* "(a,b,...)" (len bytes of text) split at its top-level commas into *n malloc'ed
+ * strings in *items (free each, then the array; also after a failure). */
+int mav2_abi_split_args(const char *text, size_t len, char ***items, size_t *n);
+
 /* The first 4 bytes of keccak256(signature), e.g. "execute(address,uint256,bytes)". */
 void mav2_abi_selector(const char *signature, uint8_t out[4]);
 

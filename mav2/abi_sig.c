@@ -505,3 +505,238 @@ int mav2_abi_encode_call_spec(const char *spec, mav2_buf *out)
     free(sig);
     return ok;
 }
+
+/* ---- decoding ----------------------------------------------------------------------- */
+
+typedef struct {
+    const uint8_t *d; /* the arguments (after the selector) */
+    size_t len;
+} blob;
+
+static size_t static_size(const type *t)
+{
+    size_t n = 0;
+    if (t->k == T_ARRAY)
+        return (size_t)t->len * static_size(t->elem);
+    if (t->k != T_TUPLE)
+        return 32;
+    for (size_t i = 0; i < t->n; i++)
+        n += dynamic(t->m[i]) ? 32 : static_size(t->m[i]);
+    return n;
+}
+
+static int word_at(const blob *b, size_t at, uint8_t w[32])
+{
+    if (at > b->len || b->len - at < 32)
+        return mav2_error_set("data too short at byte %zu", at);
+    memcpy(w, b->d + at, 32);
+    return 1;
+}
+
+static int size_at(const blob *b, size_t at, size_t *out)
+{
+    uint8_t w[32];
+    mav2_u256 v;
+    uint64_t x;
+    if (!word_at(b, at, w))
+        return 0;
+    mav2_u256_from_be32(&v, w);
+    if (!mav2_u256_to_u64(&v, &x) || x > b->len)
+        return mav2_error_set("offset or length %s at byte %zu out of range", "word", at);
+    *out = (size_t)x;
+    return 1;
+}
+
+static int put_text(mav2_buf *out, const char *s)
+{
+    return mav2_buf_append(out, (const uint8_t *)s, strlen(s));
+}
+
+static int dec_int(const type *t, const uint8_t w[32], mav2_buf *out)
+{
+    char dec[MAV2_U256_DEC_MAX + 1];
+    mav2_u256 v;
+    int neg = t->k == T_INT && (w[0] & 0x80);
+    uint8_t x[32];
+    unsigned lead = (256 - t->bits) / 8;
+    for (unsigned i = 0; i < lead; i++) /* zero or, for a negative int, sign extension */
+        if (w[i] != (neg ? 0xff : 0x00))
+            return mav2_error_set("a %s%u value out of range", t->k == T_INT ? "int" : "uint",
+                                  t->bits);
+    if (neg && lead < 32 && !(w[lead] & 0x80))
+        return mav2_error_set("an int%u value out of range", t->bits);
+    memcpy(x, w, 32);
+    if (neg) { /* magnitude: two's complement back */
+        int carry = 1;
+        for (int i = 31; i >= 0; i--) {
+            unsigned b = (uint8_t)~x[i] + (unsigned)carry;
+            x[i] = (uint8_t)b;
+            carry = b >> 8;
+        }
+    }
+    mav2_u256_from_be32(&v, x);
+    mav2_u256_to_dec(&v, dec);
+    return (!neg || put_text(out, "-")) && put_text(out, dec);
+}
+
+static int put_hex(mav2_buf *out, const uint8_t *b, size_t n)
+{
+    size_t sz = mh_hex_encoded_size(n, 1);
+    char *h = malloc(sz);
+    int ok = h != NULL && mh_hex_encode(b, n, h, sz, 1) && put_text(out, h);
+    free(h);
+    return ok ? 1 : mav2_error_set("out of memory");
+}
+
+static int dec_string(const uint8_t *s, size_t n, mav2_buf *out)
+{
+    int ok = put_text(out, "\"");
+    for (size_t i = 0; ok && i < n; i++)
+        ok = ((s[i] == '"' || s[i] == '\\') ? put_text(out, "\\") : 1) &&
+             mav2_buf_append(out, &s[i], 1);
+    return ok && put_text(out, "\"");
+}
+
+static int dec_scalar(const type *t, const blob *b, size_t at, mav2_buf *out)
+{
+    uint8_t w[32];
+    char a[MAV2_ADDRESS_STR_MAX];
+    if (!word_at(b, at, w))
+        return 0;
+    switch (t->k) {
+    case T_UINT:
+    case T_INT:
+        return dec_int(t, w, out);
+    case T_ADDRESS:
+        for (int i = 0; i < 12; i++)
+            if (w[i])
+                return mav2_error_set("an address with non-zero upper bytes");
+        mav2_address_format(w + 12, a);
+        return put_text(out, a);
+    case T_BOOL:
+        for (int i = 0; i < 31; i++)
+            if (w[i])
+                return mav2_error_set("a bool that is not 0 or 1");
+        if (w[31] > 1)
+            return mav2_error_set("a bool that is not 0 or 1");
+        return put_text(out, w[31] ? "true" : "false");
+    default: /* T_BYTESN */
+        for (unsigned i = t->bits; i < 32; i++)
+            if (w[i])
+                return mav2_error_set("a bytes%u with non-zero padding", t->bits);
+        return put_hex(out, w, t->bits);
+    }
+}
+
+static int dec_value(const type *t, const blob *b, size_t at, mav2_buf *out, int depth);
+
+/* count items of type elem laid out as a tuple block at blk (text "(...)"/"[...]"). */
+static int dec_items(type *const *ts, const type *same, size_t count, const blob *blk,
+                     const char *open_close, mav2_buf *out, int depth)
+{
+    size_t pos = 0;
+    int ok = mav2_buf_append(out, (const uint8_t *)open_close, 1);
+    if (same != NULL && count > blk->len / 32 + 1)
+        return mav2_error_set("%zu items do not fit the data", count);
+    for (size_t i = 0; ok && i < count; i++) {
+        const type *t = same != NULL ? same : ts[i];
+        ok = (i == 0 || put_text(out, ",")) && dec_value(t, blk, pos, out, depth + 1);
+        pos += dynamic(t) ? 32 : static_size(t);
+    }
+    return ok && mav2_buf_append(out, (const uint8_t *)open_close + 1, 1);
+}
+
+static int dec_value(const type *t, const blob *b, size_t at, mav2_buf *out, int depth)
+{
+    blob sub;
+    size_t off, n;
+    if (depth > MAX_DEPTH)
+        return mav2_error_set("nested too deep");
+    if (!dynamic(t)) {
+        if (t->k == T_TUPLE || t->k == T_ARRAY) {
+            sub.d = b->d + (at <= b->len ? at : b->len);
+            sub.len = at <= b->len ? b->len - at : 0;
+            return t->k == T_TUPLE
+                       ? dec_items(t->m, NULL, t->n, &sub, "()", out, depth)
+                       : dec_items(NULL, t->elem, (size_t)t->len, &sub, "[]", out, depth);
+        }
+        return dec_scalar(t, b, at, out);
+    }
+    if (!size_at(b, at, &off))
+        return 0;
+    sub.d = b->d + off;
+    sub.len = b->len - off;
+    if (t->k == T_TUPLE)
+        return dec_items(t->m, NULL, t->n, &sub, "()", out, depth);
+    if (t->k == T_ARRAY && t->len >= 0)
+        return dec_items(NULL, t->elem, (size_t)t->len, &sub, "[]", out, depth);
+    if (!size_at(&sub, 0, &n) || n > sub.len - 32)
+        return mav2_error_set("a length at byte %zu out of range", off);
+    if (t->k == T_ARRAY) {
+        blob items = {sub.d + 32, sub.len - 32};
+        return dec_items(NULL, t->elem, n, &items, "[]", out, depth);
+    }
+    return t->k == T_STRING ? dec_string(sub.d + 32, n, out) : put_hex(out, sub.d + 32, n);
+}
+
+int mav2_abi_decode_call(const char *sig, const uint8_t *data, size_t len, mav2_buf *out, size_t *n)
+{
+    const char *s, *open;
+    mav2_buf canon = MAV2_BUF_INIT;
+    uint8_t h[32];
+    type *t;
+    int ok;
+    blob b;
+    if (sig == NULL || out == NULL || n == NULL || (data == NULL && len))
+        return mav2_error_set("decode call: argument missing");
+    open = strchr(sig, '(');
+    if (open == NULL || open == sig)
+        return mav2_error_set("signature \"%.60s\": want name(type,...)", sig);
+    s = open;
+    ok = mav2_buf_append(&canon, (const uint8_t *)sig, (size_t)(open - sig));
+    t = ok ? parse_tuple(&s, &canon, 0) : NULL;
+    if (t == NULL || *s != '\0') {
+        if (t != NULL)
+            mav2_error_set("signature \"%.60s\": text after the closing ')'", sig);
+        type_free(t);
+        mav2_buf_free(&canon);
+        return 0;
+    }
+    mh_keccak256(canon.data, canon.len, h);
+    if (len < 4 || memcmp(data, h, 4) != 0)
+        ok =
+            mav2_error_set("the data does not start with the selector of %.*s (0x%02x%02x%02x%02x)",
+                           (int)canon.len, (const char *)canon.data, h[0], h[1], h[2], h[3]);
+    b.d = data + (len >= 4 ? 4 : len);
+    b.len = len >= 4 ? len - 4 : 0;
+    *n = t->n;
+    ok = ok && dec_items(t->m, NULL, t->n, &b, "()", out, 0);
+    type_free(t);
+    mav2_buf_free(&canon);
+    return ok;
+}
+
+int mav2_abi_split_args(const char *text, size_t len, char ***items, size_t *n)
+{
+    const char *p = text, *end = text + len, *e;
+    *items = NULL;
+    *n = 0;
+    if (len < 2 || text[0] != '(' || end[-1] != ')')
+        return mav2_error_set("want (a,b,...)");
+    p++;
+    end--;
+    while (p < end) {
+        char **ni = realloc(*items, (*n + 1) * sizeof(*ni));
+        if (ni == NULL)
+            return mav2_error_set("out of memory");
+        *items = ni;
+        e = value_end(p);
+        if (e > end)
+            e = end;
+        if (((*items)[*n] = strndup(p, (size_t)(e - p))) == NULL)
+            return mav2_error_set("out of memory");
+        (*n)++;
+        p = e < end ? e + 1 : e;
+    }
+    return 1;
+}

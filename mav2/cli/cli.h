@@ -46,6 +46,8 @@ int mav2_cmd_calldata(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_nonce_key(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_hash(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_sign(const mav2_cli_cmd *self, int argc, char **argv);
+int mav2_cmd_decode(const mav2_cli_cmd *self, int argc, char **argv);
+extern const char mav2_help_decode[];
 extern const char mav2_help_address[], mav2_help_calldata[], mav2_help_nonce_key[],
     mav2_help_hash[], mav2_help_sign[];
 /* `mav2 key info` (cmd_key.c). */

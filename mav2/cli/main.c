@@ -21,6 +21,8 @@ static const mav2_cli_cmd commands[] = {
     {"key", mav2_cmd_key, "where a key is held and its token attributes (key info)", mav2_help_key},
     {"calldata", mav2_cmd_calldata, "build execute / executeBatch call data for the account",
      mav2_help_calldata},
+    {"decode", mav2_cmd_decode, "the arguments of a function call, from its call data",
+     mav2_help_decode},
     {"nonce-key", mav2_cmd_nonce_key, "the 192-bit nonce key selecting a validation",
      mav2_help_nonce_key},
     {"hash", mav2_cmd_hash, "the v0.7 userOpHash of a user operation", mav2_help_hash},

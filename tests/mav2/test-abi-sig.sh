@@ -27,6 +27,31 @@ while IFS= read -r line; do
 done <"$TMP/cases"
 ok "viem gave the cases (25)" [ "$n" -eq 25 ]
 
+# mav2 decode gives the arguments back: fed to mav2 calldata, the same bytes
+n=0
+while IFS= read -r line; do
+    n=$((n + 1))
+    sig=$(jq -r .sig <<<"$line")
+    want=$(jq -r .want <<<"$line")
+    mapfile -t back < <("$MAV2" decode "$sig" "$want" 2>"$TMP/err")
+    is "decode case $n: round trip through mav2 calldata" \
+        "$("$MAV2" calldata "$sig" "${back[@]}" 2>&1)" "$want"
+done <"$TMP/cases"
+T=$("$MAV2" calldata 'transfer(address,uint256)' 0x00000000000000000000000000000000000000bb 1000000)
+is "decode --json" "$("$MAV2" decode 'transfer(address,uint256)' "$T" --json | jq -c .args)" \
+    '["0x00000000000000000000000000000000000000bb","1000000"]'
+dirty="0xa9059cbb0100000000000000000000000000000000000000000000000000000000bb${T:74}"
+bad_decode() { # NAME NEEDLE SIG DATA
+    "$MAV2" decode "$3" "$4" >"$TMP/out" 2>"$TMP/err"
+    is "decode, $1: exit 1" "$?" 1
+    ok "decode, $1: one line naming \"$2\"" sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -qF -- '$2' '$TMP/err'"
+}
+bad_decode "another function's data" "does not start with the selector" 'approve(address,uint256)' "$T"
+bad_decode "an address with dirty upper bytes" "non-zero upper bytes" 'transfer(address,uint256)' "$dirty"
+bad_decode "data cut short" "too short" 'transfer(address,uint256)' "${T:0:100}"
+bad_decode "a bool that is 2" "not 0 or 1" 'f(bool)' "$("$MAV2" calldata 'f(uint8)' 2 | sed 's/^0x........//; s/^/0x98c3a6c1/')"
+bad_decode "a string length past the data" "out of range" 'f(string)' "$("$MAV2" calldata 'f(uint256,uint256)' 32 999 | sed 's/^0x........//; s/^/0x91e145ef/')"
+
 # --call TO,VALUE,SIG,ARGS builds execute(TO, VALUE, that call data)
 A=0x00000000000000000000000000000000000000bb
 inner=$("$MAV2" calldata 'transfer(address,uint256)' "$A" 1000000)
