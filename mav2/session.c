@@ -13,6 +13,7 @@
 #include "mav2/account.h"
 #include "mav2/address.h"
 #include "mav2/error.h"
+#include "mav2/logs.h"
 #include "mav2/session.h"
 
 const uint8_t mav2_topic_validation_installed[32] = {
@@ -128,41 +129,31 @@ static int note_event(mav2_session_list *l, int **live, const uint8_t module[20]
     return 1;
 }
 
-/* eth_getLogs of both events on account, applied in the node's order (block, index). */
+/* eth_getLogs of both events on account (paged, logs.h), applied in the node's order. */
 static int read_events(mav2_rpc *node, const uint8_t account[20], uint64_t from_block,
                        mav2_session_list *l, int **live)
 {
-    json_object *params = json_object_new_array(), *filter = json_object_new_object();
-    json_object *topics = json_object_new_array(), *t0 = json_object_new_array(), *res = NULL;
-    char addr[MAV2_ADDRESS_STR_MAX], from[24];
+    json_object *filter = json_object_new_object(), *topics = json_object_new_array();
+    json_object *t0 = json_object_new_array(), *res = NULL;
+    char addr[MAV2_ADDRESS_STR_MAX];
     int ok = 1;
 
-    if (params == NULL || filter == NULL || topics == NULL || t0 == NULL) {
-        json_object_put(params);
+    if (filter == NULL || topics == NULL || t0 == NULL) {
         json_object_put(filter);
         json_object_put(topics);
         json_object_put(t0);
         return mav2_error_set("out of memory");
     }
     mav2_address_format(account, addr);
-    snprintf(from, sizeof(from), "0x%llx", (unsigned long long)from_block);
     json_object_array_add(t0, hex_json(mav2_topic_validation_installed, 32));
     json_object_array_add(t0, hex_json(mav2_topic_validation_uninstalled, 32));
     json_object_array_add(topics, t0);
     json_object_object_add(filter, "address", json_object_new_string(addr));
-    json_object_object_add(filter, "fromBlock", json_object_new_string(from));
-    json_object_object_add(filter, "toBlock", json_object_new_string("latest"));
     json_object_object_add(filter, "topics", topics);
-    json_object_array_add(params, filter);
-    if (!mav2_rpc_call(node, "eth_getLogs", params, &res)) {
-        json_object_put(params);
+    ok = mav2_get_logs(node, filter, from_block, &res, NULL);
+    json_object_put(filter);
+    if (!ok)
         return 0;
-    }
-    json_object_put(params);
-    if (!json_object_is_type(res, json_type_array)) {
-        json_object_put(res);
-        return mav2_error_set("eth_getLogs: the answer is not a list of logs");
-    }
     for (size_t i = 0; ok && i < json_object_array_length(res); i++) {
         json_object *log = json_object_array_get_idx(res, i), *tp = NULL, *rm = NULL;
         uint8_t t[3][32];

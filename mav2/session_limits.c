@@ -15,6 +15,7 @@
 #include "mav2/account.h"
 #include "mav2/address.h"
 #include "mav2/error.h"
+#include "mav2/logs.h"
 #include "mav2/session_limits.h"
 
 /* ---- names --------------------------------------------------------------------- */
@@ -259,14 +260,15 @@ static json_object *entity_topic(uint32_t entity)
     return hex_str(w, 32);
 }
 
-/* The eth_getLogs filter: the module, the three events, the tables' entities, account. */
-static json_object *logs_params(const al_table tb[2], const uint8_t account[20], uint64_t from)
+/* The eth_getLogs filter: the module, the three events, the tables' entities, account
+ * (the block range is mav2_get_logs'). */
+static json_object *logs_filter(const al_table tb[2], const uint8_t account[20])
 {
-    json_object *params = json_object_new_array(), *f = json_object_new_object();
+    json_object *f = json_object_new_object();
     json_object *topics = json_object_new_array(), *t0 = json_object_new_array();
     json_object *t1 = json_object_new_array();
     uint8_t w[32] = {0};
-    char addr[MAV2_ADDRESS_STR_MAX], fb[24];
+    char addr[MAV2_ADDRESS_STR_MAX];
 
     for (int i = 0; i < EV_N; i++) {
         topic_of_sig(event_sigs[i], w);
@@ -281,13 +283,9 @@ static json_object *logs_params(const al_table tb[2], const uint8_t account[20],
     json_object_array_add(topics, t1);
     json_object_array_add(topics, hex_str(w, 32));
     mav2_address_format(mav2_addr_allowlist, addr);
-    snprintf(fb, sizeof(fb), "0x%llx", (unsigned long long)from);
     json_object_object_add(f, "address", json_object_new_string(addr));
-    json_object_object_add(f, "fromBlock", json_object_new_string(fb));
-    json_object_object_add(f, "toBlock", json_object_new_string("latest"));
     json_object_object_add(f, "topics", topics);
-    json_object_array_add(params, f);
-    return params;
+    return f;
 }
 
 static int topic_at(json_object *tp, size_t i, uint8_t out[32])
@@ -329,19 +327,15 @@ static int replay_log(json_object *log, al_table tb[2], size_t i)
 static int read_allowlist_events(mav2_rpc *node, const uint8_t account[20], uint64_t from,
                                  al_table tb[2])
 {
-    json_object *params = logs_params(tb, account, from), *res = NULL;
+    json_object *filter = logs_filter(tb, account), *res = NULL;
     int ok;
 
-    if (params == NULL)
+    if (filter == NULL)
         return mav2_error_set("out of memory");
-    ok = mav2_rpc_call(node, "eth_getLogs", params, &res);
-    json_object_put(params);
+    ok = mav2_get_logs(node, filter, from, &res, NULL);
+    json_object_put(filter);
     if (!ok)
-        return mav2_error_prefix("eth_getLogs (AllowlistModule)");
-    if (!json_object_is_type(res, json_type_array)) {
-        json_object_put(res);
-        return mav2_error_set("eth_getLogs (AllowlistModule): the answer is not a list of logs");
-    }
+        return mav2_error_prefix("AllowlistModule");
     for (size_t i = 0; ok && i < json_object_array_length(res); i++)
         ok = replay_log(json_object_array_get_idx(res, i), tb, i);
     json_object_put(res);

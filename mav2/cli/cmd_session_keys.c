@@ -19,6 +19,7 @@
 #include "mav2/cli/session_keys.h"
 #include "mav2/error.h"
 #include "mav2/key.h"
+#include "mav2/logs.h"
 #include "mav2/session.h"
 #include "mav2/session_limits.h"
 #include "mav2/signer.h"
@@ -65,7 +66,9 @@ const char mav2_help_session_list[] =
     "\n"
     "DESCRIPTION\n"
     "    Reads the account's ValidationInstalled / ValidationUninstalled events\n"
-    "    (eth_getLogs from block N, default 0: some providers limit the range),\n"
+    "    (eth_getLogs from block N, default the block the account was deployed in,\n"
+    "    found by binary search on eth_getCode; pages halve while the provider\n"
+    "    refuses their range),\n"
     "    then, for every validation still installed, getValidationData (flags,\n"
     "    hooks, selectors) and SingleSignerValidationModule.signers(entity,\n"
     "    account). The owner (entity 0) is not a session key and is not listed.\n"
@@ -588,6 +591,7 @@ int mav2_cmd_session_list(const mav2_cli_cmd *self0, int argc, char **argv)
     const mav2_cli_cmd *self = &cmd;
     const char *url = NULL, *account_s = NULL, *from_s = NULL, *arg;
     unsigned long long from = 0;
+    int deployed = 1;
     uint8_t account[20];
     int json = 0, c, rc, ok;
     mav2_cli_parser p;
@@ -631,8 +635,16 @@ int mav2_cmd_session_list(const mav2_cli_cmd *self0, int argc, char **argv)
     node = mav2_cli_rpc_new(self, "--rpc-url", url, NULL);
     if (node == NULL)
         return MAV2_EXIT_USAGE;
-    ok = mav2_session_list_keys(node, account, from, &l) &&
-         read_limits(node, account, from, &l, &lims);
+    ok = 1;
+    if (from_s == NULL) { /* logs start where the account was deployed (hosted providers */
+        uint64_t b = 0;   /* cap eth_getLogs ranges: no scan from genesis) */
+        ok = mav2_deploy_block(node, account, &b, &deployed);
+        from = b;
+    }
+    memset(&l, 0, sizeof(l));
+    if (ok && deployed)
+        ok = mav2_session_list_keys(node, account, from, &l) &&
+             read_limits(node, account, from, &l, &lims);
     if (!ok) {
         const mav2_rpc_error *e = mav2_rpc_last_error(node);
         rc = mav2_cli_fail_lib(

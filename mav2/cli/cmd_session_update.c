@@ -13,6 +13,7 @@
 #include "mav2/cli/online.h"
 #include "mav2/cli/owner.h"
 #include "mav2/error.h"
+#include "mav2/logs.h"
 #include "mav2/session_limits.h"
 #include "mav2/u256.h"
 
@@ -288,8 +289,14 @@ static int plan(const mav2_cli_cmd *self, const owner_args *a, const update_args
     change_list c;
     int rc = MAV2_EXIT_OK;
 
+    uint64_t from = 0;
+    int deployed = 0;
+
     memset(&c, 0, sizeof(c));
-    if (!mav2_session_limits_read(node, a->account, vd, 0, &l)) {
+    memset(&l, 0, sizeof(l));
+    /* the allowlist's events start where the account was deployed */
+    if (!mav2_deploy_block(node, a->account, &from, &deployed) ||
+        !mav2_session_limits_read(node, a->account, vd, from, &l)) {
         const mav2_rpc_error *e = mav2_rpc_last_error(node);
         rc = mav2_cli_fail_lib(
             self, e->status == MAV2_RPC_OK ? MAV2_EXIT_NETWORK : mav2_cli_rpc_exit(e), NULL);

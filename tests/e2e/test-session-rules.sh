@@ -192,4 +192,20 @@ is "--quiet send: exit 0" "$RC" 0
 is "--quiet send: nothing on stderr" "$(wc -c <"$MH_TMP/o3.err")" 0
 ok "--quiet send: the userOpHash and the receipt on stdout" grep -q "success true" "$MH_TMP/o3.out"
 
+# ---- 8. session-key list through a provider that caps eth_getLogs at 8 blocks: it
+# starts at the account's deployment block and pages, with the same answer
+rpc "$RPC_URL" anvil_mine '["0x40"]' >/dev/null
+run l8 session-key list --rpc-url "$RPC_URL" --account "$ACC" --json
+is "list from the node: exit 0" "$RC" 0
+node "$DEVNET/tools/range-proxy.mjs" "$RPC_URL" 8 "$MH_TMP/proxy.count" >"$MH_TMP/proxy.port" &
+BGPIDS+=($!)
+for _ in $(seq 1 600); do [ -s "$MH_TMP/proxy.port" ] && break; sleep 0.1; done
+PROXY="http://127.0.0.1:$(head -1 "$MH_TMP/proxy.port")"
+run l9 session-key list --rpc-url "$PROXY" --account "$ACC" --json
+is "list through a provider capping ranges at 8 blocks: exit 0" "$RC" 0
+is "... the same keys and permissions as from the node" "$(jq -S -c . "$MH_TMP/l9.out")" \
+    "$(jq -S -c . "$MH_TMP/l8.out")"
+ok "... some ranges were refused and paged (refused answered: $(cat "$MH_TMP/proxy.count"))" \
+    sh -c "read r a <'$MH_TMP/proxy.count' && [ \"\$r\" -gt 0 ] && [ \"\$a\" -gt 1 ]"
+
 tap_done

@@ -30,6 +30,9 @@ typedef struct {
     json_object *logs;   /* what eth_getLogs answers */
     json_object *filter; /* the filter it was asked with */
     int calls;           /* eth_calls answered */
+    uint64_t next_block; /* the block of the next log added (1, 2, ...) */
+    uint64_t max_range;  /* > 0: eth_getLogs over more blocks is refused (providers' cap) */
+    int pages;           /* eth_getLogs answered with logs */
 } node;
 
 static char *hex(const uint8_t *b, size_t n)
@@ -51,7 +54,7 @@ static void add_log(node *n, const char *sig, uint32_t entity, const uint8_t *t3
 {
     json_object *log = json_object_new_object(), *tp = json_object_new_array();
     uint8_t w[32], d[96];
-    char *s;
+    char *s, d2[24];
 
     mh_keccak256(sig, strlen(sig), w);
     json_object_array_add(tp, json_object_new_string(s = hex(w, 32)));
@@ -74,6 +77,8 @@ static void add_log(node *n, const char *sig, uint32_t entity, const uint8_t *t3
     free(s);
     if (removed)
         json_object_object_add(log, "removed", json_object_new_boolean(1));
+    snprintf(d2, sizeof(d2), "0x%llx", (unsigned long long)++n->next_block);
+    json_object_object_add(log, "blockNumber", json_object_new_string(d2));
     json_object_array_add(n->logs, log);
 }
 
@@ -143,10 +148,34 @@ static json_object *answer_one(node *n, json_object *req)
     method = json_object_get_string(m);
     json_object_object_add(o, "jsonrpc", json_object_new_string("2.0"));
     json_object_object_add(o, "id", json_object_get(id));
-    if (strcmp(method, "eth_getLogs") == 0) {
+    if (strcmp(method, "eth_blockNumber") == 0) {
+        json_object_object_add(o, "result", json_object_new_string("0x20"));
+    } else if (strcmp(method, "eth_getLogs") == 0) {
+        json_object *f = json_object_array_get_idx(p, 0), *v, *res = json_object_new_array();
+        uint64_t from = 0, to = 0;
         json_object_put(n->filter);
-        n->filter = json_object_get(json_object_array_get_idx(p, 0));
-        json_object_object_add(o, "result", json_object_get(n->logs));
+        n->filter = json_object_get(f);
+        if (json_object_object_get_ex(f, "fromBlock", &v))
+            from = strtoull(json_object_get_string(v), NULL, 16);
+        if (json_object_object_get_ex(f, "toBlock", &v))
+            to = strtoull(json_object_get_string(v), NULL, 16);
+        if (n->max_range > 0 && to - from + 1 > n->max_range) {
+            json_object_put(res);
+            json_object_object_add(o, "error",
+                                   json_tokener_parse("{\"code\":-32005,\"message\":\"query "
+                                                      "exceeds the maximum block range\"}"));
+            return o;
+        }
+        for (size_t i = 0; i < json_object_array_length(n->logs); i++) {
+            json_object *log = json_object_array_get_idx(n->logs, i);
+            uint64_t b = json_object_object_get_ex(log, "blockNumber", &v)
+                             ? strtoull(json_object_get_string(v), NULL, 16)
+                             : 0;
+            if (b >= from && b <= to)
+                json_object_array_add(res, json_object_get(log));
+        }
+        n->pages++;
+        json_object_object_add(o, "result", res);
     } else {
         json_object *call = json_object_array_get_idx(p, 0), *data;
         uint64_t w[3];
@@ -186,9 +215,10 @@ static void hook(uint8_t out[25], const uint8_t *module, uint32_t entity, uint8_
     mav2_module_config(module, entity, flags, out);
 }
 
-static void test_read(void)
+/* cap > 0: the node refuses eth_getLogs over more than cap blocks (32 blocks in all). */
+static void test_read(uint64_t cap)
 {
-    node n = {json_object_new_array(), NULL, 0};
+    node n = {json_object_new_array(), NULL, 0, 0, 0, 0};
     uint8_t vh[4][25], xh[2][25];
     mav2_validation_data vd = {0x01, 4, vh, 2, xh, 0, NULL};
     mav2_session_limits l;
@@ -198,6 +228,7 @@ static void test_read(void)
     char *topics;
     int ok;
 
+    n.max_range = cap;
     hook(vh[0], mav2_addr_native_token_limit, XID, 0x05);
     hook(vh[1], mav2_addr_allowlist, 2, 0x05);
     hook(vh[2], mav2_addr_time_range, 2, 0x01);
@@ -222,8 +253,15 @@ static void test_read(void)
     rpc = mav2_rpc_new(th_url(s), NULL);
     ok = mav2_session_limits_read(rpc, account, &vd, 0, &l);
     tap_ok(ok, "read: ok%s%s", ok ? "" : ": ", ok ? "" : mav2_last_error());
-    tap_ok(th_requests(s) == 2, "one eth_getLogs, then every eth_call in one batch (%d requests)",
-           th_requests(s));
+    if (cap == 0)
+        tap_ok(th_requests(s) == 3,
+               "eth_blockNumber, one eth_getLogs, then every eth_call in one batch (%d requests)",
+               th_requests(s));
+    else /* 33 blocks: 33, 16, 8 refused, then 9 pages of 4 */
+        tap_ok(th_requests(s) == 14 && n.pages == 9,
+               "range capped at %llu blocks: refused pages halved down to it, every block asked "
+               "once (%d requests, %d pages)",
+               (unsigned long long)cap, th_requests(s), n.pages);
     tap_ok(n.calls == 8, "eth_calls: native, gas, time, paymaster, 2 per ERC-20 token (%d)",
            n.calls);
     topics = strdup(
@@ -269,7 +307,7 @@ static void test_read(void)
 
 static void test_no_hooks(void)
 {
-    node n = {json_object_new_array(), NULL, 0};
+    node n = {json_object_new_array(), NULL, 0, 0, 0, 0};
     mav2_validation_data vd = {0x05, 0, NULL, 0, NULL, 0, NULL};
     mav2_session_limits l;
     th_server *s = th_start(handler, &n);
@@ -346,7 +384,8 @@ static void test_setters(void)
 
 int main(void)
 {
-    test_read();
+    test_read(0);
+    test_read(4);
     test_no_hooks();
     test_setters();
     return tap_done();
