@@ -56,10 +56,48 @@ static void show_key(const p11k1_key *k)
     free(uri);
 }
 
+static const char usage_text[] =
+    "usage: p11k1-tool [-m MODULE] [-e PIN_ENV] keygen TOKEN_URI LABEL [ID_HEX]"
+    " | list URI | pubkey KEY_URI | sign KEY_URI DIGEST_HEX\n";
+
+/* p11k1-tool --help; p11k1-tool(1) is made from it (tools/mkdoc.sh). */
+static const char help_text[] =
+    "NAME\n"
+    "    p11k1-tool - secp256k1 keys in PKCS#11 tokens, through libp11k1\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    p11k1-tool [-m MODULE] [-e PIN_ENV] keygen TOKEN_URI LABEL [ID_HEX]\n"
+    "    p11k1-tool [-m MODULE] [-e PIN_ENV] list URI\n"
+    "    p11k1-tool [-m MODULE] [-e PIN_ENV] pubkey KEY_URI\n"
+    "    p11k1-tool [-m MODULE] [-e PIN_ENV] sign KEY_URI DIGEST_HEX\n"
+    "    p11k1-tool --help\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    keygen makes a key pair on the token (the private key sensitive, not\n"
+    "    extractable); list prints the keys a URI matches; pubkey prints a key's\n"
+    "    uncompressed public key; sign signs a 32-byte digest on the token and\n"
+    "    prints r || s (64 bytes, s as the token made it). Keys are named by RFC\n"
+    "    7512 pkcs11: URIs; keygen and list print each key as URI, public key and\n"
+    "    \"sign\" or \"public\", tab-separated. Output is hex.\n"
+    "\n"
+    "OPTIONS\n"
+    "    -m MODULE            the PKCS#11 module: a path or a p11-kit module name\n"
+    "                         (default: the p11-kit proxy, every registered module)\n"
+    "    -e PIN_ENV           the name of an environment variable holding the user\n"
+    "                         PIN (else a pin-source or pin-value in the URI)\n"
+    "    -h, --help           this text\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 ok, 1 an error (one line on stderr), 2 usage error\n"
+    "\n"
+    "EXAMPLES\n"
+    "    p11k1-tool -m /usr/lib/softhsm/libsofthsm2.so -e PIN keygen \\\n"
+    "      'pkcs11:token=hsm' sk1 01\n"
+    "    p11k1-tool list 'pkcs11:token=hsm'\n";
+
 static int usage(void)
 {
-    fprintf(stderr, "usage: p11k1-tool [-m MODULE] [-e PIN_ENV] keygen TOKEN_URI LABEL [ID_HEX]"
-                    " | list URI | pubkey KEY_URI | sign KEY_URI DIGEST_HEX\n");
+    fputs(usage_text, stderr);
     return 2;
 }
 
@@ -71,6 +109,8 @@ int main(int argc, char **argv)
     int opt, ret = 0;
     const char *cmd;
 
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+        return fputs(help_text, stdout) == EOF || fflush(stdout) == EOF;
     while ((opt = getopt(argc, argv, "m:e:")) != -1) {
         if (opt == 'm')
             cfg.module = optarg;

@@ -30,6 +30,7 @@ typedef struct {
     const char *name;
     int (*run)(const mav2_cli_cmd *self, int argc, char **argv);
     const char *summary;
+    const char *help; /* its --help text; NULL: the group's (or its own, set in run) */
 } sub_cmd;
 
 static int session_install(const mav2_cli_cmd *self, int argc, char **argv);
@@ -38,17 +39,22 @@ static int account_address(const mav2_cli_cmd *self, int argc, char **argv);
 
 /* session-key subcommands (create and list to come) */
 static const sub_cmd session_cmds[] = {
-    {"install", session_install, "the owner installs a session key on the account"},
-    {"revoke", session_revoke, "the owner uninstalls a session key (and its hooks)"},
-    {"create", mav2_cmd_session_create, "generate a session key on a PKCS#11 token"},
-    {"list", mav2_cmd_session_list, "the session keys installed on an account"},
-    {"update", mav2_cmd_session_update, "the owner changes a key's limits or time range"},
-    {"grant", mav2_cmd_session_grant, "the owner signs a session key's installation offline"},
-    {"decode-grant", mav2_cmd_session_decode_grant, "what a deferred grant holds, who signed it"},
+    {"install", session_install, "the owner installs a session key on the account",
+     mav2_help_session_install},
+    {"revoke", session_revoke, "the owner uninstalls a session key (and its hooks)",
+     mav2_help_session_revoke},
+    {"create", mav2_cmd_session_create, "generate a session key on a PKCS#11 token", NULL},
+    {"list", mav2_cmd_session_list, "the session keys installed on an account", NULL},
+    {"update", mav2_cmd_session_update, "the owner changes a key's limits or time range", NULL},
+    {"grant", mav2_cmd_session_grant, "the owner signs a session key's installation offline",
+     NULL},
+    {"decode-grant", mav2_cmd_session_decode_grant, "what a deferred grant holds, who signed it",
+     NULL},
 };
 
 static const sub_cmd account_cmds[] = {
-    {"address", account_address, "counterfactual semi-modular account address + factory data"},
+    {"address", account_address, "counterfactual semi-modular account address + factory data",
+     NULL},
 };
 
 const char mav2_help_session_key[] =
@@ -56,37 +62,78 @@ const char mav2_help_session_key[] =
     "    mav2 session-key - manage the session keys of a modular account (owner side)\n"
     "\n"
     "SYNOPSIS\n"
+    "    mav2 session-key create --token URI --label L [--id HEX] [--pin-source FILE]\n"
+    "        [--json]\n"
+    "    mav2 session-key install --rpc-url URL --account ADDR --owner-key URI|FILE\n"
+    "        (--session-key URI|FILE | --session-address ADDR) --entity-id N\n"
+    "        [--global] [RESTRICTIONS...] [...]\n"
+    "    mav2 session-key list --rpc-url URL --account ADDR [--from-block N] [--json]\n"
+    "    mav2 session-key update --rpc-url URL --account ADDR --owner-key URI|FILE\n"
+    "        --entity-id N [--native-limit A] [--gas-limit A] [--erc20-limit TOKEN:A]...\n"
+    "        [--valid-after T] [--valid-until T] [...]\n"
+    "    mav2 session-key revoke --rpc-url URL --account ADDR --owner-key URI|FILE\n"
+    "        --entity-id N [...]\n"
+    "    mav2 session-key grant --chain-id N (--account ADDR | --factory-owner ADDR)\n"
+    "        --owner-key URI|FILE --session-key URI|FILE --entity-id N\n"
+    "        (--deadline T|+DURATION | --no-deadline) [RESTRICTIONS...]  (offline)\n"
+    "    mav2 session-key decode-grant --grant FILE|HEX --chain-id N --account ADDR [--json]\n"
+    "    mav2 session-key SUBCOMMAND --help\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    create: a key pair made on a PKCS#11 token. install: the owner installs it on\n"
+    "    the account as a validation, with its restrictions. list: the keys installed\n"
+    "    and what is left of their limits. update: the owner changes a key's limits or\n"
+    "    time range. revoke: the owner uninstalls it. grant: the owner signs the\n"
+    "    installation offline, for the key's first op to carry (mav2 send --grant);\n"
+    "    decode-grant: what a grant holds. Each subcommand's --help gives its options.\n"
+    "\n"
+    "EXAMPLES\n"
+    "    mav2 session-key create --token 'pkcs11:token=t' --label sk1\n"
+    "    mav2 session-key install --rpc-url $RPC --account 0xAcc... --owner-key owner.pem \\\n"
+    "      --session-key 'pkcs11:token=t;object=sk1' --entity-id 1 --global\n";
+
+/* The options install and revoke share (update takes them too). */
+#define OWNER_HELP                                                                                 \
+    "    --rpc-url URL        the node (JSON-RPC); also the bundler unless --bundler-url\n"        \
+    "    --bundler-url URL    the ERC-4337 bundler\n"                                              \
+    "    --timeout S, --poll MS, --json, --profile NAME, --chain NAME\n"                           \
+    "                         as in mav2 send\n"                                                   \
+    "    --account ADDR       the modular account\n"                                               \
+    "    --owner-key URI|FILE the owner's key: pkcs11: URI, file: URI or PEM path\n"               \
+    "    --pin-source FILE    its PIN or passphrase (first line) when the URI has none\n"          \
+    "    --entity-id N        the session key's validation entity id\n"                            \
+    "    --owner-entity-id N  the owner's validation (default 0: the semi-modular\n"               \
+    "                         account's owner)\n"                                                  \
+    "    --factory-owner ADDR deploy the account in the same op if it has no code: the\n"          \
+    "                         semi-modular account of this owner\n"                                \
+    "    --salt S             its salt (default 0)\n"
+
+const char mav2_help_session_install[] =
+    "NAME\n"
+    "    mav2 session-key install - the owner installs a session key on the account\n"
+    "\n"
+    "SYNOPSIS\n"
     "    mav2 session-key install --rpc-url URL [--bundler-url URL] --account ADDR\n"
     "        --owner-key URI|FILE (--session-key URI|FILE | --session-address ADDR)\n"
     "        --entity-id N [--global] [RESTRICTIONS...] [--owner-entity-id N]\n"
     "        [--replace] [--factory-owner ADDR [--salt S]] [--pin-source FILE]\n"
     "        [--allow-exportable-key] [--timeout S] [--poll MS] [--json]\n"
-    "    mav2 session-key revoke --rpc-url URL [--bundler-url URL] --account ADDR\n"
-    "        --owner-key URI|FILE --entity-id N [--owner-entity-id N] [...]\n"
-    "    mav2 session-key create --token URI --label L [--id HEX] [--pin-source FILE]\n"
-    "        [--json]\n"
-    "    mav2 session-key list --rpc-url URL --account ADDR [--from-block N] [--json]\n"
-    "    mav2 session-key update --rpc-url URL [--bundler-url URL] --account ADDR\n"
-    "        --owner-key URI|FILE --entity-id N [--native-limit A] [--gas-limit A]\n"
-    "        [--erc20-limit TOKEN:A]... [--valid-after T] [--valid-until T] [...]\n"
-    "        (see mav2 session-key update --help)\n"
-    "    mav2 session-key grant --chain-id N (--account ADDR | --factory-owner ADDR)\n"
-    "        --owner-key URI|FILE --session-key URI|FILE --entity-id N\n"
-    "        (--deadline T|+DURATION | --no-deadline) [RESTRICTIONS...]  (offline;\n"
-    "        see mav2 session-key grant --help)\n"
     "\n"
     "DESCRIPTION\n"
-    "    install: the owner signs a user op calling installValidation on the account\n"
-    "    itself: SingleSignerValidationModule at --entity-id with the session key's\n"
-    "    address as signer, plus the permission hooks the restrictions compile to\n"
-    "    (the reference client's permission builder). An entity id already in use\n"
-    "    on the account is refused unless --replace (then the old validation is\n"
-    "    uninstalled in the same op). With --factory-owner the op also deploys the\n"
-    "    account. revoke: uninstallValidation of the entity, hooks included.\n"
-    "    The owner is entity 0 (the semi-modular account's owner) unless\n"
-    "    --owner-entity-id; its key may be a token key or a PEM file.\n"
+    "    The owner signs a user op calling installValidation on the account itself:\n"
+    "    SingleSignerValidationModule at --entity-id with the session key's address\n"
+    "    as signer, plus the permission hooks the restrictions compile to (the\n"
+    "    reference client's permission builder). An entity id already in use on the\n"
+    "    account is refused unless --replace (then the old validation is uninstalled\n"
+    "    in the same op). With --factory-owner the op also deploys the account.\n"
     "\n"
-    "SESSION KEY CHECK (install)\n"
+    "OPTIONS\n" OWNER_HELP
+    "    --session-key URI|FILE  the session key (its address is installed)\n"
+    "    --session-address ADDR  or just its address\n"
+    "    --replace            uninstall the validation at --entity-id first\n"
+    "    --help               this text\n"
+    "\n"
+    "SESSION KEY CHECK\n"
     "    Before anything is signed or sent, a token --session-key must hold its\n"
     "    private key in hardware: CKA_SENSITIVE and CKA_ALWAYS_SENSITIVE true,\n"
     "    CKA_EXTRACTABLE false, CKA_NEVER_EXTRACTABLE true, CKA_LOCAL true (made on\n"
@@ -97,7 +144,7 @@ const char mav2_help_session_key[] =
     "    A PEM file (software key) or a public key is accepted with one line on\n"
     "    stderr saying so; --session-address is not checked.\n"
     "\n"
-    "RESTRICTIONS (install)\n"
+    "RESTRICTIONS\n"
     "    --global                  root: a global validation (any account function\n"
     "                              open to global validations); the restrictions\n"
     "                              below still apply to it as hooks (limits, expiry)\n"
@@ -131,6 +178,30 @@ const char mav2_help_session_key[] =
     "    mav2 session-key install --rpc-url $RPC --account 0xAcc... --owner-key owner.pem \\\n"
     "      --session-key 'pkcs11:token=t;object=sk1' --entity-id 1 --global\n";
 
+const char mav2_help_session_revoke[] =
+    "NAME\n"
+    "    mav2 session-key revoke - the owner uninstalls a session key (and its hooks)\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    mav2 session-key revoke --rpc-url URL [--bundler-url URL] --account ADDR\n"
+    "        --owner-key URI|FILE --entity-id N [--owner-entity-id N]\n"
+    "        [--factory-owner ADDR [--salt S]] [--pin-source FILE] [--timeout S]\n"
+    "        [--poll MS] [--json]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    The owner signs a user op calling uninstallValidation on the account itself\n"
+    "    for the validation at --entity-id, its hooks included. An entity id not\n"
+    "    installed is refused before anything is signed.\n"
+    "\n"
+    "OPTIONS\n" OWNER_HELP "    --help               this text\n"
+    "\n"
+    "OUTPUT / EXIT STATUS\n"
+    "    As mav2 send (userOpHash first, then the receipt).\n"
+    "\n"
+    "EXAMPLES\n"
+    "    mav2 session-key revoke --rpc-url $RPC --account 0xAcc... --owner-key owner.pem \\\n"
+    "      --entity-id 1\n";
+
 const char mav2_help_account[] =
     "NAME\n"
     "    mav2 account - modular accounts\n"
@@ -143,6 +214,12 @@ const char mav2_help_account[] =
     "    (AccountFactory.createSemiModularAccount(owner, salt)) and the factory data\n"
     "    that deploys it (mav2 send --factory-owner does both). Offline.\n"
     "    Prints the address, then \"factory ADDR\", then \"factoryData 0x...\".\n"
+    "\n"
+    "OPTIONS\n"
+    "    --owner ADDR         the owner of the semi-modular account\n"
+    "    --salt S             the factory salt (decimal or 0x-hex; default 0)\n"
+    "    --json               {\"address\": ..., \"factory\": ..., \"factoryData\": ...}\n"
+    "    --help               this text\n"
     "\n"
     "EXIT STATUS\n"
     "    0 ok, 1 usage error or bad input\n";
@@ -162,6 +239,8 @@ static int dispatch(const mav2_cli_cmd *self, const sub_cmd *t, size_t n, int ar
             mav2_cli_cmd sub = *self;
             snprintf(name, sizeof(name), "%s %s", self->name, t[i].name);
             sub.name = name;
+            if (t[i].help != NULL)
+                sub.help = t[i].help;
             return t[i].run(&sub, argc - 1, argv + 1);
         }
     return mav2_cli_fail(self, MAV2_EXIT_USAGE, "unknown subcommand \"%s\" (see mav2 %s --help)",

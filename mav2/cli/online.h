@@ -24,6 +24,8 @@ int mav2_cmd_account(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv);
 extern const char mav2_help_send[], mav2_help_receipt[], mav2_help_session_key[],
     mav2_help_account[], mav2_help_submit[];
+/* session-key install / revoke (cmd_session.c). */
+extern const char mav2_help_session_install[], mav2_help_session_revoke[];
 
 /* Network options common to the online commands. */
 typedef struct {
