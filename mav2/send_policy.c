@@ -70,6 +70,8 @@ int mav2_send_policy_read(mav2_send_ctx *c, json_object *result)
 {
     mav2_buf d = MAV2_BUF_INIT;
     int ok;
+    mav2_validation_data_free(&c->vd); /* prepare runs again before a replacement */
+    c->have_vd = 0;
     if (!hex_result(result, &d, "getValidationData"))
         return 0;
     if (d.len == 0) { /* no code yet: nothing installed but what initCode brings */
