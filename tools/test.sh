@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The test command: installs what is missing, then builds and runs every test
 # twice (plain with -Werror, and with ASan + UBSan), the C tests a third time
-# under valgrind, and ends with one line "total: N passed, N failed".
+# under valgrind, then builds, installs and tries the Debian packages
+# (tools/deb-test.sh), and ends with one line "total: N passed, N failed".
 #   tools/test.sh            everything
 #   tools/test.sh --quick    plain build only
 set -euo pipefail
@@ -42,6 +43,23 @@ for b in "${builds[@]}"; do
     fi
     grep -E '^(FAIL|ERROR|XPASS)' "$dir/check.out" || true
 done
+
+# The Debian packages: built once (-j2), installed, used, removed (tools/deb-test.sh).
+if [ "$quick" = no ]; then
+    echo "== Debian packages"
+    deb="$top/_build/deb/tests"
+    mkdir -p "$deb"
+    rc=0
+    bash tools/deb-test.sh >"$deb/deb-test.log" 2>&1 || rc=$?
+    awk '/^ok / {print ":test-result: PASS"} /^not ok / {print ":test-result: FAIL"}
+         /^1\.\.0 # SKIP/ {print ":test-result: SKIP"}' "$deb/deb-test.log" >"$deb/deb-test.trs"
+    if [ "$rc" -ne 0 ]; then
+        status=1
+        grep -q '^not ok' "$deb/deb-test.log" || echo ":test-result: ERROR" >>"$deb/deb-test.trs"
+        grep -E '^not ok' "$deb/deb-test.log" || tail -n 5 "$deb/deb-test.log"
+    fi
+    builds+=(deb)
+fi
 
 python3 "$top/tools/test-summary.py" "$top/_build" "${builds[@]}"
 exit $status
