@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* grant.c: deferred grant byte formats (see grant.h). */
 #include "mav2/grant.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* grant.h: deferred grants of MAv2 v2.0.0 (MAV2.md "Deferred grants"): the owner signs
  * an installValidation once, offline, and the session key's first user op carries it;
  * the account installs the key and validates the op with it in one go.

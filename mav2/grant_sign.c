@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* grant_sign.c: signing a deferred grant as the owner and recovering who signed one
  * (see grant.h). */
 #include "mav2/grant.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_grant.c: `mav2 session-key grant` (the owner signs a deferred grant offline,
  * grant.h) and the grant checks of `mav2 send --grant` (grant_cli.h). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* grant_cli.h: deferred grants in the CLI: `mav2 session-key grant` (cmd_grant.c) and
  * what `mav2 send --grant` checks before anything is signed (send_grant.c). */
 #ifndef MAV2_CLI_GRANT_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* perm_opts.c: the owner commands' permission options (see perm_opts.h). */
 #include "config.h"
 

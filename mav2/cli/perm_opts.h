@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* perm_opts.h: the permission options of the owner commands (session-key install and
  * grant): one option table, parsed into the permissions mav2_session_install_build
  * compiles (account.h), which applies the reference SDK's refusals. */

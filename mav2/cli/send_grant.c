@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* send_grant.c: `mav2 send --grant`: the grant read and checked before signing
  * (grant_cli.h). The bundler catches some of these only after the op is signed (an
  * expired grant), or not in words (another chain: AA23 DeferredActionSignatureInvalid). */

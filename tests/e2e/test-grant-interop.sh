@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-grant-interop.sh: our deferred grants against account kit 4.88.x from npm
 # (@account-kit/smart-contracts in tests/devnet), offline: for the same owner, session
 # key, entity, deadline and permissions, our grant string is byte-identical to

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-grant.sh: deferred grants on the devnet (stand-ins with MAv2's deferred path):
 # a grant made with no network; the session key's first op deploys the counterfactual
 # account, installs the key and pays; a used grant is ignored; after a revoke the same

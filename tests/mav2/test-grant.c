@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test-grant: deferred grants (grant.h) against mav2_calldata.json "deferredAction"
  * (account kit's compileDeferred + buildDeferredActionDigest): the EIP-712 digest, the
  * nonce, the string parsed and written back byte for byte, the owner recovered, a grant

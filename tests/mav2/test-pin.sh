@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-pin.sh: `mav2` and token PINs: a pin-value anywhere in a pkcs11: URI is
 # used to log in but never printed; PIN-file errors say why; a 255-byte PIN
 # works; a key of the wrong type is named without asking for a PIN.

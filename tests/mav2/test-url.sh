@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test-url.sh: node, bundler and paymaster URLs on the command line. A URL whose
 # host part is malformed is bad input (exit 1, one line, only the scheme and what
 # parsed as a host shown); an API key sent over plain http to a host that is not

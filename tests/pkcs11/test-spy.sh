@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test-spy.sh: configure found OpenSC's pkcs11-spy.so wherever the system put it
 # (the token tests count PKCS#11 calls with it and skip those counts without it).
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // grant-interop.mjs: account kit's side of the deferred-grant interop test
 // (tests/e2e/test-grant-interop.sh). Offline: the client's transport answers eth_chainId
 // and eth_getCode (no code) itself. For the inputs on the command line it runs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the deferred-grant parser (grant.h). Whatever parses must write back
  * to the same bytes; a refusal always says why and leaves nothing allocated. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the journal reader (journal.h). The input is the content of
  * a journal file: mav2_journal_get and mav2_journal_find read it as the sender
  * and `mav2 receipt` would; whatever it holds, they return (no crash, no leak),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: PIN files. The input is the content of a PIN file, read by
  * libp11k1's pin-source reader (pkcs11/pin.c) and by mav2's --pin-source reader
  * (through mav2_key_load of a passphrase-protected key, passphrase "1234"). Both

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: what a node or bundler answers. A loopback server (httpd.h)
  * answers with the input; the first byte picks what reads it:
  *   0  the JSON-RPC envelope of one call (mav2_rpc_call)

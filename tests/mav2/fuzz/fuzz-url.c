@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: URL checking and redaction (rpc.h). Whatever the URL, the
  * redacted form and the check's message show only the scheme and host[:port]:
  * never user info, a path, a query, or anything after what parsed as a host. */
