@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mav2/buf.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -139,6 +141,17 @@ void mav2_rpc_batch_clear(mav2_rpc_batch_item *items, size_t n);
 
 /* The error of the last failed call (status MAV2_RPC_OK after a success). */
 const mav2_rpc_error *mav2_rpc_last_error(const mav2_rpc *rpc);
+
+/* eth_call params [{"from"?, "to", "data"}, "latest"] (a new JSON array) for len bytes
+ * of data sent to `to`, from `from` unless NULL; NULL if out of memory. */
+json_object *mav2_eth_call_params(const uint8_t to[20], const uint8_t *data, size_t len,
+                                  const uint8_t *from);
+/* An eth_call answer (a 0x-hex JSON string) into out; 0 with "WHAT: the answer is not
+ * hex" otherwise. */
+int mav2_eth_call_answer(json_object *res, mav2_buf *out, const char *what);
+/* Both around one call: eth_call(to, data) at "latest" into out. */
+int mav2_eth_call(mav2_rpc *rpc, const uint8_t to[20], const uint8_t *data, size_t len,
+                  mav2_buf *out);
 
 /* Number of HTTP requests this client has sent (retries included). */
 unsigned long mav2_rpc_requests_sent(const mav2_rpc *rpc);

@@ -17,40 +17,6 @@
 #include "mav2/error.h"
 #include "send_int.h"
 
-static json_object *eth_call_params(const uint8_t to[20], const mav2_buf *data)
-{
-    json_object *params = json_object_new_array(), *call = json_object_new_object();
-    char addr[MAV2_ADDRESS_STR_MAX], *hex = malloc(mh_hex_encoded_size(data->len, 1));
-    if (params == NULL || call == NULL || hex == NULL) {
-        free(hex);
-        json_object_put(params);
-        json_object_put(call);
-        return NULL;
-    }
-    mh_hex_encode(data->data, data->len, hex, mh_hex_encoded_size(data->len, 1), 1);
-    mav2_address_format(to, addr);
-    json_object_object_add(call, "to", json_object_new_string(addr));
-    json_object_object_add(call, "data", json_object_new_string(hex));
-    free(hex);
-    json_object_array_add(params, call);
-    json_object_array_add(params, json_object_new_string("latest"));
-    return params;
-}
-
-static int hex_result(json_object *res, mav2_buf *out, const char *what)
-{
-    uint8_t *b = NULL;
-    size_t n = 0;
-    const char *why = NULL;
-    int ok;
-    if (!json_object_is_type(res, json_type_string) ||
-        !mh_hex_decode_alloc(json_object_get_string(res), &b, &n, &why))
-        return mav2_error_set("%s: the answer is not hex", what);
-    ok = mav2_buf_set(out, b, n);
-    free(b);
-    return ok;
-}
-
 json_object *mav2_send_policy_params(const mav2_send_ctx *c)
 {
     mav2_buf q = MAV2_BUF_INIT;
@@ -61,7 +27,7 @@ json_object *mav2_send_policy_params(const mav2_send_ctx *c)
     mav2_abi_bytesn(e, me, 24);
     if (!mav2_abi_finish_call(e, (const uint8_t *)MAV2_SEL_GET_VALIDATION_DATA, &q))
         return NULL;
-    params = eth_call_params(c->p->account, &q);
+    params = mav2_eth_call_params(c->p->account, q.data, q.len, NULL);
     mav2_buf_free(&q);
     return params;
 }
@@ -72,7 +38,7 @@ int mav2_send_policy_read(mav2_send_ctx *c, json_object *result)
     int ok;
     mav2_validation_data_free(&c->vd); /* prepare runs again before a replacement */
     c->have_vd = 0;
-    if (!hex_result(result, &d, "getValidationData"))
+    if (!mav2_eth_call_answer(result, &d, "getValidationData"))
         return 0;
     if (d.len == 0) { /* no code yet: nothing installed but what initCode brings */
         mav2_buf_free(&d);
@@ -101,19 +67,14 @@ static json_object *allowlist_query(uint32_t entity, const uint8_t account[20],
 {
     mav2_buf one = MAV2_BUF_INIT, q = MAV2_BUF_INIT;
     mav2_abi *e;
-    json_object *params = NULL, *o;
-    char from[MAV2_ADDRESS_STR_MAX];
+    json_object *params = NULL;
     if (!mav2_calldata_execute(call, &one))
         return NULL;
     e = mav2_abi_new();
     mav2_abi_u64(e, entity);
     mav2_abi_bytes(e, one.data, one.len);
-    if (mav2_abi_finish_call(e, (const uint8_t *)SEL_CHECK_ALLOWLIST, &q) &&
-        (params = eth_call_params(mav2_addr_allowlist, &q)) != NULL) {
-        mav2_address_format(account, from);
-        o = json_object_array_get_idx(params, 0);
-        json_object_object_add(o, "from", json_object_new_string(from));
-    }
+    if (mav2_abi_finish_call(e, (const uint8_t *)SEL_CHECK_ALLOWLIST, &q))
+        params = mav2_eth_call_params(mav2_addr_allowlist, q.data, q.len, account);
     mav2_buf_free(&one);
     mav2_buf_free(&q);
     return params;

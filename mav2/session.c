@@ -53,44 +53,6 @@ static json_object *hex_json(const uint8_t *b, size_t n)
     return json_object_new_string(s);
 }
 
-/* eth_call(to, data) at "latest" into out. */
-static int eth_call(mav2_rpc *node, const uint8_t to[20], const mav2_buf *data, mav2_buf *out)
-{
-    json_object *params = json_object_new_array(), *call = json_object_new_object(), *res = NULL;
-    char addr[MAV2_ADDRESS_STR_MAX], *hex;
-    const char *why = NULL;
-    uint8_t *bytes = NULL;
-    size_t n = 0, sz = mh_hex_encoded_size(data->len, 1);
-    int ok;
-
-    hex = malloc(sz);
-    if (params == NULL || call == NULL || hex == NULL) {
-        free(hex);
-        json_object_put(params);
-        json_object_put(call);
-        return mav2_error_set("out of memory");
-    }
-    mh_hex_encode(data->data, data->len, hex, sz, 1);
-    mav2_address_format(to, addr);
-    json_object_object_add(call, "to", json_object_new_string(addr));
-    json_object_object_add(call, "data", json_object_new_string(hex));
-    free(hex);
-    json_object_array_add(params, call);
-    json_object_array_add(params, json_object_new_string("latest"));
-    ok = mav2_rpc_call(node, "eth_call", params, &res);
-    json_object_put(params);
-    if (!ok)
-        return 0;
-    ok = json_object_is_type(res, json_type_string) &&
-         mh_hex_decode_alloc(json_object_get_string(res), &bytes, &n, &why);
-    json_object_put(res);
-    if (!ok)
-        return mav2_error_set("eth_call to %s: the answer is not hex", addr);
-    ok = mav2_buf_set(out, bytes, n);
-    free(bytes);
-    return ok ? 1 : mav2_error_set("out of memory");
-}
-
 /* A 32-byte topic from a JSON hex string. */
 static int topic_of(json_object *t, uint8_t out[32])
 {
@@ -191,7 +153,7 @@ static int read_key(mav2_rpc *node, const uint8_t account[20], mav2_session_key_
         return mav2_error_set("out of memory");
     mav2_abi_bytesn(e, me, 24);
     ok = mav2_abi_finish_call(e, (const uint8_t *)MAV2_SEL_GET_VALIDATION_DATA, &q) &&
-         eth_call(node, account, &q, &res);
+         mav2_eth_call(node, account, q.data, q.len, &res);
     if (ok && !mav2_abi_decode_validation_data(res.data, res.len, &k->vd))
         ok = mav2_error_prefix("getValidationData of entity %u", (unsigned)k->entity_id);
     mav2_buf_free(&q);
@@ -205,7 +167,7 @@ static int read_key(mav2_rpc *node, const uint8_t account[20], mav2_session_key_
     mav2_abi_u64(e, k->entity_id);
     mav2_abi_address(e, account);
     ok = mav2_abi_finish_call(e, (const uint8_t *)MAV2_SEL_SIGNERS, &q) &&
-         eth_call(node, mav2_addr_single_signer, &q, &res);
+         mav2_eth_call(node, mav2_addr_single_signer, q.data, q.len, &res);
     if (ok && !mav2_abi_decode_address(res.data, res.len, k->signer))
         ok = mav2_error_prefix("signers(%u, account)", (unsigned)k->entity_id);
     mav2_buf_free(&q);

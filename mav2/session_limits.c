@@ -383,27 +383,6 @@ typedef struct {
     size_t n;
 } query_list;
 
-static json_object *eth_call_params(const uint8_t to[20], const mav2_buf *data)
-{
-    json_object *params = json_object_new_array(), *call = json_object_new_object();
-    char addr[MAV2_ADDRESS_STR_MAX], *hex = malloc(mh_hex_encoded_size(data->len, 1));
-
-    if (params == NULL || call == NULL || hex == NULL) {
-        free(hex);
-        json_object_put(params);
-        json_object_put(call);
-        return NULL;
-    }
-    mh_hex_encode(data->data, data->len, hex, mh_hex_encoded_size(data->len, 1), 1);
-    mav2_address_format(to, addr);
-    json_object_object_add(call, "to", json_object_new_string(addr));
-    json_object_object_add(call, "data", json_object_new_string(hex));
-    free(hex);
-    json_object_array_add(params, call);
-    json_object_array_add(params, json_object_new_string("latest"));
-    return params;
-}
-
 /* Queues to.sig(entity, [middle,] account). */
 static int add_call(query_list *q, int kind, size_t idx, const uint8_t to[20], const char *sig,
                     uint32_t entity, const uint8_t *middle, const uint8_t account[20])
@@ -420,7 +399,7 @@ static int add_call(query_list *q, int kind, size_t idx, const uint8_t to[20], c
     mav2_abi_selector(sig, sel);
     if (!mav2_abi_finish_call(e, sel, &d))
         return 0;
-    p = eth_call_params(to, &d);
+    p = mav2_eth_call_params(to, d.data, d.len, NULL);
     mav2_buf_free(&d);
     if (p == NULL)
         return mav2_error_set("out of memory");
