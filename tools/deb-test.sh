@@ -63,7 +63,7 @@ ok "example openssl.cnf under /usr/share/doc" \
     grep -qx './usr/share/doc/p11k1-provider/examples/openssl.cnf' <(contents p11k1-provider)
 ok "libp11k1-dev: p11k1.h" grep -qx './usr/include/p11k1.h' <(contents libp11k1-dev)
 ok "libp11k1-dev: p11k1.pc" grep -q '/pkgconfig/p11k1.pc$' <(contents libp11k1-dev)
-ok "libmav2-dev: mav2/send.h" grep -qx './usr/include/mav2/send.h' "$work/libmav2-dev.contents"
+ok "libmav2-dev: mav2/send/send.h" grep -qx './usr/include/mav2/send/send.h' "$work/libmav2-dev.contents"
 ok "libmav2-dev: mav2.pc" grep -q '/pkgconfig/mav2.pc$' "$work/libmav2-dev.contents"
 
 ok "dpkg -i of the packages" dpkg -i "${debs[@]}"

@@ -16,8 +16,8 @@
 
 #include <openssl/evp.h>
 
-#include "mav2/account.h"
-#include "mav2/signer.h"
+#include "mav2/core/account.h"
+#include "mav2/keys/signer.h"
 
 struct json_object;
 

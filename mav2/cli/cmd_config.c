@@ -8,9 +8,9 @@
 
 #include <json-c/json.h>
 
-#include "mav2/bounds.h"
+#include "mav2/send/bounds.h"
 #include "mav2/cli/settings.h"
-#include "mav2/settings.h"
+#include "mav2/core/settings.h"
 
 #define SETTINGS_HELP                                                                              \
     "SETTINGS\n"                                                                                   \

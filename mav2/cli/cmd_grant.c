@@ -12,12 +12,12 @@
 #include <json-c/json.h>
 
 #include "common/hex.h"
-#include "mav2/abi.h"
-#include "mav2/address.h"
+#include "mav2/core/abi.h"
+#include "mav2/core/address.h"
 #include "mav2/cli/grant_cli.h"
 #include "mav2/cli/perm_opts.h"
-#include "mav2/error.h"
-#include "mav2/signer.h"
+#include "mav2/core/error.h"
+#include "mav2/keys/signer.h"
 
 const char mav2_help_session_grant[] =
     "NAME\n"

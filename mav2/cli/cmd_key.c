@@ -10,11 +10,11 @@
 #include <json-c/json.h>
 
 #include "common/hex.h"
-#include "mav2/buf.h"
+#include "mav2/core/buf.h"
 #include "mav2/cli/cli.h"
-#include "mav2/error.h"
-#include "mav2/key.h"
-#include "mav2/signer.h"
+#include "mav2/core/error.h"
+#include "mav2/keys/key.h"
+#include "mav2/keys/signer.h"
 
 const char mav2_help_address[] =
     "NAME\n"

@@ -12,14 +12,14 @@
 
 #include "common/hex.h"
 #include "common/keccak.h"
-#include "mav2/abi.h"
-#include "mav2/account.h"
-#include "mav2/address.h"
+#include "mav2/core/abi.h"
+#include "mav2/core/account.h"
+#include "mav2/core/address.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/session_keys.h"
-#include "mav2/error.h"
-#include "mav2/signer.h"
-#include "mav2/u256.h"
+#include "mav2/core/error.h"
+#include "mav2/keys/signer.h"
+#include "mav2/core/u256.h"
 
 #define MAX_MESSAGE (1u << 20)
 

@@ -11,12 +11,12 @@
 #include <json-c/json.h>
 
 #include "common/hex.h"
-#include "mav2/account.h"
-#include "mav2/error.h"
-#include "mav2/journal.h"
+#include "mav2/core/account.h"
+#include "mav2/core/error.h"
+#include "mav2/net/journal.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/replace.h"
-#include "mav2/signer.h"
+#include "mav2/keys/signer.h"
 
 const char mav2_help_replace[] =
     "NAME\n"

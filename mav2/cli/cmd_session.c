@@ -11,16 +11,16 @@
 #include <json-c/json.h>
 
 #include "common/hex.h"
-#include "mav2/abi.h"
-#include "mav2/account.h"
-#include "mav2/address.h"
+#include "mav2/core/abi.h"
+#include "mav2/core/account.h"
+#include "mav2/core/address.h"
 #include "mav2/cli/grant_cli.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/owner.h"
 #include "mav2/cli/session_keys.h"
-#include "mav2/error.h"
-#include "mav2/signer.h"
-#include "mav2/u256.h"
+#include "mav2/core/error.h"
+#include "mav2/keys/signer.h"
+#include "mav2/core/u256.h"
 
 #define MAX_PERMS 64
 #define MAX_SELS  64

@@ -13,16 +13,16 @@
 #include <json-c/json.h>
 
 #include "common/hex.h"
-#include "mav2/account.h"
-#include "mav2/address.h"
+#include "mav2/core/account.h"
+#include "mav2/core/address.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/session_keys.h"
-#include "mav2/error.h"
-#include "mav2/key.h"
-#include "mav2/logs.h"
-#include "mav2/session.h"
-#include "mav2/session_limits.h"
-#include "mav2/signer.h"
+#include "mav2/core/error.h"
+#include "mav2/keys/key.h"
+#include "mav2/net/logs.h"
+#include "mav2/net/session.h"
+#include "mav2/net/session_limits.h"
+#include "mav2/keys/signer.h"
 
 const char mav2_help_session_create[] =
     "NAME\n"

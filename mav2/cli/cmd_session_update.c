@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mav2/account.h"
-#include "mav2/address.h"
+#include "mav2/core/account.h"
+#include "mav2/core/address.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/owner.h"
-#include "mav2/error.h"
-#include "mav2/logs.h"
-#include "mav2/session_limits.h"
-#include "mav2/u256.h"
+#include "mav2/core/error.h"
+#include "mav2/net/logs.h"
+#include "mav2/net/session_limits.h"
+#include "mav2/core/u256.h"
 
 #define MAX_ERC20   16
 #define MAX_CHANGES (3 + MAX_ERC20)

@@ -11,13 +11,13 @@
 #include <json-c/json.h>
 
 #include "common/hex.h"
-#include "mav2/account.h"
-#include "mav2/address.h"
+#include "mav2/core/account.h"
+#include "mav2/core/address.h"
 #include "mav2/cli/cli.h"
 #include "mav2/cli/online.h"
-#include "mav2/error.h"
-#include "mav2/journal.h"
-#include "mav2/userop.h"
+#include "mav2/core/error.h"
+#include "mav2/net/journal.h"
+#include "mav2/core/userop.h"
 
 #define USEROP_MAX (4u << 20)
 

@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 #include "mav2/cli/cli.h"
-#include "mav2/grant.h"
-#include "mav2/rpc.h"
-#include "mav2/send.h"
+#include "mav2/core/grant.h"
+#include "mav2/net/rpc.h"
+#include "mav2/send/send.h"
 
 int mav2_cmd_session_grant(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_session_decode_grant(const mav2_cli_cmd *self, int argc, char **argv);

@@ -13,13 +13,13 @@
 #include <json-c/json.h>
 
 #include "common/hex.h"
-#include "mav2/account.h"
-#include "mav2/address.h"
+#include "mav2/core/account.h"
+#include "mav2/core/address.h"
 #include "mav2/cli/online.h"
-#include "mav2/error.h"
-#include "mav2/journal.h"
-#include "mav2/signer.h"
-#include "mav2/u256.h"
+#include "mav2/core/error.h"
+#include "mav2/net/journal.h"
+#include "mav2/keys/signer.h"
+#include "mav2/core/u256.h"
 
 /* ---- network options, calls, exit codes ---------------------------------------------- */
 

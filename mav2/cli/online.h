@@ -9,13 +9,13 @@
 
 #include <openssl/evp.h>
 
-#include "mav2/buf.h"
+#include "mav2/core/buf.h"
 #include "mav2/cli/cli.h"
 #include "mav2/cli/settings.h"
-#include "mav2/rpc.h"
-#include "mav2/send.h"
-#include "mav2/signer.h"
-#include "mav2/u256.h"
+#include "mav2/net/rpc.h"
+#include "mav2/send/send.h"
+#include "mav2/keys/signer.h"
+#include "mav2/core/u256.h"
 
 int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv);

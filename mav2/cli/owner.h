@@ -9,8 +9,8 @@
 
 #include <openssl/evp.h>
 
-#include "mav2/abi.h"
-#include "mav2/buf.h"
+#include "mav2/core/abi.h"
+#include "mav2/core/buf.h"
 #include "mav2/cli/online.h"
 
 /* Options both take; the permission ones only install. */

@@ -7,8 +7,8 @@
 
 #include "common/hex.h"
 #include "mav2/cli/perm_opts.h"
-#include "mav2/error.h"
-#include "mav2/u256.h"
+#include "mav2/core/error.h"
+#include "mav2/core/u256.h"
 
 void mav2_cli_perms_init(mav2_cli_perms *ps)
 {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mav2/account.h"
+#include "mav2/core/account.h"
 #include "mav2/cli/cli.h"
 
 #define MAV2_CLI_MAX_PERMS 64

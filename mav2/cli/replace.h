@@ -6,7 +6,7 @@
 #define MAV2_CLI_REPLACE_H
 
 #include "mav2/cli/cli.h"
-#include "mav2/send.h"
+#include "mav2/send/send.h"
 
 int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv);
 extern const char mav2_help_replace[];

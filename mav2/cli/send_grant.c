@@ -10,12 +10,12 @@
 
 #include <json-c/json.h>
 
-#include "mav2/abi.h"
-#include "mav2/address.h"
+#include "mav2/core/abi.h"
+#include "mav2/core/address.h"
 #include "mav2/cli/grant_cli.h"
 #include "mav2/cli/online.h"
-#include "mav2/error.h"
-#include "mav2/userop.h"
+#include "mav2/core/error.h"
+#include "mav2/core/userop.h"
 
 void mav2_cli_grant_clear(mav2_cli_grant *gr)
 {

@@ -13,11 +13,11 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
-#include "mav2/bounds.h"
+#include "mav2/send/bounds.h"
 #include "mav2/cli/settings.h"
-#include "mav2/error.h"
-#include "mav2/rpc.h"
-#include "mav2/settings.h"
+#include "mav2/core/error.h"
+#include "mav2/net/rpc.h"
+#include "mav2/core/settings.h"
 
 static struct {
     int loaded;

@@ -12,12 +12,12 @@
 #include <json-c/json.h>
 
 #include "common/hex.h"
-#include "mav2/abi.h"
-#include "mav2/address.h"
+#include "mav2/core/abi.h"
+#include "mav2/core/address.h"
 #include "mav2/cli/cli.h"
-#include "mav2/error.h"
-#include "mav2/key.h"
-#include "mav2/u256.h"
+#include "mav2/core/error.h"
+#include "mav2/keys/key.h"
+#include "mav2/core/u256.h"
 
 #define MAX_OPTS 48
 

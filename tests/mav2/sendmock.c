@@ -2,9 +2,9 @@
 /* sendmock.c: the mock node + bundler + paymaster of the send-flow tests (sendmock.h). */
 #include "sendmock.h"
 
-#include "mav2/account.h"
-#include "mav2/error.h"
-#include "mav2/userop.h"
+#include "mav2/core/account.h"
+#include "mav2/core/error.h"
+#include "mav2/core/userop.h"
 #include "tap.h"
 #include "vectors.h"
 

@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 #include "httpd.h"
-#include "mav2/journal.h"
-#include "mav2/send.h"
+#include "mav2/net/journal.h"
+#include "mav2/send/send.h"
 
 #define CHAIN_ID 11155111u
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mav2/account.h"
-#include "mav2/address.h"
-#include "mav2/error.h"
+#include "mav2/core/account.h"
+#include "mav2/core/address.h"
+#include "mav2/core/error.h"
 #include "tap.h"
 #include "vectors.h"
 

@@ -5,10 +5,10 @@
  * cap per chain, and the chain id of node and bundler. Against the mock node + bundler
  * of sendmock.c (fees_and_rpc_flow.json's Alchemy flow) misbehaving on purpose. */
 #include "sendmock.h"
-#include "mav2/bounds.h"
-#include "mav2/error.h"
-#include "mav2/send.h"
-#include "mav2/userop.h"
+#include "mav2/send/bounds.h"
+#include "mav2/core/error.h"
+#include "mav2/send/send.h"
+#include "mav2/core/userop.h"
 #include "tap.h"
 #include "vectors.h"
 

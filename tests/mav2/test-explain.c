@@ -4,14 +4,14 @@
  * and the fee rule (mav2_fees_compute) against fees_and_rpc_flow.json. Permission hook
  * reverts are built from selectors computed here as keccak256(signature)[0..4), so a
  * wrong selector in explain.c fails. */
-#include "mav2/error.h"
-#include "mav2/send.h"
+#include "mav2/core/error.h"
+#include "mav2/send/send.h"
 #include "tap.h"
 #include "vectors.h"
 
 #include "common/hex.h"
 #include "common/keccak.h"
-#include "mav2/account.h"
+#include "mav2/core/account.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mav2/error.h"
-#include "mav2/grant.h"
-#include "mav2/signer.h"
+#include "mav2/core/error.h"
+#include "mav2/core/grant.h"
+#include "mav2/keys/signer.h"
 #include "tap.h"
 #include "vectors.h"
 

@@ -2,10 +2,10 @@
 /* test-journal.c: the pending-op journal on its own (journal.h): state directory
  * choice, put/get/remove, damaged files, files trusted only when they are the user's
  * alone, stale lock and temp files. The send flow's use of it is in test-send. */
-#include "mav2/account.h"
-#include "mav2/error.h"
-#include "mav2/journal.h"
-#include "mav2/userop.h"
+#include "mav2/core/account.h"
+#include "mav2/core/error.h"
+#include "mav2/net/journal.h"
+#include "mav2/core/userop.h"
 #include "tap.h"
 
 #include <errno.h>

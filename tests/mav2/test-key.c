@@ -18,10 +18,10 @@
 #include <openssl/rand.h>
 
 #include "common/hex.h"
-#include "mav2/account.h"
-#include "mav2/error.h"
-#include "mav2/key.h"
-#include "mav2/signer.h"
+#include "mav2/core/account.h"
+#include "mav2/core/error.h"
+#include "mav2/keys/key.h"
+#include "mav2/keys/signer.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/mav2-test-key.XXXXXX";

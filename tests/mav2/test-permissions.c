@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mav2/account.h"
-#include "mav2/error.h"
+#include "mav2/core/account.h"
+#include "mav2/core/error.h"
 #include "tap.h"
 
 enum {

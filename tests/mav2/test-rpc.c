@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test-rpc.c: the JSON-RPC client against the in-test HTTP server (httpd.h). */
 #include "httpd.h"
-#include "mav2/error.h"
-#include "mav2/rpc.h"
+#include "mav2/core/error.h"
+#include "mav2/net/rpc.h"
 #include "tap.h"
 
 #include <json-c/json.h>

@@ -5,8 +5,8 @@
  * against the validation's AllowlistModule hook, since the module itself does not look
  * inside executeUserOp. */
 #include "sendmock.h"
-#include "mav2/account.h"
-#include "mav2/send.h"
+#include "mav2/core/account.h"
+#include "mav2/send/send.h"
 #include "tap.h"
 #include "vectors.h"
 

@@ -5,11 +5,11 @@
  * against the logged requests (method and params) where they are deterministic. The mock
  * is in sendmock.c; sponsored sends, replace-after and send_many are in test-sponsor.c. */
 #include "sendmock.h"
-#include "mav2/account.h"
-#include "mav2/error.h"
-#include "mav2/journal.h"
-#include "mav2/send.h"
-#include "mav2/userop.h"
+#include "mav2/core/account.h"
+#include "mav2/core/error.h"
+#include "mav2/net/journal.h"
+#include "mav2/send/send.h"
+#include "mav2/core/userop.h"
 #include "tap.h"
 #include "vectors.h"
 

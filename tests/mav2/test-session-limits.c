@@ -5,11 +5,11 @@
  * module still says hasERC20SpendLimit, each value read at its hook's entity, all
  * eth_calls in one batch; selector names, ISO-8601 dates and the setters' call data. */
 #include "httpd.h"
-#include "mav2/abi.h"
-#include "mav2/account.h"
-#include "mav2/address.h"
-#include "mav2/error.h"
-#include "mav2/session_limits.h"
+#include "mav2/core/abi.h"
+#include "mav2/core/account.h"
+#include "mav2/core/address.h"
+#include "mav2/core/error.h"
+#include "mav2/net/session_limits.h"
 #include "tap.h"
 
 #include "common/hex.h"

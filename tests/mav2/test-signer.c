@@ -12,9 +12,9 @@
 #include <openssl/param_build.h>
 
 #include "common/keccak.h"
-#include "mav2/account.h"
-#include "mav2/error.h"
-#include "mav2/signer.h"
+#include "mav2/core/account.h"
+#include "mav2/core/error.h"
+#include "mav2/keys/signer.h"
 #include "tap.h"
 #include "vectors.h"
 

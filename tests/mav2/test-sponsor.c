@@ -5,9 +5,9 @@
  * margin, replace_after_ms, mav2_send_many and the lane lock between processes. */
 #include "sendmock.h"
 
-#include "mav2/account.h"
-#include "mav2/error.h"
-#include "mav2/userop.h"
+#include "mav2/core/account.h"
+#include "mav2/core/error.h"
+#include "mav2/core/userop.h"
 #include "tap.h"
 #include "vectors.h"
 

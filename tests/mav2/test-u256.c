@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mav2/abi.h"
-#include "mav2/account.h"
-#include "mav2/address.h"
-#include "mav2/error.h"
-#include "mav2/u256.h"
+#include "mav2/core/abi.h"
+#include "mav2/core/account.h"
+#include "mav2/core/address.h"
+#include "mav2/core/error.h"
+#include "mav2/core/u256.h"
 #include "tap.h"
 #include "vectors.h"
 

@@ -8,8 +8,8 @@
 
 #include "common/hex.h"
 #include "common/keccak.h"
-#include "mav2/error.h"
-#include "mav2/userop.h"
+#include "mav2/core/error.h"
+#include "mav2/core/userop.h"
 #include "tap.h"
 #include "vectors.h"
 

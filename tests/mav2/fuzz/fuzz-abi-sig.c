@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "common/keccak.h"
-#include "mav2/abi.h"
+#include "mav2/core/abi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mav2/error.h"
-#include "mav2/grant.h"
+#include "mav2/core/error.h"
+#include "mav2/core/grant.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

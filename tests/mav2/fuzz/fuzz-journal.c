@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mav2/journal.h"
+#include "mav2/net/journal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

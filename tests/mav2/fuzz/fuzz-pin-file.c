@@ -15,7 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "mav2/key.h"
+#include "mav2/keys/key.h"
 #include "pkcs11/pin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "httpd.h"
-#include "mav2/abi.h"
-#include "mav2/rpc.h"
-#include "mav2/send.h"
+#include "mav2/core/abi.h"
+#include "mav2/net/rpc.h"
+#include "mav2/send/send.h"
 #include "sendmock.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mav2/userop.h"
+#include "mav2/core/userop.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

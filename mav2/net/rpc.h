@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* rpc.h: JSON-RPC 2.0 over HTTP(S) for the node and the ERC-4337 bundler
+ * (libcurl + json-c).
+ *
+ *   mav2_rpc *rpc = mav2_rpc_new("https://eth-sepolia.example/v2/KEY", NULL);
+ *   json_object *res;
+ *   if (!mav2_rpc_call(rpc, "eth_chainId", NULL, &res))
+ *       fprintf(stderr, "%s\n", mav2_rpc_last_error(rpc)->message);
+ *
+ * One client keeps one curl handle (keep-alive connection reuse). A client is not
+ * thread-safe: use one client per thread. Network errors, HTTP 429 and 5xx are
+ * retried with exponential backoff and jitter; a JSON-RPC error object is an answer
+ * and is never retried, nor is a TLS certificate problem (the peer's certificate does
+ * not verify, or the server wants one from us). With a deadline (options.deadline_ms)
+ * each attempt's timeouts and each backoff are cut to the time left, and no call
+ * outlives it. Responses larger than max_response bytes, malformed JSON and
+ * responses that do not follow JSON-RPC 2.0 are rejected. URLs printed in errors are
+ * redacted to scheme://host[:port] (RPC URLs often carry API keys in the path).
+ * With MAV2_TRACE=1 in the environment (read by mav2_rpc_new) every exchange goes to
+ * stderr: the redacted URL, the request, the HTTP status, the time and the answer.
+ * Failures also set the libmav2 message (error.h: "method: what went wrong");
+ * mav2_rpc_last_error() keeps the details (JSON-RPC code, data, HTTP status). */
+#ifndef MAV2_RPC_H
+#define MAV2_RPC_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mav2/core/buf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mav2_rpc mav2_rpc;
+
+typedef struct {
+    long connect_timeout_ms; /* TCP + TLS connect, per attempt; default 10000 */
+    long timeout_ms;         /* whole HTTP exchange, per attempt; default 30000 */
+    int max_retries;         /* retries after the first attempt; default 4 */
+    long backoff_ms;         /* first backoff (doubles each retry); default 250 */
+    long backoff_max_ms;     /* cap of one backoff; default 8000 */
+    size_t max_response;     /* largest accepted response body; default 8 MiB */
+    long long deadline_ms;   /* > 0: no call goes past this mav2_rpc_now_ms() time;
+                              * default 0 (none) */
+} mav2_rpc_options;
+
+/* A monotonic clock in ms (CLOCK_MONOTONIC), for deadline_ms. */
+long long mav2_rpc_now_ms(void);
+
+/* Fills o with the defaults above. */
+void mav2_rpc_options_default(mav2_rpc_options *o);
+
+/* What went wrong with a call. MAV2_RPC_E_RPC means the server answered with a
+ * JSON-RPC error object (code/message/data hold it); all others mean no answer. */
+typedef enum {
+    MAV2_RPC_OK = 0,
+    MAV2_RPC_E_NETWORK,  /* cannot connect, connection reset, DNS, TLS */
+    MAV2_RPC_E_TIMEOUT,  /* connect or total timeout (after retries) */
+    MAV2_RPC_E_HTTP,     /* HTTP status other than 2xx without a JSON-RPC answer */
+    MAV2_RPC_E_PROTOCOL, /* malformed JSON, not JSON-RPC 2.0, oversized, id mismatch */
+    MAV2_RPC_E_RPC,      /* JSON-RPC error object */
+    MAV2_RPC_E_ARG,      /* bad argument to the API */
+    MAV2_RPC_E_DEADLINE  /* options.deadline_ms reached (during an attempt or before a
+                          * retry) */
+} mav2_rpc_status;
+
+/* JSON-RPC codes worth naming. */
+#define MAV2_RPC_METHOD_NOT_FOUND (-32601)
+#define MAV2_RPC_INVALID_PARAMS   (-32602)
+
+typedef struct {
+    mav2_rpc_status status;
+    long http_status;   /* last HTTP status seen, 0 if none */
+    int64_t code;       /* JSON-RPC error code (MAV2_RPC_E_RPC) */
+    char message[1024]; /* one line: the server's message for MAV2_RPC_E_RPC, else ours */
+    char *data;         /* error.data (MAV2_RPC_E_RPC): the string itself if it is a JSON string,
+                         * else its JSON text; NULL if absent */
+} mav2_rpc_error;
+
+/* Releases e->data and resets e to MAV2_RPC_OK. */
+void mav2_rpc_error_clear(mav2_rpc_error *e);
+
+/* Copies src into dst (dst is cleared first). Returns 1, or 0 if out of memory. */
+int mav2_rpc_error_copy(mav2_rpc_error *dst, const mav2_rpc_error *src);
+
+/* New client for url (http:// or https://); opt may be NULL for the defaults.
+ * Returns NULL for a URL mav2_rpc_url_check refuses, or out of memory. */
+mav2_rpc *mav2_rpc_new(const char *url, const mav2_rpc_options *opt);
+
+void mav2_rpc_free(mav2_rpc *rpc);
+
+/* The URL as given (may contain secrets: do not print it; see mav2_rpc_url_redacted). */
+const char *mav2_rpc_url(const mav2_rpc *rpc);
+
+/* options.deadline_ms of the client (0: none). */
+long long mav2_rpc_deadline(const mav2_rpc *rpc);
+
+/* scheme://host[:port] plus "/..." when the URL had a path or query. */
+const char *mav2_rpc_url_redacted(const mav2_rpc *rpc);
+
+/* Writes the redacted form of url into out (always NUL-terminated): only the
+ * scheme and what parses as host[:port], then "/..." for a path or query, or
+ * "... (malformed)" after what parsed of a malformed URL. */
+void mav2_rpc_redact_url(const char *url, char *out, size_t outcap);
+
+/* 1 if url is a well-formed http(s) URL: a host name, IPv4 or [IPv6] address,
+ * an optional port 1 .. 65535, no backslash, space or control character.
+ * Else 0 and why (cap bytes) says what is wrong, showing only the scheme and
+ * what parsed as a host (never user info, path, query or the rest). */
+int mav2_rpc_url_check(const char *url, char *why, size_t cap);
+
+/* 1 if url sends what looks like an API key (a path segment or query value of
+ * 20+ letters, digits, '-', '_' with a digit, e.g. Alchemy's /v2/KEY, or a
+ * user:password@) over plain http to a host that is not loopback. */
+int mav2_rpc_url_key_in_clear(const char *url);
+
+/* One call. params: a JSON array (borrowed; NULL means []). On success returns 1 and
+ * *result gets a new reference (json_object_put it; a JSON null result gives NULL).
+ * On failure returns 0 and mav2_rpc_last_error() says why. */
+int mav2_rpc_call(mav2_rpc *rpc, const char *method, json_object *params, json_object **result);
+
+/* One call of a batch. The caller fills method and params (borrowed). */
+typedef struct {
+    const char *method;
+    json_object *params;
+    json_object *result;  /* out: new reference or NULL (JSON null) */
+    mav2_rpc_error error; /* out: status MAV2_RPC_OK or the error of this call */
+} mav2_rpc_batch_item;
+
+/* Sends the n calls in one HTTP POST (a JSON-RPC batch) and matches the answers by
+ * id, in any order. Servers that refuse batches get the calls one by one. Returns 1
+ * when every call succeeded; otherwise 0, each item says its own outcome and the
+ * last error is the transport error or the first failing item's error. Release the
+ * items with mav2_rpc_batch_clear. */
+int mav2_rpc_batch(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n);
+
+/* Drops results and errors of the items (method/params untouched). */
+void mav2_rpc_batch_clear(mav2_rpc_batch_item *items, size_t n);
+
+/* The error of the last failed call (status MAV2_RPC_OK after a success). */
+const mav2_rpc_error *mav2_rpc_last_error(const mav2_rpc *rpc);
+
+/* eth_call params [{"from"?, "to", "data"}, "latest"] (a new JSON array) for len bytes
+ * of data sent to `to`, from `from` unless NULL; NULL if out of memory. */
+json_object *mav2_eth_call_params(const uint8_t to[20], const uint8_t *data, size_t len,
+                                  const uint8_t *from);
+/* An eth_call answer (a 0x-hex JSON string) into out; 0 with "WHAT: the answer is not
+ * hex" otherwise. */
+int mav2_eth_call_answer(json_object *res, mav2_buf *out, const char *what);
+/* Both around one call: eth_call(to, data) at "latest" into out. */
+int mav2_eth_call(mav2_rpc *rpc, const uint8_t to[20], const uint8_t *data, size_t len,
+                  mav2_buf *out);
+
+/* Number of HTTP requests this client has sent (retries included). */
+unsigned long mav2_rpc_requests_sent(const mav2_rpc *rpc);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* send_int.h (internal to libmav2, not installed): what send.c (the flow) shares with
+ * send_replace.c (fee rule and drop-and-replace) and send_wait.c (receipt polling): the
+ * flow's context, steps and JSON helpers. */
+#ifndef MAV2_SEND_INT_H
+#define MAV2_SEND_INT_H
+
+#include "mav2/core/abi.h"
+#include "mav2/net/journal.h"
+#include "mav2/send/send.h"
+#include "mav2/core/userop.h"
+
+typedef struct {
+    mav2_rpc *node, *bundler, *pm; /* pm: the ERC-7677 service (p->paymaster_url) */
+    const mav2_send_params *p;
+    mav2_send_result *r;
+    const uint8_t *ep;
+    mav2_u256 key;
+    uint64_t chain_id;
+    int deployed;
+    mav2_u256 onchain_nonce, base_fee, max_fee, max_prio, deposit;
+    int have_deposit; /* deposit read (only asked when the margin may apply) */
+    int pm_given;     /* MAV2_SPONSOR_PM_* limits set by the paymaster service */
+    int pm_final;     /* the stub answer was final: no pm_getPaymasterData */
+    char dir[4096];
+    int journal;
+    int lock_fd; /* lane lock (journal.h), -1 when not held */
+    unsigned long before_n, before_b, before_pm;
+    char note[320];          /* r->message on success (the bundler's userOpHash is not ours) */
+    mav2_validation_data vd; /* the signing validation's (send_policy.c) */
+    int have_vd;             /* vd read: the account is deployed and the entity not 0 */
+    char fees_refused[320];  /* prepare: the fees are out of bounds (mav2_fees_compute's
+                              * sentence); a journaled op is still resumed, nothing signed */
+
+    /* what the op is asked to do, journaled with it (owned); the op settled last can
+     * never be included (its entry cleared); mav2_send_now_ms() at the start */
+    json_object *intent;
+    json_object *replaced; /* journaled with a replacement: journal.h (owned) */
+    int superseded;
+    long started_ms;
+} mav2_send_ctx;
+
+/* Arguments, nonce key, paymaster client, journal dir and lane lock (send.h). */
+int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
+                    mav2_send_result *r);
+/* Request count, success flag and message; releases the lock and clients. Returns ok. */
+int mav2_send_finish(mav2_send_ctx *c, mav2_send_result *r, int ok);
+/* Chain, code, nonce, deposit, base fee and priority hints, batched; fees computed. */
+int mav2_send_prepare(mav2_send_ctx *c);
+/* Sees the journaled op e through instead of signing another (send.h: resuming). */
+int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e);
+/* The intent of p's op (send.h: entry point, call data, factory, sponsorship digests,
+ * fee options), as journaled. */
+json_object *mav2_send_intent(const mav2_send_params *p, const uint8_t ep[20]);
+/* 1 if the journaled e was made for c->intent. */
+int mav2_send_same_intent(const mav2_send_ctx *c, const mav2_journal_entry *e);
+/* e, of another intent, holds the lane: waits for it to settle (the lock released),
+ * then takes the lane again and reads the fresh nonce. 0 (TIMEOUT: the message names e
+ * and how to resolve it) when it is still pending. */
+int mav2_send_await_busy(mav2_send_ctx *c, mav2_journal_entry *e);
+/* params.max_cost_wei (zero: the chain's default cap, bounds.h): 1 if op is within
+ * the cap (or sponsored) and prepare found the fees in bounds, else 0 with the error
+ * naming both amounts (or the fee bound). In bounds.c. */
+int mav2_send_check_max_cost(const mav2_send_ctx *c, const mav2_userop *op);
+/* eth_call params of getValidationData(SingleSignerValidationModule || entity) on the
+ * account (for the first batch); NULL if out of memory. */
+json_object *mav2_send_policy_params(const mav2_send_ctx *c);
+/* Its answer into c->vd ("0x": no code, nothing read). */
+int mav2_send_policy_read(mav2_send_ctx *c, json_object *result);
+/* What the validation allows, applied to the call data before signing: wrapped in
+ * executeUserOp when it has execution hooks (and is not already); each call of
+ * execute / executeBatch checked against its AllowlistModule hooks (one batch per
+ * hook), refused (outcome REJECTED, the call, target and rule named) unless allowed. */
+int mav2_send_policy_apply(mav2_send_ctx *c, mav2_buf *call_data);
+/* Signs op (gas and fees set), journals it, sends it and waits. */
+int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op);
+/* Member k of object o, or NULL. */
+json_object *mav2_send_member(json_object *o, const char *k);
+/* A hex quantity o (what names it in the error). */
+int mav2_send_quantity(json_object *o, const char *what, mav2_u256 *out);
+/* Records a failed call as r's outcome: REJECTED for a JSON-RPC error (explained),
+ * NETWORK otherwise. Returns 0. */
+int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const char *method,
+                          uint32_t entity);
+/* A monotonic clock in ms. */
+long mav2_send_now_ms(void);
+/* Receipt polling of hash with p's waiting parameters. */
+int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
+                   mav2_send_result *r, int sleep_first);
+/* ERC-7677 stub (final 0) or final (1) paymaster data into op. */
+int mav2_send_sponsor_7677(mav2_send_ctx *c, mav2_userop *op, int final);
+void mav2_send_unlock(mav2_send_ctx *c);
+void mav2_send_progress(const mav2_send_params *p, mav2_send_stage st, const char *detail);
+/* c->replaced = old's replaced and old's hash: what a replacement of old journals. */
+void mav2_send_note_replaced(mav2_send_ctx *c, const mav2_journal_entry *old);
+/* replace_after_ms ran out for op (sent as old_hash): replace once, keep waiting. */
+int mav2_send_replace_pending(mav2_send_ctx *c, mav2_userop *op, const uint8_t old_hash[32]);
+
+#endif
