@@ -22,9 +22,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "mav2/error.h"
-#include "mav2/key.h"
-#include "mav2/signer.h"
+#include "mav2/core/error.h"
+#include "mav2/keys/key.h"
+#include "mav2/keys/signer.h"
 #include "pkcs11/p11k1.h"
 
 static double now(void)

@@ -9,9 +9,9 @@
 #include <time.h>
 
 #include "common/keccak.h"
-#include "mav2/account.h"
-#include "mav2/error.h"
-#include "mav2/userop.h"
+#include "mav2/core/account.h"
+#include "mav2/core/error.h"
+#include "mav2/core/userop.h"
 
 static double now(void)
 {
