@@ -117,27 +117,44 @@ static void inv_mod_n(const uint64_t a[4], uint64_t out[4])
     memcpy(out, is_one(u) ? x1 : x2, sizeof(x1));
 }
 
-int mav2_k1_two_z_over_r(const unsigned char digest[32], const unsigned char r[32],
-                         unsigned char t[32])
+/* x = x * y mod n through libsecp256k1 (both in [1, n-1]). */
+static int mul_mod_n(unsigned char x[32], const unsigned char y[32])
+{
+    return secp256k1_ec_seckey_tweak_mul(secp256k1_context_static, x, y);
+}
+
+int mav2_k1_nonce_point_call(const unsigned char digest[32], const unsigned char rs[64],
+                             const unsigned char pub[65], unsigned char sig[64], int *recid,
+                             unsigned char msg[32])
 {
     static const uint64_t zero[4] = {0, 0, 0, 0};
-    uint64_t z[4], rr[4], ri[4];
-    unsigned char zb[32];
+    uint64_t qx[4], sv[4], z[4], si[4];
+    unsigned char sib[32];
 
+    load_be(pub + 1, qx);
+    load_be(rs + 32, sv);
     load_be(digest, z);
-    load_be(r, rr);
-    if (cmp4(rr, zero) == 0 || cmp4(rr, N) >= 0)
+    if (cmp4(qx, zero) == 0 || cmp4(qx, N) >= 0 || cmp4(sv, zero) == 0 || cmp4(sv, N) >= 0)
         return 0;
     if (cmp4(z, N) >= 0)
         sub4(z, N, z);
-    if (add4(z, z, z) || cmp4(z, N) >= 0)
-        sub4(z, N, z);
-    if (cmp4(z, zero) == 0)
+    inv_mod_n(sv, si);
+    store_be(si, sib);
+    /* s' = Qx * r / s: R' = Q (x = Qx, y's parity as the recovery id) */
+    memcpy(sig, pub + 1, 32);
+    if (!mul_mod_n(sig, rs) || !mul_mod_n(sig, sib))
         return 0;
-    inv_mod_n(rr, ri);
-    store_be(ri, t);
-    store_be(z, zb);
-    return secp256k1_ec_seckey_tweak_mul(secp256k1_context_static, t, zb);
+    memcpy(sig + 32, sig, 32);
+    memcpy(sig, pub + 1, 32);
+    *recid = pub[64] & 1;
+    /* z' = -Qx * z / s, so that -z'/Qx = z/s */
+    if (cmp4(z, zero) == 0) {
+        memset(msg, 0, 32);
+        return 1;
+    }
+    store_be(z, msg);
+    return mul_mod_n(msg, pub + 1) && mul_mod_n(msg, sib) &&
+           secp256k1_ec_seckey_negate(secp256k1_context_static, msg);
 }
 
 static secp256k1_context *sign_ctx;

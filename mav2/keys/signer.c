@@ -232,56 +232,34 @@ static int recover_point(const unsigned char digest[32], const unsigned char rs[
                                          SECP256K1_EC_UNCOMPRESSED);
 }
 
-/* Recovery id 1 yields Q1 = -Q0 - (2z/r)G, with Q0 the point recovery id 0
- * yields. So pub is the signer under recovery id 1 iff pub == -(Q0 + (2z/r)G):
- * one fixed-base multiplication instead of a second recovery (all inputs are
- * public). Returns 1 (match), 0 (no match) or -1 (cannot tell: recover). */
-static int recid1_check(const unsigned char digest[32], const unsigned char r[32],
-                        const secp256k1_pubkey *q0, const unsigned char pub[MAV2_PUBKEY_LEN])
-{
-    const secp256k1_context *gen = mav2_k1_sign_ctx();
-    unsigned char tb[32], got[MAV2_PUBKEY_LEN];
-    secp256k1_pubkey tp, sum;
-    const secp256k1_pubkey *pts[2];
-    size_t len = sizeof(got);
-
-    if (gen == NULL || !mav2_k1_two_z_over_r(digest, r, tb) ||
-        !secp256k1_ec_pubkey_create(gen, &tp, tb))
-        return -1;
-    pts[0] = q0;
-    pts[1] = &tp;
-    if (!secp256k1_ec_pubkey_combine(secp256k1_context_static, &sum, pts, 2) ||
-        !secp256k1_ec_pubkey_negate(secp256k1_context_static, &sum) ||
-        !secp256k1_ec_pubkey_serialize(secp256k1_context_static, got, &len, &sum,
-                                       SECP256K1_EC_UNCOMPRESSED))
-        return -1;
-    return memcmp(got, pub, sizeof(got)) == 0;
-}
-
 /* The recovery id under which r || s over digest recovers to pub, or -1 if
- * none does (the signature is not valid for pub). */
+ * none does (the signature is not valid for pub). One recovery computes the
+ * nonce point R = (z/s)G + (r/s)Q (k1fast.h): valid iff R's x is r, and the
+ * recovery id is R's y parity. */
 static int recid_of(const unsigned char digest[32], const unsigned char rs[64],
                     const unsigned char pub[MAV2_PUBKEY_LEN])
 {
     secp256k1_ecdsa_recoverable_signature rsig;
-    secp256k1_pubkey q0;
-    unsigned char got[MAV2_PUBKEY_LEN];
-    size_t len = sizeof(got);
-    int m;
+    secp256k1_pubkey pt;
+    unsigned char csig[64], msg[32], rc[33], got[MAV2_PUBKEY_LEN];
+    size_t len = sizeof(rc);
+    int rid;
 
-    if (!secp256k1_ecdsa_recoverable_signature_parse_compact(secp256k1_context_static, &rsig, rs,
-                                                             0))
+    if (!mav2_k1_nonce_point_call(digest, rs, pub, csig, &rid, msg)) {
+        /* Qx >= n (about 2^-128 of keys): recover both candidates */
+        for (rid = 0; rid < 2; rid++)
+            if (recover_point(digest, rs, rid, got) && memcmp(got, pub, sizeof(got)) == 0)
+                return rid;
         return -1;
-    if (secp256k1_ecdsa_recover(secp256k1_context_static, &q0, &rsig, digest)) {
-        secp256k1_ec_pubkey_serialize(secp256k1_context_static, got, &len, &q0,
-                                      SECP256K1_EC_UNCOMPRESSED);
-        if (memcmp(got, pub, sizeof(got)) == 0)
-            return 0;
-        m = recid1_check(digest, rs, &q0, pub);
-        if (m >= 0)
-            return m ? 1 : -1;
     }
-    return recover_point(digest, rs, 1, got) && memcmp(got, pub, sizeof(got)) == 0 ? 1 : -1;
+    if (!secp256k1_ecdsa_recoverable_signature_parse_compact(secp256k1_context_static, &rsig, csig,
+                                                             rid) ||
+        !secp256k1_ecdsa_recover(secp256k1_context_static, &pt, &rsig, msg) ||
+        !secp256k1_ec_pubkey_serialize(secp256k1_context_static, rc, &len, &pt,
+                                       SECP256K1_EC_COMPRESSED) ||
+        memcmp(rc + 1, rs, 32) != 0)
+        return -1;
+    return rc[0] == SECP256K1_TAG_PUBKEY_ODD;
 }
 
 int mav2_sig_recover(const unsigned char digest[32], const unsigned char sig[MAV2_SIG65_LEN],
