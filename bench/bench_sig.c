@@ -115,7 +115,6 @@ static void bench_token(const char *uri, const char *module, int n)
         fprintf(stderr, "bench_sig: p11k1: %s\n", p11k1_last_error());
         exit(1);
     }
-    p11k1_ctx_set_key_cache(pctx, 0);
     b.f = p11k1_key_module(pkey);
     b.h = p11k1_key_private_handle(pkey);
     if (b.f->C_OpenSession(p11k1_key_slot_id(pkey), CKF_SERIAL_SESSION, NULL, NULL, &b.s) !=

@@ -5,8 +5,8 @@
 #          C_SignInit + C_Sign on the token object, same key, same process
 #   software: userOpHash + EIP-191 + sign + v per user op, mav2 (PEM key) vs viem
 #          (same op, same key; the signatures must be byte-identical)
-# BEFORE=DIR (a build directory of the code before) adds its bench_signer and
-# provider to every round. Usage, from the top build directory (or BUILD=DIR):
+# BEFORE=DIR (a build directory of the code before, with this bench_sig.c built
+# there as DIR/bench/bench_sig) adds its token and software runs to every round. Usage, from the top build directory (or BUILD=DIR):
 #   sh SRCDIR/bench/bench_sig.sh [N [ROUNDS]]
 set -e
 N=${1:-2000}
@@ -30,7 +30,6 @@ printf '302e0201010420%sa00706052b8104000a' "${KEY#0x}" | xxd -r -p |
 URI="pkcs11:token=bench;object=sk1?pin-source=file:$TMP/pin"
 export OPENSSL_CONF=/dev/null P11K1_MODULE="$MODULE"
 val() { awk -v k="$1" '$1 == k {print $2}' "$2"; }
-us_of() { grep -F "$1" "$2" | sed 's/.* \([0-9.]*\) us\/op.*/\1/'; }
 for r in $(seq "$ROUNDS"); do
     "$TOP/bench/bench_sig" -n "$N" -k "$TMP/key.pem" -j >"$TMP/sw"
     node "$SRC/bench-sig-viem.mjs" "$KEY" "$N" >"$TMP/viem"
@@ -45,11 +44,12 @@ for r in $(seq "$ROUNDS"); do
         "$(val token_finish_us "$TMP/tok")" "$(val token_bare_csign_us "$TMP/tok-nocopy")" \
         "$(val token_mav2_sign_digest_us "$TMP/tok-nocopy")" "$(val token_finish_us "$TMP/tok-nocopy")" >>"$TMP/rows"
     if [ -n "${BEFORE:-}" ]; then
-        OPENSSL_MODULES="$BEFORE/provider/.libs" "$BEFORE/bench/bench_signer" -n "$N" -t "$URI" \
-            -m "$MODULE" >"$TMP/before"
-        printf ' %s %s %s' "$(us_of 'full user-op' "$TMP/before")" \
-            "$(us_of 'bare p11k1_key_sign' "$TMP/before")" \
-            "$(us_of 'mav2_signer_sign_digest' "$TMP/before")" >>"$TMP/rows"
+        "$BEFORE/bench/bench_sig" -n "$N" -k "$TMP/key.pem" >"$TMP/b-sw"
+        OPENSSL_MODULES="$BEFORE/provider/.libs" "$BEFORE/bench/bench_sig" -n "$N" -t "$URI" \
+            -m "$MODULE" >"$TMP/b-tok"
+        printf ' %s %s %s %s' "$(val software_userop_us "$TMP/b-sw")" \
+            "$(val token_bare_csign_us "$TMP/b-tok")" "$(val token_mav2_sign_digest_us "$TMP/b-tok")" \
+            "$(val token_finish_us "$TMP/b-tok")" >>"$TMP/rows"
     fi
     printf '\n' >>"$TMP/rows"
 done
@@ -69,7 +69,7 @@ END {
     b2 = median(6); m2 = median(7)
     printf "token, cache-keys no:  bare C_Sign %.1f, mav2_signer_sign_digest %.1f: %.3fx bare\n", b2, m2, m2 / b2
     if (nf > 8) {
-        printf "before (BEFORE build): software user op %.1f (viem %.2fx faster); token: p11k1_key_sign %.1f, mav2 %.1f: %.3fx\n",
-            median(9), median(9) / vi, median(10), median(11), median(11) / median(10)
+        printf "before: software user op %.1f (mav2 %.2fx faster than viem); token: bare C_Sign %.1f, mav2 %.1f: %.3fx bare; finishing step %.1f\n",
+            median(9), vi / median(9), median(10), median(11), median(11) / median(10), median(12)
     }
 }' "$TMP/rows"
