@@ -40,18 +40,13 @@ static int conn_error(const char *what, PGconn *c)
     return mav2_error_set("state: %s: %.*s", what, (int)strcspn(m, "\n"), m);
 }
 
-/* A failed connection attempt to a server that answers: it refuses us (a bad password,
- * no such database or user), which waiting does not cure. */
-static int refused(mav2_state *st)
-{
-    return PQstatus(conn_of(st)) != CONNECTION_OK && PQping(st->url) == PQPING_OK;
-}
-
 /* Brings a lost connection back (PQreset), trying with growing pauses until deadline
- * while the server is down or starting. */
+ * while the server is down or starting. A server that answered a ping before and after
+ * the attempt refused us (a bad password, no such database or user): waiting does not
+ * cure that, so it is an error at once. */
 static int reconnect(mav2_state *st, int64_t deadline)
 {
-    int pause = 50;
+    int pause = 50, up;
     while (PQstatus(conn_of(st)) != CONNECTION_OK) {
         struct timespec ts;
         if (now_ms() >= deadline)
@@ -60,10 +55,11 @@ static int reconnect(mav2_state *st, int64_t deadline)
         ts.tv_nsec = (long)(pause % 1000) * 1000000L;
         nanosleep(&ts, NULL);
         pause = pause < 800 ? pause * 2 : 1000;
-        st->trips++;
+        st->trips += 2;
         st->reconnects++;
+        up = PQping(st->url) == PQPING_OK;
         PQreset(conn_of(st));
-        if (refused(st))
+        if (PQstatus(conn_of(st)) != CONNECTION_OK && up && PQping(st->url) == PQPING_OK)
             return conn_error("postgresql", conn_of(st));
     }
     return 1;
@@ -110,16 +106,16 @@ int mav2_pg_run(mav2_state *st, const char *sql, int n, const char *const *param
     return r;
 }
 
-/* body inside BEGIN ... COMMIT, run again while it asks to be retried and the wait
- * allows. */
-int mav2_pg_tx(mav2_state *st, mav2_pg_body body, void *ctx)
+/* body inside BEGIN ... COMMIT (begin = 0: a body of one statement, on its own), run
+ * again while it asks to be retried and the wait allows. */
+static int tx_run(mav2_state *st, mav2_pg_body body, void *ctx, int begin)
 {
     int64_t deadline = now_ms() + st->wait_ms;
     for (;;) {
-        int r = mav2_pg_run(st, "BEGIN", 0, NULL);
+        int r = begin ? mav2_pg_run(st, "BEGIN", 0, NULL) : 1;
         if (r == 1)
             r = body(st, ctx);
-        if (r == 1)
+        if (r == 1 && begin)
             r = mav2_pg_run(st, "COMMIT", 0, NULL);
         if (r == 1)
             return 1;
@@ -133,6 +129,16 @@ int mav2_pg_tx(mav2_state *st, mav2_pg_body body, void *ctx)
         if (!reconnect(st, deadline))
             return 0;
     }
+}
+
+int mav2_pg_tx(mav2_state *st, mav2_pg_body body, void *ctx)
+{
+    return tx_run(st, body, ctx, 1);
+}
+
+int mav2_pg_tx1(mav2_state *st, mav2_pg_body body, void *ctx)
+{
+    return tx_run(st, body, ctx, 0);
 }
 
 /* "\x<hex>", a bytea parameter. */
@@ -345,7 +351,7 @@ static int renew_body(mav2_state *st, void *ctx)
 static int p_renew(mav2_state *st, const mav2_state_lane *lane, int lease_ms)
 {
     renew_ctx c = {lane, lease_ms};
-    return mav2_pg_tx(st, renew_body, &c);
+    return mav2_pg_tx1(st, renew_body, &c);
 }
 
 static int p_release(mav2_state *st, mav2_state_lane *lane)
@@ -353,7 +359,7 @@ static int p_release(mav2_state *st, mav2_state_lane *lane)
     renew_ctx c = {lane, 0};
     if (lane->epoch == 0)
         return 1;
-    if (!mav2_pg_tx(st, renew_body, &c))
+    if (!mav2_pg_tx1(st, renew_body, &c))
         return 0;
     lane->epoch = 0;
     return 1;
@@ -417,7 +423,7 @@ static int p_put(mav2_state *st, const mav2_state_lane *lane, const mav2_journal
     journal_ctx c = {0};
     c.lane = lane;
     c.e = e;
-    return mav2_pg_tx(st, put_body, &c);
+    return mav2_pg_tx1(st, put_body, &c);
 }
 
 /* Row i of res (chain_id, nonce_key, entry) into e. */
@@ -531,7 +537,7 @@ static int p_pending(mav2_state *st, uint64_t chain_id, const uint8_t account[20
     c.chain_id = chain_id;
     c.account = account;
     c.fn_ctx = &res;
-    if (!mav2_pg_tx(st, pending_body, &c))
+    if (!mav2_pg_tx1(st, pending_body, &c))
         return 0;
     for (int i = 0; ok && more && i < PQntuples(res); i++) {
         mav2_journal_entry e;
@@ -575,7 +581,7 @@ static int p_finish(mav2_state *st, uint64_t chain_id, const uint8_t account[20]
     c.key = key;
     c.hash = hash;
     c.found = removed;
-    return mav2_pg_tx(st, finish_body, &c);
+    return mav2_pg_tx1(st, finish_body, &c);
 }
 
 /* ---- connection ---- */
@@ -635,9 +641,7 @@ int mav2_state_pg_open(mav2_state *st, const char *url, const char *password_fil
     if (st->db == NULL)
         return mav2_error_set("state: out of memory");
     PQsetNoticeProcessor(conn_of(st), quiet, NULL);
-    if (refused(st))
-        ok = conn_error("postgresql", conn_of(st));
-    else if (PQstatus(conn_of(st)) != CONNECTION_OK)
+    if (PQstatus(conn_of(st)) != CONNECTION_OK)
         ok = reconnect(st, now_ms() + st->wait_ms);
     return ok;
 }

@@ -16,6 +16,8 @@ typedef int (*mav2_pg_body)(mav2_state *st, void *ctx);
 
 /* body inside BEGIN ... COMMIT, run again while it asks to and the wait allows. */
 int mav2_pg_tx(mav2_state *st, mav2_pg_body body, void *ctx);
+/* A body of one statement, without BEGIN and COMMIT around it. */
+int mav2_pg_tx1(mav2_state *st, mav2_pg_body body, void *ctx);
 
 /* sql with text parameters: 1 with *res (PQclear it), MAV2_PG_RETRY, or 0. */
 int mav2_pg_exec(mav2_state *st, PGresult **res, const char *sql, int n, const char *const *params);

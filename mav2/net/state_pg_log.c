@@ -169,7 +169,7 @@ int mav2_pg_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *c
     PGresult *res = NULL;
     verify_ctx c = {account, &res};
     uint8_t last[32] = {0}, prev[32], hash[32], want[32];
-    if (!mav2_pg_tx(st, verify_body, &c))
+    if (!mav2_pg_tx1(st, verify_body, &c))
         return 0;
     *count = (uint64_t)PQntuples(res);
     for (int i = 0; i < PQntuples(res) && *first_bad == 0; i++) {

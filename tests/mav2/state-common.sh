@@ -54,6 +54,7 @@ two_workers() {
     is "worker A finishes" "$?" 0
     wait $pb
     is "worker B finishes" "$?" 0
+    sed 's/^/# /' "$out.a.err" "$out.b.err"
     is "each of the $((2 * ops)) ops finished exactly once" "$(exactly_once "$out.a" "$out.b")" ""
     is "all $((2 * ops)) ops were journaled" "$(cat "$out.a" "$out.b" | grep -c '^put ')" \
         $((2 * ops))

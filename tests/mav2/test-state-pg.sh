@@ -53,6 +53,7 @@ wait $pR
 is "worker R finishes after the restart" "$?" 0
 wait $pS
 is "worker S finishes after the restart" "$?" 0
+sed 's/^/# /' "$tmp/r.R.err" "$tmp/r.S.err"
 ok "worker R waited for the server" grep -q '^reconnects [1-9]' "$tmp/r.R"
 ok "worker S waited for the server" grep -q '^reconnects [1-9]' "$tmp/r.S"
 is "each of the 80 ops finished exactly once" "$(exactly_once "$tmp/r.R" "$tmp/r.S")" ""
