@@ -20,6 +20,9 @@
 #include "mav2/service/metrics.h"
 #include "mav2/service/store.h"
 
+/* Every this many polls an op still without a receipt is looked after (check_lost). */
+#define LOST_CHECK_ROUNDS 10
+
 typedef struct {
     mavd_lanes *owner;
     unsigned index;
@@ -28,6 +31,7 @@ typedef struct {
     int pending;   /* an op of this lane is sent and not settled */
     int settled;   /* the poller saw its outcome: the lane removes its journal entry */
     uint8_t hash[32];
+    uint64_t seq;        /* the pending op's nonce sequence */
     const mavd_job *job; /* being signed (for the ledger hook) */
 } lane;
 
@@ -183,6 +187,7 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
         pthread_mutex_lock(&l->mu);
         ln->pending = 1; /* sent: the lane waits for it even if the record failed */
         memcpy(ln->hash, r.user_op_hash, 32);
+        mav2_nonce_split(&r.nonce, NULL, &ln->seq);
         pthread_mutex_unlock(&l->mu);
     } else {
         snprintf(j->message, sizeof(j->message), "%s", r.message);
@@ -195,6 +200,23 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
     mav2_buf_free(&cd);
 }
 
+/* Sends e's op again, as journaled (the bundler lost it or never got it). */
+static void send_again(const lane *ln, mav2_rpc *bundler, const mav2_journal_entry *e)
+{
+    static const uint8_t zero[20];
+    json_object *params = json_object_new_array(), *res = NULL;
+    char ep[MAV2_ADDRESS_STR_MAX], id[67];
+    mav2_address_format(memcmp(e->entry_point, zero, 20) ? e->entry_point : mav2_entry_point_v07,
+                        ep);
+    mavd_hash_hex(e->user_op_hash, id);
+    json_object_array_add(params, json_object_get(e->user_op));
+    json_object_array_add(params, json_object_new_string(ep));
+    if (mav2_rpc_call(bundler, "eth_sendUserOperation", params, &res))
+        fprintf(stderr, "mav2d: lane %u: journaled op %s sent again\n", ln->index, id);
+    json_object_put(res);
+    json_object_put(params);
+}
+
 /* The op the journal holds for ln (a previous run's): pending again, its record made
  * if it was lost, sent again when the bundler has neither it nor its receipt. */
 static void resume_journaled(lane *ln, mav2_rpc *bundler)
@@ -202,8 +224,7 @@ static void resume_journaled(lane *ln, mav2_rpc *bundler)
     mavd_lanes *l = ln->owner;
     mav2_journal_entry e;
     json_object *rec = NULL, *res = NULL, *params;
-    char id[67], ep[MAV2_ADDRESS_STR_MAX];
-    static const uint8_t zero[20];
+    char id[67];
     int found = 0;
     if (!mav2_journal_get(l->journal_dir, l->chain_id, l->conf->account, &ln->key, &e, &found) ||
         !found) {
@@ -220,22 +241,15 @@ static void resume_journaled(lane *ln, mav2_rpc *bundler)
     json_object_put(rec);
     params = json_object_new_array();
     json_object_array_add(params, json_object_new_string(id));
-    if (mav2_rpc_call(bundler, "eth_getUserOperationReceipt", params, &res) && res == NULL) {
-        json_object_put(params);
-        mav2_address_format(memcmp(e.entry_point, zero, 20) ? e.entry_point : mav2_entry_point_v07,
-                            ep);
-        params = json_object_new_array();
-        json_object_array_add(params, json_object_get(e.user_op));
-        json_object_array_add(params, json_object_new_string(ep));
-        if (mav2_rpc_call(bundler, "eth_sendUserOperation", params, &res))
-            fprintf(stderr, "mav2d: lane %u: journaled op %s sent again\n", ln->index, id);
-    }
+    if (mav2_rpc_call(bundler, "eth_getUserOperationReceipt", params, &res) && res == NULL)
+        send_again(ln, bundler, &e);
     json_object_put(res);
     json_object_put(params);
     fprintf(stderr, "mav2d: lane %u: resuming journaled op %s\n", ln->index, id);
     pthread_mutex_lock(&l->mu);
     ln->pending = 1;
     memcpy(ln->hash, e.user_op_hash, 32);
+    mav2_nonce_split(&e.nonce, NULL, &ln->seq);
     pthread_mutex_unlock(&l->mu);
     mav2_journal_entry_clear(&e);
 }
@@ -339,8 +353,78 @@ static void settle(lane *ln, json_object *res)
     pthread_mutex_unlock(&l->mu);
 }
 
-/* One batch: eth_getUserOperationReceipt for every pending op. */
-static void poll_once(mavd_lanes *l, mav2_rpc *bundler)
+/* ln's op will never be included: status 400 with why. */
+static void settle_failed(lane *ln, const char *why)
+{
+    mavd_lanes *l = ln->owner;
+    json_object *rec = record_new(l, ln->index, ln->hash);
+    json_object_object_add(rec, "status", json_object_new_int(400));
+    json_object_object_add(rec, "receipts", json_object_new_array());
+    json_object_object_add(rec, "error", json_object_new_string(why));
+    if (!mavd_store_put(l->conf->state_dir, ln->hash, rec))
+        fprintf(stderr, "mav2d: %s\n", mav2_last_error());
+    json_object_put(rec);
+    mavd_metric_inc(MAVD_M_REJECTED);
+    mavd_hooks.ledger_outcome(mavd_hooks.ctx, ln->hash, MAVD_OUTCOME_FAILED, NULL);
+    pthread_mutex_lock(&l->mu);
+    ln->settled = 1;
+    pthread_cond_broadcast(&l->work);
+    pthread_mutex_unlock(&l->mu);
+}
+
+/* EntryPoint.getNonce(account, key) sequence of ln's key. */
+static int onchain_seq(const lane *ln, mav2_rpc *node, uint64_t *seq)
+{
+    uint8_t data[68] = {0x35, 0x56, 0x7e, 0x1a};
+    mav2_buf out = {0};
+    int ok;
+    memcpy(data + 4 + 12, ln->owner->conf->account, 20);
+    mav2_u256_to_be32(&ln->key, data + 36);
+    ok = mav2_eth_call(node, mav2_entry_point_v07, data, sizeof(data), &out) && out.len == 32;
+    *seq = 0;
+    for (size_t i = 24; ok && i < 32; i++)
+        *seq = *seq << 8 | out.data[i];
+    mav2_buf_free(&out);
+    return ok;
+}
+
+/* An op without a receipt for a while: superseded when its nonce moved on without it
+ * (status 400), sent again when the bundler does not know it. */
+static void check_lost(lane *ln, mav2_rpc *node, mav2_rpc *bundler)
+{
+    mavd_lanes *l = ln->owner;
+    json_object *params = json_object_new_array(), *res = NULL;
+    mav2_journal_entry e;
+    uint64_t seq;
+    char id[67], why[160];
+    int found = 0;
+    mavd_hash_hex(ln->hash, id);
+    json_object_array_add(params, json_object_new_string(id));
+    if (!onchain_seq(ln, node, &seq))
+        goto out;
+    if (seq > ln->seq) {
+        if (mav2_rpc_call(bundler, "eth_getUserOperationReceipt", params, &res) && res == NULL) {
+            snprintf(why, sizeof(why), "superseded: nonce %llu was used without this op",
+                     (unsigned long long)ln->seq);
+            settle_failed(ln, why);
+        } else if (res != NULL)
+            settle(ln, res);
+    } else if (mav2_rpc_call(bundler, "eth_getUserOperationByHash", params, &res) && res == NULL &&
+               mav2_journal_get(l->journal_dir, l->chain_id, l->conf->account, &ln->key, &e,
+                                &found) &&
+               found) {
+        if (memcmp(e.user_op_hash, ln->hash, 32) == 0)
+            send_again(ln, bundler, &e);
+        mav2_journal_entry_clear(&e);
+    }
+out:
+    json_object_put(res);
+    json_object_put(params);
+}
+
+/* One batch: eth_getUserOperationReceipt for every pending op; with check, the ops
+ * still without a receipt are looked after (check_lost). */
+static void poll_once(mavd_lanes *l, mav2_rpc *node, mav2_rpc *bundler, int check)
 {
     mav2_rpc_batch_item items[MAVD_MAX_LANES];
     lane *who[MAVD_MAX_LANES];
@@ -363,6 +447,8 @@ static void poll_once(mavd_lanes *l, mav2_rpc *bundler)
     for (size_t i = 0; i < n; i++)
         if (items[i].error.status == MAV2_RPC_OK && items[i].result != NULL)
             settle(who[i], items[i].result);
+        else if (check && items[i].error.status == MAV2_RPC_OK)
+            check_lost(who[i], node, bundler);
     mav2_rpc_batch_clear(items, n);
     for (size_t i = 0; i < n; i++)
         json_object_put(items[i].params);
@@ -372,6 +458,7 @@ static void *poller_main(void *arg)
 {
     mavd_lanes *l = arg;
     mav2_rpc *node, *bundler;
+    unsigned long round = 0;
     if (!open_clients(l->conf, &node, &bundler)) {
         fprintf(stderr, "mav2d: poller: %s\n", mav2_last_error());
         return NULL;
@@ -390,7 +477,7 @@ static void *poller_main(void *arg)
         if (l->stopping)
             break;
         pthread_mutex_unlock(&l->mu);
-        poll_once(l, bundler);
+        poll_once(l, node, bundler, ++round % LOST_CHECK_ROUNDS == 0);
         pthread_mutex_lock(&l->mu);
     }
     pthread_mutex_unlock(&l->mu);

@@ -55,11 +55,23 @@ chmod 600 "$MH_TMP/public.conf"
 is "bad config: non-loopback tcp refused (exit 2)" "$?" 2
 ok "bad config: says it is not loopback" grep -q "not a loopback address" "$MH_TMP/public.err"
 
-# ---- start: the readiness line comes once it serves
+# ---- start: the readiness line comes once it serves, and READY=1 to $NOTIFY_SOCKET
+# (a datagram socket of the test's own, each message a line on fd 9)
+rm -f "$MH_TMP/notify.fifo" && mkfifo "$MH_TMP/notify.fifo"
+exec 9<>"$MH_TMP/notify.fifo"
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+print("bound", flush=True)
+while True:
+    print(s.recv(256).decode(), flush=True)' "$MH_TMP/notify.sock" >&9 &
+BGPIDS+=($!)
+read -r -t 60 -u 9 line
+notified() { line="" && read -r -t 300 -u 9 line && echo "$line"; }
 start_mavd() {
     rm -f "$MH_TMP/ready.fifo" && mkfifo "$MH_TMP/ready.fifo"
     exec 7<>"$MH_TMP/ready.fifo"
-    "$MAV2D" --config "$CONF" >&7 2>>"$MH_TMP/mavd.err" &
+    NOTIFY_SOCKET="$MH_TMP/notify.sock" "$MAV2D" --config "$CONF" >&7 2>>"$MH_TMP/mavd.err" &
     MAVD_PID=$!
     BGPIDS+=("$MAVD_PID")
     READY=""
@@ -67,9 +79,23 @@ start_mavd() {
 }
 start_mavd
 ok "start: readiness line" grep -q "^mav2d: ready: account $ACC" <<<"$READY"
+is "start: sd_notify READY=1" "$(notified)" READY=1
 is "unix socket mode 0660" "$(stat -c %a "$SOCK")" 660
 U=(curl -s --unix-socket "$SOCK")
 is "GET /healthz on the socket" "$("${U[@]}" http://mav2d/healthz)" ok
+# the socket's permissions decide: its group may connect, others may not (same path)
+if [ "$(id -u)" -eq 0 ]; then
+    chmod 711 "$MH_TMP"
+    chgrp nogroup "$SOCK"
+    as() { setpriv --reuid=65534 --regid="$1" --clear-groups -- curl -s -o /dev/null \
+        -w '%{http_code}' --unix-socket "$SOCK" http://mav2d/healthz; }
+    is "socket: a member of its group is served" "$(as 65534)" 200
+    is "socket: another user is refused by the file mode" "$(as 1)" 000
+    chmod 700 "$MH_TMP"
+else
+    tap_skip "socket permissions" "needs root (to act as two other users)"
+    tap_skip "socket permissions" "needs root (to act as two other users)"
+fi
 T="http://127.0.0.1:$PORT/"
 j='{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}'
 is "tcp without token: 401" "$(curl -s -o /dev/null -w '%{http_code}' -d "$j" "$T")" 401
@@ -82,6 +108,18 @@ is "socket: eth_accounts = the account" "$("${U[@]}" -d '{"jsonrpc":"2.0","id":2
 W='{"jsonrpc":"2.0","id":3,"method":"wallet_sendCalls","params":[{"version":"2.0.0","chainId":"0x1","from":"'$ACC'","calls":[{"to":"'$ACC'"}]}]}'
 is "sendCalls on another chain: error 5710" "$("${U[@]}" -d "$W" http://mav2d/ | jq -r .error.code)" 5710
 is "getCallsStatus of an unknown id: error 5730" "$("${U[@]}" -d '{"jsonrpc":"2.0","id":4,"method":"wallet_getCallsStatus","params":["0x'"$(pad 1)"'"]}' http://mav2d/ | jq -r .error.code)" 5730
+
+# ---- SIGHUP: a new bearer token without a restart
+OLD=$TOKEN
+TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+(umask 077 && echo "$TOKEN" >"$MH_TMP/token")
+kill -HUP "$MAVD_PID"
+is "SIGHUP: RELOADING=1" "$(notified)" RELOADING=1
+is "SIGHUP: READY=1 again" "$(notified)" READY=1
+is "SIGHUP: the old token is refused now" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $OLD" -d "$j" "$T")" 401
+is "SIGHUP: the new token is accepted" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -d "$j" "$T")" 200
 
 # ---- viem: sendCalls (ETH and a contract call) and waitForCallsStatus
 export MAV2D_URL="$T" MAV2D_TOKEN="$TOKEN" ACCOUNT="$ACC" CHAIN_ID
@@ -128,7 +166,7 @@ is "load: all 4 lanes used" "$used" 4
 M=$("${U[@]}" http://mav2d/metrics)
 is "metrics: ops submitted" "$(awk '$1 == "mav2d_ops_submitted_total" { print $2 }' <<<"$M")" $((TOTAL + 1))
 is "metrics: ops included" "$(awk '$1 == "mav2d_ops_included_total" { print $2 }' <<<"$M")" $((TOTAL + 1))
-is "metrics: auth failures counted" "$(awk '$1 == "mav2d_auth_failures_total" { print $2 }' <<<"$M")" 2
+is "metrics: auth failures counted" "$(awk '$1 == "mav2d_auth_failures_total" { print $2 }' <<<"$M")" 3
 is "metrics: one signature per op in the latency histogram" \
     "$(awk '$1 == "mav2d_sign_seconds_count" { print $2 }' <<<"$M")" $((TOTAL + 1))
 is "metrics: queue empty" "$(awk '$1 == "mav2d_lane_queue_depth" { print $2 }' <<<"$M")" 0
@@ -154,6 +192,7 @@ IDS=$(wc -l <"$MH_TMP/kill.ids")
 ok "kill -9: some requests got an id before the kill ($IDS)" test "$IDS" -ge 6
 start_mavd
 ok "restart: ready again" grep -q "^mav2d: ready" <<<"$READY"
+is "restart: READY=1" "$(notified)" READY=1
 node "$CLIENT" status $(cat "$MH_TMP/kill.ids") >"$MH_TMP/kill.st" 2>>"$MH_TMP/load.err"
 is "restart: every id that was answered is confirmed (200)" "$(awk '$2 == 200' "$MH_TMP/kill.st" | wc -l)" "$IDS"
 once=0 twice=0 paid=0
@@ -173,5 +212,6 @@ is "restart: nonces moved by exactly the ops included (nothing sent twice)" "$(n
 kill -TERM "$MAVD_PID"
 wait "$MAVD_PID"
 is "SIGTERM: exit 0" "$?" 0
+is "SIGTERM: STOPPING=1" "$(notified)" STOPPING=1
 ok "SIGTERM: socket removed" test ! -e "$SOCK"
 tap_done
