@@ -166,20 +166,28 @@ static const char *bad_value(const char *k, const char *v)
     return NULL;
 }
 
+/* "[profile NAME]", "[chain NAME]" or "[service]" into buf. */
+static const char *section_label(int is_chain, const char *section, char *buf, size_t cap)
+{
+    if (is_chain == SECTION_SERVICE)
+        snprintf(buf, cap, "[service]");
+    else
+        snprintf(buf, cap, "[%s %s]", is_chain ? "chain" : "profile", section);
+    return buf;
+}
+
 static int add_entry(mav2_config *c, int is_chain, const char *section, const char *k,
                      const char *v, unsigned line)
 {
     entry *p;
     const char *why;
+    char label[160];
     for (size_t i = 0; i < c->n; i++)
         if (c->e[i].is_chain == is_chain && strcmp(c->e[i].section, section) == 0 &&
             strcmp(c->e[i].key, k) == 0)
-            return mav2_error_set("%s:%u: \"%s\" given twice in [%s %s] (line %u)", c->path, line,
-                                  k,
-                                  is_chain == SECTION_SERVICE ? "service"
-                                  : is_chain                  ? "chain"
-                                                              : "profile",
-                                  is_chain == SECTION_SERVICE ? "" : section, c->e[i].line);
+            return mav2_error_set("%s:%u: \"%s\" given twice in %s (line %u)", c->path, line, k,
+                                  section_label(is_chain, section, label, sizeof(label)),
+                                  c->e[i].line);
     if (!known(is_chain == SECTION_SERVICE ? mav2_config_service_keys
                : is_chain                  ? chain_keys
                                            : mav2_config_keys,
