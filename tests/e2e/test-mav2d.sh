@@ -7,6 +7,8 @@
 # 8 x 50 for the shared 2-core machine: MAV2D_LOAD=50 restores it), each included exactly
 # once; kill -9 in the middle of a load and a restart: every request that got an id is
 # included exactly once and its status answerable, nothing sent twice; /metrics; SIGTERM.
+# MAV2D_WRAP prefixes the mav2d command (e.g. valgrind --error-exitcode=99 ...: the
+# SIGTERM exit status then reports its errors).
 E2E_NEEDS="curl"
 . "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
 MAV2D="$MH_TOP_BUILDDIR/mav2/mav2d"
@@ -71,7 +73,7 @@ notified() { line="" && read -r -t 300 -u 9 line && echo "$line"; }
 start_mavd() {
     rm -f "$MH_TMP/ready.fifo" && mkfifo "$MH_TMP/ready.fifo"
     exec 7<>"$MH_TMP/ready.fifo"
-    NOTIFY_SOCKET="$MH_TMP/notify.sock" "$MAV2D" --config "$CONF" >&7 2>>"$MH_TMP/mavd.err" &
+    NOTIFY_SOCKET="$MH_TMP/notify.sock" ${MAV2D_WRAP:-} "$MAV2D" --config "$CONF" >&7 2>>"$MH_TMP/mavd.err" &
     MAVD_PID=$!
     BGPIDS+=("$MAVD_PID")
     READY=""
@@ -136,6 +138,15 @@ is "viem: contract state written" \
 R=$(rpc "$BUNDLER_URL" eth_getUserOperationReceipt "[\"$(echo "$OUT" | jq -r .id)\"]")
 is "viem: the id is the userOpHash the bundler knows, same tx" \
     "$(echo "$R" | jq -r .receipt.transactionHash)" "$(echo "$OUT" | jq -r .tx)"
+
+# ---- a call that reverts: refused at once as a JSON-RPC error with the reason, nothing sent
+REV=0x5707e00000000000000000000000000000000bad
+rpc "$RPC_URL" anvil_setCode "[\"$REV\",\"0x60006000fd\"]" >/dev/null
+W='{"jsonrpc":"2.0","id":5,"method":"wallet_sendCalls","params":[{"version":"2.0.0","chainId":"'$(printf '0x%x' "$CHAIN_ID")'","from":"'$ACC'","calls":[{"to":"'$REV'","data":"0x12345678"}]}]}'
+"${U[@]}" -d "$W" http://mav2d/ >"$MH_TMP/revert.json"
+is "reverting call: JSON-RPC error -32003" "$(jq -r .error.code "$MH_TMP/revert.json")" -32003
+ok "reverting call: the reason in one sentence" jq -e '.error.message | test("revert"; "i")' "$MH_TMP/revert.json"
+jq -r .error.message "$MH_TMP/revert.json" | sed 's/^/# /'
 
 lane_key() { if [ "$1" -eq 0 ]; then echo 101; else printf '%x0000000101' "$1"; fi; }
 nonces() { local s=0 i; for i in 0 1 2 3; do s=$((s + $(nonce_seq "$(lane_key $i)"))); done; echo $s; }
