@@ -578,6 +578,12 @@ void mavd_lanes_stop(mavd_lanes *l)
     for (unsigned i = 0; i < l->n; i++)
         pthread_join(l->lanes[i].thread, NULL);
     pthread_join(l->poller, NULL);
+}
+
+void mavd_lanes_free(mavd_lanes *l)
+{
+    if (l == NULL)
+        return;
     pthread_mutex_destroy(&l->mu);
     pthread_cond_destroy(&l->work);
     pthread_cond_destroy(&l->done);

@@ -47,8 +47,10 @@ void mavd_lanes_submit(mavd_lanes *l, mavd_job *job);
 void mavd_lanes_gauges(mavd_lanes *l, size_t *queued, size_t *pending);
 /* A new poll interval (SIGHUP). */
 void mavd_lanes_set_poll(mavd_lanes *l, long poll_ms);
-/* Refuses queued requests, lets every lane finish the op it is sending (journaled,
- * resumed at the next start), stops the threads and frees l. */
+/* Refuses queued requests (and any submitted later), lets every lane finish the op
+ * it is sending (journaled, resumed at the next start) and stops the threads. */
 void mavd_lanes_stop(mavd_lanes *l);
+/* Frees stopped lanes, once no request can reach them (the HTTP server stopped). */
+void mavd_lanes_free(mavd_lanes *l);
 
 #endif

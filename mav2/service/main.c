@@ -190,6 +190,7 @@ static int serve(const char *path, const char *profile, mavd_conf *c, mav2_signe
         return 0;
     if (!mavd_http_start(c, &api, &http)) {
         mavd_lanes_stop(api.lanes);
+        mavd_lanes_free(api.lanes);
         return 0;
     }
     ready_line(c, chain);
@@ -200,6 +201,7 @@ static int serve(const char *path, const char *profile, mavd_conf *c, mav2_signe
     mavd_http_quiesce(http);
     mavd_lanes_stop(api.lanes);
     mavd_http_stop(http);
+    mavd_lanes_free(api.lanes);
     return 1;
 }
 

@@ -3,7 +3,8 @@
 # test-mav2d.sh: mav2d on the local devnet with a SoftHSM2 token session key: bad
 # settings refused in one line; the Unix socket (0660) and the loopback TCP port with its
 # bearer token; viem's sendCalls + waitForCallsStatus move ETH and call a contract through
-# mav2d; load: 8 concurrent viem clients x 10 requests over 4 lanes (scaled down from
+# mav2d, sponsored too (ERC-7677 capability); a reverting call refused at once; load:
+# 8 concurrent viem clients x 10 requests over 4 lanes (scaled down from
 # 8 x 50 for the shared 2-core machine: MAV2D_LOAD=50 restores it), each included exactly
 # once; kill -9 in the middle of a load and a restart: every request that got an id is
 # included exactly once and its status answerable, nothing sent twice; /metrics; SIGTERM.
@@ -139,6 +140,22 @@ R=$(rpc "$BUNDLER_URL" eth_getUserOperationReceipt "[\"$(echo "$OUT" | jq -r .id
 is "viem: the id is the userOpHash the bundler knows, same tx" \
     "$(echo "$R" | jq -r .receipt.transactionHash)" "$(echo "$OUT" | jq -r .tx)"
 
+# ---- sponsored: capabilities.paymasterService (ERC-7677) from viem
+export PM_LOG="$MH_TMP/pm.log"
+node "$DEVNET/tools/paymaster.mjs" "$RPC_URL" "$FUNDER_ADDRESS" >"$MH_TMP/pm.out" 2>"$MH_TMP/pm.err" &
+BGPIDS+=($!)
+for _ in $(seq 100); do grep -q PAYMASTER_URL "$MH_TMP/pm.out" && break; sleep 0.1; done
+eval "$(cat "$MH_TMP/pm.out")"
+RCPT2=0x$(printf '%040x' $((RANDOM * 65536 + RANDOM + 1)))
+B0=$(balance "$ACC")
+D0=$(deposit_of "$PAYMASTER")
+OUT=$(PAYMASTER_URL="$PAYMASTER_URL" node "$CLIENT" send "$RCPT2" 1000 2>"$MH_TMP/viem2.err")
+sed 's/^/# viem: /' "$MH_TMP/viem2.err"
+is "sponsored: confirmed" "$(echo "$OUT" | jq -r .statusCode)" 200
+is "sponsored: the account paid only the 1000 wei" "$((B0 - $(balance "$ACC")))" 1000
+ok "sponsored: the paymaster's deposit paid the gas" test "$(deposit_of "$PAYMASTER")" -lt "$D0"
+is "sponsored: the request's context reached the paymaster" "$(jq -c '.params[3]' "$PM_LOG" | sort -u)" '{"policy":"mav2d"}'
+
 # ---- a call that reverts: refused at once as a JSON-RPC error with the reason, nothing sent
 REV=0x5707e00000000000000000000000000000000bad
 rpc "$RPC_URL" anvil_setCode "[\"$REV\",\"0x60006000fd\"]" >/dev/null
@@ -151,7 +168,7 @@ jq -r .error.message "$MH_TMP/revert.json" | sed 's/^/# /'
 lane_key() { if [ "$1" -eq 0 ]; then echo 101; else printf '%x0000000101' "$1"; fi; }
 nonces() { local s=0 i; for i in 0 1 2 3; do s=$((s + $(nonce_seq "$(lane_key $i)"))); done; echo $s; }
 N0=$(nonces)
-is "one op so far over the lanes" "$N0" 1
+is "two ops so far over the lanes" "$N0" 2
 
 # ---- load: 8 clients x LOAD requests over 4 lanes, each included exactly once
 BASE=$((0x10ad0000))
@@ -175,11 +192,11 @@ is "load: all 4 lanes used" "$used" 4
 
 # ---- metrics (this process's counters)
 M=$("${U[@]}" http://mav2d/metrics)
-is "metrics: ops submitted" "$(awk '$1 == "mav2d_ops_submitted_total" { print $2 }' <<<"$M")" $((TOTAL + 1))
-is "metrics: ops included" "$(awk '$1 == "mav2d_ops_included_total" { print $2 }' <<<"$M")" $((TOTAL + 1))
+is "metrics: ops submitted" "$(awk '$1 == "mav2d_ops_submitted_total" { print $2 }' <<<"$M")" $((TOTAL + 2))
+is "metrics: ops included" "$(awk '$1 == "mav2d_ops_included_total" { print $2 }' <<<"$M")" $((TOTAL + 2))
 is "metrics: auth failures counted" "$(awk '$1 == "mav2d_auth_failures_total" { print $2 }' <<<"$M")" 3
 is "metrics: one signature per op in the latency histogram" \
-    "$(awk '$1 == "mav2d_sign_seconds_count" { print $2 }' <<<"$M")" $((TOTAL + 1))
+    "$(awk '$1 == "mav2d_sign_seconds_count" { print $2 }' <<<"$M")" $((TOTAL + 2))
 is "metrics: queue empty" "$(awk '$1 == "mav2d_lane_queue_depth" { print $2 }' <<<"$M")" 0
 
 # ---- kill -9 in the middle of a load, restart: ids answered, each op once

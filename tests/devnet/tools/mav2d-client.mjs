@@ -3,6 +3,7 @@
 // mav2d-client.mjs: viem as a backend would use it against mav2d (tests/e2e/test-mav2d.sh,
 // bench/). Environment: MAV2D_URL, MAV2D_TOKEN (bearer), ACCOUNT, CHAIN_ID.
 //   send TO VALUE_WEI [STORE DATA]       sendCalls + waitForCallsStatus: prints one JSON line
+//                                         ($PAYMASTER_URL: sponsored, ERC-7677 capability)
 //   load CLIENTS REQUESTS BASE            CLIENTS concurrent clients x REQUESTS sendCalls,
 //                                         request k sends 1000 wei to address BASE+k; prints
 //                                         "id K 0x..." as each id comes and "err K message"
@@ -32,7 +33,10 @@ const [cmd, ...args] = process.argv.slice(2)
 if (cmd === "send") {
     const calls = [{ to: args[0], value: BigInt(args[1]) }]
     if (args[2]) calls.push({ to: args[2], data: args[3] })
-    const { id } = await client.sendCalls({ calls })
+    const capabilities = env.PAYMASTER_URL
+        ? { paymasterService: { url: env.PAYMASTER_URL, context: { policy: "mav2d" } } }
+        : undefined
+    const { id } = await client.sendCalls({ calls, capabilities })
     const st = await wait(id)
     console.log(JSON.stringify({ id, status: st.status, statusCode: st.statusCode,
         tx: st.receipts?.[0]?.transactionHash, receiptStatus: st.receipts?.[0]?.status }))
