@@ -84,13 +84,15 @@ start_mavd
 ok "start: readiness line" grep -q "^mav2d: ready: account $ACC" <<<"$READY"
 is "start: sd_notify READY=1" "$(notified)" READY=1
 is "unix socket mode 0660" "$(stat -c %a "$SOCK")" 660
-U=(curl -s --unix-socket "$SOCK")
+# curl without our provider (OPENSSL_CONF loads it; the sanitizer build's needs ASan)
+hcurl() { OPENSSL_CONF=/dev/null curl -s "$@"; }
+U=(hcurl --unix-socket "$SOCK")
 is "GET /healthz on the socket" "$("${U[@]}" http://mav2d/healthz)" ok
 # the socket's permissions decide: its group may connect, others may not (same path)
 if [ "$(id -u)" -eq 0 ]; then
     chmod 711 "$MH_TMP"
     chgrp nogroup "$SOCK"
-    as() { setpriv --reuid=65534 --regid="$1" --clear-groups -- curl -s -o /dev/null \
+    as() { OPENSSL_CONF=/dev/null setpriv --reuid=65534 --regid="$1" --clear-groups -- curl -s -o /dev/null \
         -w '%{http_code}' --unix-socket "$SOCK" http://mav2d/healthz; }
     is "socket: a member of its group is served" "$(as 65534)" 200
     is "socket: another user is refused by the file mode" "$(as 1)" 000
@@ -101,11 +103,11 @@ else
 fi
 T="http://127.0.0.1:$PORT/"
 j='{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}'
-is "tcp without token: 401" "$(curl -s -o /dev/null -w '%{http_code}' -d "$j" "$T")" 401
+is "tcp without token: 401" "$(hcurl -o /dev/null -w '%{http_code}' -d "$j" "$T")" 401
 is "tcp with a wrong token: 401" \
-    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${TOKEN}x" -d "$j" "$T")" 401
+    "$(hcurl -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${TOKEN}x" -d "$j" "$T")" 401
 is "tcp with the token: eth_chainId" \
-    "$(curl -s -H "Authorization: Bearer $TOKEN" -d "$j" "$T" | jq -r .result)" "$(printf '0x%x' "$CHAIN_ID")"
+    "$(hcurl -H "Authorization: Bearer $TOKEN" -d "$j" "$T" | jq -r .result)" "$(printf '0x%x' "$CHAIN_ID")"
 is "socket: eth_accounts = the account" "$("${U[@]}" -d '{"jsonrpc":"2.0","id":2,"method":"eth_accounts"}' \
     http://mav2d/ | jq -r '.result[0]' | lower)" "$(echo "$ACC" | lower)"
 W='{"jsonrpc":"2.0","id":3,"method":"wallet_sendCalls","params":[{"version":"2.0.0","chainId":"0x1","from":"'$ACC'","calls":[{"to":"'$ACC'"}]}]}'
@@ -120,9 +122,9 @@ kill -HUP "$MAVD_PID"
 is "SIGHUP: RELOADING=1" "$(notified)" RELOADING=1
 is "SIGHUP: READY=1 again" "$(notified)" READY=1
 is "SIGHUP: the old token is refused now" \
-    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $OLD" -d "$j" "$T")" 401
+    "$(hcurl -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $OLD" -d "$j" "$T")" 401
 is "SIGHUP: the new token is accepted" \
-    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -d "$j" "$T")" 200
+    "$(hcurl -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -d "$j" "$T")" 200
 
 # ---- viem: sendCalls (ETH and a contract call) and waitForCallsStatus
 export MAV2D_URL="$T" MAV2D_TOKEN="$TOKEN" ACCOUNT="$ACC" CHAIN_ID
@@ -142,10 +144,12 @@ is "viem: the id is the userOpHash the bundler knows, same tx" \
 
 # ---- sponsored: capabilities.paymasterService (ERC-7677) from viem
 export PM_LOG="$MH_TMP/pm.log"
-node "$DEVNET/tools/paymaster.mjs" "$RPC_URL" "$FUNDER_ADDRESS" >"$MH_TMP/pm.out" 2>"$MH_TMP/pm.err" &
+rm -f "$MH_TMP/pm.fifo" && mkfifo "$MH_TMP/pm.fifo"
+exec 6<>"$MH_TMP/pm.fifo"
+node "$DEVNET/tools/paymaster.mjs" "$RPC_URL" "$FUNDER_ADDRESS" >&6 2>"$MH_TMP/pm.err" &
 BGPIDS+=($!)
-for _ in $(seq 100); do grep -q PAYMASTER_URL "$MH_TMP/pm.out" && break; sleep 0.1; done
-eval "$(cat "$MH_TMP/pm.out")"
+read -r -t 300 -u 6 line # "PAYMASTER_URL=... PAYMASTER=..." once it listens
+eval "$line"
 RCPT2=0x$(printf '%040x' $((RANDOM * 65536 + RANDOM + 1)))
 B0=$(balance "$ACC")
 D0=$(deposit_of "$PAYMASTER")
