@@ -77,7 +77,7 @@ static int make_dirs(const char *dir)
     return 1;
 }
 
-static int entry_path(const char *dir, uint64_t chain_id, const uint8_t account[20],
+static int entry_path(const char *dir, uint64_t chain_id, const uint8_t account[MAV2_ADDRESS_LEN],
                       const mav2_u256 *key, char *out, size_t cap, char *dirbuf, size_t dircap)
 {
     char acct[41], keyhex[MAV2_U256_HEX_MAX];
@@ -314,7 +314,7 @@ static const char *parse_entry(json_object *o, mav2_journal_entry *e)
     return NULL;
 }
 
-int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[20],
+int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[MAV2_ADDRESS_LEN],
                      const mav2_u256 *nonce_key, mav2_journal_entry *e, int *found)
 {
     char path[PATH_MAX], dbuf[PATH_MAX];
@@ -372,7 +372,7 @@ int mav2_journal_find(const char *dir, uint64_t chain_id, const uint8_t hash[32]
                    : mav2_error_set("journal: cannot read %s: %s", dir, strerror(errno));
     snprintf(prefix, sizeof(prefix), "pending-%llu-", (unsigned long long)chain_id);
     while (ok && !*found && (de = readdir(d)) != NULL) {
-        uint8_t acct[20];
+        uint8_t acct[MAV2_ADDRESS_LEN];
         mav2_u256 key;
         char keyhex[MAV2_U256_HEX_MAX + 2];
         const char *name = de->d_name, *dot;
@@ -398,7 +398,7 @@ int mav2_journal_find(const char *dir, uint64_t chain_id, const uint8_t hash[32]
     return ok;
 }
 
-int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t account[20],
+int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t account[MAV2_ADDRESS_LEN],
                         const mav2_u256 *nonce_key)
 {
     char path[PATH_MAX], dbuf[PATH_MAX];
@@ -409,8 +409,9 @@ int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t accoun
     return 1;
 }
 
-int mav2_journal_remove_op(const char *dir, uint64_t chain_id, const uint8_t account[20],
-                           const mav2_u256 *nonce_key, const uint8_t hash[32])
+int mav2_journal_remove_op(const char *dir, uint64_t chain_id,
+                           const uint8_t account[MAV2_ADDRESS_LEN], const mav2_u256 *nonce_key,
+                           const uint8_t hash[32])
 {
     mav2_journal_entry e;
     int fd, found = 0, ok;
@@ -486,8 +487,8 @@ static int lock_once(const char *path, int *fd)
     return 1;
 }
 
-int mav2_journal_lock(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key,
-                      int *fd)
+int mav2_journal_lock(const char *dir, const uint8_t account[MAV2_ADDRESS_LEN],
+                      const mav2_u256 *nonce_key, int *fd)
 {
     char path[PATH_MAX], dbuf[PATH_MAX], acct[41], keyhex[MAV2_U256_HEX_MAX];
     int n;
