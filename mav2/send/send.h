@@ -259,7 +259,8 @@ int mav2_send_many(const char *rpc_url, const char *bundler_url, const mav2_rpc_
 
 /* Waits for the receipt of user_op_hash with the waiting parameters of p (the rest of
  * p is ignored; p NULL = defaults): what `mav2 receipt` needs. Outcome INCLUDED,
- * REVERTED, TIMEOUT or NETWORK; returns 1 only for INCLUDED. */
+ * REVERTED, TIMEOUT or NETWORK; returns 1 only for INCLUDED. r->nonce is the
+ * receipt's. */
 int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const mav2_send_params *p,
                       mav2_send_result *r);
 

@@ -111,6 +111,8 @@ int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_pa
             mav2_u256_to_u64(&q, &r->block_number);
         if (mav2_send_quantity(mav2_send_member(res, "actualGasCost"), "actualGasCost", &q))
             r->actual_gas_cost = q;
+        if (mav2_send_quantity(mav2_send_member(res, "nonce"), "nonce", &q))
+            r->nonce = q;
         mav2_error_clear();
         mav2_send_progress(p, MAV2_STAGE_INCLUDED, r->tx_hash);
         v = mav2_send_member(res, "success");
