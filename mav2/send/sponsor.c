@@ -12,6 +12,7 @@
 #include "mav2/core/account.h"
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
+#include "mav2/send/erc20_gas.h"
 
 int mav2_sponsor_check_context(const char *text)
 {
@@ -113,6 +114,7 @@ int mav2_sponsor_erc7677(mav2_rpc *pm, int final, const mav2_send_params *p, con
     ctx = p->paymaster_context ? json_tokener_parse(p->paymaster_context) : NULL;
     if (ctx == NULL)
         ctx = json_object_new_object();
+    mav2_erc20_context_add(ctx, p);
     mav2_u256_from_u64(&c, chain_id);
     mav2_u256_to_hex(&c, chain);
     json_object_array_add(params, json_object_get(op_json));
