@@ -112,8 +112,6 @@ int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_pa
             mav2_u256_to_u64(&q, &r->block_number);
         if (mav2_send_quantity(mav2_send_member(res, "actualGasCost"), "actualGasCost", &q))
             r->actual_gas_cost = q;
-        if (mav2_send_quantity(mav2_send_member(res, "nonce"), "nonce", &q))
-            r->nonce = q;
         mav2_error_clear();
         mav2_send_progress(p, MAV2_STAGE_INCLUDED, r->tx_hash);
         v = mav2_send_member(res, "success");
@@ -150,6 +148,13 @@ int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const m
     r->success = ok;
     if (!ok)
         snprintf(r->message, sizeof(r->message), "%s", mav2_last_error());
+    if (r->receipt != NULL &&
+        !mav2_send_quantity(mav2_send_member(r->receipt, "nonce"), "receipt nonce", &r->nonce))
+        mav2_u256_from_u64(&r->nonce, 0); /* a receipt without it: unknown */
+    if (ok)
+        mav2_error_clear();
+    else
+        mav2_error_set("%s", r->message); /* not the nonce's */
     return ok;
 }
 
