@@ -164,7 +164,8 @@ const char mav2_help_receipt[] =
     "    Polls eth_getUserOperationReceipt for HASH (--rpc-url is asked for the chain\n"
     "    id). Without HASH, the op pending in the send journal for that account and\n"
     "    nonce key is awaited (what mav2 send would resume). Either way its journal\n"
-    "    entry, if any, is dropped once the op is included (or reverted).\n"
+    "    entry, if any, is dropped once the op is included (or reverted). --json:\n"
+    "    \"nonce\" is the receipt's, \"resumed\" true when the op is journaled.\n"
     "\n"
     "OPTIONS\n" NET_HELP
     "    --account, --entity-id, --global, --nonce-key  select the journaled op\n"

@@ -26,8 +26,19 @@ is "the account holds 100 tokens (6 decimals)" "$(tokens "$ACC")" 100000000
 is "no allowance for the paymaster yet" "$(allowance)" 0
 PAY=(--paymaster-url "$PAYMASTER_URL" --paymaster-token "$GAS_TOKEN")
 
-# ---- 1. no allowance: approve(paymaster, 5 tokens) batched; the token pays the gas
 RCPT=0x$(printf '%040x' $((RANDOM * 65536 + RANDOM + 1)))
+# ---- 0. no allowance and no cap: nothing to approve with, refused before signing
+NZ=$(nonce_seq 101)
+run zero send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,1" \
+    "${PAY[@]}"
+is "no allowance, no --max-token-amount: exit 1" "$RC" 1
+ok "no allowance, no --max-token-amount: says so" grep -q "no allowance of token" "$MH_TMP/zero.err"
+is "no allowance, no --max-token-amount: nothing sent" "$(nonce_seq 101)" "$NZ"
+is "no --max-token-amount: erc20Context without a cap" \
+    "$(jq -c '.params[3].erc20Context | keys' "$PM_LOG" | sort -u)" '["tokenAddress"]'
+: >"$PM_LOG"
+
+# ---- 1. no allowance: approve(paymaster, 5 tokens) batched; the token pays the gas
 B0=$(balance "$ACC")
 E0=$(deposit_of "$ACC")
 T0=$(tokens "$ACC")
