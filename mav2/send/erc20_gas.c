@@ -12,6 +12,7 @@
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
 #include "mav2/net/rpc.h"
+#include "mav2/send/sponsor.h"
 
 #define SEL_ALLOWANCE 0xdd, 0x62, 0xed, 0x3e /* allowance(address,address) */
 #define SEL_APPROVE   0x09, 0x5e, 0xa7, 0xb3 /* approve(address,uint256) */
@@ -25,30 +26,33 @@ int mav2_erc20_check_params(const mav2_send_params *p)
     return 1;
 }
 
-void mav2_erc20_context_add(json_object *ctx, const mav2_send_params *p)
-{
-    json_object *e;
-    char s[MAV2_U256_HEX_MAX > MAV2_ADDRESS_STR_MAX ? MAV2_U256_HEX_MAX : MAV2_ADDRESS_STR_MAX];
-    if (p->paymaster_token == NULL)
-        return;
-    e = json_object_new_object();
-    mav2_address_format(p->paymaster_token, s);
-    json_object_object_add(e, "tokenAddress", json_object_new_string(s));
-    if (p->max_token_amount != NULL) {
-        mav2_u256_to_hex(p->max_token_amount, s);
-        json_object_object_add(e, "maxTokenAmount", json_object_new_string(s));
-    }
-    json_object_object_add(ctx, "erc20Context", e);
-}
-
 void mav2_erc20_intent_add(json_object *o, const mav2_send_params *p)
 {
     json_object *ctx = json_object_new_object();
-    mav2_erc20_context_add(ctx, p);
+    mav2_sponsor_erc20_context(ctx, p);
     if (json_object_object_length(ctx) > 0)
         json_object_object_add(o, "erc20Context", ctx);
     else
         json_object_put(ctx);
+}
+
+/* The paymaster the service names in its stub answer for op (without gas limits). */
+static int stub_paymaster(mav2_send_ctx *c, mav2_userop *op, uint8_t pm[20])
+{
+    json_object *j = NULL;
+    int ok;
+    c->r->outcome = MAV2_SEND_INVALID;
+    if (!mav2_userop_to_json(op, &j))
+        return 0;
+    json_object_object_del(j, "callGasLimit");
+    json_object_object_del(j, "verificationGasLimit");
+    json_object_object_del(j, "preVerificationGas");
+    ok =
+        mav2_sponsor_erc7677(c->pm, 0, c->p, c->ep, c->chain_id, j, op, NULL, NULL, &c->r->outcome);
+    json_object_put(j);
+    if (ok)
+        memcpy(pm, op->paymaster, 20);
+    return ok;
 }
 
 /* allowance(account, spender) of the token into out. */
@@ -125,9 +129,8 @@ int mav2_send_erc20_approve(mav2_send_ctx *c, mav2_userop *op)
     mav2_u256 allowance;
     if (p->paymaster_token == NULL)
         return 1;
-    if (!mav2_send_sponsor_7677(c, op, 0))
+    if (!stub_paymaster(c, op, spender))
         return 0;
-    memcpy(spender, op->paymaster, 20);
     clear_paymaster(c, op);
     if (!read_allowance(c, spender, &allowance))
         return 0;

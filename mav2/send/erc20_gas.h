@@ -16,9 +16,6 @@
  * needs a token), else 0 with the error set. */
 int mav2_erc20_check_params(const mav2_send_params *p);
 
-/* With p->paymaster_token: adds "erc20Context" to the service context ctx. */
-void mav2_erc20_context_add(json_object *ctx, const mav2_send_params *p);
-
 /* With p->paymaster_token: adds the token and the maximum to the journaled intent o. */
 void mav2_erc20_intent_add(json_object *o, const mav2_send_params *p);
 
