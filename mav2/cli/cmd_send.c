@@ -14,6 +14,7 @@
 #include "common/hex.h"
 #include "mav2/core/account.h"
 #include "mav2/core/address.h"
+#include "mav2/cli/erc20_cli.h"
 #include "mav2/cli/grant_cli.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/replace.h"
@@ -76,6 +77,7 @@ const char mav2_help_send[] =
     "              [--max-verification-gas N] [--max-call-gas N] [--max-paymaster-gas N]\n"
     "              [--paymaster-url URL [--paymaster-context JSON]] [--gas-policy-id ID]\n"
     "              [--replace-after SECONDS]\n"
+    "              [--paymaster-token ADDR [--max-token-amount A]]\n"
     "\n"
     "DESCRIPTION\n"
     "    Builds the op for the account (execute for one --call, executeBatch for\n"
@@ -142,7 +144,7 @@ const char mav2_help_send[] =
     "                         entityId lines to stdout (not with -), and the mav2 sign\n"
     "                         and mav2 submit commands to run next to stderr; nothing\n"
     "                         is sent or journaled\n"
-    "" MAV2_CLI_SPONSOR_HELP "    --help               this text\n"
+    "" MAV2_CLI_SPONSOR_HELP MAV2_CLI_ERC20_HELP "    --help               this text\n"
     "\n" OUTPUT_HELP "\n"
     "EXAMPLES\n"
     "    mav2 send --rpc-url $RPC --account 0xAcc... --entity-id 1 --global \\\n"
@@ -162,7 +164,8 @@ const char mav2_help_receipt[] =
     "    Polls eth_getUserOperationReceipt for HASH (--rpc-url is asked for the chain\n"
     "    id). Without HASH, the op pending in the send journal for that account and\n"
     "    nonce key is awaited (what mav2 send would resume). Either way its journal\n"
-    "    entry, if any, is dropped once the op is included (or reverted).\n"
+    "    entry, if any, is dropped once the op is included (or reverted). --json:\n"
+    "    \"nonce\" is the receipt's, \"resumed\" true when the op is journaled.\n"
     "\n"
     "OPTIONS\n" NET_HELP
     "    --account, --entity-id, --global, --nonce-key  select the journaled op\n"
@@ -200,6 +203,8 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
                                          MAV2_CLI_GAS_OPTS,
                                          {"grant", required_argument, NULL, 'W'},
                                          MAV2_CLI_SPONSOR_OPTS,
+                                         {"paymaster-token", required_argument, NULL, 0x320},
+                                         {"max-token-amount", required_argument, NULL, 0x321},
                                          {NULL, 0, NULL, 0}};
     const char *specs[MAX_CALLS], *arg, *key_s = NULL, *pin = NULL, *owner_s = NULL;
     const char *salt_s = NULL, *grant_s = NULL;
@@ -217,6 +222,7 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
     EVP_PKEY *key = NULL;
     mav2_u256 salt;
     mav2_cli_grant gr;
+    mav2_cli_erc20 tok = {NULL, NULL, {0}, {{0}}};
 
     memset(&gr, 0, sizeof(gr));
     mav2_cli_net_init(&net);
@@ -269,6 +275,12 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
         case 'W':
             grant_s = arg;
             break;
+        case 0x320:
+            tok.token_s = arg;
+            break;
+        case 0x321:
+            tok.amount_s = arg;
+            break;
         case 'h':
             return MAV2_EXIT_OK;
         default:
@@ -282,6 +294,8 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
         if (p.paymaster_url == NULL)
             p.gas_policy_id = mav2_cli_setting("gas-policy-id", NULL);
     }
+    if (mav2_cli_erc20_check(self, &tok, &p) != MAV2_EXIT_OK)
+        return MAV2_EXIT_USAGE;
     if (!mav2_cli_require(self, "--rpc-url", net.rpc_url, "--account", lane.account, "--key",
                           key_s != NULL ? key_s : unsigned_s, "--entity-id", lane.entity, "--call",
                           n_calls > 0 ? "" : NULL, (const char *)NULL))
@@ -351,7 +365,8 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
     p.call_data = cd.data;
     p.call_data_len = cd.len;
     if (unsigned_s != NULL) { /* no key: it signs offline (mav2 sign) */
-        if (mav2_cli_net_open(self, &net, &node, &bundler))
+        if (mav2_cli_net_open(self, &net, &node, &bundler) &&
+            (rc = mav2_cli_erc20_params(self, &tok, node, &p)) == MAV2_EXIT_OK)
             rc = mav2_cli_send_unsigned(self, &net, node, bundler, &p, unsigned_s);
         goto out;
     }
@@ -359,7 +374,8 @@ int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv)
         rc = MAV2_EXIT_KEY;
         goto out;
     }
-    if (!mav2_cli_net_open(self, &net, &node, &bundler))
+    if (!mav2_cli_net_open(self, &net, &node, &bundler) ||
+        (rc = mav2_cli_erc20_params(self, &tok, node, &p)) != MAV2_EXIT_OK)
         goto out;
     if (grant_s != NULL &&
         ((rc = send_grant_check(self, node, key, owner_s ? owner : NULL, &p, &gr)) !=

@@ -529,7 +529,7 @@ int mav2_cli_await(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *bun
     mav2_send_params p;
     mav2_send_result r;
     char hex[67];
-    int rc;
+    int rc, ok;
 
     mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
     print_hash_line(&ui, hex);
@@ -537,7 +537,9 @@ int mav2_cli_await(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *bun
     p.progress = progress_cb;
     p.progress_ctx = &ui;
     set_waiting(n, &p);
-    if (mav2_wait_receipt(bundler, hash, &p, &r)) {
+    ok = mav2_wait_receipt(bundler, hash, &p, &r);
+    r.resumed = j != NULL; /* the journaled op awaited */
+    if (ok) {
         rc = print_result(cmd, &ui, &r);
     } else {
         if (r.outcome == MAV2_SEND_REVERTED)
