@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "mav2/core/account.h"
+#include "mav2/cli/opt.h"
 #include "mav2/keys/signer.h"
 
 struct json_object;
@@ -36,8 +37,9 @@ typedef struct mav2_cli_cmd mav2_cli_cmd;
 struct mav2_cli_cmd {
     const char *name;
     int (*run)(const mav2_cli_cmd *self, int argc, char **argv);
-    const char *summary; /* one line for `mav2 --help` */
-    const char *help;    /* the full man-page-like text for `mav2 NAME --help` */
+    const char *summary;        /* one line for `mav2 --help` */
+    const char *help;           /* the full man-page-like text for `mav2 NAME --help`, or */
+    const mav2_cli_page *page;  /* its page with the option table (opt.h) */
 };
 
 /* Subcommands (one file per group). */
@@ -72,6 +74,8 @@ __attribute__((format(printf, 3, 4))) int mav2_cli_fail(const mav2_cli_cmd *cmd,
  * values are NULL, prints "NAME[, NAME] and NAME are required" naming just those and
  * returns 0; else 1. */
 __attribute__((sentinel)) int mav2_cli_require(const mav2_cli_cmd *cmd, ...);
+/* Prints "NAME[, NAME] and NAME are required" for the n names of missing. */
+void mav2_cli_fail_missing(const mav2_cli_cmd *cmd, const char *const *missing, size_t n);
 /* Same with mav2_last_error() as the message, after an optional prefix (NULL: none). */
 int mav2_cli_fail_lib(const mav2_cli_cmd *cmd, int code, const char *prefix);
 

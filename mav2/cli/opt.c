@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* opt.c: parsing, help and the required check, from a command's option table (opt.h). */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mav2/cli/cli.h"
+#include "mav2/cli/opt.h"
+
+#define MAX_OPTS 96
+
+/* The table with its groups flattened: entries and the offset of each one's value. */
+typedef struct {
+    const mav2_cli_opt *e[MAX_OPTS];
+    size_t off[MAX_OPTS];
+    size_t n;
+} flat_opts;
+
+static int flatten(flat_opts *f, const mav2_cli_opt *t, size_t base)
+{
+    for (; t != NULL && t->kind != MAV2_OPT_END; t++) {
+        if (t->kind == MAV2_OPT_GROUP) {
+            if (!flatten(f, t->group, base + t->offset))
+                return 0;
+            continue;
+        }
+        if (f->n == MAX_OPTS)
+            return 0;
+        f->e[f->n] = t;
+        f->off[f->n++] = base + t->offset;
+    }
+    return 1;
+}
+
+static int flat_of(const mav2_cli_cmd *cmd, flat_opts *f)
+{
+    f->n = 0;
+    if (cmd->page == NULL || flatten(f, cmd->page->opts, 0))
+        return 1;
+    mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "more than %d options", MAX_OPTS);
+    return 0;
+}
+
+/* Stores the value of option i (arg its value) at base; 0 after printing why not. */
+static int store(const mav2_cli_cmd *cmd, const flat_opts *f, size_t i, void *base, const char *arg)
+{
+    char *field = (char *)base + f->off[i];
+    switch (f->e[i]->kind) {
+    case MAV2_OPT_FLAG:
+        *(int *)(void *)field = 1;
+        return 1;
+    case MAV2_OPT_STRING:
+        *(const char **)(void *)field = arg;
+        return 1;
+    case MAV2_OPT_SETTER:
+        return f->e[i]->set(cmd, f->e[i], field, arg);
+    default:
+        return 1;
+    }
+}
+
+/* One getopt_long step's usage errors as one line; returns MAV2_EXIT_USAGE. */
+static int usage_error(const mav2_cli_cmd *cmd, int c, int prev, int argc, char **argv)
+{
+    const char *bad = prev < argc ? argv[prev] : "?";
+    if (c == ':')
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "option %s needs a value", bad);
+    if (c == '?')
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "unknown option %s (see mav2 %s --help)", bad,
+                             cmd->name);
+    return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "unexpected argument \"%s\" (see mav2 %s --help)",
+                         argv[optind], cmd->name);
+}
+
+int mav2_cli_opts_parse(const mav2_cli_cmd *cmd, void *base, int argc, char **argv)
+{
+    struct option all[MAX_OPTS + 2];
+    flat_opts f;
+    int c, prev;
+
+    if (!flat_of(cmd, &f))
+        return MAV2_EXIT_INTERNAL;
+    for (size_t i = 0; i < f.n; i++)
+        all[i] = (struct option){f.e[i]->name,
+                                 f.e[i]->kind == MAV2_OPT_FLAG ? no_argument : required_argument,
+                                 NULL, 256 + (int)i};
+    all[f.n] = (struct option){"help", no_argument, NULL, 'h'};
+    all[f.n + 1] = (struct option){NULL, 0, NULL, 0};
+    optind = 1;
+    opterr = 0;
+    for (;;) {
+        prev = optind;
+        /* "+": stop at the first non-option, refused below */
+        c = getopt_long(argc, argv, "+:h", all, NULL);
+        if (c == -1)
+            break;
+        if (c == 'h') {
+            mav2_cli_help_print(cmd);
+            return MAV2_EXIT_OK;
+        }
+        if (c < 256)
+            return usage_error(cmd, c, prev, argc, argv);
+        if (!store(cmd, &f, (size_t)(c - 256), base, optarg))
+            return MAV2_EXIT_USAGE;
+    }
+    if (optind < argc)
+        return usage_error(cmd, -1, prev, argc, argv);
+    return MAV2_CLI_PARSED;
+}
+
+int mav2_cli_opts_require(const mav2_cli_cmd *cmd, const void *base)
+{
+    const char *missing[16];
+    size_t n = 0;
+    flat_opts f;
+
+    if (!flat_of(cmd, &f))
+        return 0;
+    for (size_t i = 0; i < f.n && n < sizeof(missing) / sizeof(missing[0]); i++)
+        if ((f.e[i]->flags & MAV2_OPT_REQUIRED) &&
+            *(const char *const *)(const void *)((const char *)base + f.off[i]) == NULL)
+            missing[n++] = f.e[i]->name;
+    return n == 0 ? 1 : (mav2_cli_fail_missing(cmd, missing, n), 0);
+}
+
+/* "    --NAME ARG" padded to the help column (25), or the term alone on its line. */
+static void help_entry(const mav2_cli_opt *o, FILE *out)
+{
+    char term[128];
+    const char *h = o->help, *nl;
+    int w;
+
+    if (o->term != NULL)
+        w = snprintf(term, sizeof(term), "%s", o->term);
+    else
+        w = snprintf(term, sizeof(term), "--%s%s%s", o->name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+    if (*h == '\n') {
+        fprintf(out, "    %s\n", term);
+        h++;
+    } else {
+        fprintf(out, "    %-*s%s", w <= 20 ? 21 : w + 2, term, "");
+        nl = strchr(h, '\n');
+        fprintf(out, "%.*s\n", nl ? (int)(nl - h) : (int)strlen(h), h);
+        h = nl ? nl + 1 : h + strlen(h);
+    }
+    while (*h != '\0') {
+        nl = strchr(h, '\n');
+        fprintf(out, "%25s%.*s\n", "", nl ? (int)(nl - h) : (int)strlen(h), h);
+        h = nl ? nl + 1 : h + strlen(h);
+    }
+}
+
+void mav2_cli_help_print(const mav2_cli_cmd *cmd)
+{
+    flat_opts f;
+
+    if (cmd->page == NULL) {
+        fputs(cmd->help, stdout);
+        return;
+    }
+    fputs(cmd->page->head, stdout);
+    if (flat_of(cmd, &f))
+        for (size_t i = 0; i < f.n; i++)
+            if (f.e[i]->help != NULL)
+                help_entry(f.e[i], stdout);
+    fputs("    --help               this text\n", stdout);
+    fputs(cmd->page->tail, stdout);
+}
