@@ -15,6 +15,7 @@
 #include "mav2/core/error.h"
 #include "mav2/net/journal.h"
 #include "mav2/cli/online.h"
+#include "mav2/cli/online_opts.h"
 #include "mav2/cli/replace.h"
 #include "mav2/keys/signer.h"
 
@@ -55,38 +56,11 @@ const char mav2_help_replace[] =
 
 int mav2_cli_sponsor_opt(const mav2_cli_cmd *cmd, mav2_send_params *p, int c, const char *arg)
 {
-    char *end;
-    long v;
-    switch (c) {
-    case 0x300:
-        if (!mav2_cli_url_ok(cmd, "--paymaster-url", arg))
-            return 2;
-        p->paymaster_url = arg;
-        return 1;
-    case 0x301: {
-        struct json_object *o = json_tokener_parse(arg);
-        int is_obj = o != NULL && json_object_is_type(o, json_type_object);
-        json_object_put(o);
-        if (!is_obj)
-            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--paymaster-context: not a JSON object"), 2;
-        p->paymaster_context = arg;
-        return 1;
-    }
-    case 0x302:
-        p->gas_policy_id = arg;
-        return 1;
-    case 0x303:
-        errno = 0;
-        v = strtol(arg, &end, 10);
-        if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v <= 0 || v > 86400)
-            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
-                                 "--replace-after: \"%s\" is not a number 1 .. 86400", arg),
-                   2;
-        p->replace_after_ms = v * 1000;
-        return 1;
-    default:
+    static const char *const names[] = {"paymaster-url", "paymaster-context", "gas-policy-id",
+                                        "replace-after"};
+    if (c < 0x300 || c > 0x303)
         return 0;
-    }
+    return mav2_cli_opt_apply(cmd, mav2_cli_sponsor_group, p, names[c - 0x300], arg);
 }
 
 /* ---- mav2 replace ------------------------------------------------------------------ */

@@ -43,11 +43,10 @@ static int flat_of(const mav2_cli_cmd *cmd, flat_opts *f)
     return 0;
 }
 
-/* Stores the value of option i (arg its value) at base; 0 after printing why not. */
-static int store(const mav2_cli_cmd *cmd, const flat_opts *f, size_t i, void *base, const char *arg)
+/* Stores the value of option o (arg its value) in field; 0 after printing why not. */
+static int store(const mav2_cli_cmd *cmd, const mav2_cli_opt *o, void *field, const char *arg)
 {
-    char *field = (char *)base + f->off[i];
-    switch (f->e[i]->kind) {
+    switch (o->kind) {
     case MAV2_OPT_FLAG:
         *(int *)(void *)field = 1;
         return 1;
@@ -55,7 +54,7 @@ static int store(const mav2_cli_cmd *cmd, const flat_opts *f, size_t i, void *ba
         *(const char **)(void *)field = arg;
         return 1;
     case MAV2_OPT_SETTER:
-        return f->e[i]->set(cmd, f->e[i], field, arg);
+        return o->set(cmd, o, field, arg);
     default:
         return 1;
     }
@@ -102,12 +101,26 @@ int mav2_cli_opts_parse(const mav2_cli_cmd *cmd, void *base, int argc, char **ar
         }
         if (c < 256)
             return usage_error(cmd, c, prev, argc, argv);
-        if (!store(cmd, &f, (size_t)(c - 256), base, optarg))
+        if (!store(cmd, f.e[c - 256], (char *)base + f.off[c - 256], optarg))
             return MAV2_EXIT_USAGE;
     }
     if (optind < argc)
         return usage_error(cmd, -1, prev, argc, argv);
     return MAV2_CLI_PARSED;
+}
+
+int mav2_cli_opt_apply(const mav2_cli_cmd *cmd, const mav2_cli_opt *table, void *base,
+                       const char *name, const char *arg)
+{
+    flat_opts f;
+
+    f.n = 0;
+    if (name == NULL || !flatten(&f, table, 0))
+        return 0;
+    for (size_t i = 0; i < f.n; i++)
+        if (strcmp(f.e[i]->name, name) == 0)
+            return store(cmd, f.e[i], (char *)base + f.off[i], arg) ? 1 : 2;
+    return 0;
 }
 
 int mav2_cli_opts_require(const mav2_cli_cmd *cmd, const void *base)
