@@ -6,7 +6,17 @@
  * (argv[0] is the subcommand name) returning an exit code; it is listed in the
  * table in main.c with its help text. Output discipline: a subcommand computes
  * everything first and prints to stdout only once it has succeeded; on failure it
- * prints one line "mav2 CMD: what was wrong" to stderr and returns non-zero. */
+ * prints one line "mav2 CMD: what was wrong" to stderr and returns non-zero.
+ *
+ * Failure convention of the CLI helpers (cli/): a helper that can fail prints the
+ * one-line error itself and returns an exit code (MAV2_EXIT_OK on success, one of
+ * the codes below otherwise), and the caller passes that code on:
+ *     if ((rc = mav2_cli_net_open(self, &net, &node, &bundler)) != MAV2_EXIT_OK)
+ *         return rc;
+ * Option parsing returns MAV2_CLI_PARSED (opt.h) when the command goes on. Older
+ * checks of a single value still return 1/0 (1: good; 0: error printed, exit 1):
+ * mav2_cli_address, mav2_cli_u32, mav2_cli_chain_id, mav2_cli_require, ... Library
+ * calls (mav2_*) keep the library's 1/0 + mav2_last_error(). */
 #ifndef MAV2_CLI_H
 #define MAV2_CLI_H
 

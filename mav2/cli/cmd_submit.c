@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_submit.c: the online halves of offline signing: `mav2 send --unsigned-out FILE`
- * (the op built and estimated, written unsigned) and `mav2 submit FILE` (an op signed
- * elsewhere, e.g. by `mav2 sign`, journaled, sent, awaited as `mav2 receipt` does). */
+/* cmd_submit.c: `mav2 submit FILE`, the online half of offline signing after
+ * `mav2 send --unsigned-out` (send.c): an op signed elsewhere, e.g. by `mav2 sign`,
+ * journaled, sent, awaited as `mav2 receipt` does. */
 #include "config.h"
 
 #include <stdio.h>
@@ -52,57 +52,6 @@ const char mav2_help_submit[] =
     "      --call 0xd8dA...,1gwei --unsigned-out op.json\n"
     "    mav2 sign --userop op.json --chain-id 1 --key 'pkcs11:...' > signed.json\n"
     "    mav2 submit signed.json --rpc-url $RPC\n";
-
-int mav2_cli_send_unsigned(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *node,
-                           mav2_rpc *bundler, mav2_send_params *p, const char *path)
-{
-    mav2_send_result r;
-    char hash[67], ep[MAV2_ADDRESS_STR_MAX];
-    const char *text;
-    uint64_t chain = 0;
-    int rc;
-    FILE *f;
-
-    (void)n;
-    p->unsigned_only = 1;
-    p->no_journal = 1;
-    p->sign = NULL;
-    if (!mav2_cli_send_defaults(cmd, p))
-        return MAV2_EXIT_USAGE;
-    if (!mav2_send(node, bundler, p, &r)) {
-        rc = r.outcome == MAV2_SEND_REJECTED  ? MAV2_EXIT_REJECTED
-             : r.outcome == MAV2_SEND_NETWORK ? MAV2_EXIT_NETWORK
-                                              : MAV2_EXIT_USAGE;
-        mav2_cli_fail_lib(cmd, rc, NULL);
-        goto out;
-    }
-    if ((rc = mav2_cli_chain_of(cmd, node, &chain)) != MAV2_EXIT_OK)
-        goto out;
-    text = json_object_to_json_string_ext(r.user_op, JSON_C_TO_STRING_PLAIN);
-    f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (f == NULL || fprintf(f, "%s\n", text) < 0 || (f != stdout ? fclose(f) : fflush(f)) != 0) {
-        rc = mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "--unsigned-out: cannot write %s", path);
-        goto out;
-    }
-    mh_hex_encode(r.user_op_hash, 32, hash, sizeof(hash), 1);
-    mav2_address_format(p->entry_point ? p->entry_point : mav2_entry_point_v07, ep);
-    fprintf(stderr,
-            "mav2 %s: unsigned op written to %s (nothing sent): chain id %llu, entry point "
-            "%s, entity %u, userOpHash %s\n"
-            "mav2 %s: sign it with mav2 sign --userop %s --chain-id %llu%s%s --key ..., then "
-            "mav2 submit\n",
-            cmd->name, path, (unsigned long long)chain, ep, p->entity_id, hash, cmd->name, path,
-            (unsigned long long)chain, p->entry_point ? " --entry-point " : "",
-            p->entry_point ? ep : "");
-    if (strcmp(path, "-") != 0 &&
-        (printf("userOpHash %s\nchainId %llu\nentryPoint %s\nentityId %u\n", hash,
-                (unsigned long long)chain, ep, p->entity_id) < 0 ||
-         fflush(stdout) == EOF))
-        rc = mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "cannot write the output");
-out:
-    mav2_send_result_clear(&r);
-    return rc;
-}
 
 /* eth_sendUserOperation(op, ep); the bundler's hash must be ours. Exit code. */
 static int send_op(const mav2_cli_cmd *cmd, mav2_rpc *bundler, json_object *op,
@@ -210,7 +159,7 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_u256_to_be32(&op.nonce, nb);
     mav2_u256_from_be(&key, nb, 24);
     mav2_nonce_key_parts(&key, &lane, &entity, &options);
-    if (!mav2_cli_net_open(self, &net, &node, &bundler))
+    if ((rc = mav2_cli_net_open(self, &net, &node, &bundler)) != MAV2_EXIT_OK)
         goto out;
     if ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK)
         goto out;

@@ -71,37 +71,6 @@ int mav2_cli_apply_settings(const mav2_cli_cmd *cmd, mav2_cli_net *n, mav2_cli_l
     return 1;
 }
 
-int mav2_cli_bounds_opt(const mav2_cli_cmd *cmd, mav2_send_params *p, int c, const char *arg)
-{
-    static const char *const names[] = {"max-cost",     "max-priority-fee",  "max-verification-gas",
-                                        "max-call-gas", "max-paymaster-gas", "pvg-margin"};
-    int h;
-    if (c < 0x310 || c > 0x315)
-        return 0;
-    h = mav2_cli_opt_apply(cmd, mav2_cli_cost_group, p, names[c - 0x310], arg);
-    return h != 0 ? h : mav2_cli_opt_apply(cmd, mav2_cli_gas_group, p, names[c - 0x310], arg);
-}
-
-int mav2_cli_lane_opt(mav2_cli_lane *l, int c, const char *arg)
-{
-    switch (c) {
-    case 'a':
-        l->account = arg;
-        return 1;
-    case 'e':
-        l->entity = arg;
-        return 1;
-    case 'g':
-        l->global = 1;
-        return 1;
-    case 'n':
-        l->lane = arg;
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_send_params *p)
 {
     if (!mav2_cli_address(cmd, "--account", l->account, p->account) ||
@@ -111,6 +80,19 @@ int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_s
     if (l->lane != NULL && !mav2_u256_parse(&p->lane, l->lane))
         return mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, "--nonce-key"), 0;
     return 1;
+}
+
+int mav2_cli_op_select(const mav2_cli_cmd *cmd, const char *hash_s, const mav2_cli_lane *l,
+                       uint8_t hash[32], mav2_send_params *p)
+{
+    if (hash_s != NULL)
+        return mh_hex_decode_exact(hash_s, hash, 32, NULL)
+                   ? MAV2_EXIT_OK
+                   : mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                                   "the userOpHash must be 32 bytes of 0x-hex");
+    if (l->entity == NULL)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--account needs --entity-id");
+    return mav2_cli_lane_params(cmd, l, p) ? MAV2_EXIT_OK : MAV2_EXIT_USAGE;
 }
 
 int mav2_cli_url_ok(const mav2_cli_cmd *cmd, const char *opt, const char *url)
@@ -150,28 +132,28 @@ int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *
     mav2_rpc_options o;
     *node = *bundler = NULL;
     if (n->rpc_url == NULL)
-        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--rpc-url is required"), 0;
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--rpc-url is required");
     mav2_rpc_options_default(&o);
     if (n->timeout_s > 0) /* --timeout bounds the whole command, retries included */
         o.deadline_ms = n->start_ms + (long long)n->timeout_s * 1000;
     /* both checked before either is used: a bad one is refused as bad input */
     if (!mav2_cli_url_ok(cmd, "--rpc-url", n->rpc_url) ||
         (n->bundler_url != NULL && !mav2_cli_url_ok(cmd, "--bundler-url", n->bundler_url)))
-        return 0;
+        return MAV2_EXIT_USAGE;
     *node = mav2_cli_rpc_new(cmd, "--rpc-url", n->rpc_url, &o);
     if (*node == NULL)
-        return 0;
+        return MAV2_EXIT_INTERNAL;
     if (n->bundler_url == NULL || strcmp(n->bundler_url, n->rpc_url) == 0) {
         *bundler = *node;
-        return 1;
+        return MAV2_EXIT_OK;
     }
     *bundler = mav2_cli_rpc_new(cmd, "--bundler-url", n->bundler_url, &o);
     if (*bundler == NULL) {
         mav2_rpc_free(*node);
         *node = NULL;
-        return 0;
+        return MAV2_EXIT_INTERNAL;
     }
-    return 1;
+    return MAV2_EXIT_OK;
 }
 
 void mav2_cli_net_close(mav2_rpc *node, mav2_rpc *bundler)

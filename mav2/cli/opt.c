@@ -109,6 +109,18 @@ int mav2_cli_opts_parse(const mav2_cli_cmd *cmd, void *base, int argc, char **ar
     return MAV2_CLI_PARSED;
 }
 
+int mav2_cli_opts_parse_first(const mav2_cli_cmd *cmd, void *base, const char **first, int argc,
+                              char **argv)
+{
+    *first = NULL;
+    if (argc > 1 && argv[1][0] != '-') {
+        *first = argv[1];
+        argc--;
+        argv++;
+    }
+    return mav2_cli_opts_parse(cmd, base, argc, argv);
+}
+
 int mav2_cli_opt_apply(const mav2_cli_cmd *cmd, const mav2_cli_opt *table, void *base,
                        const char *name, const char *arg)
 {
@@ -125,7 +137,8 @@ int mav2_cli_opt_apply(const mav2_cli_cmd *cmd, const mav2_cli_opt *table, void 
 
 int mav2_cli_opts_require(const mav2_cli_cmd *cmd, const void *base)
 {
-    const char *missing[16];
+    char names[8][64];
+    const char *missing[8];
     size_t n = 0;
     flat_opts f;
 
@@ -133,8 +146,11 @@ int mav2_cli_opts_require(const mav2_cli_cmd *cmd, const void *base)
         return 0;
     for (size_t i = 0; i < f.n && n < sizeof(missing) / sizeof(missing[0]); i++)
         if ((f.e[i]->flags & MAV2_OPT_REQUIRED) &&
-            *(const char *const *)(const void *)((const char *)base + f.off[i]) == NULL)
-            missing[n++] = f.e[i]->name;
+            *(const char *const *)(const void *)((const char *)base + f.off[i]) == NULL) {
+            snprintf(names[n], sizeof(names[n]), "--%s", f.e[i]->name);
+            missing[n] = names[n];
+            n++;
+        }
     return n == 0 ? 1 : (mav2_cli_fail_missing(cmd, missing, n), 0);
 }
 
@@ -166,19 +182,48 @@ static void help_entry(const mav2_cli_opt *o, FILE *out)
     }
 }
 
+/* The help lines of table t: a group's own, or (its help NULL) its entries'. */
+static void help_table(const mav2_cli_opt *t, FILE *out)
+{
+    for (; t != NULL && t->kind != MAV2_OPT_END; t++)
+        if (t->kind == MAV2_OPT_GROUP && t->help == NULL)
+            help_table(t->group, out);
+        else if (t->help != NULL)
+            help_entry(t, out);
+}
+
 void mav2_cli_help_print(const mav2_cli_cmd *cmd)
 {
-    flat_opts f;
-
     if (cmd->page == NULL) {
         fputs(cmd->help, stdout);
         return;
     }
     fputs(cmd->page->head, stdout);
-    if (flat_of(cmd, &f))
-        for (size_t i = 0; i < f.n; i++)
-            if (f.e[i]->help != NULL)
-                help_entry(f.e[i], stdout);
+    help_table(cmd->page->opts, stdout);
     fputs("    --help               this text\n", stdout);
     fputs(cmd->page->tail, stdout);
+}
+
+int mav2_cli_dispatch(const mav2_cli_cmd *self, const mav2_cli_sub *t, size_t n, int argc,
+                      char **argv)
+{
+    if (argc < 2 || argv[1][0] == '-') {
+        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+            mav2_cli_help_print(self);
+            return MAV2_EXIT_OK;
+        }
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "which one? (see mav2 %s --help)", self->name);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(argv[1], t[i].name) == 0) {
+            char name[64];
+            mav2_cli_cmd sub = *self;
+            snprintf(name, sizeof(name), "%s %s", self->name, t[i].name);
+            sub.name = name;
+            if (t[i].help != NULL)
+                sub.help = t[i].help;
+            return t[i].run(&sub, argc - 1, argv + 1);
+        }
+    return mav2_cli_fail(self, MAV2_EXIT_USAGE, "unknown subcommand \"%s\" (see mav2 %s --help)",
+                         argv[1], self->name);
 }

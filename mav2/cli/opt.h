@@ -44,7 +44,7 @@ struct mav2_cli_opt {
     mav2_cli_opt_set set;      /* MAV2_OPT_SETTER */
     const char *help;          /* lines separated by '\n'; a leading '\n' puts the term
                                 * on a line of its own; NULL: described by the entry
-                                * before it (see term) */
+                                * before it (see term); a group's: one entry for all */
     const char *term;          /* the help's term when not "--NAME ARG" */
     const mav2_cli_opt *group; /* MAV2_OPT_GROUP */
     unsigned flags;            /* MAV2_OPT_REQUIRED */
@@ -71,6 +71,11 @@ struct mav2_cli_opt {
     {                                                                                              \
         NULL, NULL, MAV2_OPT_GROUP, offsetof(type, field), NULL, NULL, NULL, (table), 0            \
     }
+/* A group described in the help by one entry (term, help) instead of its own. */
+#define MAV2_OPT_GROUP_AS(table, type, field, term, help)                                          \
+    {                                                                                              \
+        NULL, NULL, MAV2_OPT_GROUP, offsetof(type, field), NULL, (help), (term), (table), 0        \
+    }
 #define MAV2_OPT_END_                                                                              \
     {                                                                                              \
         NULL, NULL, MAV2_OPT_END, 0, NULL, NULL, NULL, NULL, 0                                     \
@@ -93,6 +98,11 @@ typedef struct {
  * MAV2_EXIT_USAGE after printing why the command line is bad. */
 int mav2_cli_opts_parse(const mav2_cli_cmd *cmd, void *base, int argc, char **argv);
 
+/* Same, after taking a first argument not starting with '-' (`mav2 receipt HASH
+ * ...`) into *first (else NULL). */
+int mav2_cli_opts_parse_first(const mav2_cli_cmd *cmd, void *base, const char **first, int argc,
+                              char **argv);
+
 /* For commands still parsing with getopt_long: option --name (arg its value) of
  * table stored at base as mav2_cli_opts_parse would. 1 if stored, 2 if its value was
  * bad (error printed), 0 if table has no such option. */
@@ -105,5 +115,18 @@ int mav2_cli_opts_require(const mav2_cli_cmd *cmd, const void *base);
 
 /* Prints cmd's help page: its page (head, generated options, tail), else cmd->help. */
 void mav2_cli_help_print(const mav2_cli_cmd *cmd);
+
+/* A subcommand of a group: `mav2 GROUP NAME ...`. */
+typedef struct {
+    const char *name;
+    int (*run)(const mav2_cli_cmd *self, int argc, char **argv);
+    const char *summary;
+    const char *help; /* its --help text; NULL: the group's (or its own, set in run) */
+} mav2_cli_sub;
+
+/* Runs the subcommand of t (n entries) that argv[1] names, as "GROUP NAME"; prints
+ * the group's page for --help. Returns the exit code. */
+int mav2_cli_dispatch(const mav2_cli_cmd *self, const mav2_cli_sub *t, size_t n, int argc,
+                      char **argv);
 
 #endif
