@@ -32,7 +32,7 @@ static const mav2_cli_cmd commands[] = {
     {"receipt", mav2_cmd_receipt, "wait for a user op's receipt (or the journaled op's)",
      NULL, &mav2_page_receipt},
     {"submit", mav2_cmd_submit, "send a user op signed offline (mav2 sign) and wait for it",
-     mav2_help_submit, NULL},
+     NULL, &mav2_page_submit},
     {"replace", mav2_cmd_replace, "replace a pending user op with higher fees (same nonce)",
      NULL, &mav2_page_replace},
     {"session-key", mav2_cmd_session_key, "create, install, list, update and revoke session keys",

@@ -45,26 +45,28 @@ static int set_long(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, long max, 
     return 1;
 }
 
-static int set_timeout(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
-                       const char *arg)
+int mav2_cli_set_timeout(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                         const char *arg)
 {
     return set_long(cmd, opt, 86400, field, arg);
 }
 
-static int set_poll(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field, const char *arg)
+int mav2_cli_set_poll(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                      const char *arg)
 {
     return set_long(cmd, opt, 600000, field, arg);
 }
 
-static int set_profile(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
-                       const char *arg)
+int mav2_cli_set_profile(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                         const char *arg)
 {
     (void)cmd, (void)opt, (void)field;
     mav2_cli_settings_request(arg, NULL);
     return 1;
 }
 
-static int set_chain(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field, const char *arg)
+int mav2_cli_set_chain(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                       const char *arg)
 {
     (void)cmd, (void)opt, (void)field;
     mav2_cli_settings_request(NULL, arg);
@@ -141,21 +143,21 @@ const mav2_cli_opt mav2_cli_net_group[] = {
                  "the node (JSON-RPC); also the bundler unless --bundler-url"),
     MAV2_OPT_SET("bundler-url", "URL", mav2_cli_net, bundler_url, mav2_cli_set_url,
                  "the ERC-4337 bundler (eth_sendUserOperation, ...)"),
-    MAV2_OPT_SET("timeout", "SECONDS", mav2_cli_net, timeout_s, set_timeout,
+    MAV2_OPT_SET("timeout", "SECONDS", mav2_cli_net, timeout_s, mav2_cli_set_timeout,
                  "the whole command takes at most this long: every request\n"
                  "and retry, and the wait for the receipt (default 120; 0:\n"
                  "look for the receipt once, requests bounded by their own\n"
                  "30 s). A signed op stays journaled: run again to resume"),
-    MAV2_OPT_SET("poll", "MS", mav2_cli_net, poll_ms, set_poll,
+    MAV2_OPT_SET("poll", "MS", mav2_cli_net, poll_ms, mav2_cli_set_poll,
                  "first receipt poll after MS ms (default 2000; each next\n"
                  "wait x1.5, at most 15 s)"),
     MAV2_OPT_FLAG_("json", mav2_cli_net, json, "one JSON object at the end instead of lines"),
-    MAV2_OPT_SET("profile", "NAME", mav2_cli_net, rpc_url, set_profile,
+    MAV2_OPT_SET("profile", "NAME", mav2_cli_net, rpc_url, mav2_cli_set_profile,
                  "settings from [profile NAME] of the settings file; any\n"
                  "option here, --account, --key, --entity-id, --global and\n"
                  "--pin-source default from the environment, the profile\n"
                  "and the chain (mav2 config --help)"),
-    MAV2_OPT_SET("chain", "NAME", mav2_cli_net, rpc_url, set_chain,
+    MAV2_OPT_SET("chain", "NAME", mav2_cli_net, rpc_url, mav2_cli_set_chain,
                  "a chain preset (mav2 chains) or [chain NAME]: its chain id\n"
                  "is checked against node and bundler, its Alchemy URL\n"
                  "(ALCHEMY_API_KEY) and max-cost are the defaults"),

@@ -26,6 +26,14 @@ int mav2_cli_set_url(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *fie
                      const char *arg); /* const char *, an http(s) URL (mav2_cli_url_ok) */
 int mav2_cli_set_amount(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
                         const char *arg); /* mav2_u256: wei or with a unit, above 0 */
+int mav2_cli_set_timeout(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                         const char *arg); /* long: seconds 0 .. 86400 */
+int mav2_cli_set_poll(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                      const char *arg); /* long: ms 0 .. 600000 */
+int mav2_cli_set_profile(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                         const char *arg); /* nothing stored: mav2_cli_settings_request */
+int mav2_cli_set_chain(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                       const char *arg); /* nothing stored: mav2_cli_settings_request */
 int mav2_cli_set_gas(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
                      const char *arg); /* uint64_t: a gas amount, 0 none */
 
