@@ -47,9 +47,9 @@ typedef struct mav2_cli_cmd mav2_cli_cmd;
 struct mav2_cli_cmd {
     const char *name;
     int (*run)(const mav2_cli_cmd *self, int argc, char **argv);
-    const char *summary;        /* one line for `mav2 --help` */
-    const char *help;           /* the full man-page-like text for `mav2 NAME --help`, or */
-    const mav2_cli_page *page;  /* its page with the option table (opt.h) */
+    const char *summary;       /* one line for `mav2 --help` */
+    const char *help;          /* the full man-page-like text for `mav2 NAME --help`, or */
+    const mav2_cli_page *page; /* its page with the option table (opt.h) */
 };
 
 /* Subcommands (one file per group). */

@@ -36,8 +36,7 @@ static const mav2_cli_sub session_cmds[] = {
     {"create", mav2_cmd_session_create, "generate a session key on a PKCS#11 token", NULL},
     {"list", mav2_cmd_session_list, "the session keys installed on an account", NULL},
     {"update", mav2_cmd_session_update, "the owner changes a key's limits or time range", NULL},
-    {"grant", mav2_cmd_session_grant, "the owner signs a session key's installation offline",
-     NULL},
+    {"grant", mav2_cmd_session_grant, "the owner signs a session key's installation offline", NULL},
     {"decode-grant", mav2_cmd_session_decode_grant, "what a deferred grant holds, who signed it",
      NULL},
 };
@@ -189,7 +188,8 @@ const char mav2_help_session_revoke[] =
 
 int mav2_cmd_session_key(const mav2_cli_cmd *self, int argc, char **argv)
 {
-    return mav2_cli_dispatch(self, session_cmds, sizeof(session_cmds) / sizeof(session_cmds[0]), argc, argv);
+    return mav2_cli_dispatch(self, session_cmds, sizeof(session_cmds) / sizeof(session_cmds[0]),
+                             argc, argv);
 }
 
 /* ---- shared by install / revoke ---------------------------------------------------- */
