@@ -574,6 +574,18 @@ static void hash_differs(mav2_send_ctx *c, mav2_journal_entry *e, const char *ou
     }
 }
 
+/* params.guard at stage st for op (hash its userOpHash): 1 to go on. */
+static int call_guard(const mav2_send_ctx *c, mav2_guard_stage st, const mav2_userop *op,
+                      const uint8_t hash[32])
+{
+    mav2_guard_event ev = {c->chain_id, c->p->account, c->p->entity_id, &c->key, op, hash, {{0}}};
+    if (c->p->guard == NULL)
+        return 1;
+    if (!mav2_bounds_op_max_cost(op, &ev.max_cost))
+        memset(&ev.max_cost, 0xff, sizeof(ev.max_cost));
+    return c->p->guard(c->p->guard_ctx, st, &ev);
+}
+
 /* Signs op (gas and fees set), journals it, sends it and waits: the second half of
  * mav2_send and mav2_send_replace. */
 int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
@@ -594,6 +606,8 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
             ? !mav2_userop_hash_v08(op, c->ep, c->chain_id, hash)
             : !mav2_userop_hash(op, c->ep, c->chain_id, hash))
         goto out;
+    if (!call_guard(c, MAV2_GUARD_BEFORE_SIGN, op, hash))
+        goto out;
     if (!mav2_buf_append(&sig, p->sig_prefix, p->sig_prefix_len) ||
         !p->sign(p->sign_ctx, hash, &final)) {
         mav2_error_prefix("signing the user op");
@@ -603,7 +617,8 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
         goto out;
     json_object_put(r->user_op);
     r->user_op = NULL;
-    if (!mav2_buf_set(&op->signature, sig.data, sig.len) || !mav2_userop_to_json(op, &r->user_op))
+    if (!mav2_buf_set(&op->signature, sig.data, sig.len) ||
+        !mav2_userop_to_json(op, &r->user_op) || !call_guard(c, MAV2_GUARD_SIGNED, op, hash))
         goto out;
     memcpy(r->user_op_hash, hash, 32);
     r->have_hash = 1;
