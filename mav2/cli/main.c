@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mav2/cli/cli.h"
+#include "mav2/cli/guard_cli.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/replace.h"
 #include "mav2/cli/session_keys.h"
@@ -44,6 +45,7 @@ static const mav2_cli_cmd commands[] = {
     {"config", mav2_cmd_config, "the settings online commands use, and where they come from",
      mav2_help_config},
     {"chains", mav2_cmd_chains, "the chain presets (--chain NAME)", mav2_help_chains},
+    {"audit", mav2_cmd_audit, "verify and read the audit ledger (and the policy)", mav2_help_audit},
 };
 
 static const char usage[] =

@@ -70,7 +70,8 @@ int mav2_chain_alchemy_url(const mav2_chain *c, const char *api_key, char *out, 
 const char *const mav2_config_keys[] = {
     "chain",  "rpc-url",    "bundler-url", "account",       "key",           "entity-id",
     "global", "pin-source", "max-cost",    "paymaster-url", "gas-policy-id", "alchemy-api-key-file",
-    NULL};
+    "policy-allow", "policy-max-value", "policy-value-cap", "policy-ops-per-minute",
+    "policy-max-cost", "ledger", NULL};
 static const char *const chain_keys[] = {"chain-id", "rpc-url", "bundler-url", "max-cost", NULL};
 
 typedef struct {
@@ -154,6 +155,8 @@ static const char *bad_value(const char *k, const char *v)
         return "not an amount (wei, or with a unit: 0.01ether)";
     if ((strcmp(k, "pin-source") == 0 || strcmp(k, "alchemy-api-key-file") == 0) && *v != '/')
         return "want an absolute path";
+    if (strcmp(k, "ledger") == 0 && *v != '/' && strcmp(v, "off") != 0)
+        return "want an absolute path or off";
     return NULL;
 }
 
