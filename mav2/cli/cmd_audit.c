@@ -78,6 +78,50 @@ const char mav2_help_audit[] =
     "    mav2 audit verify ~/.local/state/mav2/ledger.jsonl\n"
     "    mav2 audit show --account 0xAcc... --since 24h\n";
 
+static const char help_verify[] =
+    "NAME\n"
+    "    mav2 audit verify - check the audit ledger's hash chain\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    mav2 audit verify [FILE] [--profile NAME] [--json]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Checks every line's seq and prev (the Keccak-256 of the line before) and\n"
+    "    prints \"ok LINES TIP\" (TIP: the hash the next line will carry; keep it\n"
+    "    elsewhere to protect the last line too), or the first broken line and why\n"
+    "    (exit 1). FILE: the profile's ledger by default (mav2 audit --help).\n"
+    "\n"
+    "OPTIONS\n"
+    "    --profile NAME       the profile naming the ledger\n"
+    "    --json               {\"ok\":true,\"lines\":N,\"tip\":...} or\n"
+    "                         {\"ok\":false,\"line\":N,\"error\":...}\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 intact, 1 broken (or bad usage)\n";
+
+static const char help_show[] =
+    "NAME\n"
+    "    mav2 audit show - the lines of the audit ledger, filtered\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    mav2 audit show [FILE] [--account ADDR] [--since TIME] [--profile NAME] [--json]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Prints TIME EVENT ACCOUNT CHAIN NONCE USEROPHASH and the verdict, rule or\n"
+    "    outcome of each line (\"-\" for a field the line has not). FILE: the\n"
+    "    profile's ledger by default (mav2 audit --help).\n"
+    "\n"
+    "OPTIONS\n"
+    "    --account ADDR       only lines about this account\n"
+    "    --since TIME         only lines at or after TIME: seconds since the epoch,\n"
+    "                         YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), or an age\n"
+    "                         N followed by s, m, h or d (24h: the last day)\n"
+    "    --profile NAME       the profile naming the ledger\n"
+    "    --json               the ledger lines themselves\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 ok, 1 bad usage or a line that is not a ledger line\n";
+
 typedef struct {
     const char *file, *account, *since, *profile;
     int json;
@@ -280,10 +324,15 @@ int mav2_cmd_audit(const mav2_cli_cmd *self, int argc, char **argv)
         fputs(mav2_help_audit, argc < 2 ? stderr : stdout);
         return argc < 2 ? MAV2_EXIT_USAGE : MAV2_EXIT_OK;
     }
+    is_show = strcmp(argv[1], "show") == 0;
     for (int i = 2; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0)
-            return fputs(mav2_help_audit, stdout) < 0 ? MAV2_EXIT_INTERNAL : MAV2_EXIT_OK;
-    is_show = strcmp(argv[1], "show") == 0;
+            return fputs(is_show                          ? help_show
+                         : strcmp(argv[1], "verify") == 0 ? help_verify
+                                                          : mav2_help_audit,
+                         stdout) < 0
+                       ? MAV2_EXIT_INTERNAL
+                       : MAV2_EXIT_OK;
     if (!is_show && strcmp(argv[1], "verify") != 0)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "unknown subcommand \"%s\" (verify, show)",
                              argv[1]);
