@@ -159,8 +159,7 @@ static int parse_args(const mav2_cli_cmd *self, int argc, char **argv, audit_arg
 }
 
 /* a->file, else the settings' ledger into buf. */
-static const char *ledger_file(const mav2_cli_cmd *self, const audit_args *a, char *buf,
-                               size_t cap)
+static const char *ledger_file(const mav2_cli_cmd *self, const audit_args *a, char *buf, size_t cap)
 {
     if (a->file != NULL)
         return a->file;
@@ -225,11 +224,20 @@ static int parse_since(const char *s, time_t now, long long *out)
     if (end[1] != '\0' || n > 100LL * 366 * 86400)
         return 0;
     switch (*end) {
-    case 's': *out = (long long)now - n; return 1;
-    case 'm': *out = (long long)now - n * 60; return 1;
-    case 'h': *out = (long long)now - n * 3600; return 1;
-    case 'd': *out = (long long)now - n * 86400; return 1;
-    default: return 0;
+    case 's':
+        *out = (long long)now - n;
+        return 1;
+    case 'm':
+        *out = (long long)now - n * 60;
+        return 1;
+    case 'h':
+        *out = (long long)now - n * 3600;
+        return 1;
+    case 'd':
+        *out = (long long)now - n * 86400;
+        return 1;
+    default:
+        return 0;
     }
 }
 

@@ -68,8 +68,9 @@ int mav2_chain_alchemy_url(const mav2_chain *c, const char *api_key, char *out, 
 /* ---- the settings file ------------------------------------------------------------ */
 
 const char *const mav2_config_keys[] = {
-    "chain",  "rpc-url",    "bundler-url", "account",       "key",           "entity-id",
-    "global", "pin-source", "max-cost",    "paymaster-url", "gas-policy-id", "alchemy-api-key-file",
+    "chain", "rpc-url", "bundler-url", "account", "key", "entity-id", "global", "pin-source",
+    "max-cost", "paymaster-url", "gas-policy-id", "alchemy-api-key-file",
+    /* the policy (mav2/send/policy.h checks the values) and the audit ledger */
     "policy-allow", "policy-max-value", "policy-value-cap", "policy-ops-per-minute",
     "policy-max-cost", "ledger", NULL};
 static const char *const chain_keys[] = {"chain-id", "rpc-url", "bundler-url", "max-cost", NULL};

@@ -56,8 +56,7 @@ static int uri_attr(const char *uri, const char *name, int hex, char *out, size_
     return 1;
 }
 
-int mav2_key_token_ref(EVP_PKEY *pkey, char *serial, size_t serial_cap, char *id_hex,
-                       size_t id_cap)
+int mav2_key_token_ref(EVP_PKEY *pkey, char *serial, size_t serial_cap, char *id_hex, size_t id_cap)
 {
     char uri[1024];
     if (pkey == NULL || serial == NULL || id_hex == NULL || serial_cap == 0 || id_cap == 0)

@@ -114,7 +114,7 @@ static int refused(mav2_guard *g, const mav2_guard_event *ev, const char *rule)
 
 static int check_policy(mav2_guard *g, const mav2_guard_event *ev)
 {
-    mav2_policy_op q = {ev->chain_id,         ev->account,          ev->entity_id,
+    mav2_policy_op q = {ev->chain_id,           ev->account,           ev->entity_id,
                         ev->op->call_data.data, ev->op->call_data.len, ev->max_cost};
     const char *rule = NULL;
     if (!mav2_policy_is_set(g->policy))
@@ -155,12 +155,18 @@ int mav2_guard_hook(void *ctx, mav2_guard_stage stage, const mav2_guard_event *e
 static const char *outcome_name(mav2_send_outcome o)
 {
     switch (o) {
-    case MAV2_SEND_INCLUDED: return "included";
-    case MAV2_SEND_REVERTED: return "reverted";
-    case MAV2_SEND_REJECTED: return "rejected";
-    case MAV2_SEND_TIMEOUT: return "timeout";
-    case MAV2_SEND_SUBMITTED: return "submitted";
-    default: return NULL;
+    case MAV2_SEND_INCLUDED:
+        return "included";
+    case MAV2_SEND_REVERTED:
+        return "reverted";
+    case MAV2_SEND_REJECTED:
+        return "rejected";
+    case MAV2_SEND_TIMEOUT:
+        return "timeout";
+    case MAV2_SEND_SUBMITTED:
+        return "submitted";
+    default:
+        return NULL;
     }
 }
 
@@ -169,12 +175,12 @@ int mav2_guard_outcome(mav2_guard *g, const mav2_send_params *p, const mav2_send
     const char *name = outcome_name(r->outcome);
     json_object *o;
     int ok;
-    if (g->ledger == NULL || name == NULL || !r->have_hash ||
-        (g->signed_ops == 0 && !r->resumed))
+    if (g->ledger == NULL || name == NULL || !r->have_hash || (g->signed_ops == 0 && !r->resumed))
         return 1;
     o = json_object_new_object();
     json_object_object_add(o, "event", json_object_new_string("outcome"));
-    json_object_object_add(o, "chain", json_object_new_int64((int64_t)(p->chain_id ? p->chain_id : g->chain_id)));
+    json_object_object_add(
+        o, "chain", json_object_new_int64((int64_t)(p->chain_id ? p->chain_id : g->chain_id)));
     json_object_object_add(o, "account", address(p->account));
     json_object_object_add(o, "userOpHash", hex_string(r->user_op_hash, 32));
     json_object_object_add(o, "outcome", json_object_new_string(name));

@@ -36,8 +36,7 @@ static int is_hash(const char *s)
     return 1;
 }
 
-int mav2_ledger_parse_line(const char *line, size_t len, json_object **out,
-                           unsigned long long *seq)
+int mav2_ledger_parse_line(const char *line, size_t len, json_object **out, unsigned long long *seq)
 {
     json_tokener *t;
     json_object *o, *v;
@@ -131,8 +130,7 @@ static int chain_tip(int fd, unsigned long long *seq, char hash[67])
 }
 
 /* The line: seq, prev, time, then the members of entry, and a newline. */
-static char *make_line(json_object *entry, unsigned long long seq, const char *prev,
-                       time_t now)
+static char *make_line(json_object *entry, unsigned long long seq, const char *prev, time_t now)
 {
     json_object *o = json_object_new_object();
     struct tm tm;
@@ -149,8 +147,8 @@ static char *make_line(json_object *entry, unsigned long long seq, const char *p
         if (strcmp(k, "seq") != 0 && strcmp(k, "prev") != 0 && strcmp(k, "time") != 0)
             json_object_object_add(o, k, json_object_get(v));
     }
-    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                          JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *s =
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     size_t n = strlen(s);
     if ((text = malloc(n + 2)) != NULL) {
         memcpy(text, s, n);
@@ -184,8 +182,8 @@ static int append_locked(int fd, const char *path, json_object *entry, time_t no
         return 1;
     ok = errno;
     if (ftruncate(fd, st.st_size) != 0 || fsync(fd) != 0)
-        return mav2_error_set("ledger: cannot write %s (%s), and the partial line stays",
-                              path, strerror(ok));
+        return mav2_error_set("ledger: cannot write %s (%s), and the partial line stays", path,
+                              strerror(ok));
     return mav2_error_set("ledger: cannot write %s: %s", path, strerror(ok));
 }
 

@@ -32,9 +32,9 @@ struct mav2_policy {
     unsigned long ops_per_minute; /* 0: no rule */
 };
 
-const char *const mav2_policy_keys[] = {"policy-allow",          "policy-max-value",
-                                        "policy-value-cap",      "policy-ops-per-minute",
-                                        "policy-max-cost",       NULL};
+const char *const mav2_policy_keys[] = {"policy-allow",     "policy-max-value",
+                                        "policy-value-cap", "policy-ops-per-minute",
+                                        "policy-max-cost",  NULL};
 
 mav2_policy *mav2_policy_new(void)
 {
@@ -128,11 +128,20 @@ static int parse_period(const char *s, long long *secs)
         return 0;
     n = strtoull(s, &end, 10);
     switch (*end) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    default: return 0;
+    case 's':
+        unit = 1;
+        break;
+    case 'm':
+        unit = 60;
+        break;
+    case 'h':
+        unit = 3600;
+        break;
+    case 'd':
+        unit = 86400;
+        break;
+    default:
+        return 0;
     }
     if (end[1] != '\0' || n == 0 || n > 366ULL * 86400 / (unsigned long long)unit)
         return 0;
@@ -212,8 +221,8 @@ static int refuse(const char **rule, const char *name)
     return 0;
 }
 
-static int check_calls(const mav2_policy *pol, const mav2_call *calls, size_t n,
-                       mav2_u256 *value, const char **rule)
+static int check_calls(const mav2_policy *pol, const mav2_call *calls, size_t n, mav2_u256 *value,
+                       const char **rule)
 {
     char a[MAV2_ADDRESS_STR_MAX], sel[11] = "none", v[MAV2_U256_DEC_MAX + 2],
                                   m[MAV2_U256_DEC_MAX + 2];

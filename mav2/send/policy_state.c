@@ -79,8 +79,9 @@ static int read_spends(const char *path, spends *s)
     unsigned no = 1;
     FILE *f = fopen(path, "re");
     if (f == NULL)
-        return errno == ENOENT ? 1 : mav2_error_set("policy: cannot read %s: %s", path,
-                                                    strerror(errno));
+        return errno == ENOENT
+                   ? 1
+                   : mav2_error_set("policy: cannot read %s: %s", path, strerror(errno));
     if (fgets(line, sizeof(line), f) == NULL || strcmp(line, HEADER "\n") != 0) {
         fclose(f);
         return mav2_error_set("policy: %s:1: not a policy window file", path);

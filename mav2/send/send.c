@@ -617,8 +617,8 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
         goto out;
     json_object_put(r->user_op);
     r->user_op = NULL;
-    if (!mav2_buf_set(&op->signature, sig.data, sig.len) ||
-        !mav2_userop_to_json(op, &r->user_op) || !call_guard(c, MAV2_GUARD_SIGNED, op, hash))
+    if (!mav2_buf_set(&op->signature, sig.data, sig.len) || !mav2_userop_to_json(op, &r->user_op) ||
+        !call_guard(c, MAV2_GUARD_SIGNED, op, hash))
         goto out;
     memcpy(r->user_op_hash, hash, 32);
     r->have_hash = 1;

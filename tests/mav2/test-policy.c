@@ -20,8 +20,8 @@ static const uint8_t A[20] = {0xaa}, B[20] = {0xbb};
 #define T0 1800000000LL
 
 /* execute(to, value wei, data) */
-static int check(const mav2_policy *pol, const uint8_t to[20], uint64_t value,
-                 const uint8_t *data, size_t len, uint64_t cost, long long now, const char **rule)
+static int check(const mav2_policy *pol, const uint8_t to[20], uint64_t value, const uint8_t *data,
+                 size_t len, uint64_t cost, long long now, const char **rule)
 {
     mav2_call c;
     mav2_buf cd = MAV2_BUF_INIT;
@@ -70,7 +70,8 @@ static void test_settings(void)
     tap_ok(!mav2_policy_set(p, "policy-allow", "0x12"), "policy-allow: a short address refused");
     tap_ok(!mav2_policy_set(p, "policy-allow", "0xaa00000000000000000000000000000000000000:0x12"),
            "policy-allow: a short selector refused");
-    tap_ok(!mav2_policy_set(p, "policy-value-cap", "1ether"), "policy-value-cap: no period refused");
+    tap_ok(!mav2_policy_set(p, "policy-value-cap", "1ether"),
+           "policy-value-cap: no period refused");
     tap_ok(!mav2_policy_set(p, "policy-value-cap", "1ether/24y"), "policy-value-cap: bad unit");
     tap_ok(!mav2_policy_set(p, "policy-ops-per-minute", "0"), "policy-ops-per-minute: 0 refused");
     tap_ok(!mav2_policy_set(p, "policy-max-value", "lots"), "policy-max-value: bad amount");
@@ -83,8 +84,9 @@ static void test_allow(void)
 {
     const char *rule;
     const uint8_t sel[4] = {0xa9, 0x05, 0x9c, 0xbb}, other[4] = {1, 2, 3, 4};
-    mav2_policy *p = policy("policy-allow", "0xaa00000000000000000000000000000000000000,"
-                                            "0xbb00000000000000000000000000000000000000:0xa9059cbb");
+    mav2_policy *p =
+        policy("policy-allow", "0xaa00000000000000000000000000000000000000,"
+                               "0xbb00000000000000000000000000000000000000:0xa9059cbb");
     tap_ok(check(p, A, 0, other, 4, 0, T0, &rule), "allow: any call to an address listed alone");
     tap_ok(check(p, B, 0, sel, 4, 0, T0, &rule), "allow: the listed selector on B");
     tap_ok(refused_by(check(p, B, 0, other, 4, 0, T0, &rule), &rule, "policy-allow"),
@@ -124,7 +126,8 @@ static void test_windows(void)
     p = policy("policy-ops-per-minute", "2"); /* a restart: only the state directory stays */
     tap_ok(refused_by(check(p, A, 0, NULL, 0, 0, T0 + 59, &rule), &rule, "policy-ops-per-minute"),
            "ops-per-minute: still refused after a restart");
-    tap_ok(check(p, A, 0, NULL, 0, 0, T0 + 60, &rule), "ops-per-minute: allowed once the first left");
+    tap_ok(check(p, A, 0, NULL, 0, 0, T0 + 60, &rule),
+           "ops-per-minute: allowed once the first left");
     mav2_policy_free(p);
 
     p = policy("policy-value-cap", "100wei/1h 150wei/1d");
@@ -133,14 +136,16 @@ static void test_windows(void)
            "value-cap: 60 + 41 in an hour refused");
     mav2_policy_free(p);
     p = policy("policy-value-cap", "100wei/1h 150wei/1d");
-    tap_ok(check(p, B, 40, NULL, 0, 0, T0 + 20, &rule), "value-cap after a restart: 60 + 40 allowed");
+    tap_ok(check(p, B, 40, NULL, 0, 0, T0 + 20, &rule),
+           "value-cap after a restart: 60 + 40 allowed");
     tap_ok(refused_by(check(p, B, 1, NULL, 0, 0, T0 + 3599, &rule), &rule, "policy-value-cap"),
            "value-cap after a restart: the hour is full");
     tap_ok(check(p, B, 50, NULL, 0, 0, T0 + 3600, &rule),
            "value-cap: the hour rolled on (60 left it), 40 + 50 allowed");
     tap_ok(refused_by(check(p, B, 1, NULL, 0, 0, T0 + 3700, &rule), &rule, "policy-value-cap"),
            "value-cap: the day's 150 is full");
-    tap_ok(check(p, B, 100, NULL, 0, 0, T0 + 86400 + 3600, &rule), "value-cap: a day later allowed");
+    tap_ok(check(p, B, 100, NULL, 0, 0, T0 + 86400 + 3600, &rule),
+           "value-cap: a day later allowed");
     mav2_policy_free(p);
 }
 

@@ -79,7 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     good = mav2_ledger_verify(file, NULL, NULL, NULL);
     e = json_object_new_object();
     json_object_object_add(e, "event", json_object_new_string("fuzz"));
-    if (mav2_ledger_append(file, e, 1800000000) && good && !mav2_ledger_verify(file, NULL, NULL, NULL))
+    if (mav2_ledger_append(file, e, 1800000000) && good &&
+        !mav2_ledger_verify(file, NULL, NULL, NULL))
         abort(); /* an append broke a good chain */
     json_object_put(e);
     lines((const char *)data, size);
