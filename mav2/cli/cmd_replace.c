@@ -15,6 +15,7 @@
 #include "mav2/core/error.h"
 #include "mav2/net/journal.h"
 #include "mav2/cli/online.h"
+#include "mav2/cli/guard_cli.h"
 #include "mav2/cli/replace.h"
 #include "mav2/keys/signer.h"
 
@@ -182,8 +183,11 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_rpc *node = NULL, *bundler = NULL;
     uint8_t hash[32];
     uint64_t chain = 0;
-    int c, h, rc = MAV2_EXIT_USAGE;
+    EVP_PKEY *pkey = NULL;
+    mav2_cli_guard guard;
+    int c, h, ok, rc = MAV2_EXIT_USAGE;
 
+    memset(&guard, 0, sizeof(guard));
     if (argc > 1 && argv[1][0] != '-') {
         hash_s = argv[1];
         argc--;
@@ -235,8 +239,14 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
         if (p.poll_max_ms < p.poll_initial_ms)
             p.poll_max_ms = p.poll_initial_ms;
     }
-    if ((ui.signing.signer = mav2_cli_load_signer(self, key_s, pin, 1)) == NULL)
+    if ((pkey = mav2_cli_load_key(self, key_s, pin, 1)) == NULL)
         return MAV2_EXIT_KEY;
+    ui.signing.signer = mav2_signer_new(pkey);
+    if (ui.signing.signer == NULL || !mav2_cli_guard_setup(self, &guard, &p, pkey)) {
+        rc = ui.signing.signer == NULL ? mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key")
+                                       : MAV2_EXIT_USAGE;
+        goto out;
+    }
     if (!mav2_cli_net_open(self, &net, &node, &bundler))
         goto out;
     if (hash_s != NULL && ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK ||
@@ -246,7 +256,9 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     p.sign_ctx = &ui.signing;
     p.progress = progress_cb;
     p.progress_ctx = &ui;
-    if (mav2_send_replace(node, bundler, &p, &r) && r.outcome == MAV2_SEND_INCLUDED) {
+    ok = mav2_send_replace(node, bundler, &p, &r);
+    mav2_cli_guard_done(self, &guard, &p, &r);
+    if (ok && r.outcome == MAV2_SEND_INCLUDED) {
         rc = print_result(&ui, &r);
     } else {
         if (r.outcome == MAV2_SEND_REVERTED)
@@ -258,7 +270,9 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     }
     mav2_send_result_clear(&r);
 out:
+    mav2_cli_guard_done(self, &guard, &p, NULL);
     mav2_cli_net_close(node, bundler);
     mav2_signer_free(ui.signing.signer);
+    EVP_PKEY_free(pkey);
     return rc;
 }

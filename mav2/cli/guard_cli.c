@@ -95,7 +95,7 @@ int mav2_cli_guard_setup(const mav2_cli_cmd *cmd, mav2_cli_guard *g, mav2_send_p
 void mav2_cli_guard_done(const mav2_cli_cmd *cmd, mav2_cli_guard *g, const mav2_send_params *p,
                          const mav2_send_result *r)
 {
-    if (!mav2_guard_outcome(&g->g, p, r))
+    if (r != NULL && !mav2_guard_outcome(&g->g, p, r))
         fprintf(stderr, "mav2 %s: warning: the ledger: %s\n", cmd->name, mav2_last_error());
     mav2_policy_free(g->policy);
     g->policy = NULL;

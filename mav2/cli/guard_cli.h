@@ -23,7 +23,8 @@ int mav2_cli_ledger_path(const mav2_cli_cmd *cmd, const char *state_dir, char *o
  * error (a bad policy-* value, naming where it was set) and returns 0. */
 int mav2_cli_guard_setup(const mav2_cli_cmd *cmd, mav2_cli_guard *g, mav2_send_params *p,
                          EVP_PKEY *key);
-/* The outcome line of r (a warning when it cannot be written); frees g's policy. */
+/* The outcome line of r (r NULL: none; a warning when it cannot be written); frees g's
+ * policy. Safe on a zeroed g and twice. */
 void mav2_cli_guard_done(const mav2_cli_cmd *cmd, mav2_cli_guard *g, const mav2_send_params *p,
                          const mav2_send_result *r);
 

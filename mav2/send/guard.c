@@ -90,6 +90,8 @@ static json_object *op_entry(const char *event, const mav2_guard_event *ev)
     json_object_object_add(o, "userOpHash", hex_string(ev->user_op_hash, 32));
     json_object_object_add(o, "sponsored", json_object_new_boolean(ev->op->has_paymaster));
     json_object_object_add(o, "maxCost", quantity(&ev->max_cost));
+    if (ev->replaces)
+        json_object_object_add(o, "replaces", json_object_new_boolean(1));
     return o;
 }
 
@@ -114,8 +116,13 @@ static int refused(mav2_guard *g, const mav2_guard_event *ev, const char *rule)
 
 static int check_policy(mav2_guard *g, const mav2_guard_event *ev)
 {
-    mav2_policy_op q = {ev->chain_id,           ev->account,           ev->entity_id,
-                        ev->op->call_data.data, ev->op->call_data.len, ev->max_cost};
+    mav2_policy_op q = {.chain_id = ev->chain_id,
+                        .account = ev->account,
+                        .entity_id = ev->entity_id,
+                        .call_data = ev->op->call_data.data,
+                        .call_data_len = ev->op->call_data.len,
+                        .max_cost = ev->max_cost,
+                        .replaces = ev->replaces};
     const char *rule = NULL;
     if (!mav2_policy_is_set(g->policy))
         return 1;

@@ -17,7 +17,8 @@
  * nothing is signed, the ledger gets a "refused" line (rule, reason) and the send
  * fails INVALID with "refused by policy-...: why". Once signed, the ledger gets a
  * "sign" line: chain, account, entity, nonceKey, nonce, the decoded calls (to, value,
- * data), userOpHash, sponsored, maxCost, tokenSerial, keyId and verdict ("allowed", or
+ * data), userOpHash, sponsored, maxCost, replaces (true for a replacement, which the
+ * policy's windows do not charge again), tokenSerial, keyId and verdict ("allowed", or
  * "none" without a policy). If that line cannot be written the op is not sent (the
  * ledger must hold every signature that can reach the chain). No PIN or secret is
  * ever written. One mav2_guard per send at a time (it records the refusal); the

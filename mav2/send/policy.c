@@ -290,7 +290,7 @@ int mav2_policy_check(const mav2_policy *pol, const char *state_dir, const mav2_
         return mav2_error_set("policy: missing argument");
     if (!check_op(pol, op, &value, rule))
         return 0;
-    if (pol->n_caps == 0 && pol->ops_per_minute == 0)
+    if ((pol->n_caps == 0 && pol->ops_per_minute == 0) || op->replaces)
         return 1;
     memset(&w, 0, sizeof(w));
     w.caps = pol->caps;

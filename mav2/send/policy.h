@@ -60,6 +60,8 @@ typedef struct {
     const uint8_t *call_data;
     size_t call_data_len;
     mav2_u256 max_cost; /* mav2_bounds_op_max_cost */
+    int replaces;       /* it replaces an op already counted (same nonce, higher fees): the
+                         * windows are not charged again; the other rules apply */
 } mav2_policy_op;
 
 /* Checks op against pol at time now (seconds since the epoch) and, when allowed,

@@ -578,7 +578,13 @@ static void hash_differs(mav2_send_ctx *c, mav2_journal_entry *e, const char *ou
 static int call_guard(const mav2_send_ctx *c, mav2_guard_stage st, const mav2_userop *op,
                       const uint8_t hash[32])
 {
-    mav2_guard_event ev = {c->chain_id, c->p->account, c->p->entity_id, &c->key, op, hash, {{0}}};
+    mav2_guard_event ev = {.chain_id = c->chain_id,
+                           .account = c->p->account,
+                           .entity_id = c->p->entity_id,
+                           .nonce_key = &c->key,
+                           .op = op,
+                           .user_op_hash = hash,
+                           .replaces = c->replaced != NULL};
     if (c->p->guard == NULL)
         return 1;
     if (!mav2_bounds_op_max_cost(op, &ev.max_cost))

@@ -62,8 +62,8 @@ allowed() { # NAME PROFILE CALL...
 
 allowed send1 p --call "$RCPT,0.001ether"
 is "send1: recipient got 0.001 ETH" "$(balance "$RCPT")" 1000000000000000
-refused other p policy-allow p --call "$OTHER,0.001ether"
-refused selector p policy-allow p --call "$STORE,0,0xdeadbeef$(pad 2a)"
+refused other policy-allow p --call "$OTHER,0.001ether"
+refused selector policy-allow p --call "$STORE,0,0xdeadbeef$(pad 2a)"
 allowed store p --call "$STORE,0,0x12345678$(pad 2a)"
 refused value policy-max-value p --call "$RCPT,0.0021ether"
 allowed send2 p --call "$RCPT,0.002ether"
