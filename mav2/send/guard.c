@@ -4,6 +4,7 @@
 
 #include "mav2/send/guard.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -90,8 +91,8 @@ static json_object *op_entry(const char *event, const mav2_guard_event *ev)
     json_object_object_add(o, "userOpHash", hex_string(ev->user_op_hash, 32));
     json_object_object_add(o, "sponsored", json_object_new_boolean(ev->op->has_paymaster));
     json_object_object_add(o, "maxCost", quantity(&ev->max_cost));
-    if (ev->replaces)
-        json_object_object_add(o, "replaces", json_object_new_boolean(1));
+    if (ev->replaces != NULL)
+        json_object_object_add(o, "replaces", json_object_new_string(ev->replaces));
     return o;
 }
 
@@ -122,7 +123,7 @@ static int check_policy(mav2_guard *g, const mav2_guard_event *ev)
                         .call_data = ev->op->call_data.data,
                         .call_data_len = ev->op->call_data.len,
                         .max_cost = ev->max_cost,
-                        .replaces = ev->replaces};
+                        .replaces = ev->replaces != NULL};
     const char *rule = NULL;
     if (!mav2_policy_is_set(g->policy))
         return 1;
@@ -147,6 +148,8 @@ static int record_signature(mav2_guard *g, const mav2_guard_event *ev)
     if (!ok)
         return mav2_error_prefix("not sending the signed op (every signature is recorded)");
     g->signed_ops++;
+    snprintf(g->replaced_hash, sizeof(g->replaced_hash), "%s",
+             ev->replaces != NULL ? ev->replaces : "");
     return 1;
 }
 
@@ -177,25 +180,36 @@ static const char *outcome_name(mav2_send_outcome o)
     }
 }
 
-int mav2_guard_outcome(mav2_guard *g, const mav2_send_params *p, const mav2_send_result *r)
+/* An "outcome" line: hash's op ended as name (by: the op that replaced it, or NULL). */
+static int outcome_line(const mav2_guard *g, const mav2_send_params *p, const char *hash,
+                        const char *name, const char *by, const char *tx)
 {
-    const char *name = outcome_name(r->outcome);
-    json_object *o;
+    json_object *o = json_object_new_object();
     int ok;
-    if (g->ledger == NULL || name == NULL || !r->have_hash || (g->signed_ops == 0 && !r->resumed))
-        return 1;
-    o = json_object_new_object();
     json_object_object_add(o, "event", json_object_new_string("outcome"));
     json_object_object_add(
         o, "chain", json_object_new_int64((int64_t)(p->chain_id ? p->chain_id : g->chain_id)));
     json_object_object_add(o, "account", address(p->account));
-    json_object_object_add(o, "userOpHash", hex_string(r->user_op_hash, 32));
+    json_object_object_add(o, "userOpHash", json_object_new_string(hash));
     json_object_object_add(o, "outcome", json_object_new_string(name));
-    if (r->replaced)
-        json_object_object_add(o, "replaced", json_object_new_boolean(1));
-    if (r->tx_hash[0] != '\0')
-        json_object_object_add(o, "txHash", json_object_new_string(r->tx_hash));
+    if (by != NULL)
+        json_object_object_add(o, "by", json_object_new_string(by));
+    if (tx != NULL && tx[0] != '\0')
+        json_object_object_add(o, "txHash", json_object_new_string(tx));
     ok = mav2_ledger_append(g->ledger, o, time(NULL));
     json_object_put(o);
     return ok;
+}
+
+int mav2_guard_outcome(mav2_guard *g, const mav2_send_params *p, const mav2_send_result *r)
+{
+    const char *name = outcome_name(r->outcome);
+    char hash[67];
+    if (g->ledger == NULL || name == NULL || !r->have_hash || (g->signed_ops == 0 && !r->resumed))
+        return 1;
+    mh_hex_encode(r->user_op_hash, 32, hash, sizeof(hash), 1);
+    if (r->replaced && g->replaced_hash[0] != '\0' && strcmp(g->replaced_hash, hash) != 0 &&
+        !outcome_line(g, p, g->replaced_hash, "replaced", hash, NULL))
+        return 0;
+    return outcome_line(g, p, hash, name, NULL, r->tx_hash);
 }

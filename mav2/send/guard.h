@@ -17,12 +17,12 @@
  * nothing is signed, the ledger gets a "refused" line (rule, reason) and the send
  * fails INVALID with "refused by policy-...: why". Once signed, the ledger gets a
  * "sign" line: chain, account, entity, nonceKey, nonce, the decoded calls (to, value,
- * data), userOpHash, sponsored, maxCost, replaces (true for a replacement, which the
- * policy's windows do not charge again), tokenSerial, keyId and verdict ("allowed", or
- * "none" without a policy). If that line cannot be written the op is not sent (the
- * ledger must hold every signature that can reach the chain). No PIN or secret is
- * ever written. One mav2_guard per send at a time (it records the refusal); the
- * policy may be shared. */
+ * data), userOpHash, sponsored, maxCost, replaces (a replacement: the userOpHash of
+ * the op it replaces; the policy's windows do not charge it again), tokenSerial, keyId
+ * and verdict ("allowed", or "none" without a policy). If that line cannot be written
+ * the op is not sent (the ledger must hold every signature that can reach the chain).
+ * No PIN or secret is ever written. One mav2_guard per send at a time (it records the
+ * refusal); the policy may be shared. */
 #ifndef MAV2_GUARD_H
 #define MAV2_GUARD_H
 
@@ -44,6 +44,7 @@ typedef struct {
     const char *refused_rule;  /* out: the policy setting that refused, else NULL */
     int signed_ops;            /* out: "sign" lines written */
     uint64_t chain_id;         /* out: the chain of the last op seen */
+    char replaced_hash[67];    /* out: the op the last one signed replaces, "" if none */
 } mav2_guard;
 
 void mav2_guard_init(mav2_guard *g);
@@ -53,7 +54,8 @@ int mav2_guard_set_key(mav2_guard *g, EVP_PKEY *pkey);
 int mav2_guard_hook(void *ctx, mav2_guard_stage stage, const mav2_guard_event *ev);
 /* After mav2_send (or mav2_send_replace) with g: appends the "outcome" line of r's op
  * when one was signed or resumed and r's outcome is final: "included", "reverted",
- * "rejected", "timeout" (still pending), "submitted" (not awaited). No ledger: 1. */
+ * "rejected", "timeout" (still pending), "submitted" (not awaited); before it, when
+ * r's op replaced another, that one's ("replaced", by: r's userOpHash). No ledger: 1. */
 int mav2_guard_outcome(mav2_guard *g, const mav2_send_params *p, const mav2_send_result *r);
 
 #ifdef __cplusplus

@@ -583,10 +583,12 @@ static int call_guard(const mav2_send_ctx *c, mav2_guard_stage st, const mav2_us
                            .entity_id = c->p->entity_id,
                            .nonce_key = &c->key,
                            .op = op,
-                           .user_op_hash = hash,
-                           .replaces = c->replaced != NULL};
+                           .user_op_hash = hash};
+    size_t n = c->replaced != NULL ? json_object_array_length(c->replaced) : 0;
     if (c->p->guard == NULL)
         return 1;
+    if (n > 0)
+        ev.replaces = json_object_get_string(json_object_array_get_idx(c->replaced, n - 1));
     if (!mav2_bounds_op_max_cost(op, &ev.max_cost))
         memset(&ev.max_cost, 0xff, sizeof(ev.max_cost));
     return c->p->guard(c->p->guard_ctx, st, &ev);

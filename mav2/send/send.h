@@ -99,7 +99,8 @@ typedef struct {
     const mav2_userop *op;       /* gas and fees set; the stub signature before signing */
     const uint8_t *user_op_hash; /* 32 bytes */
     mav2_u256 max_cost;          /* all five gas limits x maxFeePerGas, whoever pays */
-    int replaces;                /* it replaces an op signed before (same nonce, higher fees) */
+    const char *replaces;        /* the userOpHash ("0x...") of the op it replaces (same
+                                  * nonce, higher fees), or NULL */
 } mav2_guard_event;
 typedef int (*mav2_guard_fn)(void *ctx, mav2_guard_stage stage, const mav2_guard_event *ev);
 

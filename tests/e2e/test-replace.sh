@@ -29,6 +29,12 @@ else
     ok "replace: a new userOpHash" test "$H1" != "$H0"
     F0=$(rpc "$BUNDLER_URL" eth_getUserOperationByHash "[\"$H1\"]" | jq -r .userOperation.maxFeePerGas)
     ok "replace: the replacement is the op included" test "$F0" != null
+    L="$MAV2_STATE_DIR/ledger.jsonl"
+    is "ledger: the replacement's sign line names the op it replaces" \
+        "$(jq -r --arg h "$H1" 'select(.event == "sign" and .userOpHash == $h) | .replaces' "$L")" "$H0"
+    is "ledger: the first op replaced by it, the replacement included" \
+        "$(jq -r 'select(.event == "outcome") | "\(.userOpHash) \(.outcome) \(.by)"' "$L" | tail -2 | tr '\n' ' ')" \
+        "$H0 replaced $H1 $H1 included null "
 fi
 run nx replace 0x$(pad 1234) "${NET[@]}" --key "$SK"
 is "replace of an unknown hash: exit 1" "$RC" 1
