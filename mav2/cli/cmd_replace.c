@@ -16,6 +16,7 @@
 #include "mav2/net/journal.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/online_opts.h"
+#include "mav2/cli/guard_cli.h"
 #include "mav2/cli/replace.h"
 #include "mav2/keys/signer.h"
 
@@ -183,16 +184,25 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_rpc *node = NULL, *bundler = NULL;
     uint8_t hash[32];
     uint64_t chain = 0;
-    int rc;
+    EVP_PKEY *pkey = NULL;
+    mav2_cli_guard guard;
+    int ok, rc;
 
+    memset(&guard, 0, sizeof(guard));
     memset(&o, 0, sizeof(o));
     mav2_cli_net_init(&o.net);
     mav2_send_params_init(p);
     if ((rc = replace_args(self, &o, argc, argv, hash)) != MAV2_CLI_PARSED)
         return rc;
     ui.json = o.net.json;
-    if ((ui.signing.signer = mav2_cli_load_signer(self, o.key, o.pin, 1)) == NULL)
+    if ((pkey = mav2_cli_load_key(self, o.key, o.pin, 1)) == NULL)
         return MAV2_EXIT_KEY;
+    ui.signing.signer = mav2_signer_new(pkey);
+    if (ui.signing.signer == NULL || !mav2_cli_guard_setup(self, &guard, p, pkey)) {
+        rc = ui.signing.signer == NULL ? mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key")
+                                       : MAV2_EXIT_USAGE;
+        goto out;
+    }
     if ((rc = mav2_cli_net_open(self, &o.net, &node, &bundler)) != MAV2_EXIT_OK)
         goto out;
     if (o.hash != NULL && ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK ||
@@ -202,7 +212,9 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     p->sign_ctx = &ui.signing;
     p->progress = progress_cb;
     p->progress_ctx = &ui;
-    if (mav2_send_replace(node, bundler, p, &r) && r.outcome == MAV2_SEND_INCLUDED) {
+    ok = mav2_send_replace(node, bundler, p, &r);
+    mav2_cli_guard_done(self, &guard, p, &r);
+    if (ok && r.outcome == MAV2_SEND_INCLUDED) {
         rc = print_result(&ui, &r);
     } else {
         if (r.outcome == MAV2_SEND_REVERTED)
@@ -214,7 +226,9 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     }
     mav2_send_result_clear(&r);
 out:
+    mav2_cli_guard_done(self, &guard, p, NULL);
     mav2_cli_net_close(node, bundler);
     mav2_signer_free(ui.signing.signer);
+    EVP_PKEY_free(pkey);
     return rc;
 }

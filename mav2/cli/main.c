@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mav2/cli/cli.h"
+#include "mav2/cli/guard_cli.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/replace.h"
 #include "mav2/cli/session_keys.h"
@@ -46,6 +47,8 @@ static const mav2_cli_cmd commands[] = {
     {"config", mav2_cmd_config, "the settings online commands use, and where they come from",
      mav2_help_config, NULL},
     {"chains", mav2_cmd_chains, "the chain presets (--chain NAME)", mav2_help_chains, NULL},
+    {"audit", mav2_cmd_audit, "verify and read the audit ledger (and the policy)", mav2_help_audit,
+     NULL},
 };
 
 static const char usage[] =

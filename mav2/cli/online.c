@@ -15,6 +15,7 @@
 #include "common/hex.h"
 #include "mav2/core/account.h"
 #include "mav2/core/address.h"
+#include "mav2/cli/guard_cli.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/online_opts.h"
 #include "mav2/core/error.h"
@@ -404,6 +405,7 @@ int mav2_cli_send_op(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *n
 {
     send_ui ui = {cmd, n, {NULL, 0}, 0, 0, isatty(STDERR_FILENO)};
     mav2_send_result r;
+    mav2_cli_guard guard;
     int rc, ok;
 
     ui.signing.signer = mav2_signer_new(key);
@@ -417,7 +419,12 @@ int mav2_cli_send_op(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *n
     set_waiting(n, p);
     if (!mav2_cli_send_defaults(cmd, p))
         return MAV2_EXIT_USAGE;
+    if (!mav2_cli_guard_setup(cmd, &guard, p, key)) {
+        mav2_signer_free(ui.signing.signer);
+        return MAV2_EXIT_USAGE;
+    }
     ok = mav2_send(node, bundler, p, &r);
+    mav2_cli_guard_done(cmd, &guard, p, &r);
     if (ok && r.outcome == MAV2_SEND_INCLUDED)
         rc = print_result(cmd, &ui, &r);
     else if (ok)

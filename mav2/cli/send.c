@@ -17,6 +17,7 @@
 #include "mav2/core/address.h"
 #include "mav2/cli/erc20_cli.h"
 #include "mav2/cli/grant_cli.h"
+#include "mav2/cli/guard_cli.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/online_opts.h"
 #include "mav2/core/error.h"
@@ -173,7 +174,7 @@ const mav2_cli_page mav2_page_send = {
     "\n"
     "OPTIONS\n",
     send_table,
-    "\n" MAV2_CLI_SEND_OUTPUT_HELP "\n"
+    "\n" MAV2_CLI_SEND_OUTPUT_HELP "\n" MAV2_CLI_GUARD_HELP "\n"
     "EXAMPLES\n"
     "    mav2 send --rpc-url $RPC --account 0xAcc... --entity-id 1 --global \\\n"
     "      --key 'pkcs11:token=t;object=sk1?pin-source=file:pin' \\\n"

@@ -48,7 +48,9 @@ typedef struct mav2_config mav2_config;
 
 /* The settings a profile may hold: chain, rpc-url, bundler-url, account, key,
  * entity-id, global, pin-source, max-cost, paymaster-url, gas-policy-id,
- * alchemy-api-key-file. NULL-terminated. */
+ * alchemy-api-key-file, the policy's (policy-allow, policy-max-value, policy-value-cap,
+ * policy-ops-per-minute, policy-max-cost: mav2/send/policy.h, which checks their
+ * values) and ledger (an absolute path, or off). NULL-terminated. */
 extern const char *const mav2_config_keys[];
 
 /* Default path into out: $XDG_CONFIG_HOME/mav2/config, else $HOME/.config/mav2/config. */

@@ -58,6 +58,7 @@
 #include "mav2/net/rpc.h"
 #include "mav2/core/u256.h"
 #include "mav2/core/address.h"
+#include "mav2/core/userop.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -83,6 +84,26 @@ typedef enum {
 } mav2_send_stage;
 
 typedef void (*mav2_progress_fn)(void *ctx, mav2_send_stage stage, const char *detail);
+
+/* The guard (params.guard): called for every op the flow signs (mav2_send, a
+ * replacement, --replace-after), right before the signing callback
+ * (MAV2_GUARD_BEFORE_SIGN) and right after it, before the op is journaled or sent
+ * (MAV2_GUARD_SIGNED). Returning 0 refuses: nothing (more) is signed, journaled or
+ * sent, outcome INVALID, the guard's mav2_last_error() the message. mav2_guard_hook
+ * (guard.h) checks the off-chain policy and writes the audit ledger. */
+typedef enum { MAV2_GUARD_BEFORE_SIGN, MAV2_GUARD_SIGNED } mav2_guard_stage;
+typedef struct {
+    uint64_t chain_id;
+    const uint8_t *account; /* 20 bytes */
+    uint32_t entity_id;
+    const mav2_u256 *nonce_key;
+    const mav2_userop *op;       /* gas and fees set; the stub signature before signing */
+    const uint8_t *user_op_hash; /* 32 bytes */
+    mav2_u256 max_cost;          /* all five gas limits x maxFeePerGas, whoever pays */
+    const char *replaces;        /* the userOpHash ("0x...") of the op it replaces (same
+                                  * nonce, higher fees), or NULL */
+} mav2_guard_event;
+typedef int (*mav2_guard_fn)(void *ctx, mav2_guard_stage stage, const mav2_guard_event *ev);
 
 typedef enum {
     MAV2_SEND_INCLUDED = 0, /* included and the call succeeded */
@@ -212,6 +233,10 @@ typedef struct {
      * the cap (pm_*: REJECTED) stops the op before signing. NULL = the ETH way. */
     const uint8_t *paymaster_token;
     const mav2_u256 *max_token_amount; /* base units; NULL = no cap */
+    /* Called before and after each signature (mav2_guard_fn above); NULL = none. From
+     * op i's thread in mav2_send_many: then it must be thread-safe. */
+    mav2_guard_fn guard;
+    void *guard_ctx;
 } mav2_send_params;
 
 /* Defaults as documented above; account, call data and sign still to fill. */
