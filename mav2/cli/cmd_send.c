@@ -31,8 +31,9 @@
     "                         and retry, and the wait for the receipt (default 120; 0:\n"          \
     "                         look for the receipt once, requests bounded by their own\n"          \
     "                         30 s). A signed op stays journaled: run again to resume\n"           \
-    "    --poll MS            first receipt poll after MS ms (default 2000; each next\n"           \
-    "                         wait x1.5, at most 15 s)\n"                                          \
+    "    --poll MS            first receipt poll after MS ms (default: the chain's block\n"        \
+    "                         time, 250 ms to 12 s for the chains of mav2 chains, else\n"          \
+    "                         2000; each next wait x1.5, at most 15 s)\n"                          \
     "    --json               one JSON object at the end instead of lines\n"                       \
     "    --profile NAME       settings from [profile NAME] of the settings file; any\n"            \
     "                         option here, --account, --key, --entity-id, --global and\n"          \

@@ -28,7 +28,7 @@ void mav2_send_params_init(mav2_send_params *p)
     p->base_mul = "1.5";
     p->max_fee_mul = "1.5";
     p->generic_base_mul = "1.2";
-    p->poll_initial_ms = 2000;
+    p->poll_initial_ms = 0; /* the chain's block time */
     p->poll_factor_x1000 = 1500;
     p->poll_max_ms = 15000;
     p->wait_timeout_ms = 120000;
@@ -649,13 +649,16 @@ int mav2_send_sign_send_wait(mav2_send_ctx *c, mav2_userop *op)
     if (p->replace_after_ms > 0 && p->replace_after_ms < p->wait_timeout_ms) {
         mav2_send_params first = *p;
         first.wait_timeout_ms = p->replace_after_ms;
+        first.poll_initial_ms = mav2_send_first_poll_ms(p, c->chain_id);
         ok = mav2_send_wait(c->bundler, sent, &first, r, 1);
         if (!ok && r->outcome == MAV2_SEND_TIMEOUT) {
             ok = mav2_send_replace_pending(c, op, sent);
             goto out;
         }
     } else {
-        ok = mav2_send_wait(c->bundler, sent, p, r, 1);
+        mav2_send_params w = *p;
+        w.poll_initial_ms = mav2_send_first_poll_ms(p, c->chain_id);
+        ok = mav2_send_wait(c->bundler, sent, &w, r, 1);
     }
     if (c->journal && (r->outcome == MAV2_SEND_INCLUDED || r->outcome == MAV2_SEND_REVERTED))
         mav2_journal_remove_op(c->dir, c->chain_id, p->account, &c->key, sent);

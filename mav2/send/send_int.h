@@ -84,6 +84,10 @@ int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const ch
                           uint32_t entity);
 /* A monotonic clock in ms. */
 long mav2_send_now_ms(void);
+/* The first receipt poll's delay: p->poll_initial_ms, or when that is 0 the chain's block
+ * time (settings.h presets), else MAV2_SEND_POLL_FALLBACK_MS. In send_wait.c. */
+#define MAV2_SEND_POLL_FALLBACK_MS 2000
+long mav2_send_first_poll_ms(const mav2_send_params *p, uint64_t chain_id);
 /* Receipt polling of hash with p's waiting parameters. */
 int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
                    mav2_send_result *r, int sleep_first);
