@@ -32,9 +32,11 @@ typedef struct {
 static pthread_mutex_t caps_lock = PTHREAD_MUTEX_INITIALIZER;
 static caps_entry caps[CAPS_URLS];
 
+/* learnt within the TTL (a time in the future is not believed) */
 static int fresh(time_t t)
 {
-    return t != 0 && time(NULL) - t < MAV2_RPC_CAPS_TTL_S;
+    time_t age = time(NULL) - t;
+    return t != 0 && age >= 0 && age < MAV2_RPC_CAPS_TTL_S;
 }
 
 static int method_name_ok(const char *m)
