@@ -476,6 +476,16 @@ p11k1_key *p11k1_key_new(p11k1_slot *slot, unsigned epoch, CK_OBJECT_HANDLE priv
     return k;
 }
 
+P11K1_EXPORT void p11k1_key_free(p11k1_key *key)
+{
+    if (key == NULL)
+        return;
+    pthread_mutex_destroy(&key->lock);
+    free(key->label);
+    free(key->id);
+    free(key);
+}
+
 /* Re-finds the key's handles when its slot started a new epoch (sessions
  * reopened, token re-inserted, fork) or a handle was refused. Lock held. */
 static CK_RV key_refind(p11k1_key *key, CK_SESSION_HANDLE s)

@@ -264,16 +264,6 @@ P11K1_EXPORT char *p11k1_key_uri(const p11k1_key *key)
     return s;
 }
 
-P11K1_EXPORT void p11k1_key_free(p11k1_key *key)
-{
-    if (key == NULL)
-        return;
-    pthread_mutex_destroy(&key->lock);
-    free(key->label);
-    free(key->id);
-    free(key);
-}
-
 P11K1_EXPORT CK_SLOT_ID p11k1_key_slot_id(const p11k1_key *key)
 {
     return key ? key->slot->id : (CK_SLOT_ID)-1;

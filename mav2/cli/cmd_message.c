@@ -88,21 +88,13 @@ static void eip191_message_hash(const uint8_t *msg, size_t len, uint8_t out[32])
     mh_keccak256_final(&c, out);
 }
 
-/* eth_chainId of the node into *out; returns an exit code. */
+/* eth_chainId of the node (not 0) into *out; returns an exit code. */
 static int node_chain_id(const mav2_cli_cmd *self, mav2_rpc *node, uint64_t *out)
 {
-    json_object *res = NULL;
-    mav2_u256 v;
-    int ok;
-
-    if (!mav2_rpc_call(node, "eth_chainId", NULL, &res))
-        return mav2_cli_fail(self, mav2_cli_rpc_exit(mav2_rpc_last_error(node)), "eth_chainId: %s",
-                             mav2_rpc_last_error(node)->message);
-    ok = json_object_is_type(res, json_type_string) &&
-         mav2_u256_parse(&v, json_object_get_string(res)) && mav2_u256_to_u64(&v, out) && *out > 0;
-    json_object_put(res);
-    return ok ? MAV2_EXIT_OK
-              : mav2_cli_fail(self, MAV2_EXIT_NETWORK, "eth_chainId: the answer is not a chain id");
+    int rc = mav2_cli_chain_of(self, node, out);
+    if (rc == MAV2_EXIT_OK && *out == 0)
+        rc = mav2_cli_fail(self, MAV2_EXIT_NETWORK, "eth_chainId: the answer is not a chain id");
+    return rc;
 }
 
 /* Why an isValidSignature eth_call reverted, from the revert data in the error. */
@@ -122,13 +114,13 @@ static const char *revert_reason(const mav2_rpc_error *e)
 static int check_on_chain(const mav2_cli_cmd *self, mav2_rpc *node, const uint8_t account[20],
                           const uint8_t hash[32], const uint8_t sig[MAV2_1271_SIG_LEN])
 {
-    mav2_buf q = MAV2_BUF_INIT;
+    mav2_buf q = MAV2_BUF_INIT, ans = MAV2_BUF_INIT;
     mav2_abi *e = mav2_abi_new();
-    json_object *params, *call, *res = NULL;
-    char addr[MAV2_ADDRESS_STR_MAX], *hex, got[11] = "";
-    const char *why = NULL, *r;
-    uint8_t *out = NULL;
-    size_t n = 0;
+    json_object *params, *res = NULL;
+    char got[11] = "";
+    const char *r;
+    const uint8_t *out;
+    size_t n;
     int ok, rc = MAV2_EXIT_OK;
 
     if (e == NULL)
@@ -137,24 +129,10 @@ static int check_on_chain(const mav2_cli_cmd *self, mav2_rpc *node, const uint8_
     mav2_abi_bytes(e, sig, MAV2_1271_SIG_LEN);
     if (!mav2_abi_finish_call(e, erc1271_magic, &q))
         return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, NULL);
-    hex = malloc(mh_hex_encoded_size(q.len, 1));
-    params = json_object_new_array();
-    call = json_object_new_object();
-    if (hex == NULL || params == NULL || call == NULL) {
-        free(hex);
-        mav2_buf_free(&q);
-        json_object_put(params);
-        json_object_put(call);
-        return mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory");
-    }
-    mh_hex_encode(q.data, q.len, hex, mh_hex_encoded_size(q.len, 1), 1);
+    params = mav2_eth_call_params(account, q.data, q.len, NULL);
     mav2_buf_free(&q);
-    mav2_address_format(account, addr);
-    json_object_object_add(call, "to", json_object_new_string(addr));
-    json_object_object_add(call, "data", json_object_new_string(hex));
-    free(hex);
-    json_object_array_add(params, call);
-    json_object_array_add(params, json_object_new_string("latest"));
+    if (params == NULL)
+        return mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory");
     ok = mav2_rpc_call(node, "eth_call", params, &res);
     json_object_put(params);
     if (!ok) {
@@ -164,11 +142,12 @@ static int check_on_chain(const mav2_cli_cmd *self, mav2_rpc *node, const uint8_
                                  r);
         return mav2_cli_fail(self, mav2_cli_rpc_exit(er), "isValidSignature: %s", er->message);
     }
-    ok = json_object_is_type(res, json_type_string) &&
-         mh_hex_decode_alloc(json_object_get_string(res), &out, &n, &why);
+    ok = mav2_eth_call_answer(res, &ans, "isValidSignature");
     json_object_put(res);
     if (!ok)
         return mav2_cli_fail(self, MAV2_EXIT_NETWORK, "isValidSignature: the answer is not hex");
+    out = ans.data;
+    n = ans.len;
     if (n < 32 || memcmp(out, erc1271_magic, 4) != 0) {
         if (n >= 32) {
             mh_hex_encode(out, 4, got, sizeof(got), 1);
@@ -182,7 +161,7 @@ static int check_on_chain(const mav2_cli_cmd *self, mav2_rpc *node, const uint8_
                                n == 0 ? "nothing (is the account deployed?)" : "a short answer");
         }
     }
-    free(out);
+    mav2_buf_free(&ans);
     return rc;
 }
 

@@ -251,90 +251,40 @@ int mav2_cli_rpc_exit(const mav2_rpc_error *e)
     return e->status == MAV2_RPC_E_RPC ? MAV2_EXIT_REJECTED : MAV2_EXIT_NETWORK;
 }
 
-static json_object *hex_string(const uint8_t *b, size_t n)
-{
-    size_t sz = mh_hex_encoded_size(n, 1);
-    char *s = malloc(sz);
-    json_object *o;
-
-    if (s == NULL)
-        return NULL;
-    mh_hex_encode(b, n, s, sz, 1);
-    o = json_object_new_string(s);
-    free(s);
-    return o;
-}
-
 int mav2_cli_eth_call(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[20],
                       const uint8_t *data, size_t len, mav2_buf *out)
 {
-    json_object *params = json_object_new_array(), *call = json_object_new_object(), *res = NULL;
     char addr[MAV2_ADDRESS_STR_MAX];
-    const char *why = NULL;
-    uint8_t *bytes = NULL;
-    size_t n = 0;
-    int ok;
 
+    if (mav2_eth_call(node, to, data, len, out))
+        return MAV2_EXIT_OK;
     mav2_address_format(to, addr);
-    json_object_object_add(call, "to", json_object_new_string(addr));
-    json_object_object_add(call, "data", hex_string(data, len));
-    json_object_array_add(params, call);
-    json_object_array_add(params, json_object_new_string("latest"));
-    ok = mav2_rpc_call(node, "eth_call", params, &res);
-    json_object_put(params);
-    if (!ok)
+    if (mav2_rpc_last_error(node)->status != MAV2_RPC_OK)
         return mav2_cli_fail(cmd, mav2_cli_rpc_exit(mav2_rpc_last_error(node)),
                              "eth_call to %s: %s", addr, mav2_rpc_last_error(node)->message);
-    if (!json_object_is_type(res, json_type_string) ||
-        !mh_hex_decode_alloc(json_object_get_string(res), &bytes, &n, &why)) {
-        json_object_put(res);
-        return mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "eth_call to %s: the answer is not hex", addr);
-    }
-    json_object_put(res);
-    ok = mav2_buf_set(out, bytes, n);
-    free(bytes);
-    return ok ? MAV2_EXIT_OK : mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "out of memory");
+    return mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "%s", mav2_last_error());
+}
+
+/* The exit code and message of a failed eth_* read of the library. */
+static int eth_failed(const mav2_cli_cmd *cmd, mav2_rpc *node, const char *method)
+{
+    const mav2_rpc_error *e = mav2_rpc_last_error(node);
+    if (e->status != MAV2_RPC_OK)
+        return mav2_cli_fail(cmd, mav2_cli_rpc_exit(e), "%s: %s", method, e->message);
+    return mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "%s", mav2_last_error());
 }
 
 int mav2_cli_has_code(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t account[20],
                       int *deployed)
 {
-    json_object *params = json_object_new_array(), *res = NULL;
-    char addr[MAV2_ADDRESS_STR_MAX];
-    int ok;
-
-    mav2_address_format(account, addr);
-    json_object_array_add(params, json_object_new_string(addr));
-    json_object_array_add(params, json_object_new_string("latest"));
-    ok = mav2_rpc_call(node, "eth_getCode", params, &res);
-    json_object_put(params);
-    if (!ok)
-        return mav2_cli_fail(cmd, mav2_cli_rpc_exit(mav2_rpc_last_error(node)), "eth_getCode: %s",
-                             mav2_rpc_last_error(node)->message);
-    if (!json_object_is_type(res, json_type_string)) {
-        json_object_put(res);
-        return mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "eth_getCode: the answer is not hex");
-    }
-    *deployed = strlen(json_object_get_string(res)) > 2;
-    json_object_put(res);
-    return MAV2_EXIT_OK;
+    return mav2_eth_has_code(node, account, MAV2_ETH_LATEST, deployed)
+               ? MAV2_EXIT_OK
+               : eth_failed(cmd, node, "eth_getCode");
 }
 
 int mav2_cli_chain_of(const mav2_cli_cmd *cmd, mav2_rpc *node, uint64_t *chain)
 {
-    json_object *res = NULL;
-    mav2_u256 v;
-
-    if (!mav2_rpc_call(node, "eth_chainId", NULL, &res))
-        return mav2_cli_fail(cmd, mav2_cli_rpc_exit(mav2_rpc_last_error(node)), "eth_chainId: %s",
-                             mav2_rpc_last_error(node)->message);
-    if (!json_object_is_type(res, json_type_string) ||
-        !mav2_u256_from_hex(&v, json_object_get_string(res)) || !mav2_u256_to_u64(&v, chain)) {
-        json_object_put(res);
-        return mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "eth_chainId: not a chain id");
-    }
-    json_object_put(res);
-    return MAV2_EXIT_OK;
+    return mav2_eth_chain_id(node, chain) ? MAV2_EXIT_OK : eth_failed(cmd, node, "eth_chainId");
 }
 
 /* ---- sending ------------------------------------------------------------------------ */

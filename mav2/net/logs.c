@@ -90,24 +90,6 @@ fail:
     return mav2_error_prefix("eth_getLogs");
 }
 
-static int has_code_at(mav2_rpc *node, const uint8_t account[20], uint64_t block, int *has)
-{
-    json_object *params = json_object_new_array(), *res = NULL;
-    char a[MAV2_ADDRESS_STR_MAX];
-    int ok;
-    mav2_address_format(account, a);
-    json_object_array_add(params, json_object_new_string(a));
-    json_object_array_add(params, hex_block(block));
-    ok = mav2_rpc_call(node, "eth_getCode", params, &res);
-    json_object_put(params);
-    if (ok && !json_object_is_type(res, json_type_string))
-        ok = mav2_error_set("eth_getCode: not a hex string");
-    if (ok)
-        *has = strlen(json_object_get_string(res)) > 2;
-    json_object_put(res);
-    return ok;
-}
-
 int mav2_deploy_block(mav2_rpc *node, const uint8_t account[20], uint64_t *block, int *deployed)
 {
     uint64_t lo = 0, hi;
@@ -116,13 +98,13 @@ int mav2_deploy_block(mav2_rpc *node, const uint8_t account[20], uint64_t *block
         return mav2_error_set("deploy block: argument missing");
     *block = 0;
     *deployed = 0;
-    if (!block_number(node, &hi) || !has_code_at(node, account, hi, &has))
+    if (!block_number(node, &hi) || !mav2_eth_has_code(node, account, hi, &has))
         return 0;
     if (!has)
         return 1;
     while (lo < hi) { /* code at hi, first block with code in [lo, hi] */
         uint64_t mid = lo + (hi - lo) / 2;
-        if (!has_code_at(node, account, mid, &has))
+        if (!mav2_eth_has_code(node, account, mid, &has))
             return 0;
         if (has)
             hi = mid;

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mav2/core/address.h"
 #include "mav2/core/buf.h"
 
 #ifdef __cplusplus
@@ -152,6 +153,17 @@ int mav2_eth_call_answer(json_object *res, mav2_buf *out, const char *what);
 /* Both around one call: eth_call(to, data) at "latest" into out. */
 int mav2_eth_call(mav2_rpc *rpc, const uint8_t to[20], const uint8_t *data, size_t len,
                   mav2_buf *out);
+
+/* eth_chainId into *chain. 0 on a failed call (mav2_rpc_last_error says why) or with
+ * "eth_chainId: the answer is not a chain id". */
+int mav2_eth_chain_id(mav2_rpc *rpc, uint64_t *chain);
+/* For mav2_eth_has_code: the latest block rather than a block number. */
+#define MAV2_ETH_LATEST UINT64_MAX
+/* eth_getCode(account, block): *has = 1 when account has code at that block (or
+ * MAV2_ETH_LATEST). 0 on a failed call (mav2_rpc_last_error says why) or with
+ * "eth_getCode: the answer is not hex". */
+int mav2_eth_has_code(mav2_rpc *rpc, const uint8_t account[MAV2_ADDRESS_LEN], uint64_t block,
+                      int *has);
 
 /* Number of HTTP requests this client has sent (retries included). */
 unsigned long mav2_rpc_requests_sent(const mav2_rpc *rpc);

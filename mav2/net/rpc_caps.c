@@ -26,7 +26,7 @@ typedef struct {
     time_t no_batch; /* when a batch was refused, 0: never */
     char methods[CAPS_METHODS][CAPS_NAME];
     time_t lacks[CAPS_METHODS];
-    char *file; /* dir/rpc-caps-HASH, or NULL */
+    char *file; /* dir/.rpc-caps-HASH, or NULL */
 } caps_entry;
 
 static pthread_mutex_t caps_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -133,7 +133,7 @@ void mav2_rpc_caps_persist(const char *url, const char *dir)
     pthread_mutex_lock(&caps_lock);
     if ((e = find(url, 1)) != NULL && e->file == NULL) {
         mh_hex_encode(e->key, 16, hex, sizeof(hex), 0);
-        if (snprintf(path, sizeof(path), "%s/rpc-caps-%s", dir, hex) < (int)sizeof(path) &&
+        if (snprintf(path, sizeof(path), "%s/.rpc-caps-%s", dir, hex) < (int)sizeof(path) &&
             (e->file = strdup(path)) != NULL)
             load(e);
     }

@@ -12,7 +12,7 @@
 
 #define MAV2_RPC_CAPS_TTL_S 86400
 
-/* Reads url's entry from dir/rpc-caps-HASH (if younger than the TTL) into the
+/* Reads url's entry from dir/.rpc-caps-HASH (if younger than the TTL) into the
  * process's and writes it there from now on whenever it changes. */
 void mav2_rpc_caps_persist(const char *url, const char *dir);
 

@@ -97,7 +97,7 @@ static int run_child(child *c, const th_server *sn, const th_server *sb)
     return waitpid(c->pid, &st, 0) == c->pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
-/* The one rpc-caps-* file of the state directory into buf; 1 if there is exactly one. */
+/* The one .rpc-caps-* file of the state directory into buf; 1 if there is exactly one. */
 static int caps_file(char *path, size_t cap, char *buf, size_t bufcap)
 {
     DIR *d = opendir(state_dir);
@@ -106,7 +106,7 @@ static int caps_file(char *path, size_t cap, char *buf, size_t bufcap)
     FILE *f;
     size_t len;
     while (d != NULL && (de = readdir(d)) != NULL)
-        if (strncmp(de->d_name, "rpc-caps-", 9) == 0 && strstr(de->d_name, ".tmp") == NULL &&
+        if (strncmp(de->d_name, ".rpc-caps-", 10) == 0 && strstr(de->d_name, ".tmp") == NULL &&
             n++ == 0)
             snprintf(path, cap, "%s/%s", state_dir, de->d_name);
     if (d != NULL)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* send_many.c: several ops at once on distinct nonce lanes, one thread each
+/* many.c: several ops at once on distinct nonce lanes, one thread each
  * (mav2_send_many, see send.h). */
 #include "config.h"
 

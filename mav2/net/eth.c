@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* eth.c: the node reads other than eth_call (ethcall.c) and eth_getLogs (logs.c):
+ * eth_chainId and eth_getCode, one home each (rpc.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "mav2/core/address.h"
+#include "mav2/core/error.h"
+#include "mav2/core/u256.h"
+#include "mav2/net/rpc.h"
+
+int mav2_eth_chain_id(mav2_rpc *rpc, uint64_t *chain)
+{
+    json_object *res = NULL;
+    mav2_u256 v;
+    int ok;
+    if (rpc == NULL || chain == NULL)
+        return mav2_error_set("eth_chainId: no client");
+    if (!mav2_rpc_call(rpc, "eth_chainId", NULL, &res))
+        return 0;
+    ok = json_object_is_type(res, json_type_string) &&
+         mav2_u256_from_hex(&v, json_object_get_string(res)) && mav2_u256_to_u64(&v, chain);
+    json_object_put(res);
+    return ok || mav2_error_set("eth_chainId: the answer is not a chain id");
+}
+
+int mav2_eth_has_code(mav2_rpc *rpc, const uint8_t account[MAV2_ADDRESS_LEN], uint64_t block,
+                      int *has)
+{
+    json_object *params = json_object_new_array(), *res = NULL;
+    char a[MAV2_ADDRESS_STR_MAX], tag[24] = "latest";
+    int ok;
+    if (params == NULL)
+        return mav2_error_set("out of memory");
+    if (block != MAV2_ETH_LATEST)
+        snprintf(tag, sizeof(tag), "0x%llx", (unsigned long long)block);
+    mav2_address_format(account, a);
+    json_object_array_add(params, json_object_new_string(a));
+    json_object_array_add(params, json_object_new_string(tag));
+    ok = mav2_rpc_call(rpc, "eth_getCode", params, &res);
+    json_object_put(params);
+    if (ok && !json_object_is_type(res, json_type_string))
+        ok = mav2_error_set("eth_getCode: the answer is not hex");
+    if (ok)
+        *has = strlen(json_object_get_string(res)) > 2;
+    json_object_put(res);
+    return ok;
+}
