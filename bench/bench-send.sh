@@ -33,16 +33,18 @@ export DEVNET_DIR=$T/devnet MAV2_STATE_DIR=$T/state
 trap '"$here/tests/devnet/devnet.sh" stop >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
 "$here/tests/devnet/devnet.sh" start >/dev/null 2>"$T/devnet.err"
 . "$DEVNET_DIR/devnet.env"
-proxy() { # UPSTREAM LOG -> the proxy's port (read from its first line: no race)
+PIDS=''
+trap 'kill $PIDS 2>/dev/null || true; "$here/tests/devnet/devnet.sh" stop >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
+proxy() { # UPSTREAM LOG: sets port to the proxy's (read from its first line: no race)
     mkfifo "$T/port.$2"
     node "$here/bench/count-proxy.mjs" "$1" "$T/$2.log" >"$T/port.$2" &
-    PIDS="${PIDS:-} $!"
+    PIDS="$PIDS $!"
     read -r port <"$T/port.$2"
-    echo "$port"
 }
-trap 'kill ${PIDS:-} 2>/dev/null || true; "$here/tests/devnet/devnet.sh" stop >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
-NODE_PROXY=http://127.0.0.1:$(proxy "$RPC_URL" node)
-BUNDLER_PROXY=http://127.0.0.1:$(proxy "$BUNDLER_URL" bundler)
+proxy "$RPC_URL" node
+NODE_PROXY=http://127.0.0.1:$port
+proxy "$BUNDLER_URL" bundler
+BUNDLER_PROXY=http://127.0.0.1:$port
 sed -e "s|^RPC_URL=.*|RPC_URL=$NODE_PROXY|" -e "s|^BUNDLER_URL=.*|BUNDLER_URL=$BUNDLER_PROXY|" \
     "$DEVNET_DIR/devnet.env" >"$T/proxied.env"
 logs_reset() { : >"$T/node.log"; : >"$T/bundler.log"; }
