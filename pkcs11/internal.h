@@ -24,6 +24,7 @@
 
 typedef struct p11k1_module p11k1_module;
 typedef struct p11k1_slot p11k1_slot;
+typedef struct p11k1_copy p11k1_copy;
 
 struct p11k1_slot {
     p11k1_slot *next;
@@ -45,6 +46,9 @@ struct p11k1_slot {
     int pin_rejected;    /* the token refused the PIN: no automatic re-login */
     char *pin_source;    /* from the URI that found a key here */
     char *pin_value;     /* idem (wiped on free) */
+    p11k1_copy *copies;  /* session copies of keys (keycopy.c), of copies_epoch */
+    size_t n_copies, cap_copies;
+    unsigned copies_epoch;
 };
 
 struct p11k1_module {
@@ -63,6 +67,7 @@ struct p11k1_ctx {
     char *pin_env;
     p11k1_pin_cb pin_cb;
     void *pin_cb_arg;
+    int no_key_cache; /* p11k1_ctx_set_key_cache(ctx, 0) */
 };
 
 struct p11k1_key {

@@ -112,7 +112,7 @@ static int point_by_id(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, const unsigned 
                        size_t id_len, CK_OBJECT_HANDLE *pub, unsigned char point[65])
 {
     CK_OBJECT_CLASS klass = CKO_PUBLIC_KEY;
-    CK_ATTRIBUTE tmpl[3];
+    CK_ATTRIBUTE tmpl[4];
     CK_OBJECT_HANDLE *objs;
     size_t n;
     char what[64];
@@ -137,7 +137,7 @@ static CK_RV collect_class(p11k1_slot *slot, CK_SESSION_HANDLE s, unsigned epoch
                            const p11k1_uri *u, CK_OBJECT_CLASS klass, search *sr)
 {
     CK_FUNCTION_LIST *f = slot->mod->funcs;
-    CK_ATTRIBUTE tmpl[3];
+    CK_ATTRIBUTE tmpl[4];
     CK_OBJECT_HANDLE *objs;
     size_t n, i, j;
     CK_RV rv;
@@ -494,7 +494,7 @@ static CK_RV key_refind(p11k1_key *key, CK_SESSION_HANDLE s)
     CK_OBJECT_CLASS klass[2] = {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY};
     CK_OBJECT_HANDLE *h[2] = {&key->priv, &key->pub};
     int want[2] = {key->has_priv, key->has_pub};
-    CK_ATTRIBUTE tmpl[3];
+    CK_ATTRIBUTE tmpl[4];
     CK_OBJECT_HANDLE *objs;
     size_t n;
     CK_RV rv;

@@ -106,10 +106,14 @@ enum p11k1_kind p11k1_key_kind(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJE
     return kind;
 }
 
-CK_ULONG p11k1_key_template(CK_ATTRIBUTE tmpl[3], CK_OBJECT_CLASS *klass, const char *label,
+CK_ULONG p11k1_key_template(CK_ATTRIBUTE tmpl[4], CK_OBJECT_CLASS *klass, const char *label,
                             size_t label_len, const unsigned char *id, size_t id_len)
 {
+    static CK_BBOOL token = CK_TRUE;
     CK_ULONG n = 0;
+    tmpl[n].type = CKA_TOKEN;
+    tmpl[n].pValue = &token;
+    tmpl[n++].ulValueLen = sizeof(token);
     tmpl[n].type = CKA_CLASS;
     tmpl[n].pValue = klass;
     tmpl[n++].ulValueLen = sizeof(*klass);

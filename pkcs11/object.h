@@ -20,8 +20,9 @@ CK_RV p11k1_find(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_ATTRIBUTE *tmpl, C
 /* Kind of a key object; *what gets a description for a message. */
 enum p11k1_kind p11k1_key_kind(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
                                char *what, size_t what_len);
-/* Template for class, label (if non-empty) and id (if any); returns its length. */
-CK_ULONG p11k1_key_template(CK_ATTRIBUTE tmpl[3], CK_OBJECT_CLASS *klass, const char *label,
+/* Template for token objects (not session copies) of class, label (if
+ * non-empty) and id (if any); returns its length. */
+CK_ULONG p11k1_key_template(CK_ATTRIBUTE tmpl[4], CK_OBJECT_CLASS *klass, const char *label,
                             size_t label_len, const unsigned char *id, size_t id_len);
 
 #endif

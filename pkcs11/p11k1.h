@@ -144,6 +144,17 @@ char *p11k1_key_uri(const p11k1_key *key);
 /* Releases the key (the token object stays). */
 void p11k1_key_free(p11k1_key *key);
 
+/* Session copies of keys (on by default): the first signature with a key in a
+ * session epoch copies its private key into a session object (C_CopyObject,
+ * CKA_TOKEN false) kept open with the session pool, and signatures use the
+ * copy, which spares tokens that re-read token objects on every C_SignInit
+ * (SoftHSM2's file backend). The copy is made again after the pool's sessions
+ * were lost, the login was lost, or in a forked child; a token that refuses
+ * the copy (CKA_COPYABLE false, no C_CopyObject) signs with the token object.
+ * The copy lives in the module for as long as the pool's sessions do; it is
+ * never a token object. on = 0 turns it off for keys of this context. */
+void p11k1_ctx_set_key_cache(p11k1_ctx *ctx, int on);
+
 /* Added for tests, benchmarks and callers that want to talk PKCS#11 directly.
  * The function list is p11-kit's (managed) one: do not C_Finalize it. */
 /* The function list of the context's default module. */

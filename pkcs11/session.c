@@ -58,6 +58,7 @@ void p11k1_slot_free(p11k1_slot *slot)
     pthread_cond_destroy(&slot->cond);
     pthread_mutex_destroy(&slot->gen_lock);
     free(slot->idle);
+    free(slot->copies);
     free(slot->pin_source);
     p11k1_pin_free_str(slot->pin_value);
     free(slot);

@@ -11,6 +11,7 @@
 #include "error.h"
 #include "internal.h"
 #include "key.h"
+#include "keycopy.h"
 #include "object.h"
 
 /* *yes = some object on the token has this attribute value. */
@@ -164,7 +165,7 @@ P11K1_EXPORT CK_RV p11k1_key_sign(p11k1_key *key, const unsigned char digest[32]
     p11k1_ctx_check_fork(key->slot->ctx);
     for (int attempt = 0; attempt < 3; attempt++) {
         CK_FUNCTION_LIST *f = key->slot->mod->funcs;
-        CK_OBJECT_HANDLE h;
+        CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
         CK_SESSION_HANDLE s;
         unsigned epoch;
 
@@ -173,7 +174,7 @@ P11K1_EXPORT CK_RV p11k1_key_sign(p11k1_key *key, const unsigned char digest[32]
             return rv;
         rv = p11k1_key_handle(key, s, epoch, stale, &h);
         if (rv == CKR_OK) {
-            rv = f->C_SignInit(s, &mech, h);
+            rv = f->C_SignInit(s, &mech, p11k1_copy_for(key->slot, s, epoch, h));
             if (rv == CKR_OK) {
                 len = sizeof(buf);
                 rv = f->C_Sign(s, (CK_BYTE *)digest, 32, buf, &len);
@@ -183,11 +184,13 @@ P11K1_EXPORT CK_RV p11k1_key_sign(p11k1_key *key, const unsigned char digest[32]
         stale = 0;
         if (rv == CKR_OK || attempt == 2)
             break;
-        if (rv == CKR_USER_NOT_LOGGED_IN)
+        if (rv == CKR_USER_NOT_LOGGED_IN) {
             p11k1_slot_mark_logged_out(key->slot, epoch);
-        else if (rv == CKR_KEY_HANDLE_INVALID || rv == CKR_OBJECT_HANDLE_INVALID) {
+            p11k1_copy_drop(key->slot, epoch, h); /* a logout takes private copies along */
+        } else if (rv == CKR_KEY_HANDLE_INVALID || rv == CKR_OBJECT_HANDLE_INVALID) {
             /* private objects vanish from view when the login is lost */
             p11k1_slot_mark_logged_out(key->slot, epoch);
+            p11k1_copy_drop(key->slot, epoch, h);
             stale = 1;
         } else if (!p11k1_rv_session_lost(rv))
             break;

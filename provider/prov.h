@@ -77,6 +77,7 @@ typedef struct p11k1_prov {
     char *pin_source; /* file holding the user PIN, or NULL */
     char *pin_env;    /* environment variable holding the PIN, or NULL */
     int login_never;  /* login = never: public keys only, no PIN read */
+    int no_key_cache; /* cache-keys = no: sign with the token object itself */
     CRYPTO_RWLOCK *lock;
     p11k1_ctx *p11; /* created on first use (or at init with early-load) */
 } p11k1_prov;

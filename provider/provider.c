@@ -11,6 +11,8 @@
  *                                    starts (and fail activation if it cannot)
  *   login          P11K1_LOGIN       "auto" (default): log in when a PIN is at
  *                                    hand; "never": public keys only, no PIN
+ *   cache-keys     P11K1_CACHE_KEYS  "yes" (default): sign with a session copy
+ *                                    of each key; "no": with the token object
  */
 #include "config.h"
 
@@ -129,6 +131,8 @@ p11k1_ctx *p11k1_prov_ctx(p11k1_prov *prov)
         if (rv != CKR_OK) {
             prov->p11 = NULL;
             P11K1_RAISE_RV(prov, rv, prov->module ? prov->module : "p11-kit proxy");
+        } else if (prov->no_key_cache) {
+            p11k1_ctx_set_key_cache(prov->p11, 0);
         }
     }
     ctx = prov->p11;
@@ -274,10 +278,28 @@ static const OSSL_DISPATCH prov_functions[] = {
     {0, NULL},
 };
 
+/* cache-keys = yes | no (or another word is_yes knows, and its opposite). */
+static int conf_cache_keys(p11k1_prov *prov, const char *value)
+{
+    char *v = conf_value(value, "P11K1_CACHE_KEYS");
+    int ok = 1;
+
+    if (v != NULL && (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+                      strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0))
+        prov->no_key_cache = 1;
+    else if (v != NULL && !is_yes(v)) {
+        P11K1_RAISE(prov, P11K1_E_BAD_PARAMETER, "cache-keys = %s: use yes or no", v);
+        ok = 0;
+    }
+    OPENSSL_free(v);
+    return ok;
+}
+
 /* Reads the provider's section of the configuration through the core. */
 static int prov_configure(p11k1_prov *prov, OSSL_FUNC_core_get_params_fn *get_params)
 {
-    const char *module = NULL, *pin_source = NULL, *pin_env = NULL, *early = NULL, *login = NULL;
+    const char *module = NULL, *pin_source = NULL, *pin_env = NULL, *early = NULL, *login = NULL,
+               *cache = NULL;
     char *early_v, *login_v;
     int ok = 1;
     OSSL_PARAM params[] = {
@@ -286,6 +308,7 @@ static int prov_configure(p11k1_prov *prov, OSSL_FUNC_core_get_params_fn *get_pa
         OSSL_PARAM_utf8_ptr("pin-env", (char **)&pin_env, 0),
         OSSL_PARAM_utf8_ptr("early-load", (char **)&early, 0),
         OSSL_PARAM_utf8_ptr("login", (char **)&login, 0),
+        OSSL_PARAM_utf8_ptr("cache-keys", (char **)&cache, 0),
         OSSL_PARAM_END,
     };
 
@@ -302,7 +325,7 @@ static int prov_configure(p11k1_prov *prov, OSSL_FUNC_core_get_params_fn *get_pa
         ok = 0;
     }
     OPENSSL_free(login_v);
-    if (!ok)
+    if (!ok || !conf_cache_keys(prov, cache))
         return 0;
     early_v = conf_value(early, "P11K1_EARLY_LOAD");
     if (is_yes(early_v) && p11k1_prov_ctx(prov) == NULL)

@@ -2,7 +2,6 @@
 /* signer: EVP_PKEY_sign -> DER -> low s -> recovery id -> r || s || v. */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "common/keccak.h"
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
+#include "mav2/keys/k1fast.h"
 #include "mav2/keys/signer.h"
 
 struct mav2_signer {
@@ -27,6 +27,7 @@ struct mav2_signer {
     unsigned char pub[MAV2_PUBKEY_LEN];
     unsigned char addr[MAV2_ADDRESS_LEN];
     char addr_str[MAV2_ADDRESS_STR_MAX];
+    int soft; /* the default provider holds the scalar: sign with libsecp256k1 */
 };
 
 /* secp256k1 group order n, big-endian. */
@@ -159,6 +160,7 @@ mav2_signer *mav2_signer_new(EVP_PKEY *pkey)
     memcpy(s->pub, pub, sizeof(pub));
     address_of_point(s->pub, s->addr);
     mav2_address_format(s->addr, s->addr_str);
+    s->soft = mav2_k1_soft_usable(pkey, s->pub);
     return s;
 }
 
@@ -230,83 +232,34 @@ static int recover_point(const unsigned char digest[32], const unsigned char rs[
                                          SECP256K1_EC_UNCOMPRESSED);
 }
 
-static secp256k1_context *gen_ctx;
-static pthread_once_t gen_once = PTHREAD_ONCE_INIT;
-
-static void gen_ctx_init(void)
-{
-    gen_ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
-}
-
-/* Recovery id 1 yields Q1 = -Q0 - (2z/r)G, with Q0 the point recovery id 0
- * yields. So pub is the signer under recovery id 1 iff pub == -(Q0 + (2z/r)G):
- * one fixed-base multiplication instead of a second recovery (all inputs are
- * public). Returns 1 (match), 0 (no match) or -1 (cannot tell: recover). */
-static int recid1_check(const unsigned char digest[32], const unsigned char r[32],
-                        const secp256k1_pubkey *q0, const unsigned char pub[MAV2_PUBKEY_LEN])
-{
-    BN_CTX *bc = BN_CTX_new();
-    BIGNUM *n = NULL, *z, *rb, *t;
-    unsigned char tb[32], got[MAV2_PUBKEY_LEN];
-    secp256k1_pubkey tp, sum;
-    const secp256k1_pubkey *pts[2];
-    size_t len = sizeof(got);
-    int res = -1;
-
-    pthread_once(&gen_once, gen_ctx_init);
-    if (bc == NULL || gen_ctx == NULL)
-        goto out;
-    BN_CTX_start(bc);
-    n = BN_CTX_get(bc);
-    z = BN_CTX_get(bc);
-    rb = BN_CTX_get(bc);
-    t = BN_CTX_get(bc);
-    if (t == NULL || BN_bin2bn(secp256k1_n, 32, n) == NULL || BN_bin2bn(digest, 32, z) == NULL ||
-        BN_bin2bn(r, 32, rb) == NULL || BN_mod_inverse(t, rb, n, bc) == NULL ||
-        !BN_mod_mul(t, t, z, n, bc) || !BN_mod_lshift1(t, t, n, bc) ||
-        BN_bn2binpad(t, tb, 32) != 32)
-        goto out;
-    if (!secp256k1_ec_pubkey_create(gen_ctx, &tp, tb))
-        goto out; /* t == 0 */
-    pts[0] = q0;
-    pts[1] = &tp;
-    if (!secp256k1_ec_pubkey_combine(secp256k1_context_static, &sum, pts, 2) ||
-        !secp256k1_ec_pubkey_negate(secp256k1_context_static, &sum) ||
-        !secp256k1_ec_pubkey_serialize(secp256k1_context_static, got, &len, &sum,
-                                       SECP256K1_EC_UNCOMPRESSED))
-        goto out;
-    res = memcmp(got, pub, sizeof(got)) == 0;
-out:
-    if (bc != NULL)
-        BN_CTX_end(bc);
-    BN_CTX_free(bc);
-    return res;
-}
-
 /* The recovery id under which r || s over digest recovers to pub, or -1 if
- * none does (the signature is not valid for pub). */
+ * none does (the signature is not valid for pub). One recovery computes the
+ * nonce point R = (z/s)G + (r/s)Q (k1fast.h): valid iff R's x is r, and the
+ * recovery id is R's y parity. */
 static int recid_of(const unsigned char digest[32], const unsigned char rs[64],
                     const unsigned char pub[MAV2_PUBKEY_LEN])
 {
     secp256k1_ecdsa_recoverable_signature rsig;
-    secp256k1_pubkey q0;
-    unsigned char got[MAV2_PUBKEY_LEN];
-    size_t len = sizeof(got);
-    int m;
+    secp256k1_pubkey pt;
+    unsigned char csig[64], msg[32], rc[33], got[MAV2_PUBKEY_LEN];
+    size_t len = sizeof(rc);
+    int rid;
 
-    if (!secp256k1_ecdsa_recoverable_signature_parse_compact(secp256k1_context_static, &rsig, rs,
-                                                             0))
+    if (!mav2_k1_nonce_point_call(digest, rs, pub, csig, &rid, msg)) {
+        /* Qx >= n (about 2^-128 of keys): recover both candidates */
+        for (rid = 0; rid < 2; rid++)
+            if (recover_point(digest, rs, rid, got) && memcmp(got, pub, sizeof(got)) == 0)
+                return rid;
         return -1;
-    if (secp256k1_ecdsa_recover(secp256k1_context_static, &q0, &rsig, digest)) {
-        secp256k1_ec_pubkey_serialize(secp256k1_context_static, got, &len, &q0,
-                                      SECP256K1_EC_UNCOMPRESSED);
-        if (memcmp(got, pub, sizeof(got)) == 0)
-            return 0;
-        m = recid1_check(digest, rs, &q0, pub);
-        if (m >= 0)
-            return m ? 1 : -1;
     }
-    return recover_point(digest, rs, 1, got) && memcmp(got, pub, sizeof(got)) == 0 ? 1 : -1;
+    if (!secp256k1_ecdsa_recoverable_signature_parse_compact(secp256k1_context_static, &rsig, csig,
+                                                             rid) ||
+        !secp256k1_ecdsa_recover(secp256k1_context_static, &pt, &rsig, msg) ||
+        !secp256k1_ec_pubkey_serialize(secp256k1_context_static, rc, &len, &pt,
+                                       SECP256K1_EC_COMPRESSED) ||
+        memcmp(rc + 1, rs, 32) != 0)
+        return -1;
+    return rc[0] == SECP256K1_TAG_PUBKEY_ODD;
 }
 
 int mav2_sig_recover(const unsigned char digest[32], const unsigned char sig[MAV2_SIG65_LEN],
@@ -332,24 +285,17 @@ int mav2_sig_recover(const unsigned char digest[32], const unsigned char sig[MAV
 int mav2_sig_from_der(const unsigned char *der, size_t der_len, const unsigned char digest[32],
                       const unsigned char pub[MAV2_PUBKEY_LEN], unsigned char sig[MAV2_SIG65_LEN])
 {
-    const unsigned char *p = der;
-    ECDSA_SIG *es;
-    const BIGNUM *r, *s;
+    secp256k1_ecdsa_signature es;
     unsigned char rs[64];
-    int flipped = 0, ok = 0;
+    int flipped = 0;
 
     if (der == NULL || digest == NULL || pub == NULL || sig == NULL)
         return mav2_error_set("missing argument to mav2_sig_from_der");
-    es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
-    if (es == NULL || p != der + der_len) {
-        ECDSA_SIG_free(es);
+    if (!secp256k1_ecdsa_signature_parse_der(secp256k1_context_static, &es, der, der_len))
         return mav2_error_set("signer returned a malformed DER signature");
-    }
-    ECDSA_SIG_get0(es, &r, &s);
-    if (BN_bn2binpad(r, rs, 32) == 32 && BN_bn2binpad(s, rs + 32, 32) == 32)
-        ok = mav2_sig_normalize(rs, &flipped);
-    ECDSA_SIG_free(es);
-    if (!ok)
+    /* r or s not below n parse as zero, which normalize refuses */
+    secp256k1_ecdsa_signature_serialize_compact(secp256k1_context_static, rs, &es);
+    if (!mav2_sig_normalize(rs, &flipped))
         return mav2_error_set("signer returned r or s out of range");
     switch (recid_of(digest, rs, pub)) {
     case 0:
@@ -376,6 +322,9 @@ int mav2_signer_sign_digest(mav2_signer *signer, const unsigned char digest[32],
 
     if (signer == NULL || digest == NULL || sig == NULL)
         return mav2_error_set("missing argument to mav2_signer_sign_digest");
+    if (signer->soft)
+        return mav2_k1_soft_sign(signer->pkey, digest, sig) ||
+               mav2_error_set("signing with the software key failed");
     ctx = EVP_PKEY_CTX_new_from_pkey(NULL, signer->pkey, NULL);
     if (ctx == NULL)
         return mav2_error_ossl("cannot use the key for signing");

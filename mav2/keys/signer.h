@@ -3,10 +3,16 @@
  *
  * A signer wraps an EVP_PKEY on secp256k1, whoever provides it (a PKCS#11 token
  * through the p11k1 provider, a PEM file through the default provider, another
- * provider). It signs through EVP_PKEY_sign only, then turns the DER signature
+ * provider). It signs through EVP_PKEY_sign, then turns the DER signature
  * into what Ethereum wants: r || s || v with s low (s <= n/2) and v = 27 + the
  * recovery id. The recovery id is found with libsecp256k1 by recovering the
  * public key, which also proves the signature valid before it is returned.
+ *
+ * A key whose private scalar OpenSSL's default provider holds (a PEM file) is
+ * signed with libsecp256k1 instead: RFC 6979 nonce, low s and recovery id at
+ * once, byte-identical to viem's signature over the same digest. The scalar is
+ * checked against the public point when the signer is made, read for each
+ * signature and wiped after it.
  *
  * Failures return 0 with a one-line message in mav2_last_error() (error.h);
  * no message contains key material.

@@ -112,20 +112,9 @@ static void add_u256(json_object *o, const char *k, const mav2_u256 *v)
     json_object_object_add(o, k, json_object_new_string(s));
 }
 
-int mav2_journal_put(const char *dir, const mav2_journal_entry *e)
+json_object *mav2_journal_entry_json(const mav2_journal_entry *e)
 {
-    char path[PATH_MAX], tmp[PATH_MAX + 16], dbuf[PATH_MAX];
-    json_object *o;
-    const char *text;
-    size_t len;
-    int fd, ok;
-    if (e == NULL || e->user_op == NULL)
-        return mav2_error_set("journal: no entry");
-    if (!entry_path(dir, e->chain_id, e->account, &e->nonce_key, path, sizeof(path), dbuf,
-                    sizeof(dbuf)) ||
-        !make_dirs(dbuf))
-        return 0;
-    o = json_object_new_object();
+    json_object *o = json_object_new_object();
     json_object_object_add(o, "version", json_object_new_int(2));
     json_object_object_add(o, "chainId", json_object_new_int64((int64_t)e->chain_id));
     add_hex(o, "account", e->account, 20);
@@ -143,6 +132,23 @@ int mav2_journal_put(const char *dir, const mav2_journal_entry *e)
         json_object_object_add(o, "intent", json_object_get(e->intent));
     if (e->replaced != NULL)
         json_object_object_add(o, "replaced", json_object_get(e->replaced));
+    return o;
+}
+
+int mav2_journal_put(const char *dir, const mav2_journal_entry *e)
+{
+    char path[PATH_MAX], tmp[PATH_MAX + 16], dbuf[PATH_MAX];
+    json_object *o;
+    const char *text;
+    size_t len;
+    int fd, ok;
+    if (e == NULL || e->user_op == NULL)
+        return mav2_error_set("journal: no entry");
+    if (!entry_path(dir, e->chain_id, e->account, &e->nonce_key, path, sizeof(path), dbuf,
+                    sizeof(dbuf)) ||
+        !make_dirs(dbuf))
+        return 0;
+    o = mav2_journal_entry_json(e);
     text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
     len = strlen(text);
 
@@ -314,19 +320,13 @@ static const char *parse_entry(json_object *o, mav2_journal_entry *e)
     return NULL;
 }
 
-int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[20],
-                     const mav2_u256 *nonce_key, mav2_journal_entry *e, int *found)
+int mav2_journal_entry_from_json(json_object *o, uint64_t chain_id, const uint8_t account[20],
+                                 const mav2_u256 *nonce_key, const char *where,
+                                 mav2_journal_entry *e)
 {
-    char path[PATH_MAX], dbuf[PATH_MAX];
     const char *bad, *pre = "its ", *post = " is bad or missing";
-    json_object *o, *c;
+    json_object *c;
     memset(e, 0, sizeof(*e));
-    *found = 0;
-    if (!entry_path(dir, chain_id, account, nonce_key, path, sizeof(path), dbuf, sizeof(dbuf)) ||
-        !read_trusted(path, &o))
-        return 0;
-    if (o == NULL)
-        return 1;
     e->chain_id = chain_id;
     if ((bad = parse_entry(o, e)) == NULL)
         post = " is not the one of its name";
@@ -342,14 +342,31 @@ int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[2
         bad = "nonceKey";
     if (bad == NULL && (bad = check_op(e)) != NULL)
         pre = post = "";
-    json_object_put(o);
     if (bad != NULL) {
         mav2_journal_entry_clear(e);
-        return mav2_error_set("journal: %s is damaged: %s%s%s (remove it to continue)", path, pre,
+        return mav2_error_set("journal: %s is damaged: %s%s%s (remove it to continue)", where, pre,
                               bad, post);
     }
-    *found = 1;
     return 1;
+}
+
+int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[20],
+                     const mav2_u256 *nonce_key, mav2_journal_entry *e, int *found)
+{
+    char path[PATH_MAX], dbuf[PATH_MAX];
+    json_object *o;
+    int ok;
+    memset(e, 0, sizeof(*e));
+    *found = 0;
+    if (!entry_path(dir, chain_id, account, nonce_key, path, sizeof(path), dbuf, sizeof(dbuf)) ||
+        !read_trusted(path, &o))
+        return 0;
+    if (o == NULL)
+        return 1;
+    ok = mav2_journal_entry_from_json(o, chain_id, account, nonce_key, path, e);
+    json_object_put(o);
+    *found = ok;
+    return ok;
 }
 
 int mav2_journal_find(const char *dir, uint64_t chain_id, const uint8_t hash[32],
@@ -465,14 +482,19 @@ static void sweep(const char *dir)
 
 /* Opens and locks path; 1 with *fd, or 1 with *fd = -1 when the file was removed
  * (sweep) before the lock was ours: then lock again. */
-static int lock_once(const char *path, int *fd)
+static int lock_once(const char *path, int nb, int *fd, int *busy)
 {
     struct stat a, b;
     int f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     *fd = -1;
     if (f < 0)
         return mav2_error_set("journal: cannot open the lock %s: %s", path, strerror(errno));
-    while (flock(f, LOCK_EX) != 0) {
+    while (flock(f, nb ? LOCK_EX | LOCK_NB : LOCK_EX) != 0) {
+        if (errno == EWOULDBLOCK && nb) {
+            close(f);
+            *busy = 1;
+            return 1;
+        }
         if (errno != EINTR) {
             int err = errno;
             close(f);
@@ -486,11 +508,11 @@ static int lock_once(const char *path, int *fd)
     return 1;
 }
 
-int mav2_journal_lock(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key,
-                      int *fd)
+static int lock_lane(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key, int nb,
+                     int *fd)
 {
     char path[PATH_MAX], dbuf[PATH_MAX], acct[41], keyhex[MAV2_U256_HEX_MAX];
-    int n;
+    int n, busy = 0;
     *fd = -1;
     if (dir == NULL) {
         if (!mav2_journal_default_dir(dbuf, sizeof(dbuf)))
@@ -506,10 +528,22 @@ int mav2_journal_lock(const char *dir, const uint8_t account[20], const mav2_u25
     if (n < 0 || (size_t)n >= sizeof(path))
         return mav2_error_set("journal: path too long");
     sweep(dbuf);
-    while (*fd < 0)
-        if (!lock_once(path, fd))
+    while (*fd < 0 && !busy)
+        if (!lock_once(path, nb, fd, &busy))
             return 0;
     return 1;
+}
+
+int mav2_journal_lock(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key,
+                      int *fd)
+{
+    return lock_lane(dir, account, nonce_key, 0, fd);
+}
+
+int mav2_journal_trylock(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key,
+                         int *fd)
+{
+    return lock_lane(dir, account, nonce_key, 1, fd);
 }
 
 void mav2_journal_unlock(int fd)

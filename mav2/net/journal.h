@@ -88,6 +88,17 @@ int mav2_journal_remove_op(const char *dir, uint64_t chain_id, const uint8_t acc
 int mav2_journal_lock(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key,
                       int *fd);
 
+/* As mav2_journal_lock without waiting: *fd = -1 when another process holds it. */
+int mav2_journal_trylock(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key,
+                         int *fd);
+
+/* An entry as the JSON object of its file (new reference), and back: from_json checks
+ * o as mav2_journal_get checks a file (where names it in the error) and fills e. */
+json_object *mav2_journal_entry_json(const mav2_journal_entry *e);
+int mav2_journal_entry_from_json(json_object *o, uint64_t chain_id, const uint8_t account[20],
+                                 const mav2_u256 *nonce_key, const char *where,
+                                 mav2_journal_entry *e);
+
 /* Releases a lock from mav2_journal_lock (fd < 0: nothing). */
 void mav2_journal_unlock(int fd);
 

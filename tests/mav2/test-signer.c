@@ -171,18 +171,21 @@ static void test_keys(void)
             vec_hex_exact(d, "serialized65", want, 65);
             snprintf(what, sizeof(what), "key %s digest %s", name, vec_str(d, "hashName"));
             tap_ok(mav2_signer_sign_digest(signer, hash, sig), "%s: signed", what);
+            tap_mem_eq(sig, want, 65, "software key: byte-identical to the reference (RFC 6979)");
             check_sig(hash, sig, want_addr, what);
             check_sig(hash, want, want_addr, "vector's own signature");
             check_normalization(hash, want, pub, what);
         }
         for (size_t j = 0; j < vec_len(ps); j++) {
             json_object *d = vec_at(ps, j);
-            uint8_t msg[32], h[32], want_h[32], sig[65];
+            uint8_t msg[32], h[32], want_h[32], sig[65], want[65];
             vec_hex_exact(d, "message", msg, 32);
             vec_hex_exact(d, "eip191Hash", want_h, 32);
+            vec_hex_exact(d, "serialized65", want, 65);
             mh_eip191_hash(msg, 32, h);
             snprintf(what, sizeof(what), "key %s personal_sign %s", name, vec_str(d, "hashName"));
             tap_ok(mav2_signer_sign_personal(signer, msg, sig), "%s: signed", what);
+            tap_mem_eq(sig, want, 65, "personal_sign: byte-identical to the reference");
             check_sig(want_h, sig, want_addr, what);
         }
         mav2_signer_free(signer);
@@ -227,7 +230,7 @@ static void test_userop_signatures(void)
         EVP_PKEY_free(pkey);
         tap_ok(signer != NULL && mav2_signer_sign_userop(signer, hash, sig), "%s: signed", what);
         tap_ok(sig[0] == 0xff && sig[1] == 0x00, "%s: 0xFF 0x00 prefix", what);
-        tap_mem_eq(sig, want, 2, "prefix equals the vector's");
+        tap_mem_eq(sig, want, 67, "user-op signature byte-identical to the reference");
         check_sig(h191, sig + 2, who, what);
         check_sig(h191, want + 2, who, "vector's user-op signature");
         mav2_signer_free(signer);
@@ -262,6 +265,7 @@ static void test_userop_signatures(void)
         tap_ok(signer != NULL && mav2_signer_sign_digest(signer, rsh, sig), "%s: signed", what);
         snprintf(who, sizeof(who), "%s", signer ? mav2_signer_address_str(signer) : "?");
         check_sig(rsh, sig, who, what);
+        tap_mem_eq(sig, want + 7, 65, "ERC-1271 r s v byte-identical to the reference");
         tap_ok(mav2_1271_signature(entity, sig, packed) && MAV2_1271_SIG_LEN == want_len &&
                    memcmp(packed, want, 7) == 0,
                "%s: layout 0x00 entity 0xFF 0x00 r s v", what);
@@ -294,10 +298,54 @@ static void test_refusals(void)
     EVP_PKEY_free(ed);
 }
 
+/* OpenSSL's own signatures (random nonces, high and low s, both recovery ids,
+ * digests 0 and above n) through the finishing step: each comes out low-s and
+ * recovers to the key. */
+static void test_random_nonces(void)
+{
+    json_object *v = vec_load("secp256k1.json");
+    json_object *k = vec_at(vec_get(v, "keys"), 1);
+    uint8_t priv[32], pub[65], digest[32], der[80], sig[65], p[65];
+    EVP_PKEY *pkey;
+    EVP_PKEY_CTX *ctx;
+    size_t ok = 0, seen[2] = {0, 0}, refused = 0, rounds = 300;
+
+    vec_hex_exact(k, "privateKey", priv, 32);
+    vec_hex_exact(k, "publicKeyUncompressed", pub, 65);
+    pkey = pkey_from_priv(priv);
+    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, "provider=default");
+    if (ctx == NULL || EVP_PKEY_sign_init(ctx) <= 0)
+        tap_bail("cannot sign with OpenSSL");
+    for (size_t i = 0; i < rounds; i++) {
+        size_t der_len = sizeof(der);
+        mh_keccak256((const unsigned char *)&i, sizeof(i), digest);
+        if (i < 2) /* z = 0 and z >= n */
+            memset(digest, i == 0 ? 0x00 : 0xff, sizeof(digest));
+        if (EVP_PKEY_sign(ctx, der, &der_len, digest, 32) <= 0)
+            tap_bail("OpenSSL signing failed");
+        if (mav2_sig_from_der(der, der_len, digest, pub, sig) && mav2_sig_is_low_s(sig) &&
+            mav2_sig_recover(digest, sig, p, NULL) && memcmp(p, pub, 65) == 0) {
+            ok++;
+            seen[sig[64] - 27]++;
+        }
+        digest[31] ^= 0x80;
+        refused += !mav2_sig_from_der(der, der_len, digest, pub, sig);
+    }
+    tap_ok(ok == rounds, "%zu of %zu random-nonce signatures finished and recover to the key", ok,
+           rounds);
+    tap_ok(seen[0] > 0 && seen[1] > 0, "both recovery ids met (%zu x v=27, %zu x v=28)", seen[0],
+           seen[1]);
+    tap_ok(refused == rounds, "%zu of %zu refused over another digest", refused, rounds);
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(pkey);
+    json_object_put(v);
+}
+
 int main(void)
 {
     test_keys();
     test_userop_signatures();
+    test_random_nonces();
     test_refusals();
     return tap_done();
 }
