@@ -10,6 +10,7 @@ sudo=""
 pkgs=(build-essential autoconf automake libtool pkg-config
       libssl-dev openssl libp11-kit-dev p11-kit p11-kit-modules
       libsecp256k1-dev libcurl4-openssl-dev libjson-c-dev libpq-dev postgresql
+      libmicrohttpd-dev
       softhsm2 opensc valgrind clang libclang-rt-14-dev
       iproute2 ca-certificates curl jq xxd
       groff-base man-db dpkg-dev debhelper dh-autoreconf fakeroot lintian)

@@ -72,9 +72,12 @@ const char *const mav2_config_keys[] = {
     "global", "pin-source", "max-cost",    "paymaster-url", "gas-policy-id", "alchemy-api-key-file",
     NULL};
 static const char *const chain_keys[] = {"chain-id", "rpc-url", "bundler-url", "max-cost", NULL};
+const char *const mav2_config_service_keys[] = {
+    "profile", "listen", "tcp", "bearer-token-file", "lanes", "state-dir", "poll-interval", NULL};
+#define SECTION_SERVICE 2
 
 typedef struct {
-    int is_chain; /* [chain NAME], else [profile NAME] */
+    int is_chain; /* 1: [chain NAME], SECTION_SERVICE: [service], 0: [profile NAME] */
     char *section, *key, *value;
     unsigned line;
 } entry;
@@ -152,9 +155,25 @@ static const char *bad_value(const char *k, const char *v)
         return "not a number";
     if (strcmp(k, "max-cost") == 0 && !mav2_u256_parse_amount(&u, v))
         return "not an amount (wei, or with a unit: 0.01ether)";
-    if ((strcmp(k, "pin-source") == 0 || strcmp(k, "alchemy-api-key-file") == 0) && *v != '/')
+    if ((strcmp(k, "pin-source") == 0 || strcmp(k, "alchemy-api-key-file") == 0 ||
+         strcmp(k, "listen") == 0 || strcmp(k, "bearer-token-file") == 0 ||
+         strcmp(k, "state-dir") == 0) &&
+        *v != '/')
         return "want an absolute path";
+    if ((strcmp(k, "lanes") == 0 || strcmp(k, "poll-interval") == 0) &&
+        (strspn(v, "0123456789") != strlen(v) || strlen(v) > 6 || atoi(v) < 1))
+        return "want a positive number";
     return NULL;
+}
+
+/* "[profile NAME]", "[chain NAME]" or "[service]" into buf. */
+static const char *section_label(int is_chain, const char *section, char *buf, size_t cap)
+{
+    if (is_chain == SECTION_SERVICE)
+        snprintf(buf, cap, "[service]");
+    else
+        snprintf(buf, cap, "[%s %s]", is_chain ? "chain" : "profile", section);
+    return buf;
 }
 
 static int add_entry(mav2_config *c, int is_chain, const char *section, const char *k,
@@ -162,14 +181,21 @@ static int add_entry(mav2_config *c, int is_chain, const char *section, const ch
 {
     entry *p;
     const char *why;
+    char label[160];
     for (size_t i = 0; i < c->n; i++)
         if (c->e[i].is_chain == is_chain && strcmp(c->e[i].section, section) == 0 &&
             strcmp(c->e[i].key, k) == 0)
-            return mav2_error_set("%s:%u: \"%s\" given twice in [%s %s] (line %u)", c->path, line,
-                                  k, is_chain ? "chain" : "profile", section, c->e[i].line);
-    if (!known(is_chain ? chain_keys : mav2_config_keys, k))
+            return mav2_error_set("%s:%u: \"%s\" given twice in %s (line %u)", c->path, line, k,
+                                  section_label(is_chain, section, label, sizeof(label)),
+                                  c->e[i].line);
+    if (!known(is_chain == SECTION_SERVICE ? mav2_config_service_keys
+               : is_chain                  ? chain_keys
+                                           : mav2_config_keys,
+               k))
         return mav2_error_set("%s:%u: unknown setting \"%s\" in a [%s] section", c->path, line, k,
-                              is_chain ? "chain" : "profile");
+                              is_chain == SECTION_SERVICE ? "service"
+                              : is_chain                  ? "chain"
+                                                          : "profile");
     if ((why = bad_value(k, v)) != NULL)
         return mav2_error_set("%s:%u: %s: %s", c->path, line, k, why);
     if ((p = realloc(c->e, (c->n + 1) * sizeof(*p))) == NULL)
@@ -193,6 +219,11 @@ static int section_of(const mav2_config *c, char *s, unsigned line, int *is_chai
 {
     size_t n = strlen(s);
     char *body, *sp;
+    if (strcmp(s, "[service]") == 0) {
+        *is_chain = SECTION_SERVICE;
+        snprintf(name, cap, "service");
+        return 1;
+    }
     if (n < 3 || s[n - 1] != ']')
         return mav2_error_set("%s:%u: a section is [profile NAME] or [chain NAME]", c->path, line);
     s[n - 1] = '\0';
@@ -344,6 +375,19 @@ const char *mav2_config_chain_get(const mav2_config *c, const char *chain, const
 {
     const entry *e = find(c, 1, chain, key);
     return e != NULL ? e->value : NULL;
+}
+
+const char *mav2_config_service_get(const mav2_config *c, const char *key, unsigned *line)
+{
+    const entry *e = find(c, SECTION_SERVICE, "service", key);
+    if (line != NULL)
+        *line = e != NULL ? e->line : 0;
+    return e != NULL ? e->value : NULL;
+}
+
+const char *mav2_config_path(const mav2_config *c)
+{
+    return c != NULL ? c->path : NULL;
 }
 
 void mav2_config_where(const mav2_config *c, const char *profile, const char *key, char *out,

@@ -7,6 +7,7 @@
  *   chain = sepolia              a preset (mav2_chain_find) or a [chain NAME] below
  *   rpc-url = https://...
  *   [chain NAME]                 a custom chain: chain-id, rpc-url, bundler-url, max-cost
+ *   [service]                    mav2d's own settings (mav2_config_service_keys)
  *
  * '#' or ';' start a comment line; keys and values are trimmed. Unknown sections or
  * keys, a key given twice in a section, and bad values are errors naming FILE:LINE.
@@ -63,6 +64,15 @@ int mav2_config_has_chain(const mav2_config *c, const char *chain);
 /* The value of key in [profile NAME] / [chain NAME], or NULL (borrowed). */
 const char *mav2_config_profile_get(const mav2_config *c, const char *profile, const char *key);
 const char *mav2_config_chain_get(const mav2_config *c, const char *chain, const char *key);
+/* The settings of the [service] section (mav2d): profile (whose settings it signs
+ * with), listen (Unix socket path), tcp (loopback HOST:PORT), bearer-token-file, lanes,
+ * state-dir, poll-interval (ms). NULL-terminated. Paths must be absolute, lanes and
+ * poll-interval positive numbers. */
+extern const char *const mav2_config_service_keys[];
+/* The value of key in [service], or NULL (borrowed); *line (may be NULL) its line. */
+const char *mav2_config_service_get(const mav2_config *c, const char *key, unsigned *line);
+/* The path the config was loaded from (borrowed). */
+const char *mav2_config_path(const mav2_config *c);
 /* Where key of profile was set: "FILE:LINE" into out (empty if not set). */
 void mav2_config_where(const mav2_config *c, const char *profile, const char *key, char *out,
                        size_t cap);

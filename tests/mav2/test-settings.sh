@@ -112,6 +112,13 @@ bad_cfg "key twice" "$CFG:3: \"key\" given twice" < <(printf '[profile a]\nkey =
 bad_cfg "setting before a section" "$CFG:1: a setting before any" < <(printf 'key = a\n')
 bad_cfg "unknown chain" "$CFG:2: chain \"nowhere\" is neither a preset" < <(printf '[profile a]\nchain = nowhere\n')
 bad_cfg "a custom chain hiding a preset" "would hide the preset" < <(printf '[chain sepolia]\nchain-id = 5\n')
+bad_cfg "unknown [service] key" "$CFG:2: unknown setting \"colour\" in a .service. section" < <(printf '[service]\ncolour = blue\n')
+bad_cfg "[service] relative path" "$CFG:2: state-dir: want an absolute path" < <(printf '[service]\nstate-dir = state\n')
+bad_cfg "[service] lanes 0" "$CFG:2: lanes: want a positive number" < <(printf '[service]\nlanes = 0\n')
+bad_cfg "[service] key twice" "$CFG:3: \"lanes\" given twice in .service." < <(printf '[service]\nlanes = 2\nlanes = 3\n')
+write_cfg < <(printf '[profile a]\nchain = base\n[service]\nprofile = a\nlisten = /run/x.sock\nlanes = 4\nstate-dir = /var/lib/x\npoll-interval = 500\ntcp = 127.0.0.1:1\nbearer-token-file = /etc/t\n')
+show --profile a >/dev/null
+is "a [service] section (mav2d's) is accepted by the CLI too" "$?" 0
 printf '[profile a]\nchain = base\n' >"$CFG"
 chmod 664 "$CFG"
 show >/dev/null

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* conf.h: mav2d's configuration: one profile of the settings file (settings.h: chain,
+ * rpc-url, bundler-url, account, key, entity-id, global, pin-source, paymaster-url)
+ * and its [service] section (listen, tcp, bearer-token-file, lanes, state-dir,
+ * poll-interval). Errors name FILE:LINE or the missing setting. */
+#ifndef MAV2D_CONF_H
+#define MAV2D_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MAVD_MAX_LANES 64
+
+typedef struct {
+    char *path;
+    char *rpc_url, *bundler_url, *key_uri, *pin_source, *paymaster_url;
+    char *listen, *tcp, *state_dir;
+    uint64_t chain_id; /* expected chain (0: the node's) */
+    uint8_t account[20];
+    uint32_t entity_id;
+    int global;
+    unsigned lanes;
+    long poll_ms;
+    char tcp_host[64];
+    unsigned tcp_port;
+    char *token; /* the bearer token (tcp only), wiped when freed */
+    size_t token_len;
+} mavd_conf;
+
+/* Loads path; profile NULL = the [service] profile setting, else "default".
+ * Returns 1, or 0 with mav2_last_error() one line. */
+int mavd_conf_load(const char *path, const char *profile, mavd_conf *c);
+void mavd_conf_free(mavd_conf *c);
+
+#endif
