@@ -2,10 +2,10 @@
 /* internal.h: the objects behind p11k1_ctx and p11k1_key.
  *
  *   ctx ─ modules (default first, then any a URI named) ─ slots (one per token
- *   we used: its session pool and login state) ─ keys point at their slot.
+ *   we used: its token-session pool and login state) ─ keys point at their slot.
  *
  * Locks: ctx->lock guards the module and slot lists and the fork check;
- * slot->lock guards a slot's sessions and login; key->lock its object handles.
+ * slot->lock guards a slot's token sessions and login; key->lock its object handles.
  * Order: ctx → slot → key, never the other way. */
 #ifndef P11K1_INTERNAL_H
 #define P11K1_INTERNAL_H
@@ -39,8 +39,8 @@ struct p11k1_slot {
     pthread_mutex_t gen_lock; /* one key generation at a time (label/id check) */
     CK_SESSION_HANDLE *idle;
     size_t n_idle, cap_idle;
-    size_t n_open;       /* sessions open, idle or lent out */
-    unsigned epoch;      /* bumped when sessions, login and handles are lost */
+    size_t n_open;       /* token sessions open, idle or lent out */
+    unsigned epoch;      /* bumped when token sessions, login and handles are lost */
     unsigned fork_epoch; /* first epoch of this process (after a fork) */
     int logged_in;       /* in this epoch */
     int pin_rejected;    /* the token refused the PIN: no automatic re-login */
@@ -115,12 +115,13 @@ p11k1_slot *p11k1_slot_get(p11k1_ctx *ctx, p11k1_module *mod, CK_SLOT_ID id,
                            const CK_TOKEN_INFO *token);
 void p11k1_slot_free(p11k1_slot *slot);
 void p11k1_slot_forget_sessions(p11k1_slot *slot);
-/* Takes a session (opening one if none is idle), logged in if login != 0 and
+/* Takes a token session (opening one if none is idle), logged in if login != 0 and
  * the token wants it (P11K1_LOGIN_CHECK: also asks the token whether the
  * login is still there). *epoch gets the slot epoch it belongs to. */
 #define P11K1_LOGIN_CHECK 2
 CK_RV p11k1_session_get(p11k1_slot *slot, int login, CK_SESSION_HANDLE *s, unsigned *epoch);
-/* Gives it back; rv is the last result on it (a session-loss code resets the slot). */
+/* Gives it back; rv is the last result on it (a code saying the token sessions are
+ * lost resets the slot). */
 void p11k1_session_put(p11k1_slot *slot, CK_SESSION_HANDLE s, unsigned epoch, CK_RV rv);
 /* Sets the PIN place for later (re-)logins from a URI. */
 void p11k1_slot_set_uri_pin(p11k1_slot *slot, const p11k1_uri *u);

@@ -20,17 +20,17 @@
  *
  * Behaviour worth knowing:
  * - Threads: every function may be called from any thread; one p11k1_key may
- *   sign from many threads at once (each signature borrows a pooled session).
+ *   sign from many threads at once (each signature borrows a pooled token session).
  * - Lifetime: free every p11k1_key before the p11k1_ctx it came from.
  * - Login is per application and token (PKCS#11): the first find/generate that
  *   needs it logs in once; later calls on that token reuse it. The URI's
  *   pin-source/pin-value are kept with the token's pool (a pin-value copy is
- *   wiped when the context is freed) so that a lost login (sessions closed,
+ *   wiped when the context is freed) so that a lost login (token sessions closed,
  *   token re-inserted, C_Logout by someone else) is redone by itself. After a
  *   token refused a PIN, p11k1_key_sign fails at once without trying it again;
  *   the next p11k1_key_find / _list / _generate may try again.
  * - fork(): the child may keep using the parent's context and keys; the first
- *   call in the child re-initializes the module and opens its own sessions.
+ *   call in the child re-initializes the module and opens its own token sessions.
  * - Signatures: r || s exactly as the token made it; s is often high (> n/2).
  */
 #ifndef P11K1_H
@@ -73,7 +73,7 @@ typedef struct p11k1_config {
     void *pin_cb_arg;
 } p11k1_config;
 
-typedef struct p11k1_ctx p11k1_ctx; /* a module and its session pools */
+typedef struct p11k1_ctx p11k1_ctx; /* a module and its token-session pools */
 typedef struct p11k1_key p11k1_key; /* a secp256k1 key pair on a token */
 
 /* Loads and initializes the module named by cfg (cfg may be NULL: the p11-kit
@@ -82,7 +82,7 @@ typedef struct p11k1_key p11k1_key; /* a secp256k1 key pair on a token */
 CK_RV p11k1_ctx_new(const p11k1_config *cfg, p11k1_ctx **out);
 void p11k1_ctx_free(p11k1_ctx *ctx);
 /* Releases the context's memory without calling into any module: no
- * C_CloseSession, no C_Finalize, nothing unloaded. Its sessions stay open and
+ * C_CloseSession, no C_Finalize, nothing unloaded. Its token sessions stay open and
  * its modules stay initialized and loaded (what p11-kit allocated for them
  * stays reachable) until the process ends. For a process that is exiting,
  * where modules may already be torn down (SoftHSM2 crashes in C_Finalize once
@@ -160,7 +160,7 @@ void p11k1_ctx_set_key_cache(p11k1_ctx *ctx, int on);
 /* The function list of the context's default module. */
 CK_FUNCTION_LIST *p11k1_ctx_module(p11k1_ctx *ctx);
 /* The function list, slot and private-key object handle of a key. The handle
- * is valid until the token's sessions are lost (then p11k1_key_sign re-finds
+ * is valid until its token sessions are lost (then p11k1_key_sign re-finds
  * it); CK_INVALID_HANDLE if the key cannot sign. */
 CK_FUNCTION_LIST *p11k1_key_module(const p11k1_key *key);
 CK_SLOT_ID p11k1_key_slot_id(const p11k1_key *key);

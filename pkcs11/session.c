@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* session.c: per-token session pools and login.
+/* session.c: per-token pools of token sessions (PKCS#11 sessions; not MAv2 session
+ * keys, which live in mav2/) and login.
  *
  * Login state is per application and token in PKCS#11, so each slot logs in
  * once and keeps at least one session open to stay logged in. Sessions are

@@ -69,7 +69,7 @@ void mav2_abi_word(mav2_abi *e, const uint8_t w[32])
     abi_static(e, w);
 }
 
-void mav2_abi_address(mav2_abi *e, const uint8_t addr[20])
+void mav2_abi_address(mav2_abi *e, const uint8_t addr[MAV2_ADDRESS_LEN])
 {
     uint8_t w[32] = {0};
     memcpy(w + 12, addr, 20);
@@ -256,7 +256,7 @@ int mav2_abi_decode_uint256(const uint8_t *data, size_t len, mav2_u256 *out)
     return 1;
 }
 
-int mav2_abi_decode_address(const uint8_t *data, size_t len, uint8_t out[20])
+int mav2_abi_decode_address(const uint8_t *data, size_t len, uint8_t out[MAV2_ADDRESS_LEN])
 {
     uint8_t w[32];
     if (!mav2_abi_get_word(data, len, 0, w))

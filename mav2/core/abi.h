@@ -28,6 +28,7 @@
 
 #include "mav2/core/buf.h"
 #include "mav2/core/u256.h"
+#include "mav2/core/address.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,7 +39,7 @@ typedef struct mav2_abi mav2_abi;
 mav2_abi *mav2_abi_new(void);
 void mav2_abi_free(mav2_abi *e);
 
-void mav2_abi_address(mav2_abi *e, const uint8_t addr[20]);
+void mav2_abi_address(mav2_abi *e, const uint8_t addr[MAV2_ADDRESS_LEN]);
 /* uintN for any N: the value must fit N bits (checked by the caller's types). */
 void mav2_abi_uint(mav2_abi *e, const mav2_u256 *v);
 void mav2_abi_u64(mav2_abi *e, uint64_t v);
@@ -95,7 +96,7 @@ void mav2_abi_selector(const char *signature, uint8_t out[4]);
 int mav2_abi_get_word(const uint8_t *data, size_t len, size_t i, uint8_t out[32]);
 int mav2_abi_decode_uint256(const uint8_t *data, size_t len, mav2_u256 *out);
 /* A single address return value (upper 12 bytes must be zero). */
-int mav2_abi_decode_address(const uint8_t *data, size_t len, uint8_t out[20]);
+int mav2_abi_decode_address(const uint8_t *data, size_t len, uint8_t out[MAV2_ADDRESS_LEN]);
 /* A single dynamic bytes return value (copied into out). */
 int mav2_abi_decode_bytes(const uint8_t *data, size_t len, mav2_buf *out);
 

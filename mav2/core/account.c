@@ -11,28 +11,30 @@
 #include "mav2/core/abi.h"
 #include "mav2/core/error.h"
 
-const uint8_t mav2_addr_factory[20] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x17, 0xc6, 0x1b, 0x5b,
-                                       0xee, 0x81, 0x05, 0x0e, 0xc8, 0xef, 0xc9, 0xc6, 0xfe, 0xcd};
-const uint8_t mav2_addr_ma_impl[20] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x37, 0x7b, 0x26,
-                                       0xb1, 0xed, 0xa7, 0xb0, 0xbc, 0x37, 0x1c, 0x60, 0xdd, 0x4f};
-const uint8_t mav2_addr_sma_bytecode_impl[20] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc5,
-                                                 0xa9, 0x08, 0x90, 0x39, 0x57, 0x0d, 0xd3,
-                                                 0x64, 0x55, 0xb5, 0xc0, 0x73, 0x83};
-const uint8_t mav2_addr_single_signer[20] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x99,
-                                             0xde, 0x0b, 0xf6, 0xfa, 0x90, 0xde, 0xb8,
-                                             0x51, 0xe2, 0xa2, 0xdf, 0x7d, 0x83};
-const uint8_t mav2_addr_time_range[20] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x82,
-                                          0xb8, 0xe2, 0x01, 0x2b, 0xe9, 0x14, 0xdf,
-                                          0xa4, 0xf6, 0x2a, 0x05, 0x73, 0xea};
-const uint8_t mav2_addr_native_token_limit[20] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
-                                                  0xe5, 0x41, 0xf0, 0xd0, 0x90, 0x86, 0x8f,
-                                                  0xbe, 0x24, 0xb5, 0x9f, 0xbe, 0x06};
-const uint8_t mav2_addr_allowlist[20] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x3e, 0x82,
-                                         0x64, 0x73, 0xa3, 0x13, 0xe6, 0x00, 0xb5,
-                                         0xb9, 0xb7, 0x91, 0xf5, 0xa5, 0x9a};
-const uint8_t mav2_addr_paymaster_guard[20] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1a,
-                                               0xa7, 0xa7, 0xf7, 0xe2, 0x9a, 0xbe, 0x0b,
-                                               0xe0, 0x6c, 0x72, 0xfd, 0x42, 0xa1};
+const uint8_t mav2_addr_factory[MAV2_ADDRESS_LEN] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x17,
+                                                     0xc6, 0x1b, 0x5b, 0xee, 0x81, 0x05, 0x0e,
+                                                     0xc8, 0xef, 0xc9, 0xc6, 0xfe, 0xcd};
+const uint8_t mav2_addr_ma_impl[MAV2_ADDRESS_LEN] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+                                                     0x37, 0x7b, 0x26, 0xb1, 0xed, 0xa7, 0xb0,
+                                                     0xbc, 0x37, 0x1c, 0x60, 0xdd, 0x4f};
+const uint8_t mav2_addr_sma_bytecode_impl[MAV2_ADDRESS_LEN] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xc5, 0xa9, 0x08, 0x90,
+    0x39, 0x57, 0x0d, 0xd3, 0x64, 0x55, 0xb5, 0xc0, 0x73, 0x83};
+const uint8_t mav2_addr_single_signer[MAV2_ADDRESS_LEN] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x99,
+                                                           0xde, 0x0b, 0xf6, 0xfa, 0x90, 0xde, 0xb8,
+                                                           0x51, 0xe2, 0xa2, 0xdf, 0x7d, 0x83};
+const uint8_t mav2_addr_time_range[MAV2_ADDRESS_LEN] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x82,
+                                                        0xb8, 0xe2, 0x01, 0x2b, 0xe9, 0x14, 0xdf,
+                                                        0xa4, 0xf6, 0x2a, 0x05, 0x73, 0xea};
+const uint8_t mav2_addr_native_token_limit[MAV2_ADDRESS_LEN] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0xe5, 0x41, 0xf0,
+    0xd0, 0x90, 0x86, 0x8f, 0xbe, 0x24, 0xb5, 0x9f, 0xbe, 0x06};
+const uint8_t mav2_addr_allowlist[MAV2_ADDRESS_LEN] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x3e, 0x82,
+                                                       0x64, 0x73, 0xa3, 0x13, 0xe6, 0x00, 0xb5,
+                                                       0xb9, 0xb7, 0x91, 0xf5, 0xa5, 0x9a};
+const uint8_t mav2_addr_paymaster_guard[MAV2_ADDRESS_LEN] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1a, 0xa7, 0xa7, 0xf7,
+    0xe2, 0x9a, 0xbe, 0x0b, 0xe0, 0x6c, 0x72, 0xfd, 0x42, 0xa1};
 
 /* ---- nonce ---------------------------------------------------------------------- */
 
@@ -101,7 +103,8 @@ void mav2_nonce_key_parts(const mav2_u256 *key, mav2_u256 *lane, uint32_t *entit
         *options = (uint8_t)key->w[0];
 }
 
-int mav2_calldata_get_nonce(const uint8_t sender[20], const mav2_u256 *key, mav2_buf *out)
+int mav2_calldata_get_nonce(const uint8_t sender[MAV2_ADDRESS_LEN], const mav2_u256 *key,
+                            mav2_buf *out)
 {
     if (mav2_u256_bits(key) > 192)
         return mav2_error_set("nonce key exceeds 192 bits");
@@ -152,8 +155,9 @@ void mav2_stub_signature(uint8_t out[MAV2_USEROP_SIG_LEN])
     mh_hex_decode_exact(stub, out, MAV2_USEROP_SIG_LEN, NULL);
 }
 
-int mav2_replay_safe_hash(const uint8_t hash[32], uint64_t chain_id, const uint8_t account[20],
-                          uint32_t entity_id, const uint8_t *module, uint8_t out[32])
+int mav2_replay_safe_hash(const uint8_t hash[32], uint64_t chain_id,
+                          const uint8_t account[MAV2_ADDRESS_LEN], uint32_t entity_id,
+                          const uint8_t *module, uint8_t out[32])
 {
     static const char t_rs[] = "ReplaySafeHash(bytes32 hash)";
     static const char t_d0[] = "EIP712Domain(uint256 chainId,address verifyingContract)";
@@ -236,8 +240,8 @@ int mav2_calldata_exec_user_op(const uint8_t *data, size_t len, mav2_buf *out)
     return mav2_buf_append(out, MAV2_SEL_EXECUTE_USER_OP, 4) && mav2_buf_append(out, data, len);
 }
 
-int mav2_calldata_for_calls(const uint8_t account[20], const mav2_call *calls, size_t n,
-                            int exec_hooks, mav2_buf *out)
+int mav2_calldata_for_calls(const uint8_t account[MAV2_ADDRESS_LEN], const mav2_call *calls,
+                            size_t n, int exec_hooks, mav2_buf *out)
 {
     mav2_buf inner = MAV2_BUF_INIT;
     int ok;
@@ -345,7 +349,8 @@ int mav2_calldata_decode_calls(const uint8_t *cd, size_t len, mav2_call **calls,
 
 /* ---- factory and counterfactual address --------------------------------------- */
 
-int mav2_factory_data_sma(const uint8_t owner[20], const mav2_u256 *salt, mav2_buf *out)
+int mav2_factory_data_sma(const uint8_t owner[MAV2_ADDRESS_LEN], const mav2_u256 *salt,
+                          mav2_buf *out)
 {
     if (owner == NULL || salt == NULL)
         return mav2_error_set("factory data: owner or salt missing");
@@ -355,8 +360,8 @@ int mav2_factory_data_sma(const uint8_t owner[20], const mav2_u256 *salt, mav2_b
     return mav2_abi_finish_call(e, (const uint8_t *)MAV2_SEL_CREATE_SMA, out);
 }
 
-int mav2_factory_data_ma(const uint8_t owner[20], const mav2_u256 *salt, uint32_t entity_id,
-                         mav2_buf *out)
+int mav2_factory_data_ma(const uint8_t owner[MAV2_ADDRESS_LEN], const mav2_u256 *salt,
+                         uint32_t entity_id, mav2_buf *out)
 {
     if (owner == NULL || salt == NULL)
         return mav2_error_set("factory data: owner or salt missing");
@@ -373,8 +378,8 @@ int mav2_init_code(const uint8_t *factory, const uint8_t *factory_data, size_t l
            mav2_buf_append(out, factory_data, len);
 }
 
-void mav2_create2_address(const uint8_t deployer[20], const uint8_t salt[32],
-                          const uint8_t init_code_hash[32], uint8_t out[20])
+void mav2_create2_address(const uint8_t deployer[MAV2_ADDRESS_LEN], const uint8_t salt[32],
+                          const uint8_t init_code_hash[32], uint8_t out[MAV2_ADDRESS_LEN])
 {
     uint8_t p[85], h[32];
     p[0] = 0xff;
@@ -385,8 +390,9 @@ void mav2_create2_address(const uint8_t deployer[20], const uint8_t salt[32],
     memcpy(out, h + 12, 20);
 }
 
-int mav2_sma_address(const uint8_t *factory, const uint8_t *impl, const uint8_t owner[20],
-                     const mav2_u256 *salt, uint8_t out[20])
+int mav2_sma_address(const uint8_t *factory, const uint8_t *impl,
+                     const uint8_t owner[MAV2_ADDRESS_LEN], const mav2_u256 *salt,
+                     uint8_t out[MAV2_ADDRESS_LEN])
 {
     /* ERC-1967 proxy init code of the semi-modular account (impl and owner spliced in) */
     static const uint8_t pre[] = {0x61, 0x00, 0x51, 0x3d, 0x81, 0x60, 0x23, 0x3d, 0x39, 0x73};

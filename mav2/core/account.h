@@ -13,20 +13,21 @@
 
 #include "mav2/core/buf.h"
 #include "mav2/core/u256.h"
+#include "mav2/core/address.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* Deployed addresses (the same on every chain with MAv2). */
-extern const uint8_t mav2_addr_factory[20];            /* AccountFactory */
-extern const uint8_t mav2_addr_ma_impl[20];            /* ModularAccount */
-extern const uint8_t mav2_addr_sma_bytecode_impl[20];  /* SemiModularAccountBytecode */
-extern const uint8_t mav2_addr_single_signer[20];      /* SingleSignerValidationModule */
-extern const uint8_t mav2_addr_time_range[20];         /* TimeRangeModule */
-extern const uint8_t mav2_addr_native_token_limit[20]; /* NativeTokenLimitModule */
-extern const uint8_t mav2_addr_allowlist[20];          /* AllowlistModule */
-extern const uint8_t mav2_addr_paymaster_guard[20];    /* PaymasterGuardModule */
+extern const uint8_t mav2_addr_factory[MAV2_ADDRESS_LEN];           /* AccountFactory */
+extern const uint8_t mav2_addr_ma_impl[MAV2_ADDRESS_LEN];           /* ModularAccount */
+extern const uint8_t mav2_addr_sma_bytecode_impl[MAV2_ADDRESS_LEN]; /* SemiModularAccountBytecode */
+extern const uint8_t mav2_addr_single_signer[MAV2_ADDRESS_LEN]; /* SingleSignerValidationModule */
+extern const uint8_t mav2_addr_time_range[MAV2_ADDRESS_LEN];    /* TimeRangeModule */
+extern const uint8_t mav2_addr_native_token_limit[MAV2_ADDRESS_LEN]; /* NativeTokenLimitModule */
+extern const uint8_t mav2_addr_allowlist[MAV2_ADDRESS_LEN];          /* AllowlistModule */
+extern const uint8_t mav2_addr_paymaster_guard[MAV2_ADDRESS_LEN];    /* PaymasterGuardModule */
 
 /* Selectors */
 #define MAV2_SEL_EXECUTE              "\xb6\x1d\x27\xf6"
@@ -56,7 +57,8 @@ void mav2_nonce_split(const mav2_u256 *nonce, mav2_u256 *key, uint64_t *seq);
 void mav2_nonce_key_parts(const mav2_u256 *key, mav2_u256 *lane, uint32_t *entity_id,
                           uint8_t *options);
 /* eth_call data for EntryPoint.getNonce(sender, key192). */
-int mav2_calldata_get_nonce(const uint8_t sender[20], const mav2_u256 *key, mav2_buf *out);
+int mav2_calldata_get_nonce(const uint8_t sender[MAV2_ADDRESS_LEN], const mav2_u256 *key,
+                            mav2_buf *out);
 
 /* ---- signatures ----------------------------------------------------------------- */
 #define MAV2_SIG65_LEN      65 /* r || s || v (v = 27 / 28) */
@@ -77,15 +79,16 @@ int mav2_sig65_check(const uint8_t sig65[MAV2_SIG65_LEN]);
  * entity 0 (semi-modular owner): domain (chainId, verifyingContract = account);
  * entity != 0: domain (chainId, verifyingContract = module, salt = account), module
  * NULL = SingleSignerValidationModule. */
-int mav2_replay_safe_hash(const uint8_t hash[32], uint64_t chain_id, const uint8_t account[20],
-                          uint32_t entity_id, const uint8_t *module, uint8_t out[32]);
+int mav2_replay_safe_hash(const uint8_t hash[32], uint64_t chain_id,
+                          const uint8_t account[MAV2_ADDRESS_LEN], uint32_t entity_id,
+                          const uint8_t *module, uint8_t out[32]);
 /* 0x00 || uint32 entityId || 0xFF || 0x00 || sig65 */
 int mav2_1271_signature(uint32_t entity_id, const uint8_t sig65[MAV2_SIG65_LEN],
                         uint8_t out[MAV2_1271_SIG_LEN]);
 
 /* ---- account call data ---------------------------------------------------------- */
 typedef struct {
-    uint8_t target[20];
+    uint8_t target[MAV2_ADDRESS_LEN];
     mav2_u256 value;
     const uint8_t *data;
     size_t data_len;
@@ -97,8 +100,8 @@ int mav2_calldata_execute_batch(const mav2_call *calls, size_t n, mav2_buf *out)
  * call to the account itself with value 0 -> its data unwrapped), several ->
  * executeBatch; exec_hooks (the signing validation has execution hooks) -> the
  * executeUserOp selector in front. n >= 1. */
-int mav2_calldata_for_calls(const uint8_t account[20], const mav2_call *calls, size_t n,
-                            int exec_hooks, mav2_buf *out);
+int mav2_calldata_for_calls(const uint8_t account[MAV2_ADDRESS_LEN], const mav2_call *calls,
+                            size_t n, int exec_hooks, mav2_buf *out);
 /* The calls in call data made of execute or executeBatch, with or without the
  * executeUserOp prefix: *calls (free() it) gets *n >= 1 calls whose data point into
  * cd. Any other call data (an account function called directly): *n = 0, *calls NULL.
@@ -119,10 +122,11 @@ int mav2_calldata_exec_user_op(const uint8_t *data, size_t len, mav2_buf *out);
 #define MAV2_EXEC_HOOK_ENTITY_OFFSET 0x7fffffffu
 
 /* module(20) || uint32 entityId || flags: validationConfig / hookConfig (bytes25). */
-void mav2_module_config(const uint8_t module[20], uint32_t entity_id, uint8_t flags,
+void mav2_module_config(const uint8_t module[MAV2_ADDRESS_LEN], uint32_t entity_id, uint8_t flags,
                         uint8_t out[25]);
 /* module(20) || uint32 entityId (bytes24 ModuleEntity). */
-void mav2_module_entity(const uint8_t module[20], uint32_t entity_id, uint8_t out[24]);
+void mav2_module_entity(const uint8_t module[MAV2_ADDRESS_LEN], uint32_t entity_id,
+                        uint8_t out[24]);
 
 /* One hooks[] element: hookConfig(25) || hook install data. */
 typedef struct {
@@ -144,7 +148,7 @@ int mav2_hook_native_token_limit(mav2_hook *h, uint32_t entity_id, const mav2_u2
 /* AllowlistModule (uint32 entityId, (address target, bool hasSelectorAllowlist,
  * bool hasERC20SpendLimit, uint256 erc20SpendLimit, bytes4[] selectors)[]). */
 typedef struct {
-    uint8_t target[20];
+    uint8_t target[MAV2_ADDRESS_LEN];
     int has_selector_allowlist;
     int has_erc20_spend_limit;
     mav2_u256 erc20_spend_limit;
@@ -154,10 +158,12 @@ typedef struct {
 int mav2_hook_allowlist(mav2_hook *h, uint32_t entity_id, const mav2_allowlist_entry *entries,
                         size_t n, uint8_t flags);
 /* PaymasterGuardModule (uint32 entityId, address paymaster), validation hook. */
-int mav2_hook_paymaster_guard(mav2_hook *h, uint32_t entity_id, const uint8_t paymaster[20]);
+int mav2_hook_paymaster_guard(mav2_hook *h, uint32_t entity_id,
+                              const uint8_t paymaster[MAV2_ADDRESS_LEN]);
 
 /* SingleSignerValidationModule install data: abi.encode(uint32 entityId, address signer). */
-int mav2_single_signer_install_data(uint32_t entity_id, const uint8_t signer[20], mav2_buf *out);
+int mav2_single_signer_install_data(uint32_t entity_id, const uint8_t signer[MAV2_ADDRESS_LEN],
+                                    mav2_buf *out);
 
 /* installValidation(bytes25 validationConfig, bytes4[] selectors, bytes installData,
  * bytes[] hooks) with hooks[i] = config || install data. */
@@ -167,7 +173,7 @@ int mav2_calldata_install_validation(const uint8_t validation_config[25],
                                      const mav2_hook *hooks, size_t n_hooks, mav2_buf *out);
 /* uninstallValidation(bytes24 moduleEntity, bytes uninstallData, bytes[] hookUninstallData);
  * for SingleSignerValidationModule uninstallData = abi.encode(uint32 entityId). */
-int mav2_calldata_uninstall_validation(const uint8_t module[20], uint32_t entity_id,
+int mav2_calldata_uninstall_validation(const uint8_t module[MAV2_ADDRESS_LEN], uint32_t entity_id,
                                        const uint8_t *uninstall_data, size_t uninstall_len,
                                        const mav2_buf *hook_uninstall_data, size_t n_hooks,
                                        mav2_buf *out);
@@ -192,7 +198,7 @@ typedef enum {
 
 typedef struct {
     mav2_perm_type type;
-    uint8_t address[20];
+    uint8_t address[MAV2_ADDRESS_LEN];
     const uint8_t (*functions)[4];
     size_t n_functions;
     mav2_u256 amount;
@@ -223,7 +229,7 @@ typedef struct {
  * permission type other than allowlists and ERC-20 limits given twice.
  * Returns 1, or 0 with the reason in mav2_last_error() and *out cleared. */
 int mav2_session_install_build(mav2_session_install *out, const uint8_t *account,
-                               const uint8_t session_key[20], uint32_t entity_id,
+                               const uint8_t session_key[MAV2_ADDRESS_LEN], uint32_t entity_id,
                                const mav2_permission *perms, size_t n);
 void mav2_session_install_clear(mav2_session_install *si);
 int mav2_session_install_calldata(const mav2_session_install *si, mav2_buf *out);
@@ -234,20 +240,22 @@ const char *mav2_privileged_selector_name(const uint8_t sel[4]);
 
 /* ---- factory and counterfactual address --------------------------------------- */
 /* createSemiModularAccount(address owner, uint256 salt) */
-int mav2_factory_data_sma(const uint8_t owner[20], const mav2_u256 *salt, mav2_buf *out);
+int mav2_factory_data_sma(const uint8_t owner[MAV2_ADDRESS_LEN], const mav2_u256 *salt,
+                          mav2_buf *out);
 /* createAccount(address owner, uint256 salt, uint32 entityId) */
-int mav2_factory_data_ma(const uint8_t owner[20], const mav2_u256 *salt, uint32_t entity_id,
-                         mav2_buf *out);
+int mav2_factory_data_ma(const uint8_t owner[MAV2_ADDRESS_LEN], const mav2_u256 *salt,
+                         uint32_t entity_id, mav2_buf *out);
 /* factory || factoryData (factory NULL = the MAv2 AccountFactory). */
 int mav2_init_code(const uint8_t *factory, const uint8_t *factory_data, size_t len, mav2_buf *out);
 /* Counterfactual address of a semi-modular account: CREATE2(factory,
  * keccak256(owner || salt || uint32 0xffffffff), keccak256(proxy init code with impl and
  * owner)). factory / impl NULL = the deployed MAv2 ones. */
-int mav2_sma_address(const uint8_t *factory, const uint8_t *impl, const uint8_t owner[20],
-                     const mav2_u256 *salt, uint8_t out[20]);
+int mav2_sma_address(const uint8_t *factory, const uint8_t *impl,
+                     const uint8_t owner[MAV2_ADDRESS_LEN], const mav2_u256 *salt,
+                     uint8_t out[MAV2_ADDRESS_LEN]);
 /* CREATE2 address: keccak256(0xff || deployer || salt || init_code_hash)[12..32). */
-void mav2_create2_address(const uint8_t deployer[20], const uint8_t salt[32],
-                          const uint8_t init_code_hash[32], uint8_t out[20]);
+void mav2_create2_address(const uint8_t deployer[MAV2_ADDRESS_LEN], const uint8_t salt[32],
+                          const uint8_t init_code_hash[32], uint8_t out[MAV2_ADDRESS_LEN]);
 
 #ifdef __cplusplus
 }

@@ -55,8 +55,9 @@ static uint32_t get_u32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-int mav2_grant_digest(uint64_t chain_id, const uint8_t account[20], const mav2_u256 *nonce,
-                      uint64_t deadline, const uint8_t *call, size_t call_len, uint8_t out[32])
+int mav2_grant_digest(uint64_t chain_id, const uint8_t account[MAV2_ADDRESS_LEN],
+                      const mav2_u256 *nonce, uint64_t deadline, const uint8_t *call,
+                      size_t call_len, uint8_t out[32])
 {
     static const char t_dom[] = "EIP712Domain(uint256 chainId,address verifyingContract)";
     static const char t_da[] = "DeferredAction(uint256 nonce,uint48 deadline,bytes call)";

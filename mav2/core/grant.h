@@ -26,6 +26,7 @@
 #include "mav2/core/account.h"
 #include "mav2/core/buf.h"
 #include "mav2/core/u256.h"
+#include "mav2/core/address.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,8 +59,9 @@ void mav2_grant_nonce_parts(const mav2_grant *g, mav2_u256 *lane, uint32_t *enti
                             uint8_t *options, uint64_t *seq);
 
 /* EIP-712 digest the owner signs directly (not ReplaySafeHash, not EIP-191). */
-int mav2_grant_digest(uint64_t chain_id, const uint8_t account[20], const mav2_u256 *nonce,
-                      uint64_t deadline, const uint8_t *call, size_t call_len, uint8_t out[32]);
+int mav2_grant_digest(uint64_t chain_id, const uint8_t account[MAV2_ADDRESS_LEN],
+                      const mav2_u256 *nonce, uint64_t deadline, const uint8_t *call,
+                      size_t call_len, uint8_t out[32]);
 
 /* 0x00 || r || s || v from r || s || v (v 27/28, low s). */
 int mav2_grant_owner_signature(const uint8_t sig65[MAV2_SIG65_LEN],
@@ -90,13 +92,14 @@ struct mav2_signer; /* signer.h */
 
 /* Signs g (nonce, deadline, call, owner locator set) for chain_id and account with
  * the owner's signer: fills g->owner_sig. */
-int mav2_grant_sign(struct mav2_signer *owner, uint64_t chain_id, const uint8_t account[20],
-                    mav2_grant *g);
+int mav2_grant_sign(struct mav2_signer *owner, uint64_t chain_id,
+                    const uint8_t account[MAV2_ADDRESS_LEN], mav2_grant *g);
 
 /* The address whose key made g->owner_sig over g's digest for chain_id and account.
  * A grant for another chain or account recovers to some other address (or fails). */
-int mav2_grant_recover_owner(const mav2_grant *g, uint64_t chain_id, const uint8_t account[20],
-                             uint8_t owner[20]);
+int mav2_grant_recover_owner(const mav2_grant *g, uint64_t chain_id,
+                             const uint8_t account[MAV2_ADDRESS_LEN],
+                             uint8_t owner[MAV2_ADDRESS_LEN]);
 
 #ifdef __cplusplus
 }

@@ -9,7 +9,7 @@
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
 
-void mav2_module_config(const uint8_t module[20], uint32_t entity_id, uint8_t flags,
+void mav2_module_config(const uint8_t module[MAV2_ADDRESS_LEN], uint32_t entity_id, uint8_t flags,
                         uint8_t out[25])
 {
     memcpy(out, module, 20);
@@ -20,7 +20,7 @@ void mav2_module_config(const uint8_t module[20], uint32_t entity_id, uint8_t fl
     out[24] = flags;
 }
 
-void mav2_module_entity(const uint8_t module[20], uint32_t entity_id, uint8_t out[24])
+void mav2_module_entity(const uint8_t module[MAV2_ADDRESS_LEN], uint32_t entity_id, uint8_t out[24])
 {
     uint8_t c[25];
     mav2_module_config(module, entity_id, 0, c);
@@ -35,8 +35,8 @@ void mav2_hook_clear(mav2_hook *h)
     memset(h, 0, sizeof(*h));
 }
 
-static int hook_finish(mav2_hook *h, const uint8_t module[20], uint32_t entity_id, uint8_t flags,
-                       mav2_abi *e)
+static int hook_finish(mav2_hook *h, const uint8_t module[MAV2_ADDRESS_LEN], uint32_t entity_id,
+                       uint8_t flags, mav2_abi *e)
 {
     memset(h, 0, sizeof(*h));
     mav2_module_config(module, entity_id, flags, h->config);
@@ -89,7 +89,8 @@ int mav2_hook_allowlist(mav2_hook *h, uint32_t entity_id, const mav2_allowlist_e
     return hook_finish(h, mav2_addr_allowlist, entity_id, flags, e);
 }
 
-int mav2_hook_paymaster_guard(mav2_hook *h, uint32_t entity_id, const uint8_t paymaster[20])
+int mav2_hook_paymaster_guard(mav2_hook *h, uint32_t entity_id,
+                              const uint8_t paymaster[MAV2_ADDRESS_LEN])
 {
     mav2_abi *e = mav2_abi_new();
     mav2_abi_u64(e, entity_id);
@@ -97,7 +98,8 @@ int mav2_hook_paymaster_guard(mav2_hook *h, uint32_t entity_id, const uint8_t pa
     return hook_finish(h, mav2_addr_paymaster_guard, entity_id, MAV2_HOOK_VALIDATION, e);
 }
 
-int mav2_single_signer_install_data(uint32_t entity_id, const uint8_t signer[20], mav2_buf *out)
+int mav2_single_signer_install_data(uint32_t entity_id, const uint8_t signer[MAV2_ADDRESS_LEN],
+                                    mav2_buf *out)
 {
     mav2_abi *e = mav2_abi_new();
     mav2_abi_u64(e, entity_id);
@@ -136,7 +138,7 @@ int mav2_calldata_install_validation(const uint8_t validation_config[25],
     return mav2_abi_finish_call(e, (const uint8_t *)MAV2_SEL_INSTALL_VALIDATION, out);
 }
 
-int mav2_calldata_uninstall_validation(const uint8_t module[20], uint32_t entity_id,
+int mav2_calldata_uninstall_validation(const uint8_t module[MAV2_ADDRESS_LEN], uint32_t entity_id,
                                        const uint8_t *uninstall_data, size_t uninstall_len,
                                        const mav2_buf *hook_uninstall_data, size_t n_hooks,
                                        mav2_buf *out)
@@ -266,7 +268,8 @@ typedef struct {
 
 /* A target appears once in the allowlist (a second entry would overwrite the first's
  * flags); the account itself is reached through account functions, never as a target. */
-static int target_check(const perm_set *ps, const uint8_t target[20], const uint8_t *account)
+static int target_check(const perm_set *ps, const uint8_t target[MAV2_ADDRESS_LEN],
+                        const uint8_t *account)
 {
     char a[MAV2_ADDRESS_STR_MAX];
     if (account != NULL && memcmp(target, account, 20) == 0)
@@ -287,7 +290,7 @@ static int perm_allowlist(perm_set *ps, const mav2_permission *p, const uint8_t 
     mav2_allowlist_entry *x;
     if (p->type != MAV2_PERM_CONTRACT_ACCESS && p->n_functions == 0)
         return mav2_error_set("permissions: functions permission without functions");
-    static const uint8_t any[20];
+    static const uint8_t any[MAV2_ADDRESS_LEN];
     if (!target_check(ps, p->type == MAV2_PERM_FUNCTIONS_ON_ALL_CONTRACTS ? any : p->address,
                       account))
         return 0;
@@ -422,7 +425,7 @@ static int session_selectors(mav2_session_install *si, const perm_set *ps)
 }
 
 int mav2_session_install_build(mav2_session_install *si, const uint8_t *account,
-                               const uint8_t session_key[20], uint32_t entity_id,
+                               const uint8_t session_key[MAV2_ADDRESS_LEN], uint32_t entity_id,
                                const mav2_permission *perms, size_t n)
 {
     perm_set ps;

@@ -139,7 +139,7 @@ static int known(const char *const *keys, const char *k)
 /* A value that is wrong whatever else the file says. */
 static const char *bad_value(const char *k, const char *v)
 {
-    uint8_t a[20];
+    uint8_t a[MAV2_ADDRESS_LEN];
     mav2_u256 u;
     if (*v == '\0')
         return "empty value";

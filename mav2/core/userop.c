@@ -9,12 +9,12 @@
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
 
-const uint8_t mav2_entry_point_v07[20] = {0x00, 0x00, 0x00, 0x00, 0x71, 0x72, 0x7d,
-                                          0xe2, 0x2e, 0x5e, 0x9d, 0x8b, 0xaf, 0x0e,
-                                          0xda, 0xc6, 0xf3, 0x7d, 0xa0, 0x32};
-const uint8_t mav2_entry_point_v08[20] = {0x43, 0x37, 0x08, 0x4d, 0x9e, 0x25, 0x5f,
-                                          0xf0, 0x70, 0x24, 0x61, 0xcf, 0x88, 0x95,
-                                          0xce, 0x9e, 0x3b, 0x5f, 0xf1, 0x08};
+const uint8_t mav2_entry_point_v07[MAV2_ADDRESS_LEN] = {0x00, 0x00, 0x00, 0x00, 0x71, 0x72, 0x7d,
+                                                        0xe2, 0x2e, 0x5e, 0x9d, 0x8b, 0xaf, 0x0e,
+                                                        0xda, 0xc6, 0xf3, 0x7d, 0xa0, 0x32};
+const uint8_t mav2_entry_point_v08[MAV2_ADDRESS_LEN] = {0x43, 0x37, 0x08, 0x4d, 0x9e, 0x25, 0x5f,
+                                                        0xf0, 0x70, 0x24, 0x61, 0xcf, 0x88, 0x95,
+                                                        0xce, 0x9e, 0x3b, 0x5f, 0xf1, 0x08};
 
 void mav2_userop_init(mav2_userop *op)
 {
@@ -125,8 +125,8 @@ int mav2_userop_inner_hash(const mav2_userop *op, uint8_t out[32])
     return 1;
 }
 
-int mav2_userop_hash(const mav2_userop *op, const uint8_t entry_point[20], uint64_t chain_id,
-                     uint8_t out[32])
+int mav2_userop_hash(const mav2_userop *op, const uint8_t entry_point[MAV2_ADDRESS_LEN],
+                     uint64_t chain_id, uint8_t out[32])
 {
     uint8_t w[96] = {0};
     mav2_u256 c;
@@ -146,8 +146,8 @@ static void ksz(const char *s, uint8_t out[32])
     mh_keccak256(s, strlen(s), out);
 }
 
-int mav2_userop_hash_v08(const mav2_userop *op, const uint8_t entry_point[20], uint64_t chain_id,
-                         uint8_t out[32])
+int mav2_userop_hash_v08(const mav2_userop *op, const uint8_t entry_point[MAV2_ADDRESS_LEN],
+                         uint64_t chain_id, uint8_t out[32])
 {
     uint8_t s[9 * 32], d[5 * 32] = {0}, m[66];
     mav2_u256 c;
@@ -192,7 +192,7 @@ static int json_add_qty(json_object *o, const char *key, const mav2_u256 *v)
     return json_add(o, key, hex);
 }
 
-static int json_add_addr(json_object *o, const char *key, const uint8_t a[20])
+static int json_add_addr(json_object *o, const char *key, const uint8_t a[MAV2_ADDRESS_LEN])
 {
     char s[MAV2_ADDRESS_STR_MAX];
     mav2_address_format(a, s);

@@ -12,23 +12,24 @@
 
 #include "mav2/core/buf.h"
 #include "mav2/core/u256.h"
+#include "mav2/core/address.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* EntryPoint v0.7 0x0000000071727De22E5E9d8BAf0edAc6f37da032 */
-extern const uint8_t mav2_entry_point_v07[20];
+extern const uint8_t mav2_entry_point_v07[MAV2_ADDRESS_LEN];
 /* EntryPoint v0.8 0x4337084D9E255Ff0702461CF8895CE9E3b5Ff108 */
-extern const uint8_t mav2_entry_point_v08[20];
+extern const uint8_t mav2_entry_point_v08[MAV2_ADDRESS_LEN];
 
 /* Unpacked v0.7 user operation. Byte fields are owned mav2_bufs (mav2_userop_clear
  * frees them). A factory is present iff has_factory, a paymaster iff has_paymaster. */
 typedef struct {
-    uint8_t sender[20];
+    uint8_t sender[MAV2_ADDRESS_LEN];
     mav2_u256 nonce;
     int has_factory;
-    uint8_t factory[20];
+    uint8_t factory[MAV2_ADDRESS_LEN];
     mav2_buf factory_data;
     mav2_buf call_data;
     mav2_u256 call_gas_limit;           /* uint128 when packed */
@@ -37,7 +38,7 @@ typedef struct {
     mav2_u256 max_fee_per_gas;          /* uint128 when packed */
     mav2_u256 max_priority_fee_per_gas; /* uint128 when packed */
     int has_paymaster;
-    uint8_t paymaster[20];
+    uint8_t paymaster[MAV2_ADDRESS_LEN];
     mav2_u256 paymaster_verification_gas_limit; /* uint128 */
     mav2_u256 paymaster_post_op_gas_limit;      /* uint128 */
     mav2_buf paymaster_data;
@@ -66,11 +67,11 @@ void mav2_packed_userop_clear(mav2_packed_userop *p);
  * accountGasLimits, preVerificationGas, gasFees, keccak(paymasterAndData))) */
 int mav2_userop_inner_hash(const mav2_userop *op, uint8_t out[32]);
 /* keccak256(abi.encode(inner, entryPoint, chainId)): the v0.7 userOpHash. */
-int mav2_userop_hash(const mav2_userop *op, const uint8_t entry_point[20], uint64_t chain_id,
-                     uint8_t out[32]);
+int mav2_userop_hash(const mav2_userop *op, const uint8_t entry_point[MAV2_ADDRESS_LEN],
+                     uint64_t chain_id, uint8_t out[32]);
 /* EntryPoint v0.8 EIP-712 hash (domain ERC4337 / 1 / chainId / entryPoint). */
-int mav2_userop_hash_v08(const mav2_userop *op, const uint8_t entry_point[20], uint64_t chain_id,
-                         uint8_t out[32]);
+int mav2_userop_hash_v08(const mav2_userop *op, const uint8_t entry_point[MAV2_ADDRESS_LEN],
+                         uint64_t chain_id, uint8_t out[32]);
 
 /* JSON-RPC form: sender, nonce, [factory, factoryData], callData, callGasLimit,
  * verificationGasLimit, preVerificationGas, maxFeePerGas, maxPriorityFeePerGas,

@@ -8,7 +8,8 @@
 #include "mav2/core/error.h"
 #include "mav2/keys/signer.h"
 
-int mav2_grant_sign(mav2_signer *owner, uint64_t chain_id, const uint8_t account[20], mav2_grant *g)
+int mav2_grant_sign(mav2_signer *owner, uint64_t chain_id, const uint8_t account[MAV2_ADDRESS_LEN],
+                    mav2_grant *g)
 {
     uint8_t digest[32], sig[MAV2_SIG65_LEN];
     int ok;
@@ -24,8 +25,9 @@ int mav2_grant_sign(mav2_signer *owner, uint64_t chain_id, const uint8_t account
     return ok;
 }
 
-int mav2_grant_recover_owner(const mav2_grant *g, uint64_t chain_id, const uint8_t account[20],
-                             uint8_t owner[20])
+int mav2_grant_recover_owner(const mav2_grant *g, uint64_t chain_id,
+                             const uint8_t account[MAV2_ADDRESS_LEN],
+                             uint8_t owner[MAV2_ADDRESS_LEN])
 {
     uint8_t digest[32];
     if (g == NULL || owner == NULL)

@@ -30,10 +30,8 @@
 extern "C" {
 #endif
 
-#define MAV2_SIG65_LEN   65 /* r || s || v */
-#define MAV2_ADDRESS_LEN 20
-#define MAV2_ADDRESS_STR 43 /* "0x" + 40 hex digits + NUL */
-#define MAV2_PUBKEY_LEN  65 /* 04 || X || Y */
+#define MAV2_SIG65_LEN  65 /* r || s || v */
+#define MAV2_PUBKEY_LEN 65 /* 04 || X || Y */
 
 typedef struct mav2_signer mav2_signer;
 

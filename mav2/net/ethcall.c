@@ -8,8 +8,8 @@
 #include "mav2/core/error.h"
 #include "mav2/net/rpc.h"
 
-json_object *mav2_eth_call_params(const uint8_t to[20], const uint8_t *data, size_t len,
-                                  const uint8_t *from)
+json_object *mav2_eth_call_params(const uint8_t to[MAV2_ADDRESS_LEN], const uint8_t *data,
+                                  size_t len, const uint8_t *from)
 {
     json_object *params = json_object_new_array(), *call = json_object_new_object();
     char addr[MAV2_ADDRESS_STR_MAX], *hex = malloc(mh_hex_encoded_size(len, 1));
@@ -47,8 +47,8 @@ int mav2_eth_call_answer(json_object *res, mav2_buf *out, const char *what)
     return ok ? 1 : mav2_error_set("out of memory");
 }
 
-int mav2_eth_call(mav2_rpc *rpc, const uint8_t to[20], const uint8_t *data, size_t len,
-                  mav2_buf *out)
+int mav2_eth_call(mav2_rpc *rpc, const uint8_t to[MAV2_ADDRESS_LEN], const uint8_t *data,
+                  size_t len, mav2_buf *out)
 {
     json_object *params = mav2_eth_call_params(to, data, len, NULL), *res = NULL;
     char what[16 + MAV2_ADDRESS_STR_MAX];

@@ -77,7 +77,7 @@ static int make_dirs(const char *dir)
     return 1;
 }
 
-static int entry_path(const char *dir, uint64_t chain_id, const uint8_t account[20],
+static int entry_path(const char *dir, uint64_t chain_id, const uint8_t account[MAV2_ADDRESS_LEN],
                       const mav2_u256 *key, char *out, size_t cap, char *dirbuf, size_t dircap)
 {
     char acct[41], keyhex[MAV2_U256_HEX_MAX];
@@ -320,7 +320,8 @@ static const char *parse_entry(json_object *o, mav2_journal_entry *e)
     return NULL;
 }
 
-int mav2_journal_entry_from_json(json_object *o, uint64_t chain_id, const uint8_t account[20],
+int mav2_journal_entry_from_json(json_object *o, uint64_t chain_id,
+                                 const uint8_t account[MAV2_ADDRESS_LEN],
                                  const mav2_u256 *nonce_key, const char *where,
                                  mav2_journal_entry *e)
 {
@@ -389,7 +390,7 @@ int mav2_journal_find(const char *dir, uint64_t chain_id, const uint8_t hash[32]
                    : mav2_error_set("journal: cannot read %s: %s", dir, strerror(errno));
     snprintf(prefix, sizeof(prefix), "pending-%llu-", (unsigned long long)chain_id);
     while (ok && !*found && (de = readdir(d)) != NULL) {
-        uint8_t acct[20];
+        uint8_t acct[MAV2_ADDRESS_LEN];
         mav2_u256 key;
         char keyhex[MAV2_U256_HEX_MAX + 2];
         const char *name = de->d_name, *dot;
@@ -415,7 +416,7 @@ int mav2_journal_find(const char *dir, uint64_t chain_id, const uint8_t hash[32]
     return ok;
 }
 
-int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t account[20],
+int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t account[MAV2_ADDRESS_LEN],
                         const mav2_u256 *nonce_key)
 {
     char path[PATH_MAX], dbuf[PATH_MAX];
@@ -426,8 +427,9 @@ int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t accoun
     return 1;
 }
 
-int mav2_journal_remove_op(const char *dir, uint64_t chain_id, const uint8_t account[20],
-                           const mav2_u256 *nonce_key, const uint8_t hash[32])
+int mav2_journal_remove_op(const char *dir, uint64_t chain_id,
+                           const uint8_t account[MAV2_ADDRESS_LEN], const mav2_u256 *nonce_key,
+                           const uint8_t hash[32])
 {
     mav2_journal_entry e;
     int fd, found = 0, ok;
@@ -508,8 +510,8 @@ static int lock_once(const char *path, int nb, int *fd, int *busy)
     return 1;
 }
 
-static int lock_lane(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key, int nb,
-                     int *fd)
+static int lock_lane(const char *dir, const uint8_t account[MAV2_ADDRESS_LEN],
+                     const mav2_u256 *nonce_key, int nb, int *fd)
 {
     char path[PATH_MAX], dbuf[PATH_MAX], acct[41], keyhex[MAV2_U256_HEX_MAX];
     int n, busy = 0;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "mav2/core/u256.h"
+#include "mav2/core/address.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,22 +28,22 @@ extern "C" {
 
 typedef struct {
     uint64_t chain_id;
-    uint8_t account[20];
+    uint8_t account[MAV2_ADDRESS_LEN];
     mav2_u256 nonce_key; /* key192 (lane, entity, options) */
     mav2_u256 nonce;     /* full nonce of the op */
 
     uint8_t user_op_hash[32]; /* the hash the bundler knows the op by (polled, printed) */
     uint8_t op_hash[32];      /* the op's own hash on (chain_id, entry_point); all zero in
                                * put: = user_op_hash. get checks it against user_op */
-    uint8_t entry_point[20];  /* all zero = EntryPoint v0.7 */
-    char bundler[256];        /* redacted URL */
-    int64_t created;          /* unix seconds */
-    json_object *user_op;     /* JSON-RPC form of the signed op (owned) */
-    json_object *intent;      /* what the op was asked to do (send.h; owned, NULL = not
-                               * recorded, as by mav2 submit and older versions) */
-    json_object *replaced;    /* the hashes ("0x..." strings) of the ops of this nonce
-                               * and intent it replaced, oldest first (owned; NULL =
-                               * none): one of them may be the op that got in */
+    uint8_t entry_point[MAV2_ADDRESS_LEN]; /* all zero = EntryPoint v0.7 */
+    char bundler[256];                     /* redacted URL */
+    int64_t created;                       /* unix seconds */
+    json_object *user_op;                  /* JSON-RPC form of the signed op (owned) */
+    json_object *intent;                   /* what the op was asked to do (send.h; owned, NULL = not
+                                            * recorded, as by mav2 submit and older versions) */
+    json_object *replaced;                 /* the hashes ("0x..." strings) of the ops of this nonce
+                                            * and intent it replaced, oldest first (owned; NULL =
+                                            * none): one of them may be the op that got in */
 } mav2_journal_entry;
 
 void mav2_journal_entry_clear(mav2_journal_entry *e);
@@ -61,7 +62,7 @@ int mav2_journal_put(const char *dir, const mav2_journal_entry *e);
  * one asked for, its op's sender or nonce not the entry's, or its op not hashing to its
  * opHash (the error names the field). A refused or damaged entry is neither resumed nor
  * overwritten; the sender stops. e is initialised by the call. */
-int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[20],
+int mav2_journal_get(const char *dir, uint64_t chain_id, const uint8_t account[MAV2_ADDRESS_LEN],
                      const mav2_u256 *nonce_key, mav2_journal_entry *e, int *found);
 
 /* Finds the entry of chain_id whose userOpHash is hash (any account and key): 1 with
@@ -70,14 +71,15 @@ int mav2_journal_find(const char *dir, uint64_t chain_id, const uint8_t hash[32]
                       mav2_journal_entry *e, int *found);
 
 /* Removes the entry (1 also when there was none). */
-int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t account[20],
+int mav2_journal_remove(const char *dir, uint64_t chain_id, const uint8_t account[MAV2_ADDRESS_LEN],
                         const mav2_u256 *nonce_key);
 
 /* Removes the entry only if it is still the op known by hash (its user_op_hash or
  * op_hash), under the lane lock (the caller must not hold it): another run may have
  * journaled a newer op on the lane meanwhile. 1 also when there was nothing to remove. */
-int mav2_journal_remove_op(const char *dir, uint64_t chain_id, const uint8_t account[20],
-                           const mav2_u256 *nonce_key, const uint8_t hash[32]);
+int mav2_journal_remove_op(const char *dir, uint64_t chain_id,
+                           const uint8_t account[MAV2_ADDRESS_LEN], const mav2_u256 *nonce_key,
+                           const uint8_t hash[32]);
 
 /* Takes the lane lock of (account, nonce key): an exclusive flock on
  * dir/.lock-<account>-<key> (a dot file, created 0600), waiting while another process
@@ -85,8 +87,8 @@ int mav2_journal_remove_op(const char *dir, uint64_t chain_id, const uint8_t acc
  * removed first (a lock file removed under a waiter is noticed: it locks again).
  * *fd gets the lock's descriptor. Chain-independent (the chain is not known yet when
  * the sender takes it). */
-int mav2_journal_lock(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key,
-                      int *fd);
+int mav2_journal_lock(const char *dir, const uint8_t account[MAV2_ADDRESS_LEN],
+                      const mav2_u256 *nonce_key, int *fd);
 
 /* As mav2_journal_lock without waiting: *fd = -1 when another process holds it. */
 int mav2_journal_trylock(const char *dir, const uint8_t account[20], const mav2_u256 *nonce_key,

@@ -90,7 +90,8 @@ fail:
     return mav2_error_prefix("eth_getLogs");
 }
 
-int mav2_deploy_block(mav2_rpc *node, const uint8_t account[20], uint64_t *block, int *deployed)
+int mav2_deploy_block(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN], uint64_t *block,
+                      int *deployed)
 {
     uint64_t lo = 0, hi;
     int has = 0;

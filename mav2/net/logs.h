@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "mav2/net/rpc.h"
+#include "mav2/core/address.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,7 +27,8 @@ int mav2_get_logs(mav2_rpc *node, json_object *filter, uint64_t from, json_objec
 
 /* The first block at which account has code (binary search on eth_getCode), into
  * *block; *deployed 0 (and *block 0) when it has none at the latest block. */
-int mav2_deploy_block(mav2_rpc *node, const uint8_t account[20], uint64_t *block, int *deployed);
+int mav2_deploy_block(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN], uint64_t *block,
+                      int *deployed);
 
 #ifdef __cplusplus
 }

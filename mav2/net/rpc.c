@@ -792,19 +792,16 @@ static int batch_one_by_one(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n)
     return 1;
 }
 
-int mav2_rpc_batch(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n)
+/* The items' methods and params checked, their results and errors reset. */
+static int batch_args(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n)
 {
-    json_object *req, *reply;
-    int64_t base;
-    int ok, all = 1;
-    size_t i, first_bad = n;
     if (rpc == NULL)
         return mav2_error_set("mav2_rpc_batch: no client");
     if (items == NULL && n > 0) {
         set_error(&rpc->err, MAV2_RPC_E_ARG, "bad arguments to mav2_rpc_batch");
         return fail(rpc, "batch");
     }
-    for (i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         items[i].result = NULL;
         memset(&items[i].error, 0, sizeof(items[i].error));
         if (items[i].method == NULL ||
@@ -813,6 +810,36 @@ int mav2_rpc_batch(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n)
             return fail(rpc, "batch");
         }
     }
+    return 1;
+}
+
+/* Items the batch reply did not answer get a protocol error (*first_bad: the first
+ * failed item); 1 if there is none. */
+static int batch_unanswered(const mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n,
+                            size_t *first_bad)
+{
+    int all = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].error.status == MAV2_RPC_E_PROTOCOL && items[i].error.message[0] == '\0') {
+            set_error(&items[i].error, MAV2_RPC_E_PROTOCOL,
+                      "batch response from %s has no answer for %s", rpc->redacted,
+                      items[i].method);
+            all = 0;
+            if (i < *first_bad)
+                *first_bad = i;
+        }
+    }
+    return all;
+}
+
+int mav2_rpc_batch(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n)
+{
+    json_object *req, *reply;
+    int64_t base;
+    int ok, all = 1;
+    size_t i, first_bad = n;
+    if (!batch_args(rpc, items, n))
+        return 0;
     if (n == 0) {
         mav2_rpc_error_clear(&rpc->err);
         return 1;
@@ -864,16 +891,8 @@ int mav2_rpc_batch(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n)
         }
     }
     json_object_put(reply);
-    for (i = 0; i < n; i++) {
-        if (items[i].error.status == MAV2_RPC_E_PROTOCOL && items[i].error.message[0] == '\0') {
-            set_error(&items[i].error, MAV2_RPC_E_PROTOCOL,
-                      "batch response from %s has no answer for %s", rpc->redacted,
-                      items[i].method);
-            all = 0;
-            if (i < first_bad)
-                first_bad = i;
-        }
-    }
+    if (!batch_unanswered(rpc, items, n, &first_bad))
+        all = 0;
     if (all) {
         mav2_rpc_error_clear(&rpc->err);
         return 1;

@@ -145,14 +145,14 @@ const mav2_rpc_error *mav2_rpc_last_error(const mav2_rpc *rpc);
 
 /* eth_call params [{"from"?, "to", "data"}, "latest"] (a new JSON array) for len bytes
  * of data sent to `to`, from `from` unless NULL; NULL if out of memory. */
-json_object *mav2_eth_call_params(const uint8_t to[20], const uint8_t *data, size_t len,
-                                  const uint8_t *from);
+json_object *mav2_eth_call_params(const uint8_t to[MAV2_ADDRESS_LEN], const uint8_t *data,
+                                  size_t len, const uint8_t *from);
 /* An eth_call answer (a 0x-hex JSON string) into out; 0 with "WHAT: the answer is not
  * hex" otherwise. */
 int mav2_eth_call_answer(json_object *res, mav2_buf *out, const char *what);
 /* Both around one call: eth_call(to, data) at "latest" into out. */
-int mav2_eth_call(mav2_rpc *rpc, const uint8_t to[20], const uint8_t *data, size_t len,
-                  mav2_buf *out);
+int mav2_eth_call(mav2_rpc *rpc, const uint8_t to[MAV2_ADDRESS_LEN], const uint8_t *data,
+                  size_t len, mav2_buf *out);
 
 /* eth_chainId into *chain. 0 on a failed call (mav2_rpc_last_error says why) or with
  * "eth_chainId: the answer is not a chain id". */

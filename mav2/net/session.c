@@ -23,7 +23,7 @@ const uint8_t mav2_topic_validation_uninstalled[32] = {
     0x43, 0xf7, 0x30, 0x9d, 0x11, 0xba, 0x6b, 0x2e, 0x18, 0x0e, 0x9a, 0xb8, 0xa6, 0xda, 0x09, 0xd2,
     0xfa, 0x1f, 0x58, 0x5d, 0x7d, 0xae, 0xd4, 0xb2, 0x6c, 0x1c, 0x7f, 0x2a, 0x90, 0xb8, 0x67, 0xa2};
 
-const char *mav2_module_name(const uint8_t module[20])
+const char *mav2_module_name(const uint8_t module[MAV2_ADDRESS_LEN])
 {
     static const struct {
         const uint8_t *addr;
@@ -62,8 +62,8 @@ static int topic_of(json_object *t, uint8_t out[32])
 }
 
 /* Records one event: a (module, entity) seen for the first time is appended. */
-static int note_event(mav2_session_list *l, int **live, const uint8_t module[20], uint32_t entity,
-                      int installed)
+static int note_event(mav2_session_list *l, int **live, const uint8_t module[MAV2_ADDRESS_LEN],
+                      uint32_t entity, int installed)
 {
     mav2_session_key_info *k;
     int *lv;
@@ -92,7 +92,7 @@ static int note_event(mav2_session_list *l, int **live, const uint8_t module[20]
 }
 
 /* eth_getLogs of both events on account (paged, logs.h), applied in the node's order. */
-static int read_events(mav2_rpc *node, const uint8_t account[20], uint64_t from_block,
+static int read_events(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN], uint64_t from_block,
                        mav2_session_list *l, int **live)
 {
     json_object *filter = json_object_new_object(), *topics = json_object_new_array();
@@ -140,7 +140,8 @@ static int read_events(mav2_rpc *node, const uint8_t account[20], uint64_t from_
 }
 
 /* getValidationData and, on SingleSignerValidationModule, signers() of one key. */
-static int read_key(mav2_rpc *node, const uint8_t account[20], mav2_session_key_info *k)
+static int read_key(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN],
+                    mav2_session_key_info *k)
 {
     mav2_buf q = MAV2_BUF_INIT, res = MAV2_BUF_INIT;
     uint8_t me[24];
@@ -181,8 +182,8 @@ static int key_is_empty(const mav2_session_key_info *k)
            k->vd.n_execution_hooks == 0 && mav2_address_is_zero(k->signer);
 }
 
-int mav2_session_list_keys(mav2_rpc *node, const uint8_t account[20], uint64_t from_block,
-                           mav2_session_list *out)
+int mav2_session_list_keys(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN],
+                           uint64_t from_block, mav2_session_list *out)
 {
     int *live = NULL, ok;
     size_t kept = 0;

@@ -17,6 +17,7 @@
 
 #include "mav2/core/abi.h"
 #include "mav2/net/rpc.h"
+#include "mav2/core/address.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,10 +31,10 @@ extern const uint8_t mav2_topic_validation_uninstalled[32];
 
 typedef struct {
     uint32_t entity_id;
-    uint8_t module[20];
-    int single_signer;       /* module is SingleSignerValidationModule */
-    uint8_t signer[20];      /* its signers(entityId, account); zero if none */
-    mav2_validation_data vd; /* getValidationData(module || entityId) */
+    uint8_t module[MAV2_ADDRESS_LEN];
+    int single_signer;                /* module is SingleSignerValidationModule */
+    uint8_t signer[MAV2_ADDRESS_LEN]; /* its signers(entityId, account); zero if none */
+    mav2_validation_data vd;          /* getValidationData(module || entityId) */
 } mav2_session_key_info;
 
 typedef struct {
@@ -45,13 +46,13 @@ typedef struct {
  * providers limit the range of eth_getLogs). A validation whose event says installed
  * but whose getValidationData is empty (no flags, hooks or selectors) is left out.
  * Release *out with mav2_session_list_free, also after a failure. */
-int mav2_session_list_keys(mav2_rpc *node, const uint8_t account[20], uint64_t from_block,
-                           mav2_session_list *out);
+int mav2_session_list_keys(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN],
+                           uint64_t from_block, mav2_session_list *out);
 void mav2_session_list_free(mav2_session_list *l);
 
 /* The name of a known MAv2 module address (SingleSignerValidationModule,
  * TimeRangeModule, ...), or NULL. */
-const char *mav2_module_name(const uint8_t module[20]);
+const char *mav2_module_name(const uint8_t module[MAV2_ADDRESS_LEN]);
 
 #ifdef __cplusplus
 }

@@ -79,7 +79,7 @@ int mav2_calldata_native_limit_update(uint32_t entity, const mav2_u256 *limit, m
     return mav2_abi_finish_call(e, sel, out);
 }
 
-int mav2_calldata_erc20_limit_update(uint32_t entity, const uint8_t token[20],
+int mav2_calldata_erc20_limit_update(uint32_t entity, const uint8_t token[MAV2_ADDRESS_LEN],
                                      const mav2_u256 *limit, mav2_buf *out)
 {
     uint8_t sel[4];
@@ -171,7 +171,7 @@ static void topic_of_sig(const char *sig, uint8_t out[32])
     mh_keccak256(sig, strlen(sig), out);
 }
 
-static mav2_allowlist_target *al_find(al_table *tb, const uint8_t target[20])
+static mav2_allowlist_target *al_find(al_table *tb, const uint8_t target[MAV2_ADDRESS_LEN])
 {
     mav2_allowlist_target *t;
     int *a;
@@ -262,7 +262,7 @@ static json_object *entity_topic(uint32_t entity)
 
 /* The eth_getLogs filter: the module, the three events, the tables' entities, account
  * (the block range is mav2_get_logs'). */
-static json_object *logs_filter(const al_table tb[2], const uint8_t account[20])
+static json_object *logs_filter(const al_table tb[2], const uint8_t account[MAV2_ADDRESS_LEN])
 {
     json_object *f = json_object_new_object();
     json_object *topics = json_object_new_array(), *t0 = json_object_new_array();
@@ -324,8 +324,8 @@ static int replay_log(json_object *log, al_table tb[2], size_t i)
     return ok;
 }
 
-static int read_allowlist_events(mav2_rpc *node, const uint8_t account[20], uint64_t from,
-                                 al_table tb[2])
+static int read_allowlist_events(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN],
+                                 uint64_t from, al_table tb[2])
 {
     json_object *filter = logs_filter(tb, account), *res = NULL;
     int ok;
@@ -384,8 +384,9 @@ typedef struct {
 } query_list;
 
 /* Queues to.sig(entity, [middle,] account). */
-static int add_call(query_list *q, int kind, size_t idx, const uint8_t to[20], const char *sig,
-                    uint32_t entity, const uint8_t *middle, const uint8_t account[20])
+static int add_call(query_list *q, int kind, size_t idx, const uint8_t to[MAV2_ADDRESS_LEN],
+                    const char *sig, uint32_t entity, const uint8_t *middle,
+                    const uint8_t account[MAV2_ADDRESS_LEN])
 {
     mav2_abi *e = mav2_abi_new();
     mav2_buf d = MAV2_BUF_INIT;
@@ -411,7 +412,7 @@ static int add_call(query_list *q, int kind, size_t idx, const uint8_t to[20], c
 }
 
 static int queue_calls(query_list *q, const mav2_session_limits *l, const al_table *erc20,
-                       const uint8_t account[20])
+                       const uint8_t account[MAV2_ADDRESS_LEN])
 {
     static const char *const ntl = "limits(uint256,address)";
     int ok = 1;
@@ -495,8 +496,8 @@ static void keep_limited(mav2_session_limits *l, const al_table *erc20)
     l->n_erc20 = kept;
 }
 
-static int read_values(mav2_rpc *node, const uint8_t account[20], mav2_session_limits *l,
-                       al_table *erc20)
+static int read_values(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN],
+                       mav2_session_limits *l, al_table *erc20)
 {
     size_t cap = 4 + 2 * erc20->n;
     query_list q = {calloc(cap, sizeof(*q.it)), calloc(cap, sizeof(int)),
@@ -529,7 +530,7 @@ static int read_values(mav2_rpc *node, const uint8_t account[20], mav2_session_l
     return ok;
 }
 
-int mav2_session_limits_read(mav2_rpc *node, const uint8_t account[20],
+int mav2_session_limits_read(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN],
                              const mav2_validation_data *vd, uint64_t from_block,
                              mav2_session_limits *out)
 {

@@ -31,6 +31,7 @@
 #include "mav2/core/buf.h"
 #include "mav2/net/rpc.h"
 #include "mav2/core/u256.h"
+#include "mav2/core/address.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,7 +43,7 @@ extern "C" {
 /* One allowlisted target (the zero address: any contract). With has_selector_allowlist
  * only the selectors listed may be called on it. */
 typedef struct {
-    uint8_t target[20];
+    uint8_t target[MAV2_ADDRESS_LEN];
     int has_selector_allowlist;
     int has_erc20_spend_limit;
     uint8_t (*selectors)[4];
@@ -50,7 +51,7 @@ typedef struct {
 } mav2_allowlist_target;
 
 typedef struct {
-    uint8_t token[20];
+    uint8_t token[MAV2_ADDRESS_LEN];
     mav2_u256 left; /* base units still spendable */
 } mav2_erc20_left;
 
@@ -75,13 +76,13 @@ typedef struct {
     uint64_t valid_after, valid_until; /* unix seconds; until MAV2_TIME_RANGE_NO_END: none */
     int has_paymaster;
     uint32_t paymaster_entity;
-    uint8_t paymaster[20];
+    uint8_t paymaster[MAV2_ADDRESS_LEN];
 } mav2_session_limits;
 
 /* Reads the hooks of vd (the validation data of a key of account) from node, the
  * AllowlistModule's events from block from_block on. Release *out with
  * mav2_session_limits_free, also after a failure. */
-int mav2_session_limits_read(mav2_rpc *node, const uint8_t account[20],
+int mav2_session_limits_read(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN],
                              const mav2_validation_data *vd, uint64_t from_block,
                              mav2_session_limits *out);
 void mav2_session_limits_free(mav2_session_limits *l);
@@ -96,7 +97,7 @@ const char *mav2_selector_name(const uint8_t sel[4]);
 int mav2_calldata_native_limit_update(uint32_t entity, const mav2_u256 *limit, mav2_buf *out);
 /* AllowlistModule updateLimits(uint32 entityId, address token, bool hasERC20SpendLimit,
  * uint256 newLimit) with hasERC20SpendLimit true; */
-int mav2_calldata_erc20_limit_update(uint32_t entity, const uint8_t token[20],
+int mav2_calldata_erc20_limit_update(uint32_t entity, const uint8_t token[MAV2_ADDRESS_LEN],
                                      const mav2_u256 *limit, mav2_buf *out);
 /* TimeRangeModule setTimeRange(uint32 entityId, uint48 validUntil, uint48 validAfter);
  * refused unless both fit 48 bits and valid_until > valid_after. */

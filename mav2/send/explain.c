@@ -78,7 +78,7 @@ static const struct {
 /* A hook's revert found in revert data. */
 typedef struct {
     const char *wrapper; /* NULL = none found */
-    uint8_t module[20];
+    uint8_t module[MAV2_ADDRESS_LEN];
     uint32_t entity;
     int reason; /* 0 cut off, 1 empty, 2 selector (+ arg / text) known */
     uint8_t sel[4], arg[4];

@@ -59,7 +59,7 @@ json_object *mav2_send_json_hex(const uint8_t *b, size_t n)
     return o;
 }
 
-json_object *mav2_send_json_address(const uint8_t a[20])
+json_object *mav2_send_json_address(const uint8_t a[MAV2_ADDRESS_LEN])
 {
     char s[MAV2_ADDRESS_STR_MAX];
     mav2_address_format(a, s);

@@ -64,7 +64,8 @@ typedef struct {
 } reads;
 
 /* eth_call params of {to, data} at "latest" */
-static void call_params(json_object *pa, const uint8_t to[20], const uint8_t *data, size_t len)
+static void call_params(json_object *pa, const uint8_t to[MAV2_ADDRESS_LEN], const uint8_t *data,
+                        size_t len)
 {
     json_object *call = json_object_new_object();
     json_object_object_add(call, "data", mav2_send_json_hex(data, len));

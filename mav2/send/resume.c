@@ -37,7 +37,7 @@ static void add_digest(json_object *o, const char *k, const char *a, const char 
     add_hex(o, k, h, 32);
 }
 
-json_object *mav2_send_intent(const mav2_send_params *p, const uint8_t ep[20])
+json_object *mav2_send_intent(const mav2_send_params *p, const uint8_t ep[MAV2_ADDRESS_LEN])
 {
     json_object *o = json_object_new_object();
     char n[32];
@@ -89,7 +89,7 @@ int mav2_send_same_intent(const mav2_send_ctx *c, const mav2_journal_entry *e)
 
 static const uint8_t *entry_ep(const mav2_journal_entry *e)
 {
-    static const uint8_t zero[20];
+    static const uint8_t zero[MAV2_ADDRESS_LEN];
     return memcmp(e->entry_point, zero, 20) == 0 ? mav2_entry_point_v07 : e->entry_point;
 }
 

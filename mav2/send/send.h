@@ -57,6 +57,7 @@
 #include "mav2/core/buf.h"
 #include "mav2/net/rpc.h"
 #include "mav2/core/u256.h"
+#include "mav2/core/address.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -97,7 +98,7 @@ typedef enum {
 typedef struct {
     uint64_t chain_id;          /* expected chain; 0 = whatever the node says */
     const uint8_t *entry_point; /* NULL = EntryPoint v0.7; v0.8 gets its EIP-712 hash */
-    uint8_t account[20];
+    uint8_t account[MAV2_ADDRESS_LEN];
     uint32_t entity_id;     /* validation entity signing (1 = first session key) */
     uint8_t nonce_options;  /* MAV2_NONCE_GLOBAL (global validation) by default; 0 =
                              * validation scoped to the selectors it was installed for */

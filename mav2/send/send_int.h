@@ -17,6 +17,7 @@
 #include "mav2/net/journal.h"
 #include "mav2/send/send.h"
 #include "mav2/core/userop.h"
+#include "mav2/core/address.h"
 
 typedef struct {
     mav2_rpc *node, *bundler, *pm; /* pm: the ERC-7677 service (p->paymaster_url) */
@@ -56,7 +57,7 @@ json_object *mav2_send_member(json_object *o, const char *k);
 int mav2_send_quantity(json_object *o, const char *what, mav2_u256 *out);
 /* "0x" hex of b, an address, and [op, ep]: the params of the eth_*UserOperation* calls. */
 json_object *mav2_send_json_hex(const uint8_t *b, size_t n);
-json_object *mav2_send_json_address(const uint8_t a[20]);
+json_object *mav2_send_json_address(const uint8_t a[MAV2_ADDRESS_LEN]);
 json_object *mav2_send_op_params(json_object *op, const uint8_t *ep);
 /* Records a failed call as r's outcome: REJECTED for a JSON-RPC error (explained),
  * NETWORK otherwise. Returns 0. */
@@ -91,7 +92,7 @@ int mav2_send_sponsor_7677(mav2_send_ctx *c, mav2_userop *op, int final);
 /* resume.c */
 /* The intent of p's op (send.h: entry point, call data, factory, sponsorship digests,
  * fee options), as journaled. */
-json_object *mav2_send_intent(const mav2_send_params *p, const uint8_t ep[20]);
+json_object *mav2_send_intent(const mav2_send_params *p, const uint8_t ep[MAV2_ADDRESS_LEN]);
 /* 1 if the journaled e was made for c->intent. */
 int mav2_send_same_intent(const mav2_send_ctx *c, const mav2_journal_entry *e);
 /* Sees the journaled op e through instead of signing another (send.h: resuming). */

@@ -50,7 +50,7 @@ int mav2_send_policy_read(mav2_send_ctx *c, json_object *result)
     return ok;
 }
 
-static int has_module(const uint8_t (*hooks)[25], size_t n, const uint8_t module[20])
+static int has_module(const uint8_t (*hooks)[25], size_t n, const uint8_t module[MAV2_ADDRESS_LEN])
 {
     for (size_t i = 0; i < n; i++)
         if (memcmp(hooks[i], module, 20) == 0)
@@ -62,7 +62,7 @@ static int has_module(const uint8_t (*hooks)[25], size_t n, const uint8_t module
 
 /* eth_call from the account: AllowlistModule.checkAllowlistCalldata(entity,
  * execute(call)), the module's own rule for one call (it reads msg.sender's lists). */
-static json_object *allowlist_query(uint32_t entity, const uint8_t account[20],
+static json_object *allowlist_query(uint32_t entity, const uint8_t account[MAV2_ADDRESS_LEN],
                                     const mav2_call *call)
 {
     mav2_buf one = MAV2_BUF_INIT, q = MAV2_BUF_INIT;

@@ -93,16 +93,17 @@ static int apply_paymaster(json_object *res, mav2_userop *op, int *given)
     return 1;
 }
 
-static json_object *jaddr(const uint8_t a[20])
+static json_object *jaddr(const uint8_t a[MAV2_ADDRESS_LEN])
 {
     char s[MAV2_ADDRESS_STR_MAX];
     mav2_address_format(a, s);
     return json_object_new_string(s);
 }
 
-int mav2_sponsor_erc7677(mav2_rpc *pm, int final, const mav2_send_params *p, const uint8_t ep[20],
-                         uint64_t chain_id, json_object *op_json, mav2_userop *op, int *given,
-                         int *is_final, mav2_send_outcome *outcome)
+int mav2_sponsor_erc7677(mav2_rpc *pm, int final, const mav2_send_params *p,
+                         const uint8_t ep[MAV2_ADDRESS_LEN], uint64_t chain_id,
+                         json_object *op_json, mav2_userop *op, int *given, int *is_final,
+                         mav2_send_outcome *outcome)
 {
     const char *method = final ? "pm_getPaymasterData" : "pm_getPaymasterStubData";
     json_object *params = json_object_new_array(), *ctx, *res = NULL, *v;
@@ -151,8 +152,9 @@ static json_object *quantity(const mav2_u256 *v)
     return json_object_new_string(s);
 }
 
-int mav2_sponsor_gas_manager(mav2_rpc *bundler, const mav2_send_params *p, const uint8_t ep[20],
-                             mav2_userop *op, const mav2_u256 *fee, const mav2_u256 *prio,
+int mav2_sponsor_gas_manager(mav2_rpc *bundler, const mav2_send_params *p,
+                             const uint8_t ep[MAV2_ADDRESS_LEN], mav2_userop *op,
+                             const mav2_u256 *fee, const mav2_u256 *prio,
                              mav2_send_outcome *outcome)
 {
     static const char *const keep[] = {"sender",      "nonce",    "factory",

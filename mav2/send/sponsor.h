@@ -13,6 +13,7 @@
 #include "mav2/net/rpc.h"
 #include "mav2/send/send.h"
 #include "mav2/core/userop.h"
+#include "mav2/core/address.h"
 
 /* Which paymaster gas limits the service set (the bundler's estimate fills the rest). */
 #define MAV2_SPONSOR_PM_VGL  1
@@ -25,16 +26,18 @@ int mav2_sponsor_check_context(const char *text);
  * [op_json, entryPoint, chainId as 0x-hex, context]; sets op's paymaster fields and
  * ORs MAV2_SPONSOR_PM_* into *given for the limits the answer had. *is_final gets the
  * answer's isFinal (stub only; may be NULL). */
-int mav2_sponsor_erc7677(mav2_rpc *pm, int final, const mav2_send_params *p, const uint8_t ep[20],
-                         uint64_t chain_id, json_object *op_json, mav2_userop *op, int *given,
-                         int *is_final, mav2_send_outcome *outcome);
+int mav2_sponsor_erc7677(mav2_rpc *pm, int final, const mav2_send_params *p,
+                         const uint8_t ep[MAV2_ADDRESS_LEN], uint64_t chain_id,
+                         json_object *op_json, mav2_userop *op, int *given, int *is_final,
+                         mav2_send_outcome *outcome);
 
 /* alchemy_requestGasAndPaymasterAndData on the bundler: op's sender, nonce, factory and
  * call data go out with the stub signature; gas limits, fees and paymaster fields come
  * back into op. fee/prio NULL: overrides are p's multipliers; else these absolute fees
  * (a replacement). */
-int mav2_sponsor_gas_manager(mav2_rpc *bundler, const mav2_send_params *p, const uint8_t ep[20],
-                             mav2_userop *op, const mav2_u256 *fee, const mav2_u256 *prio,
+int mav2_sponsor_gas_manager(mav2_rpc *bundler, const mav2_send_params *p,
+                             const uint8_t ep[MAV2_ADDRESS_LEN], mav2_userop *op,
+                             const mav2_u256 *fee, const mav2_u256 *prio,
                              mav2_send_outcome *outcome);
 
 #endif

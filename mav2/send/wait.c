@@ -41,6 +41,53 @@ long mav2_send_first_poll_ms(const mav2_send_params *p, uint64_t chain_id)
     return ch != NULL && ch->block_ms > 0 ? ch->block_ms : MAV2_SEND_POLL_FALLBACK_MS;
 }
 
+/* The receipt res (owned) of the op hash (hex) into r: INCLUDED, or REVERTED with the
+ * reason; NETWORK when it is not a receipt of that op. */
+static int take_receipt(json_object *res, const uint8_t hash[32], const char *hex,
+                        const mav2_send_params *p, mav2_send_result *r)
+{
+    json_object *v;
+    mav2_u256 q;
+    uint8_t got[32];
+
+    if (!json_object_is_type(res, json_type_object)) {
+        json_object_put(res);
+        r->outcome = MAV2_SEND_NETWORK;
+        return mav2_error_set("eth_getUserOperationReceipt: not an object");
+    }
+    v = mav2_send_member(res, "userOpHash");
+    if (v != NULL && (!json_object_is_type(v, json_type_string) ||
+                      !mh_hex_decode_exact(json_object_get_string(v), got, 32, NULL) ||
+                      memcmp(got, hash, 32) != 0)) {
+        json_object_put(res);
+        r->outcome = MAV2_SEND_NETWORK;
+        return mav2_error_set("eth_getUserOperationReceipt: the receipt's userOpHash is not %s",
+                              hex);
+    }
+    r->receipt = res;
+    memcpy(r->user_op_hash, hash, 32);
+    r->have_hash = 1;
+    v = mav2_send_member(mav2_send_member(res, "receipt"), "transactionHash");
+    if (v != NULL && json_object_is_type(v, json_type_string))
+        snprintf(r->tx_hash, sizeof(r->tx_hash), "%s", json_object_get_string(v));
+    if (mav2_send_quantity(mav2_send_member(mav2_send_member(res, "receipt"), "blockNumber"),
+                           "blockNumber", &q))
+        mav2_u256_to_u64(&q, &r->block_number);
+    if (mav2_send_quantity(mav2_send_member(res, "actualGasCost"), "actualGasCost", &q))
+        r->actual_gas_cost = q;
+    mav2_error_clear();
+    mav2_send_progress(p, MAV2_STAGE_INCLUDED, r->tx_hash);
+    v = mav2_send_member(res, "success");
+    if (v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v)) {
+        r->outcome = MAV2_SEND_INCLUDED;
+        return 1;
+    }
+    r->outcome = MAV2_SEND_REVERTED;
+    v = mav2_send_member(res, "reason");
+    return mav2_error_set("user op %s was included in %s but its call reverted%s%s", hex,
+                          r->tx_hash, v ? ": " : "", v ? json_object_get_string(v) : "");
+}
+
 int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
                    mav2_send_result *r, int sleep_first)
 {
@@ -49,13 +96,11 @@ int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_pa
     long delay = p->poll_initial_ms > 0 ? p->poll_initial_ms : MAV2_SEND_POLL_FALLBACK_MS;
     unsigned int seed = (unsigned int)mav2_send_now_ms() ^ hash[0] << 8 ^ hash[1];
     char hex[67], note[32];
-    uint8_t got[32];
     mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
     if (rd > 0 && rd < deadline)
         deadline = (long)rd;
     for (int i = 1;; i++) {
-        json_object *params, *res = NULL, *v;
-        mav2_u256 q;
+        json_object *params, *res = NULL;
         int ok;
         if (sleep_first || i > 1) {
             long left = deadline - mav2_send_now_ms();
@@ -85,42 +130,7 @@ int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_pa
             }
             continue;
         }
-        if (!json_object_is_type(res, json_type_object)) {
-            json_object_put(res);
-            r->outcome = MAV2_SEND_NETWORK;
-            return mav2_error_set("eth_getUserOperationReceipt: not an object");
-        }
-        v = mav2_send_member(res, "userOpHash");
-        if (v != NULL && (!json_object_is_type(v, json_type_string) ||
-                          !mh_hex_decode_exact(json_object_get_string(v), got, 32, NULL) ||
-                          memcmp(got, hash, 32) != 0)) {
-            json_object_put(res);
-            r->outcome = MAV2_SEND_NETWORK;
-            return mav2_error_set("eth_getUserOperationReceipt: the receipt's userOpHash is not %s",
-                                  hex);
-        }
-        r->receipt = res;
-        memcpy(r->user_op_hash, hash, 32);
-        r->have_hash = 1;
-        v = mav2_send_member(mav2_send_member(res, "receipt"), "transactionHash");
-        if (v != NULL && json_object_is_type(v, json_type_string))
-            snprintf(r->tx_hash, sizeof(r->tx_hash), "%s", json_object_get_string(v));
-        if (mav2_send_quantity(mav2_send_member(mav2_send_member(res, "receipt"), "blockNumber"),
-                               "blockNumber", &q))
-            mav2_u256_to_u64(&q, &r->block_number);
-        if (mav2_send_quantity(mav2_send_member(res, "actualGasCost"), "actualGasCost", &q))
-            r->actual_gas_cost = q;
-        mav2_error_clear();
-        mav2_send_progress(p, MAV2_STAGE_INCLUDED, r->tx_hash);
-        v = mav2_send_member(res, "success");
-        if (v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v)) {
-            r->outcome = MAV2_SEND_INCLUDED;
-            return 1;
-        }
-        r->outcome = MAV2_SEND_REVERTED;
-        v = mav2_send_member(res, "reason");
-        return mav2_error_set("user op %s was included in %s but its call reverted%s%s", hex,
-                              r->tx_hash, v ? ": " : "", v ? json_object_get_string(v) : "");
+        return take_receipt(res, hash, hex, p, r);
     }
 }
 
