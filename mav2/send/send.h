@@ -204,6 +204,17 @@ typedef struct {
      * the session key; nonce_options must then carry MAV2_NONCE_DEFERRED. NULL = none. */
     const uint8_t *sig_prefix;
     size_t sig_prefix_len;
+    /* Gas paid in an ERC-20 token (erc20_gas.c), with paymaster_url only: the context
+     * gets "erc20Context": {"tokenAddress", "maxTokenAmount" (0x-hex base units, when
+     * max_token_amount is set)} merged into it. Before estimating, one stub call names
+     * the paymaster and the account's allowance(account, paymaster) is read (eth_call):
+     * below *max_token_amount, approve(paymaster, *max_token_amount) on the token is
+     * batched in front of the op's calls (call data of execute / executeBatch, with or
+     * without executeUserOp; r->message notes it); without max_token_amount a zero
+     * allowance is refused (INVALID) and nothing is approved. A service that refuses
+     * the cap (pm_*: REJECTED) stops the op before signing. NULL = the ETH way. */
+    const uint8_t *paymaster_token;
+    const mav2_u256 *max_token_amount; /* base units; NULL = no cap */
 } mav2_send_params;
 
 /* Defaults as documented above; account, call data and sign still to fill. */
@@ -263,7 +274,8 @@ int mav2_send_many(const char *rpc_url, const char *bundler_url, const mav2_rpc_
 
 /* Waits for the receipt of user_op_hash with the waiting parameters of p (the rest of
  * p is ignored; p NULL = defaults): what `mav2 receipt` needs. Outcome INCLUDED,
- * REVERTED, TIMEOUT or NETWORK; returns 1 only for INCLUDED. */
+ * REVERTED, TIMEOUT or NETWORK; returns 1 only for INCLUDED. r->nonce is the
+ * receipt's. */
 int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const mav2_send_params *p,
                       mav2_send_result *r);
 

@@ -3,6 +3,7 @@
  * one file a step; each file uses only the ones listed before it:
  *   flow.c     defaults, progress, JSON helpers, failed calls as outcomes, clock, lock
  *   wait.c     receipt polling
+ *   erc20_gas.c  gas in an ERC-20 token: allowance read, approve batched in front
  *   prepare.c  arguments, the chain state read in one batch, the op's gas and sponsorship
  *   resume.c   a journaled op seen through, a busy lane awaited
  *   submit.c   sign, journal, eth_sendUserOperation, then one wait

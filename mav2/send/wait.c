@@ -156,6 +156,13 @@ int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const m
     r->success = ok;
     if (!ok)
         snprintf(r->message, sizeof(r->message), "%s", mav2_last_error());
+    if (r->receipt != NULL &&
+        !mav2_send_quantity(mav2_send_member(r->receipt, "nonce"), "receipt nonce", &r->nonce))
+        mav2_u256_from_u64(&r->nonce, 0); /* a receipt without it: unknown */
+    if (ok)
+        mav2_error_clear();
+    else
+        mav2_error_set("%s", r->message); /* not the nonce's */
     return ok;
 }
 

@@ -197,10 +197,14 @@ is "journal empty after inclusion" "$(ls "$MAV2_STATE_DIR")" ""
 # ---- 6. mav2 receipt finds the journaled op
 run t1 send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,1" \
     --timeout 0
-run jr receipt "${NET[@]}" --account "$ACC" --entity-id 1 --global
+H_T1=$(head -1 "$MH_TMP/t1.out")
+T1_NONCE=$(rpc "$BUNDLER_URL" eth_getUserOperationByHash "[\"$H_T1\"]" | jq -r .userOperation.nonce)
+run jr receipt "${NET[@]}" --account "$ACC" --entity-id 1 --global --json
 is "receipt --account --entity-id: exit 0" "$RC" 0
-is "receipt from the journal: the op sent before" "$(head -1 "$MH_TMP/jr.out")" \
-    "$(head -1 "$MH_TMP/t1.out")"
+is "receipt from the journal: the op sent before" "$(jq -r .userOpHash "$MH_TMP/jr.out")" "$H_T1"
+ok "the journaled op's nonce has its key (not 0x0): $T1_NONCE" test "${#T1_NONCE}" -gt 20
+is "receipt --json from the journal: its nonce" "$(jq -r .nonce "$MH_TMP/jr.out")" "$T1_NONCE"
+is "receipt --json from the journal: resumed true" "$(jq -r .resumed "$MH_TMP/jr.out")" true
 is "receipt from the journal: journal emptied" "$(ls "$MAV2_STATE_DIR")" ""
 
 # ---- 6b. a call to the account itself (value 0) is sent unwrapped: the account's own
