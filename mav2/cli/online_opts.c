@@ -149,8 +149,9 @@ const mav2_cli_opt mav2_cli_net_group[] = {
                  "look for the receipt once, requests bounded by their own\n"
                  "30 s). A signed op stays journaled: run again to resume"),
     MAV2_OPT_SET("poll", "MS", mav2_cli_net, poll_ms, mav2_cli_set_poll,
-                 "first receipt poll after MS ms (default 2000; each next\n"
-                 "wait x1.5, at most 15 s)"),
+                 "first receipt poll after MS ms (default: the chain's block\n"
+                 "time, 250 ms to 12 s for the chains of mav2 chains, else\n"
+                 "2000; each next wait x1.5, at most 15 s)"),
     MAV2_OPT_FLAG_("json", mav2_cli_net, json, "one JSON object at the end instead of lines"),
     MAV2_OPT_SET("profile", "NAME", mav2_cli_net, rpc_url, mav2_cli_set_profile,
                  "settings from [profile NAME] of the settings file; any\n"

@@ -17,16 +17,16 @@
 /* ---- chain presets ---------------------------------------------------------------- */
 
 static const mav2_chain chains[] = {
-    {"mainnet", 1, "eth-mainnet.g.alchemy.com", 0},
-    {"sepolia", 11155111, "eth-sepolia.g.alchemy.com", 1},
-    {"base", 8453, "base-mainnet.g.alchemy.com", 0},
-    {"base-sepolia", 84532, "base-sepolia.g.alchemy.com", 1},
-    {"arbitrum", 42161, "arb-mainnet.g.alchemy.com", 0},
-    {"arbitrum-sepolia", 421614, "arb-sepolia.g.alchemy.com", 1},
-    {"optimism", 10, "opt-mainnet.g.alchemy.com", 0},
-    {"optimism-sepolia", 11155420, "opt-sepolia.g.alchemy.com", 1},
-    {"polygon", 137, "polygon-mainnet.g.alchemy.com", 0},
-    {"polygon-amoy", 80002, "polygon-amoy.g.alchemy.com", 1},
+    {"mainnet", 1, "eth-mainnet.g.alchemy.com", 0, 12000},
+    {"sepolia", 11155111, "eth-sepolia.g.alchemy.com", 1, 12000},
+    {"base", 8453, "base-mainnet.g.alchemy.com", 0, 2000},
+    {"base-sepolia", 84532, "base-sepolia.g.alchemy.com", 1, 2000},
+    {"arbitrum", 42161, "arb-mainnet.g.alchemy.com", 0, 250},
+    {"arbitrum-sepolia", 421614, "arb-sepolia.g.alchemy.com", 1, 250},
+    {"optimism", 10, "opt-mainnet.g.alchemy.com", 0, 2000},
+    {"optimism-sepolia", 11155420, "opt-sepolia.g.alchemy.com", 1, 2000},
+    {"polygon", 137, "polygon-mainnet.g.alchemy.com", 0, 2000},
+    {"polygon-amoy", 80002, "polygon-amoy.g.alchemy.com", 1, 2000},
 };
 
 const mav2_chain *mav2_chain_at(size_t i)

@@ -31,6 +31,7 @@ typedef struct {
     uint64_t chain_id;        /* 11155111 */
     const char *alchemy_host; /* "eth-sepolia.g.alchemy.com": node and bundler */
     int testnet;              /* its default bounds: mav2_chain_bounds_for (bounds.h) */
+    long block_ms;            /* block time: when an op is expected in a block (send.h) */
 } mav2_chain;
 
 /* The preset called name, or NULL. */

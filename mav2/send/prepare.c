@@ -10,6 +10,7 @@
 #include "mav2/core/account.h"
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
+#include "mav2/net/rpc_caps.h"
 #include "mav2/send/bounds.h"
 #include "mav2/send/erc20_gas.h"
 #include "mav2/send/send_int.h"
@@ -416,6 +417,8 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
             snprintf(c->dir, sizeof(c->dir), "%s", p->state_dir);
         else if (!mav2_journal_default_dir(c->dir, sizeof(c->dir)))
             return 0;
+        mav2_rpc_caps_persist(mav2_rpc_url(bundler), c->dir); /* rpc_caps.h */
+        mav2_rpc_caps_persist(mav2_rpc_url(node), c->dir);
         /* held from reading the nonce until the op is sent (or found journaled) */
         if (!mav2_journal_lock(c->dir, p->account, &c->key, &c->lock_fd))
             return 0;

@@ -145,7 +145,10 @@ typedef struct {
 
     /* Waiting: polls after poll_initial_ms, each wait poll_factor (x1000, so 1500 =
      * x1.5) longer, capped at poll_max_ms, with jitter, for at most wait_timeout_ms
-     * (< 0: do not wait, 0: one check). Defaults 2000, 1500, 15000, 120000. */
+     * (< 0: do not wait, 0: one check). Defaults 0, 1500, 15000, 120000; a
+     * poll_initial_ms of 0 is the time an op is expected in a block: the chain's block
+     * time (its preset's block_ms, settings.h), MAV2_SEND_POLL_FALLBACK_MS on a chain
+     * without a preset. */
     long poll_initial_ms;
     long poll_factor_x1000;
     long poll_max_ms;

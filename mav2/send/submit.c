@@ -188,6 +188,7 @@ int mav2_send_await(mav2_send_ctx *c, const uint8_t sent[32], int *replace_due)
     }
     if (p->replace_after_ms > 0 && p->replace_after_ms < p->wait_timeout_ms)
         first.wait_timeout_ms = p->replace_after_ms;
+    first.poll_initial_ms = mav2_send_first_poll_ms(p, c->chain_id);
     ok = mav2_send_wait(c->bundler, sent, &first, r, 1);
     if (!ok && r->outcome == MAV2_SEND_TIMEOUT && first.wait_timeout_ms < p->wait_timeout_ms) {
         *replace_due = 1;
