@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mav2/send/policy.h"
+
 #define MAVD_MAX_LANES 64
 
 typedef struct {
@@ -25,6 +27,9 @@ typedef struct {
     unsigned tcp_port;
     char *token; /* the bearer token (tcp only), wiped when freed */
     size_t token_len;
+    mav2_policy *policy; /* the profile's policy-* settings; NULL: none */
+    char *ledger;        /* the audit ledger (profile "ledger", default STATE_DIR/ledger.jsonl);
+                            NULL: "ledger = off" */
 } mavd_conf;
 
 /* Loads path; profile NULL = the [service] profile setting, else "default".

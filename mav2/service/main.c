@@ -70,6 +70,15 @@ static const char help[] =
     "    state-dir = PATH     journal and call records (required; mode 0700)\n"
     "    poll-interval = MS   receipt poll interval (default 1000)\n"
     "\n"
+    "POLICY AND LEDGER\n"
+    "    As with mav2 send: the profile's policy-* settings (policy-allow,\n"
+    "    policy-max-value, policy-value-cap, policy-ops-per-minute,\n"
+    "    policy-max-cost) are checked before the token signs; an op outside them\n"
+    "    is refused (JSON-RPC error -32003 naming the rule), nothing signed. Every\n"
+    "    signature, refusal and outcome is a line of the audit ledger (profile\n"
+    "    key ledger = PATH, default STATE_DIR/ledger.jsonl, off to disable);\n"
+    "    mav2 audit verify checks it.\n"
+    "\n"
     "HTTP\n"
     "    POST / takes JSON-RPC 2.0: wallet_sendCalls (version 2.0.0; chainId, from\n"
     "    = the account, calls [{to, value, data}], capabilities.paymasterService\n"
@@ -140,14 +149,20 @@ static int node_chain(const mavd_conf *c, uint64_t *chain)
     return ok;
 }
 
-static mav2_signer *open_signer(const mavd_conf *c)
+/* The profile's key, and the guard every op passes (policy, ledger, the key's token
+ * serial and id for the ledger). */
+static mav2_signer *open_signer(const mavd_conf *c, mav2_guard *g)
 {
     mav2_key_opts o = {MAV2_KEY_PRIVATE, c->pin_source, 0, NULL};
     EVP_PKEY *pkey = NULL;
     mav2_signer *s;
     if (!mav2_key_load(c->key_uri, &o, &pkey))
         return NULL;
-    s = mav2_signer_new(pkey);
+    mav2_guard_init(g);
+    g->policy = c->policy;
+    g->state_dir = c->state_dir;
+    g->ledger = c->ledger;
+    s = mav2_guard_set_key(g, pkey) ? mav2_signer_new(pkey) : NULL;
     EVP_PKEY_free(pkey);
     return s;
 }
@@ -181,12 +196,12 @@ static void ready_line(const mavd_conf *c, uint64_t chain)
 
 /* Serves until SIGTERM / SIGINT. */
 static int serve(const char *path, const char *profile, mavd_conf *c, mav2_signer *s,
-                 uint64_t chain, const sigset_t *sigs)
+                 const mav2_guard *g, uint64_t chain, const sigset_t *sigs)
 {
     mavd_api api = {c, NULL, chain};
     mavd_http *http = NULL;
     int sig = 0;
-    if (!mavd_lanes_start(c, s, chain, &api.lanes))
+    if (!mavd_lanes_start(c, s, g, chain, &api.lanes))
         return 0;
     if (!mavd_http_start(c, &api, &http)) {
         mavd_lanes_stop(api.lanes);
@@ -217,6 +232,7 @@ int main(int argc, char **argv)
     uint64_t chain = 0;
     mavd_conf c;
     mav2_signer *s;
+    mav2_guard g;
     sigset_t sigs;
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (o == 'h')
@@ -244,14 +260,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "mav2d: %s\n", mav2_last_error());
         return 2;
     }
-    if ((s = open_signer(&c)) == NULL) {
+    if ((s = open_signer(&c, &g)) == NULL) {
         fprintf(stderr, "mav2d: key: %s\n", mav2_last_error());
         mavd_conf_free(&c);
         return 3;
     }
     if (!node_chain(&c, &chain))
         rc = 4;
-    else if (!check && !serve(path, profile, &c, s, chain, &sigs))
+    else if (!check && !serve(path, profile, &c, s, &g, chain, &sigs))
         rc = 2;
     if (rc != 0)
         fprintf(stderr, "mav2d: %s\n", mav2_last_error());
