@@ -120,13 +120,26 @@ static int read_token(const char *path, unsigned line, const char *file, mavd_co
     return c->token != NULL ? 1 : mav2_error_set("out of memory");
 }
 
+/* state = files (the default) or postgresql://...; lease = MS. */
+static int state_part(const mav2_config *cf, mavd_conf *c)
+{
+    const char *v = mav2_config_service_get(cf, "state", NULL);
+    if (v != NULL && strcmp(v, "files") != 0 && !dup_opt(&c->state_url, v))
+        return 0;
+    if (!dup_opt(&c->state_password_file, mav2_config_service_get(cf, "state-password-file", NULL)))
+        return 0;
+    v = mav2_config_service_get(cf, "lease", NULL);
+    c->lease_ms = v != NULL ? atoi(v) : 30000;
+    return 1;
+}
+
 static int service_part(const mav2_config *cf, mavd_conf *c)
 {
     const char *path = mav2_config_path(cf), *v;
     unsigned line = 0;
     if (!dup_opt(&c->listen, mav2_config_service_get(cf, "listen", NULL)) ||
         !dup_opt(&c->state_dir, mav2_config_service_get(cf, "state-dir", NULL)) ||
-        !dup_opt(&c->tcp, mav2_config_service_get(cf, "tcp", &line)))
+        !dup_opt(&c->tcp, mav2_config_service_get(cf, "tcp", &line)) || !state_part(cf, c))
         return 0;
     if (c->listen == NULL && c->tcp == NULL)
         return mav2_error_set("%s: [service] needs listen (a Unix socket path) or tcp", path);
@@ -234,6 +247,8 @@ void mavd_conf_free(mavd_conf *c)
     free(c->state_dir);
     free(c->ledger);
     mav2_policy_free(c->policy);
+    free(c->state_url);
+    free(c->state_password_file);
     if (c->token != NULL)
         OPENSSL_clear_free(c->token, c->token_len + 1);
     memset(c, 0, sizeof(*c));

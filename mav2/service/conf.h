@@ -2,7 +2,8 @@
 /* conf.h: mav2d's configuration: one profile of the settings file (settings.h: chain,
  * rpc-url, bundler-url, account, key, entity-id, global, pin-source, paymaster-url)
  * and its [service] section (listen, tcp, bearer-token-file, lanes, state-dir,
- * poll-interval). Errors name FILE:LINE or the missing setting. */
+ * poll-interval, state, state-password-file, lease). Errors name FILE:LINE or the
+ * missing setting. */
 #ifndef MAV2D_CONF_H
 #define MAV2D_CONF_H
 
@@ -17,7 +18,10 @@ typedef struct {
     char *path;
     char *rpc_url, *bundler_url, *key_uri, *pin_source, *paymaster_url;
     char *listen, *tcp, *state_dir;
-    uint64_t chain_id; /* expected chain (0: the node's) */
+    char *state_url;           /* state.h URL: NULL = files in state-dir (the default) */
+    char *state_password_file; /* the database password's file, or NULL */
+    int lease_ms;              /* a lane's lease (PostgreSQL) */
+    uint64_t chain_id;         /* expected chain (0: the node's) */
     uint8_t account[20];
     uint32_t entity_id;
     int global;

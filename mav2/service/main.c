@@ -22,6 +22,7 @@
 #include "mav2/keys/signer.h"
 #include "mav2/net/rpc.h"
 #include "mav2/service/api.h"
+#include "mav2/service/backend.h"
 #include "mav2/service/conf.h"
 #include "mav2/service/http.h"
 #include "mav2/service/lanes.h"
@@ -33,6 +34,7 @@ static const char help[] =
     "\n"
     "SYNOPSIS\n"
     "    mav2d [--config FILE] [--profile NAME] [--check]\n"
+    "    mav2d [--config FILE] --init-db\n"
     "    mav2d --help\n"
     "\n"
     "DESCRIPTION\n"
@@ -52,7 +54,10 @@ static const char help[] =
     "    --config FILE        the settings file (default /etc/mav2/mav2d.conf)\n"
     "    --profile NAME       the profile to sign with (default: [service] profile,\n"
     "                         else \"default\")\n"
-    "    --check              check the settings, the key and the node, then exit\n"
+    "    --check              check the settings, the state, the key and the node,\n"
+    "                         then exit\n"
+    "    --init-db            create or migrate the state's schema (PostgreSQL:\n"
+    "                         its tables; files: the journal directory), then exit\n"
     "    -h, --help           this text\n"
     "\n"
     "SETTINGS\n"
@@ -69,6 +74,16 @@ static const char help[] =
     "    lanes = N            nonce lanes: ops in flight at once (default 1)\n"
     "    state-dir = PATH     journal and call records (required; mode 0700)\n"
     "    poll-interval = MS   receipt poll interval (default 1000)\n"
+    "    state = files | postgresql://...  where lanes and the journal live:\n"
+    "                         files in state-dir (the default: one host), or a\n"
+    "                         PostgreSQL database shared by several mav2d (libpq\n"
+    "                         URI without a password; create its schema with\n"
+    "                         --init-db first)\n"
+    "    state-password-file = F  the database password (first line), else\n"
+    "                         libpq's PGPASSWORD or ~/.pgpass\n"
+    "    lease = MS           PostgreSQL: a lane's lease, renewed while the lane\n"
+    "                         works; a dead host's lanes are taken over after it\n"
+    "                         (default 30000)\n"
     "\n"
     "POLICY AND LEDGER\n"
     "    As with mav2 send: the profile's policy-* settings (policy-allow,\n"
@@ -194,6 +209,17 @@ static void ready_line(const mavd_conf *c, uint64_t chain)
     notify("READY=1");
 }
 
+/* Opens the state once to check it. The lanes use the files backend only so far. */
+static int check_state(const mavd_conf *c)
+{
+    mav2_state *st = NULL;
+    int ok = mavd_backend_open(c, &st);
+    if (ok && c->state_url != NULL)
+        ok = mav2_error_set("state: the lanes cannot use PostgreSQL yet (only --init-db)");
+    mav2_state_close(st);
+    return ok;
+}
+
 /* Serves until SIGTERM / SIGINT. */
 static int serve(const char *path, const char *profile, mavd_conf *c, mav2_signer *s,
                  const mav2_guard *g, uint64_t chain, const sigset_t *sigs)
@@ -222,13 +248,12 @@ static int serve(const char *path, const char *profile, mavd_conf *c, mav2_signe
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-                                         {"profile", required_argument, NULL, 'p'},
-                                         {"check", no_argument, NULL, 'k'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"profile", required_argument, NULL, 'p'},
+        {"check", no_argument, NULL, 'k'},        {"init-db", no_argument, NULL, 'i'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *path = "/etc/mav2/mav2d.conf", *profile = NULL;
-    int o, check = 0, rc = 0;
+    int o, check = 0, init_db = 0, rc = 0;
     uint64_t chain = 0;
     mavd_conf c;
     mav2_signer *s;
@@ -243,6 +268,8 @@ int main(int argc, char **argv)
             path = optarg;
         else if (o == 'p')
             profile = optarg;
+        else if (o == 'i')
+            init_db = 1;
         else
             check = 1;
     }
@@ -259,6 +286,13 @@ int main(int argc, char **argv)
     if (!mavd_conf_load(path, profile, &c) || !mavd_store_init(c.state_dir)) {
         fprintf(stderr, "mav2d: %s\n", mav2_last_error());
         return 2;
+    }
+    if (init_db || !check_state(&c)) {
+        rc = init_db && mavd_backend_init_db(&c) ? 0 : 2;
+        if (rc != 0)
+            fprintf(stderr, "mav2d: %s\n", mav2_last_error());
+        mavd_conf_free(&c);
+        return rc;
     }
     if ((s = open_signer(&c, &g)) == NULL) {
         fprintf(stderr, "mav2d: key: %s\n", mav2_last_error());
