@@ -38,9 +38,19 @@ void mav2_send_params_init(mav2_send_params *p)
 
 void mav2_send_result_clear(mav2_send_result *r)
 {
-    json_object_put(r->receipt);
-    json_object_put(r->user_op);
+    free(r->receipt);
+    free(r->user_op);
     memset(r, 0, sizeof(*r));
+}
+
+int mav2_send_keep_json(char **text, json_object *o)
+{
+    char *t = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    if (t == NULL)
+        return mav2_error_set("out of memory");
+    free(*text);
+    *text = t;
+    return 1;
 }
 
 void mav2_send_progress(const mav2_send_params *p, mav2_send_stage st, const char *detail)

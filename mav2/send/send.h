@@ -50,7 +50,6 @@
 #ifndef MAV2_SEND_H
 #define MAV2_SEND_H
 
-#include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -216,11 +215,14 @@ typedef struct {
     mav2_u256 nonce;       /* full nonce of the op (key192 << 64 | seq) */
     int resumed;           /* a journaled op was awaited instead of sending a new one */
     int replaced;          /* mav2_send_replace: a higher-fee op replaced the journaled one */
-    json_object *receipt;  /* the bundler's receipt object when included (owned) */
+    char *receipt;         /* the bundler's receipt (eth_getUserOperationReceipt) as JSON
+                            * object text when included, else NULL (owned: cleared by
+                            * mav2_send_result_clear) */
     char tx_hash[67];      /* "0x..." when included ("" if the nonce moved on without a receipt) */
     uint64_t block_number; /* block of the bundle transaction, when included */
     mav2_u256 actual_gas_cost;   /* wei, from the receipt, when included */
-    json_object *user_op;        /* the op as sent (JSON-RPC form, owned) when signed */
+    char *user_op;               /* the op as sent, JSON-RPC object text (userop.h) when
+                                  * signed, else NULL (owned, as receipt) */
     unsigned long http_requests; /* HTTP requests made (node + bundler, retries too) */
 } mav2_send_result;
 

@@ -55,7 +55,11 @@ static int take_receipt(json_object *res, const uint8_t hash[32], const char *he
         return mav2_error_set("eth_getUserOperationReceipt: the receipt's userOpHash is not %s",
                               hex);
     }
-    r->receipt = res;
+    if (!mav2_send_keep_json(&r->receipt, res)) {
+        json_object_put(res);
+        r->outcome = MAV2_SEND_INVALID;
+        return 0;
+    }
     memcpy(r->user_op_hash, hash, 32);
     r->have_hash = 1;
     v = mav2_send_member(mav2_send_member(res, "receipt"), "transactionHash");
@@ -71,12 +75,15 @@ static int take_receipt(json_object *res, const uint8_t hash[32], const char *he
     v = mav2_send_member(res, "success");
     if (v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v)) {
         r->outcome = MAV2_SEND_INCLUDED;
+        json_object_put(res);
         return 1;
     }
     r->outcome = MAV2_SEND_REVERTED;
     v = mav2_send_member(res, "reason");
-    return mav2_error_set("user op %s was included in %s but its call reverted%s%s", hex,
-                          r->tx_hash, v ? ": " : "", v ? json_object_get_string(v) : "");
+    mav2_error_set("user op %s was included in %s but its call reverted%s%s", hex, r->tx_hash,
+                   v ? ": " : "", v ? json_object_get_string(v) : "");
+    json_object_put(res);
+    return 0;
 }
 
 int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
