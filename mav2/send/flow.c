@@ -34,6 +34,16 @@ void mav2_send_params_init(mav2_send_params *p)
     p->max_call_gas = 3000000;
     p->max_paymaster_gas = 500000;
     p->fee_cap_base_mul = "2";
+    p->struct_size = sizeof(*p);
+}
+
+int mav2_send_params_check(const mav2_send_params *p)
+{
+    if (p->struct_size != sizeof(*p))
+        return mav2_error_set("send parameters: struct_size %zu is not this library's (%zu): "
+                              "fill them with mav2_send_params_init",
+                              p->struct_size, sizeof(*p));
+    return 1;
 }
 
 void mav2_send_result_clear(mav2_send_result *r)

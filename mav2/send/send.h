@@ -94,7 +94,11 @@ typedef enum {
     MAV2_SEND_UNSIGNED      /* built and estimated, not signed nor sent (unsigned_only) */
 } mav2_send_outcome;
 
+/* Send parameters. The caller allocates them and must fill them with
+ * mav2_send_params_init first: struct_size tells the library which layout it was
+ * given, so fields can be added at the end without a new soname. */
 typedef struct {
+    size_t struct_size;         /* sizeof(mav2_send_params) when made; set by params_init */
     uint64_t chain_id;          /* expected chain; 0 = whatever the node says */
     const uint8_t *entry_point; /* NULL = EntryPoint v0.7; v0.8 gets its EIP-712 hash */
     uint8_t account[MAV2_ADDRESS_LEN];
@@ -202,7 +206,12 @@ typedef struct {
     size_t sig_prefix_len;
 } mav2_send_params;
 
-/* Defaults as documented above; account, call data and sign still to fill. */
+/* Sets every field of *p (caller-allocated, not retained): struct_size, the defaults
+ * documented above, zero/NULL for the rest; account, call data and sign are then the
+ * caller's to fill. Every function taking a mav2_send_params refuses one whose
+ * struct_size this library does not know (outcome INVALID, mav2_last_error() says
+ * so): call this before setting fields, never memset or copy one from another build.
+ * Thread-safe (touches only *p). */
 void mav2_send_params_init(mav2_send_params *p);
 
 typedef struct {

@@ -52,6 +52,9 @@ typedef struct {
 } mav2_send_ctx;
 
 /* flow.c */
+/* 1 if p's struct_size is this library's (made by mav2_send_params_init), else 0 with
+ * mav2_last_error() set: the check of every public entry point taking one. */
+int mav2_send_params_check(const mav2_send_params *p);
 void mav2_send_progress(const mav2_send_params *p, mav2_send_stage st, const char *detail);
 /* Member k of object o, or NULL. */
 json_object *mav2_send_member(json_object *o, const char *k);

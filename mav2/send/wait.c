@@ -147,6 +147,8 @@ int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const m
     if (p == NULL) {
         mav2_send_params_init(&d);
         p = &d;
+    } else if (!mav2_send_params_check(p)) {
+        return 0;
     }
     before = mav2_rpc_requests_sent(bundler);
     ok = mav2_send_wait(bundler, user_op_hash, p, r, 0);

@@ -4,7 +4,8 @@
 # program including every one of them, as installed (make install DESTDIR=...), with
 # only the installed include directory given, pulls in no json-c header and compiles;
 # it links against the installed libmav2.so and runs, taking a send result's receipt
-# and user op as JSON text; and the JSON plumbing headers are not installed.
+# and user op as JSON text; the JSON plumbing headers are not installed; and send
+# parameters not made by mav2_send_params_init are refused (issue 11, 6.3).
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"
 [ -n "$MH_CC" ] || tap_skip_all "MH_CC (the C compiler) not set"
 command -v make >/dev/null || tap_skip_all "make not installed"
@@ -29,8 +30,13 @@ cat >>"$TMP/prog.c" <<'PROG'
 #include <stdlib.h>
 #include <string.h>
 
-int main(void)
+int sizes(void);
+
+int main(int argc, char **argv)
 {
+    (void)argv;
+    if (argc > 1)
+        return sizes() ? 0 : 1;
     mav2_send_params p;
     mav2_send_result r;
     mav2_userop op;
@@ -54,6 +60,47 @@ int main(void)
     puts(ok ? "ok" : "not ok");
     return ok ? 0 : 1;
 }
+
+/* A params struct not made by mav2_send_params_init (struct_size 0, or another
+ * build's size): every entry point refuses it before any network call. */
+static int refused(const char *what, int ret, const mav2_send_result *r)
+{
+    int ok = ret == 0 && (r == NULL || r->outcome == MAV2_SEND_INVALID) &&
+             strstr(mav2_last_error(), "struct_size") != NULL;
+    printf("%s %s: %s\n", ok ? "refused" : "NOT REFUSED", what, mav2_last_error());
+    return ok;
+}
+
+int sizes(void)
+{
+    mav2_send_params p, big[1];
+    mav2_send_result r, rs[1];
+    mav2_u256 base, prio, max_fee, max_prio;
+    mav2_rpc *rpc = mav2_rpc_new("http://127.0.0.1:9", NULL);
+    uint8_t hash[32] = {0};
+    int ok = rpc != NULL;
+
+    memset(&p, 0, sizeof(p));
+    mav2_u256_from_u64(&base, 1);
+    mav2_u256_from_u64(&prio, 1);
+    ok &= refused("mav2_send_urls", mav2_send_urls("http://127.0.0.1:9", NULL, NULL, &p, &r), &r);
+    mav2_send_result_clear(&r);
+    ok &= refused("mav2_send", mav2_send(rpc, rpc, &p, &r), &r);
+    mav2_send_result_clear(&r);
+    ok &= refused("mav2_send_replace", mav2_send_replace(rpc, rpc, &p, &r), &r);
+    mav2_send_result_clear(&r);
+    ok &= refused("mav2_wait_receipt", mav2_wait_receipt(rpc, hash, &p, &r), &r);
+    mav2_send_result_clear(&r);
+    ok &= refused("mav2_fees_compute",
+                  mav2_fees_compute(&base, NULL, &prio, &p, &max_fee, &max_prio), NULL);
+    mav2_send_params_init(&big[0]);
+    big[0].struct_size += 8;
+    ok &= refused("mav2_send_many (a larger struct_size)",
+                  mav2_send_many("http://127.0.0.1:9", NULL, NULL, big, rs, 1), &rs[0]);
+    mav2_send_result_clear(&rs[0]);
+    mav2_rpc_free(rpc);
+    return ok;
+}
 PROG
 # -M lists every header the program reads, system ones too
 $MH_CC -M -I"$inc" "$TMP/prog.c" >"$TMP/deps" 2>"$TMP/err"
@@ -70,5 +117,9 @@ else
         $MH_CC -o "$TMP/prog" "$TMP/prog.o" -L"$lib" -lmav2 -Wl,-rpath-link,"$MH_TOP_BUILDDIR/common/.libs"
     is "the program runs: the result's user op and receipt are JSON text" \
         "$(LD_LIBRARY_PATH="$lib" "$TMP/prog" 2>&1)" "ok"
+    LD_LIBRARY_PATH="$lib" "$TMP/prog" sizes >"$TMP/sizes" 2>&1
+    sed 's/^/# /' "$TMP/sizes"
+    is "send params without mav2_send_params_init: refused by all 6 entry points" \
+        "$(grep -c '^refused ' "$TMP/sizes")" 6
 fi
 tap_done
