@@ -14,43 +14,89 @@ static const uint64_t keccak_rc[24] = {
     0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-/* rho rotation amounts and pi lane order, walked along the pi cycle starting at lane 1 */
-static const unsigned keccak_rot[24] = {1,  3,  6,  10, 15, 21, 28, 36, 45, 55, 2,  14,
-                                        27, 41, 56, 8,  25, 43, 62, 18, 39, 61, 20, 44};
-static const unsigned keccak_pi[24] = {10, 7,  11, 17, 18, 3, 5,  16, 8,  21, 24, 4,
-                                       15, 23, 19, 13, 12, 2, 20, 14, 22, 9,  6,  1};
+/* Keccak-f[1600] (FIPS 202 section 3.3; the Keccak reference, section 1.2): 24 rounds
+ * of theta, rho, pi, chi, iota. Lane A[x,y] is st[x + 5y]. The rounds run two at a
+ * time on 25 locals a.. -> e.. -> a.., so the state stays in registers; pi writes
+ * B[y, 2x+3y] = rot(A[x,y] ^ D[x], r[x,y]), so output row y' reads the lanes
+ * A[(x' + 3y') mod 5, x'], and chi then combines each row on its own. */
+#define ROL(x, n) (((x) << (n)) | ((x) >> (64 - (n))))
 
-static inline uint64_t rotl64(uint64_t x, unsigned n)
-{
-    return (x << n) | (x >> (64 - n));
-}
+#define KECCAK_CHI(E, y, k)                                                                        \
+    E##0##y = b0 ^ (~b1 & b2) ^ (k);                                                               \
+    E##1##y = b1 ^ (~b2 & b3);                                                                     \
+    E##2##y = b2 ^ (~b3 & b4);                                                                     \
+    E##3##y = b3 ^ (~b4 & b0);                                                                     \
+    E##4##y = b4 ^ (~b0 & b1)
 
-static void keccak_f1600(uint64_t st[25])
+#define KECCAK_ROUND(A, E, k)                                                                      \
+    do {                                                                                           \
+        c0 = A##00 ^ A##01 ^ A##02 ^ A##03 ^ A##04;                                                \
+        c1 = A##10 ^ A##11 ^ A##12 ^ A##13 ^ A##14;                                                \
+        c2 = A##20 ^ A##21 ^ A##22 ^ A##23 ^ A##24;                                                \
+        c3 = A##30 ^ A##31 ^ A##32 ^ A##33 ^ A##34;                                                \
+        c4 = A##40 ^ A##41 ^ A##42 ^ A##43 ^ A##44;                                                \
+        d0 = c4 ^ ROL(c1, 1);                                                                      \
+        d1 = c0 ^ ROL(c2, 1);                                                                      \
+        d2 = c1 ^ ROL(c3, 1);                                                                      \
+        d3 = c2 ^ ROL(c4, 1);                                                                      \
+        d4 = c3 ^ ROL(c0, 1);                                                                      \
+        b0 = A##00 ^ d0;                                                                           \
+        b1 = ROL(A##11 ^ d1, 44);                                                                  \
+        b2 = ROL(A##22 ^ d2, 43);                                                                  \
+        b3 = ROL(A##33 ^ d3, 21);                                                                  \
+        b4 = ROL(A##44 ^ d4, 14);                                                                  \
+        KECCAK_CHI(E, 0, k);                                                                       \
+        b0 = ROL(A##30 ^ d3, 28);                                                                  \
+        b1 = ROL(A##41 ^ d4, 20);                                                                  \
+        b2 = ROL(A##02 ^ d0, 3);                                                                   \
+        b3 = ROL(A##13 ^ d1, 45);                                                                  \
+        b4 = ROL(A##24 ^ d2, 61);                                                                  \
+        KECCAK_CHI(E, 1, 0);                                                                       \
+        b0 = ROL(A##10 ^ d1, 1);                                                                   \
+        b1 = ROL(A##21 ^ d2, 6);                                                                   \
+        b2 = ROL(A##32 ^ d3, 25);                                                                  \
+        b3 = ROL(A##43 ^ d4, 8);                                                                   \
+        b4 = ROL(A##04 ^ d0, 18);                                                                  \
+        KECCAK_CHI(E, 2, 0);                                                                       \
+        b0 = ROL(A##40 ^ d4, 27);                                                                  \
+        b1 = ROL(A##01 ^ d0, 36);                                                                  \
+        b2 = ROL(A##12 ^ d1, 10);                                                                  \
+        b3 = ROL(A##23 ^ d2, 15);                                                                  \
+        b4 = ROL(A##34 ^ d3, 56);                                                                  \
+        KECCAK_CHI(E, 3, 0);                                                                       \
+        b0 = ROL(A##20 ^ d2, 62);                                                                  \
+        b1 = ROL(A##31 ^ d3, 55);                                                                  \
+        b2 = ROL(A##42 ^ d4, 39);                                                                  \
+        b3 = ROL(A##03 ^ d0, 41);                                                                  \
+        b4 = ROL(A##14 ^ d1, 2);                                                                   \
+        KECCAK_CHI(E, 4, 0);                                                                       \
+    } while (0)
+
+/* chi's ~b & c is one instruction (andn) with BMI1: a copy for such CPUs, picked at load */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__)
+__attribute__((target_clones("default", "bmi")))
+#endif
+static void
+keccak_f1600(uint64_t st[25])
 {
-    uint64_t bc[5], t;
-    for (int round = 0; round < 24; round++) {
-        for (int i = 0; i < 5; i++)
-            bc[i] = st[i] ^ st[i + 5] ^ st[i + 10] ^ st[i + 15] ^ st[i + 20];
-        for (int i = 0; i < 5; i++) {
-            t = bc[(i + 4) % 5] ^ rotl64(bc[(i + 1) % 5], 1);
-            for (int j = 0; j < 25; j += 5)
-                st[j + i] ^= t;
-        }
-        t = st[1];
-        for (int i = 0; i < 24; i++) {
-            unsigned j = keccak_pi[i];
-            uint64_t tmp = st[j];
-            st[j] = rotl64(t, keccak_rot[i]);
-            t = tmp;
-        }
-        for (int j = 0; j < 25; j += 5) {
-            for (int i = 0; i < 5; i++)
-                bc[i] = st[j + i];
-            for (int i = 0; i < 5; i++)
-                st[j + i] ^= (~bc[(i + 1) % 5]) & bc[(i + 2) % 5];
-        }
-        st[0] ^= keccak_rc[round];
+    uint64_t a00 = st[0], a10 = st[1], a20 = st[2], a30 = st[3], a40 = st[4];
+    uint64_t a01 = st[5], a11 = st[6], a21 = st[7], a31 = st[8], a41 = st[9];
+    uint64_t a02 = st[10], a12 = st[11], a22 = st[12], a32 = st[13], a42 = st[14];
+    uint64_t a03 = st[15], a13 = st[16], a23 = st[17], a33 = st[18], a43 = st[19];
+    uint64_t a04 = st[20], a14 = st[21], a24 = st[22], a34 = st[23], a44 = st[24];
+    uint64_t e00, e10, e20, e30, e40, e01, e11, e21, e31, e41, e02, e12, e22, e32, e42;
+    uint64_t e03, e13, e23, e33, e43, e04, e14, e24, e34, e44;
+    uint64_t b0, b1, b2, b3, b4, c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;
+
+    for (int round = 0; round < 24; round += 2) {
+        KECCAK_ROUND(a, e, keccak_rc[round]);
+        KECCAK_ROUND(e, a, keccak_rc[round + 1]);
     }
+    st[0] = a00, st[1] = a10, st[2] = a20, st[3] = a30, st[4] = a40;
+    st[5] = a01, st[6] = a11, st[7] = a21, st[8] = a31, st[9] = a41;
+    st[10] = a02, st[11] = a12, st[12] = a22, st[13] = a32, st[14] = a42;
+    st[15] = a03, st[16] = a13, st[17] = a23, st[18] = a33, st[19] = a43;
+    st[20] = a04, st[21] = a14, st[22] = a24, st[23] = a34, st[24] = a44;
 }
 
 static inline void xor_byte(uint64_t st[25], size_t pos, uint8_t b)

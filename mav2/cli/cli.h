@@ -6,7 +6,17 @@
  * (argv[0] is the subcommand name) returning an exit code; it is listed in the
  * table in main.c with its help text. Output discipline: a subcommand computes
  * everything first and prints to stdout only once it has succeeded; on failure it
- * prints one line "mav2 CMD: what was wrong" to stderr and returns non-zero. */
+ * prints one line "mav2 CMD: what was wrong" to stderr and returns non-zero.
+ *
+ * Failure convention of the CLI helpers (cli/): a helper that can fail prints the
+ * one-line error itself and returns an exit code (MAV2_EXIT_OK on success, one of
+ * the codes below otherwise), and the caller passes that code on:
+ *     if ((rc = mav2_cli_net_open(self, &net, &node, &bundler)) != MAV2_EXIT_OK)
+ *         return rc;
+ * Option parsing returns MAV2_CLI_PARSED (opt.h) when the command goes on. Older
+ * checks of a single value still return 1/0 (1: good; 0: error printed, exit 1):
+ * mav2_cli_address, mav2_cli_u32, mav2_cli_chain_id, mav2_cli_require, ... Library
+ * calls (mav2_*) keep the library's 1/0 + mav2_last_error(). */
 #ifndef MAV2_CLI_H
 #define MAV2_CLI_H
 
@@ -17,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "mav2/core/account.h"
+#include "mav2/cli/opt.h"
 #include "mav2/keys/signer.h"
 
 struct json_object;
@@ -36,8 +47,9 @@ typedef struct mav2_cli_cmd mav2_cli_cmd;
 struct mav2_cli_cmd {
     const char *name;
     int (*run)(const mav2_cli_cmd *self, int argc, char **argv);
-    const char *summary; /* one line for `mav2 --help` */
-    const char *help;    /* the full man-page-like text for `mav2 NAME --help` */
+    const char *summary;       /* one line for `mav2 --help` */
+    const char *help;          /* the full man-page-like text for `mav2 NAME --help`, or */
+    const mav2_cli_page *page; /* its page with the option table (opt.h) */
 };
 
 /* Subcommands (one file per group). */
@@ -72,6 +84,8 @@ __attribute__((format(printf, 3, 4))) int mav2_cli_fail(const mav2_cli_cmd *cmd,
  * values are NULL, prints "NAME[, NAME] and NAME are required" naming just those and
  * returns 0; else 1. */
 __attribute__((sentinel)) int mav2_cli_require(const mav2_cli_cmd *cmd, ...);
+/* Prints "NAME[, NAME] and NAME are required" for the n names of missing. */
+void mav2_cli_fail_missing(const mav2_cli_cmd *cmd, const char *const *missing, size_t n);
 /* Same with mav2_last_error() as the message, after an optional prefix (NULL: none). */
 int mav2_cli_fail_lib(const mav2_cli_cmd *cmd, int code, const char *prefix);
 

@@ -15,10 +15,35 @@
 #include "mav2/core/error.h"
 #include "mav2/net/journal.h"
 #include "mav2/cli/online.h"
+#include "mav2/cli/online_opts.h"
+#include "mav2/cli/guard_cli.h"
 #include "mav2/cli/replace.h"
 #include "mav2/keys/signer.h"
 
-const char mav2_help_replace[] =
+/* What the command line says. */
+typedef struct {
+    mav2_cli_net net;
+    mav2_cli_lane lane;
+    const char *hash, *key, *pin;
+    mav2_send_params p;
+} replace_opts;
+
+static const mav2_cli_opt replace_table[] = {
+    MAV2_OPT_GROUP_AS(mav2_cli_net_group, replace_opts, net,
+                      "--rpc-url URL, --bundler-url URL, --timeout SECONDS, --poll MS, --json",
+                      "\nas for mav2 send"),
+    MAV2_OPT_STR("key", "URI|FILE", replace_opts, key, "the session key that signed the op"),
+    MAV2_OPT_STR("pin-source", "FILE", replace_opts, pin, "PIN (first line) when the URI has none"),
+    {"account", "ADDR", MAV2_OPT_STRING, offsetof(replace_opts, lane.account), NULL,
+     "select the op by its lane", "--account, --entity-id, --global, --nonce-key", NULL, 0},
+    MAV2_OPT_STR("entity-id", "N", replace_opts, lane.entity, NULL),
+    MAV2_OPT_FLAG_("global", replace_opts, lane.global, NULL),
+    MAV2_OPT_STR("nonce-key", "K", replace_opts, lane.lane, NULL),
+    MAV2_OPT_GROUP_(mav2_cli_sponsor_group, replace_opts, p),
+    MAV2_OPT_GROUP_(mav2_cli_cost_group, replace_opts, p),
+    MAV2_OPT_END_};
+
+const mav2_cli_page mav2_page_replace = {
     "NAME\n"
     "    mav2 replace - replace a pending user op with a higher-fee one (same nonce)\n"
     "\n"
@@ -38,56 +63,15 @@ const char mav2_help_replace[] =
     "    outcome is reported. A sponsored op needs its --paymaster-url or\n"
     "    --gas-policy-id again (the paymaster's data covers the fees).\n"
     "\n"
-    "OPTIONS\n"
-    "    --rpc-url URL, --bundler-url URL, --timeout SECONDS, --poll MS, --json\n"
-    "                         as for mav2 send\n"
-    "    --key URI|FILE       the session key that signed the op\n"
-    "    --pin-source FILE    PIN (first line) when the URI has none\n"
-    "    --account, --entity-id, --global, --nonce-key  select the op by its "
-    "lane\n" MAV2_CLI_SPONSOR_HELP MAV2_CLI_COST_HELP "    --help               this text\n"
+    "OPTIONS\n",
+    replace_table,
     "\n"
     "OUTPUT\n"
     "    The replacement's userOpHash first, then as mav2 send: transactionHash,\n"
     "    blockNumber, success, actualGasCost (--json: one object, \"replaced\" true).\n"
     "\n"
     "EXIT STATUS\n"
-    "    as mav2 send (1 also when nothing is journaled for HASH)\n";
-
-int mav2_cli_sponsor_opt(const mav2_cli_cmd *cmd, mav2_send_params *p, int c, const char *arg)
-{
-    char *end;
-    long v;
-    switch (c) {
-    case 0x300:
-        if (!mav2_cli_url_ok(cmd, "--paymaster-url", arg))
-            return 2;
-        p->paymaster_url = arg;
-        return 1;
-    case 0x301: {
-        struct json_object *o = json_tokener_parse(arg);
-        int is_obj = o != NULL && json_object_is_type(o, json_type_object);
-        json_object_put(o);
-        if (!is_obj)
-            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--paymaster-context: not a JSON object"), 2;
-        p->paymaster_context = arg;
-        return 1;
-    }
-    case 0x302:
-        p->gas_policy_id = arg;
-        return 1;
-    case 0x303:
-        errno = 0;
-        v = strtol(arg, &end, 10);
-        if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v <= 0 || v > 86400)
-            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
-                                 "--replace-after: \"%s\" is not a number 1 .. 86400", arg),
-                   2;
-        p->replace_after_ms = v * 1000;
-        return 1;
-    default:
-        return 0;
-    }
-}
+    "    as mav2 send (1 also when nothing is journaled for HASH)\n"};
 
 /* ---- mav2 replace ------------------------------------------------------------------ */
 
@@ -163,90 +147,74 @@ static int lane_of_hash(const mav2_cli_cmd *cmd, uint64_t chain, const uint8_t h
     return MAV2_EXIT_OK;
 }
 
+/* The command line into o, the op's hash or lane, the waiting into o->p. Exit code,
+ * MAV2_CLI_PARSED to go on. */
+static int replace_args(const mav2_cli_cmd *self, replace_opts *o, int argc, char **argv,
+                        uint8_t hash[32])
+{
+    mav2_send_params *p = &o->p;
+    int rc;
+
+    if ((rc = mav2_cli_opts_parse_first(self, o, &o->hash, argc, argv)) != MAV2_CLI_PARSED)
+        return rc;
+    if (!mav2_cli_apply_settings(self, &o->net, o->hash == NULL ? &o->lane : NULL, &o->key,
+                                 &o->pin))
+        return MAV2_EXIT_USAGE;
+    if (o->key == NULL || o->net.rpc_url == NULL || (o->hash == NULL && o->lane.account == NULL))
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                             "give the userOpHash (or --account and --entity-id), --rpc-url and "
+                             "--key");
+    if ((rc = mav2_cli_op_select(self, o->hash, &o->lane, hash, p)) != MAV2_EXIT_OK)
+        return rc;
+    p->wait_timeout_ms = o->net.timeout_s * 1000;
+    if (o->net.poll_ms >= 0) {
+        p->poll_initial_ms = o->net.poll_ms > 0 ? o->net.poll_ms : 1;
+        if (p->poll_max_ms < p->poll_initial_ms)
+            p->poll_max_ms = p->poll_initial_ms;
+    }
+    return MAV2_CLI_PARSED;
+}
+
 int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
 {
-    static const struct option opts[] = {MAV2_CLI_NET_OPTS,
-                                         {"key", required_argument, NULL, 'k'},
-                                         {"pin-source", required_argument, NULL, 'p'},
-                                         MAV2_CLI_LANE_OPTS,
-                                         MAV2_CLI_SPONSOR_OPTS,
-                                         MAV2_CLI_COST_OPTS,
-                                         {NULL, 0, NULL, 0}};
-    const char *arg, *hash_s = NULL, *key_s = NULL, *pin = NULL;
-    mav2_cli_lane lane = {NULL, NULL, NULL, 0};
+    replace_opts o;
     replace_ui ui = {self, {NULL, 0}, 0, 0};
-    mav2_cli_net net;
-    mav2_cli_parser ps;
-    mav2_send_params p;
+    mav2_send_params *p = &o.p;
     mav2_send_result r;
     mav2_rpc *node = NULL, *bundler = NULL;
     uint8_t hash[32];
     uint64_t chain = 0;
-    int c, h, rc = MAV2_EXIT_USAGE;
+    EVP_PKEY *pkey = NULL;
+    mav2_cli_guard guard;
+    int ok, rc;
 
-    if (argc > 1 && argv[1][0] != '-') {
-        hash_s = argv[1];
-        argc--;
-        argv++;
-    }
-    mav2_cli_net_init(&net);
-    mav2_send_params_init(&p);
-    mav2_cli_parser_init(&ps, self, opts, argc, argv);
-    while ((c = mav2_cli_next(&ps, &arg)) != -1) {
-        if ((h = mav2_cli_net_opt(self, &net, c, arg)) != 0 ||
-            (h = mav2_cli_sponsor_opt(self, &p, c, arg)) != 0 ||
-            (h = mav2_cli_bounds_opt(self, &p, c, arg)) != 0 ||
-            (h = mav2_cli_lane_opt(&lane, c, arg)) != 0) {
-            if (h == 2)
-                return MAV2_EXIT_USAGE;
-            continue;
-        }
-        switch (c) {
-        case 'k':
-            key_s = arg;
-            break;
-        case 'p':
-            pin = arg;
-            break;
-        case 'h':
-            return MAV2_EXIT_OK;
-        default:
-            return MAV2_EXIT_USAGE;
-        }
-    }
-    ui.json = net.json;
-    if (!mav2_cli_apply_settings(self, &net, hash_s == NULL ? &lane : NULL, &key_s, &pin))
-        return MAV2_EXIT_USAGE;
-    if (key_s == NULL || net.rpc_url == NULL || (hash_s == NULL && lane.account == NULL))
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                             "give the userOpHash (or --account and --entity-id), --rpc-url and "
-                             "--key");
-    if (hash_s != NULL && !mh_hex_decode_exact(hash_s, hash, 32, NULL))
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "the userOpHash must be 32 bytes of 0x-hex");
-    if (hash_s == NULL) {
-        if (lane.entity == NULL)
-            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--account needs --entity-id");
-        if (!mav2_cli_lane_params(self, &lane, &p))
-            return MAV2_EXIT_USAGE;
-    }
-    p.wait_timeout_ms = net.timeout_s * 1000;
-    if (net.poll_ms >= 0) {
-        p.poll_initial_ms = net.poll_ms > 0 ? net.poll_ms : 1;
-        if (p.poll_max_ms < p.poll_initial_ms)
-            p.poll_max_ms = p.poll_initial_ms;
-    }
-    if ((ui.signing.signer = mav2_cli_load_signer(self, key_s, pin, 1)) == NULL)
+    memset(&guard, 0, sizeof(guard));
+    memset(&o, 0, sizeof(o));
+    mav2_cli_net_init(&o.net);
+    mav2_send_params_init(p);
+    if ((rc = replace_args(self, &o, argc, argv, hash)) != MAV2_CLI_PARSED)
+        return rc;
+    ui.json = o.net.json;
+    if ((pkey = mav2_cli_load_key(self, o.key, o.pin, 1)) == NULL)
         return MAV2_EXIT_KEY;
-    if (!mav2_cli_net_open(self, &net, &node, &bundler))
+    ui.signing.signer = mav2_signer_new(pkey);
+    if (ui.signing.signer == NULL || !mav2_cli_guard_setup(self, &guard, p, pkey)) {
+        rc = ui.signing.signer == NULL ? mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key")
+                                       : MAV2_EXIT_USAGE;
         goto out;
-    if (hash_s != NULL && ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK ||
-                           (rc = lane_of_hash(self, chain, hash, &p)) != MAV2_EXIT_OK))
+    }
+    if ((rc = mav2_cli_net_open(self, &o.net, &node, &bundler)) != MAV2_EXIT_OK)
         goto out;
-    p.sign = mav2_cli_sign_cb;
-    p.sign_ctx = &ui.signing;
-    p.progress = progress_cb;
-    p.progress_ctx = &ui;
-    if (mav2_send_replace(node, bundler, &p, &r) && r.outcome == MAV2_SEND_INCLUDED) {
+    if (o.hash != NULL && ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK ||
+                           (rc = lane_of_hash(self, chain, hash, p)) != MAV2_EXIT_OK))
+        goto out;
+    p->sign = mav2_cli_sign_cb;
+    p->sign_ctx = &ui.signing;
+    p->progress = progress_cb;
+    p->progress_ctx = &ui;
+    ok = mav2_send_replace(node, bundler, p, &r);
+    mav2_cli_guard_done(self, &guard, p, &r);
+    if (ok && r.outcome == MAV2_SEND_INCLUDED) {
         rc = print_result(&ui, &r);
     } else {
         if (r.outcome == MAV2_SEND_REVERTED)
@@ -258,7 +226,9 @@ int mav2_cmd_replace(const mav2_cli_cmd *self, int argc, char **argv)
     }
     mav2_send_result_clear(&r);
 out:
+    mav2_cli_guard_done(self, &guard, p, NULL);
     mav2_cli_net_close(node, bundler);
     mav2_signer_free(ui.signing.signer);
+    EVP_PKEY_free(pkey);
     return rc;
 }

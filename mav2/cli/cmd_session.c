@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_session.c: the owner side: `mav2 session-key install|revoke` (the owner signs
- * a user op calling installValidation / uninstallValidation on the account itself)
- * and `mav2 account address` (counterfactual semi-modular account). */
+ * a user op calling installValidation / uninstallValidation on the account itself). */
 #include "config.h"
 
 #include <stdio.h>
@@ -25,20 +24,11 @@
 #define MAX_PERMS 64
 #define MAX_SELS  64
 
-/* A subcommand of a group: `mav2 GROUP NAME ...`. */
-typedef struct {
-    const char *name;
-    int (*run)(const mav2_cli_cmd *self, int argc, char **argv);
-    const char *summary;
-    const char *help; /* its --help text; NULL: the group's (or its own, set in run) */
-} sub_cmd;
-
 static int session_install(const mav2_cli_cmd *self, int argc, char **argv);
 static int session_revoke(const mav2_cli_cmd *self, int argc, char **argv);
-static int account_address(const mav2_cli_cmd *self, int argc, char **argv);
 
 /* session-key subcommands (create and list to come) */
-static const sub_cmd session_cmds[] = {
+static const mav2_cli_sub session_cmds[] = {
     {"install", session_install, "the owner installs a session key on the account",
      mav2_help_session_install},
     {"revoke", session_revoke, "the owner uninstalls a session key (and its hooks)",
@@ -46,14 +36,8 @@ static const sub_cmd session_cmds[] = {
     {"create", mav2_cmd_session_create, "generate a session key on a PKCS#11 token", NULL},
     {"list", mav2_cmd_session_list, "the session keys installed on an account", NULL},
     {"update", mav2_cmd_session_update, "the owner changes a key's limits or time range", NULL},
-    {"grant", mav2_cmd_session_grant, "the owner signs a session key's installation offline",
-     NULL},
+    {"grant", mav2_cmd_session_grant, "the owner signs a session key's installation offline", NULL},
     {"decode-grant", mav2_cmd_session_decode_grant, "what a deferred grant holds, who signed it",
-     NULL},
-};
-
-static const sub_cmd account_cmds[] = {
-    {"address", account_address, "counterfactual semi-modular account address + factory data",
      NULL},
 };
 
@@ -202,128 +186,10 @@ const char mav2_help_session_revoke[] =
     "    mav2 session-key revoke --rpc-url $RPC --account 0xAcc... --owner-key owner.pem \\\n"
     "      --entity-id 1\n";
 
-const char mav2_help_account[] =
-    "NAME\n"
-    "    mav2 account - modular accounts\n"
-    "\n"
-    "SYNOPSIS\n"
-    "    mav2 account address --owner ADDR [--salt S] [--json]\n"
-    "\n"
-    "DESCRIPTION\n"
-    "    address: the counterfactual address of the semi-modular account of OWNER\n"
-    "    (AccountFactory.createSemiModularAccount(owner, salt)) and the factory data\n"
-    "    that deploys it (mav2 send --factory-owner does both). Offline.\n"
-    "    Prints the address, then \"factory ADDR\", then \"factoryData 0x...\".\n"
-    "\n"
-    "OPTIONS\n"
-    "    --owner ADDR         the owner of the semi-modular account\n"
-    "    --salt S             the factory salt (decimal or 0x-hex; default 0)\n"
-    "    --json               {\"address\": ..., \"factory\": ..., \"factoryData\": ...}\n"
-    "    --help               this text\n"
-    "\n"
-    "EXIT STATUS\n"
-    "    0 ok, 1 usage error or bad input\n";
-
-static int dispatch(const mav2_cli_cmd *self, const sub_cmd *t, size_t n, int argc, char **argv)
-{
-    if (argc < 2 || argv[1][0] == '-') {
-        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-            fputs(self->help, stdout);
-            return MAV2_EXIT_OK;
-        }
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "which one? (see mav2 %s --help)", self->name);
-    }
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(argv[1], t[i].name) == 0) {
-            char name[64];
-            mav2_cli_cmd sub = *self;
-            snprintf(name, sizeof(name), "%s %s", self->name, t[i].name);
-            sub.name = name;
-            if (t[i].help != NULL)
-                sub.help = t[i].help;
-            return t[i].run(&sub, argc - 1, argv + 1);
-        }
-    return mav2_cli_fail(self, MAV2_EXIT_USAGE, "unknown subcommand \"%s\" (see mav2 %s --help)",
-                         argv[1], self->name);
-}
-
 int mav2_cmd_session_key(const mav2_cli_cmd *self, int argc, char **argv)
 {
-    return dispatch(self, session_cmds, sizeof(session_cmds) / sizeof(session_cmds[0]), argc, argv);
-}
-
-int mav2_cmd_account(const mav2_cli_cmd *self, int argc, char **argv)
-{
-    return dispatch(self, account_cmds, sizeof(account_cmds) / sizeof(account_cmds[0]), argc, argv);
-}
-
-/* ---- account address ------------------------------------------------------------- */
-
-static int account_address(const mav2_cli_cmd *self, int argc, char **argv)
-{
-    static const struct option opts[] = {{"owner", required_argument, NULL, 'o'},
-                                         {"salt", required_argument, NULL, 's'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {NULL, 0, NULL, 0}};
-    const char *arg, *owner_s = NULL, *salt_s = NULL;
-    uint8_t owner[20], addr[20];
-    char a[MAV2_ADDRESS_STR_MAX], f[MAV2_ADDRESS_STR_MAX], *hex;
-    int c, json = 0, rc;
-    mav2_cli_parser ps;
-    mav2_buf fd = MAV2_BUF_INIT;
-    mav2_u256 salt;
-
-    mav2_cli_parser_init(&ps, self, opts, argc, argv);
-    while ((c = mav2_cli_next(&ps, &arg)) != -1) {
-        switch (c) {
-        case 'o':
-            owner_s = arg;
-            break;
-        case 's':
-            salt_s = arg;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        case 'h':
-            return MAV2_EXIT_OK;
-        default:
-            return MAV2_EXIT_USAGE;
-        }
-    }
-    if (owner_s == NULL)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--owner is required");
-    if (!mav2_cli_address(self, "--owner", owner_s, owner))
-        return MAV2_EXIT_USAGE;
-    mav2_u256_from_u64(&salt, 0);
-    if (salt_s != NULL && !mav2_u256_parse(&salt, salt_s))
-        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--salt");
-    if (!mav2_sma_address(NULL, NULL, owner, &salt, addr) ||
-        !mav2_factory_data_sma(owner, &salt, &fd))
-        return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, NULL);
-    hex = malloc(mh_hex_encoded_size(fd.len, 1));
-    if (hex == NULL) {
-        mav2_buf_free(&fd);
-        return mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory");
-    }
-    mh_hex_encode(fd.data, fd.len, hex, mh_hex_encoded_size(fd.len, 1), 1);
-    mav2_address_format(addr, a);
-    mav2_address_format(mav2_addr_factory, f);
-    if (json) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "address", json_object_new_string(a));
-        json_object_object_add(o, "factory", json_object_new_string(f));
-        json_object_object_add(o, "factoryData", json_object_new_string(hex));
-        rc = mav2_cli_print(self, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        json_object_put(o);
-    } else if (printf("%s\nfactory %s\nfactoryData %s\n", a, f, hex) < 0 || fflush(stdout) != 0) {
-        rc = mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "cannot write the output");
-    } else {
-        rc = MAV2_EXIT_OK;
-    }
-    free(hex);
-    mav2_buf_free(&fd);
-    return rc;
+    return mav2_cli_dispatch(self, session_cmds, sizeof(session_cmds) / sizeof(session_cmds[0]),
+                             argc, argv);
 }
 
 /* ---- shared by install / revoke ---------------------------------------------------- */
@@ -518,8 +384,8 @@ int owner_connect(const mav2_cli_cmd *self, owner_args *a, EVP_PKEY **key, mav2_
     *in_use = 0;
     if ((*key = mav2_cli_load_key(self, a->owner_key, a->pin, 1)) == NULL)
         return MAV2_EXIT_KEY;
-    if (!mav2_cli_net_open(self, &a->net, node, bundler))
-        return MAV2_EXIT_USAGE;
+    if ((rc = mav2_cli_net_open(self, &a->net, node, bundler)) != MAV2_EXIT_OK)
+        return rc;
     if ((rc = mav2_cli_has_code(self, *node, a->account, deployed)) != MAV2_EXIT_OK)
         return rc;
     if (!*deployed)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_submit.c: the online halves of offline signing: `mav2 send --unsigned-out FILE`
- * (the op built and estimated, written unsigned) and `mav2 submit FILE` (an op signed
- * elsewhere, e.g. by `mav2 sign`, journaled, sent, awaited as `mav2 receipt` does). */
+/* cmd_submit.c: `mav2 submit FILE`, the online half of offline signing after
+ * `mav2 send --unsigned-out` (send.c): an op signed elsewhere, e.g. by `mav2 sign`,
+ * journaled, sent, awaited as `mav2 receipt` does. */
 #include "config.h"
 
 #include <stdio.h>
@@ -15,13 +15,36 @@
 #include "mav2/core/address.h"
 #include "mav2/cli/cli.h"
 #include "mav2/cli/online.h"
+#include "mav2/cli/online_opts.h"
 #include "mav2/core/error.h"
 #include "mav2/net/journal.h"
 #include "mav2/core/userop.h"
 
 #define USEROP_MAX (4u << 20)
 
-const char mav2_help_submit[] =
+/* What the command line says. */
+typedef struct {
+    mav2_cli_net net;
+    const char *entry_point, *chain_id;
+} submit_opts;
+
+static const mav2_cli_opt submit_table[] = {
+    MAV2_OPT_SET("rpc-url", "URL", submit_opts, net.rpc_url, mav2_cli_set_url,
+                 "the node (chain id); also the bundler unless --bundler-url"),
+    MAV2_OPT_SET("bundler-url", "URL", submit_opts, net.bundler_url, mav2_cli_set_url,
+                 "the ERC-4337 bundler"),
+    MAV2_OPT_STR("entry-point", "ADDR", submit_opts, entry_point,
+                 "default 0x0000000071727De22E5E9d8BAf0edAc6f37da032 (v0.7)"),
+    MAV2_OPT_STR("chain-id", "N", submit_opts, chain_id, "refuse a node on another chain"),
+    {"timeout", "SECONDS", MAV2_OPT_SETTER, offsetof(submit_opts, net.timeout_s),
+     mav2_cli_set_timeout, "as mav2 send", "--timeout, --poll, --json", NULL, 0},
+    MAV2_OPT_SET("poll", "MS", submit_opts, net.poll_ms, mav2_cli_set_poll, NULL),
+    MAV2_OPT_FLAG_("json", submit_opts, net.json, NULL),
+    MAV2_OPT_SET("profile", "NAME", submit_opts, net, mav2_cli_set_profile, NULL),
+    MAV2_OPT_SET("chain", "NAME", submit_opts, net, mav2_cli_set_chain, NULL),
+    MAV2_OPT_END_};
+
+const mav2_cli_page mav2_page_submit = {
     "NAME\n"
     "    mav2 submit - send a user operation signed elsewhere and wait for it\n"
     "\n"
@@ -36,13 +59,8 @@ const char mav2_help_submit[] =
     "    receipt --account ... and mav2 send resume it), sent with\n"
     "    eth_sendUserOperation, and its receipt awaited. Nothing is signed here.\n"
     "\n"
-    "OPTIONS\n"
-    "    --rpc-url URL        the node (chain id); also the bundler unless --bundler-url\n"
-    "    --bundler-url URL    the ERC-4337 bundler\n"
-    "    --entry-point ADDR   default 0x0000000071727De22E5E9d8BAf0edAc6f37da032 (v0.7)\n"
-    "    --chain-id N         refuse a node on another chain\n"
-    "    --timeout, --poll, --json  as mav2 send\n"
-    "    --help               this text\n"
+    "OPTIONS\n",
+    submit_table,
     "\n"
     "OUTPUT / EXIT STATUS\n"
     "    As mav2 send: the userOpHash first, then the receipt.\n"
@@ -51,58 +69,7 @@ const char mav2_help_submit[] =
     "    mav2 send --rpc-url $RPC --account 0xAcc... --entity-id 1 --global \\\n"
     "      --call 0xd8dA...,1gwei --unsigned-out op.json\n"
     "    mav2 sign --userop op.json --chain-id 1 --key 'pkcs11:...' > signed.json\n"
-    "    mav2 submit signed.json --rpc-url $RPC\n";
-
-int mav2_cli_send_unsigned(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *node,
-                           mav2_rpc *bundler, mav2_send_params *p, const char *path)
-{
-    mav2_send_result r;
-    char hash[67], ep[MAV2_ADDRESS_STR_MAX];
-    const char *text;
-    uint64_t chain = 0;
-    int rc;
-    FILE *f;
-
-    (void)n;
-    p->unsigned_only = 1;
-    p->no_journal = 1;
-    p->sign = NULL;
-    if (!mav2_cli_send_defaults(cmd, p))
-        return MAV2_EXIT_USAGE;
-    if (!mav2_send(node, bundler, p, &r)) {
-        rc = r.outcome == MAV2_SEND_REJECTED  ? MAV2_EXIT_REJECTED
-             : r.outcome == MAV2_SEND_NETWORK ? MAV2_EXIT_NETWORK
-                                              : MAV2_EXIT_USAGE;
-        mav2_cli_fail_lib(cmd, rc, NULL);
-        goto out;
-    }
-    if ((rc = mav2_cli_chain_of(cmd, node, &chain)) != MAV2_EXIT_OK)
-        goto out;
-    text = r.user_op;
-    f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (f == NULL || fprintf(f, "%s\n", text) < 0 || (f != stdout ? fclose(f) : fflush(f)) != 0) {
-        rc = mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "--unsigned-out: cannot write %s", path);
-        goto out;
-    }
-    mh_hex_encode(r.user_op_hash, 32, hash, sizeof(hash), 1);
-    mav2_address_format(p->entry_point ? p->entry_point : mav2_entry_point_v07, ep);
-    fprintf(stderr,
-            "mav2 %s: unsigned op written to %s (nothing sent): chain id %llu, entry point "
-            "%s, entity %u, userOpHash %s\n"
-            "mav2 %s: sign it with mav2 sign --userop %s --chain-id %llu%s%s --key ..., then "
-            "mav2 submit\n",
-            cmd->name, path, (unsigned long long)chain, ep, p->entity_id, hash, cmd->name, path,
-            (unsigned long long)chain, p->entry_point ? " --entry-point " : "",
-            p->entry_point ? ep : "");
-    if (strcmp(path, "-") != 0 &&
-        (printf("userOpHash %s\nchainId %llu\nentryPoint %s\nentityId %u\n", hash,
-                (unsigned long long)chain, ep, p->entity_id) < 0 ||
-         fflush(stdout) == EOF))
-        rc = mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "cannot write the output");
-out:
-    mav2_send_result_clear(&r);
-    return rc;
-}
+    "    mav2 submit signed.json --rpc-url $RPC\n"};
 
 /* eth_sendUserOperation(op, ep); the bundler's hash must be ours. Exit code. */
 static int send_op(const mav2_cli_cmd *cmd, mav2_rpc *bundler, json_object *op,
@@ -138,107 +105,121 @@ static int send_op(const mav2_cli_cmd *cmd, mav2_rpc *bundler, json_object *op,
     return MAV2_EXIT_OK;
 }
 
-int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
+/* The command line into o and *file (FILE or "-" first). Exit code, MAV2_CLI_PARSED
+ * to go on. */
+static int submit_args(const mav2_cli_cmd *self, submit_opts *o, const char **file, int argc,
+                       char **argv, uint8_t ep[20], uint64_t *want)
 {
-    static const struct option opts[] = {MAV2_CLI_NET_OPTS,
-                                         {"entry-point", required_argument, NULL, 'e'},
-                                         {"chain-id", required_argument, NULL, 'c'},
-                                         {NULL, 0, NULL, 0}};
-    const char *arg, *file = NULL, *ep_s = NULL, *chain_s = NULL;
-    char *text = NULL, hex[67], dir[4096];
-    uint8_t ep[20], hash[32], nb[32];
-    uint64_t want = 0, chain = 0;
-    uint32_t entity = 0;
-    uint8_t options = 0;
-    int c, h, rc = MAV2_EXIT_USAGE;
-    mav2_cli_parser ps;
-    mav2_cli_net net;
-    mav2_userop op;
-    json_object *obj = NULL;
-    mav2_journal_entry je;
-    mav2_rpc *node = NULL, *bundler = NULL;
-    mav2_u256 key, lane;
+    int rc;
 
-    mav2_userop_init(&op);
-    memset(&je, 0, sizeof(je));
-    mav2_cli_net_init(&net);
-    if (argc > 1 && argv[1][0] != '-') {
-        file = argv[1];
+    if (argc > 1 && strcmp(argv[1], "-") == 0) {
+        *file = "-";
         argc--;
         argv++;
-    } else if (argc > 1 && strcmp(argv[1], "-") == 0) {
-        file = "-";
-        argc--;
-        argv++;
-    }
-    mav2_cli_parser_init(&ps, self, opts, argc, argv);
-    while ((c = mav2_cli_next(&ps, &arg)) != -1) {
-        if ((h = mav2_cli_net_opt(self, &net, c, arg)) != 0) {
-            if (h == 2)
-                return MAV2_EXIT_USAGE;
-            continue;
-        }
-        switch (c) {
-        case 'e':
-            ep_s = arg;
-            break;
-        case 'c':
-            chain_s = arg;
-            break;
-        case 'h':
-            return MAV2_EXIT_OK;
-        default:
-            return MAV2_EXIT_USAGE;
-        }
-    }
-    if (!mav2_cli_apply_settings(self, &net, NULL, NULL, NULL))
+        rc = mav2_cli_opts_parse(self, o, argc, argv);
+    } else
+        rc = mav2_cli_opts_parse_first(self, o, file, argc, argv);
+    if (rc != MAV2_CLI_PARSED)
+        return rc;
+    if (!mav2_cli_apply_settings(self, &o->net, NULL, NULL, NULL))
         return MAV2_EXIT_USAGE;
-    if (file == NULL || net.rpc_url == NULL)
+    if (*file == NULL || o->net.rpc_url == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "give the signed op FILE and --rpc-url");
     memcpy(ep, mav2_entry_point_v07, 20);
-    if ((ep_s != NULL && !mav2_cli_address(self, "--entry-point", ep_s, ep)) ||
-        (chain_s != NULL && !mav2_cli_chain_id(self, chain_s, &want)))
+    if ((o->entry_point != NULL && !mav2_cli_address(self, "--entry-point", o->entry_point, ep)) ||
+        (o->chain_id != NULL && !mav2_cli_chain_id(self, o->chain_id, want)))
         return MAV2_EXIT_USAGE;
-    if ((text = mav2_cli_read_input(self, "the user op", file, USEROP_MAX, NULL)) == NULL)
+    return MAV2_CLI_PARSED;
+}
+
+/* The signed op of file into op (and its JSON into *obj, *text); the nonce key and
+ * its entity (for the error sentences and the journal). Exit code. */
+static int submit_read(const mav2_cli_cmd *self, const char *file, char **text, json_object **obj,
+                       mav2_userop *op, mav2_u256 *key, uint32_t *entity)
+{
+    uint8_t nb[32], options = 0;
+    mav2_u256 lane;
+
+    if ((*text = mav2_cli_read_input(self, "the user op", file, USEROP_MAX, NULL)) == NULL)
         return MAV2_EXIT_USAGE;
-    if ((obj = json_tokener_parse(text)) == NULL || !mav2_userop_from_json(&op, obj)) {
-        rc = obj == NULL ? mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: not JSON", file)
-                         : mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, file);
-        goto out;
-    }
+    if ((*obj = json_tokener_parse(*text)) == NULL || !mav2_userop_from_json(op, *obj))
+        return *obj == NULL ? mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: not JSON", file)
+                            : mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, file);
     /* key192 = nonce >> 64: entity and options for the error sentences and mav2 receipt */
-    mav2_u256_to_be32(&op.nonce, nb);
-    mav2_u256_from_be(&key, nb, 24);
-    mav2_nonce_key_parts(&key, &lane, &entity, &options);
-    if (!mav2_cli_net_open(self, &net, &node, &bundler))
-        goto out;
-    if ((rc = mav2_cli_chain_of(self, node, &chain)) != MAV2_EXIT_OK)
-        goto out;
-    if (want != 0 && want != chain) {
-        rc = mav2_cli_fail(self, MAV2_EXIT_USAGE, "--chain-id %llu but the node is on chain %llu",
-                           (unsigned long long)want, (unsigned long long)chain);
-        goto out;
-    }
-    if (memcmp(ep, mav2_entry_point_v08, 20) == 0 ? !mav2_userop_hash_v08(&op, ep, chain, hash)
-                                                  : !mav2_userop_hash(&op, ep, chain, hash)) {
-        rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, file);
-        goto out;
-    }
-    /* journaled before it is sent, as mav2 send does */
+    mav2_u256_to_be32(&op->nonce, nb);
+    mav2_u256_from_be(key, nb, 24);
+    mav2_nonce_key_parts(key, &lane, entity, &options);
+    return MAV2_EXIT_OK;
+}
+
+/* The op journaled before it is sent, as mav2 send does (dir its journal). Exit code. */
+static int submit_journal(const mav2_cli_cmd *self, mav2_rpc *bundler, json_object *obj,
+                          const mav2_userop *op, const mav2_u256 *key, const uint8_t ep[20],
+                          uint64_t chain, const uint8_t hash[32], char *dir, size_t cap)
+{
+    mav2_journal_entry je;
+    int ok;
+
+    memset(&je, 0, sizeof(je));
     je.chain_id = chain;
-    memcpy(je.account, op.sender, 20);
-    je.nonce_key = key;
-    je.nonce = op.nonce;
+    memcpy(je.account, op->sender, 20);
+    je.nonce_key = *key;
+    je.nonce = op->nonce;
     memcpy(je.user_op_hash, hash, 32);
     memcpy(je.op_hash, hash, 32);
     memcpy(je.entry_point, ep, 20);
     snprintf(je.bundler, sizeof(je.bundler), "%s", mav2_rpc_url_redacted(bundler));
     je.user_op = json_object_get(obj);
-    if (!mav2_journal_default_dir(dir, sizeof(dir)) || !mav2_journal_put(dir, &je)) {
-        rc = mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL,
-                               "not sending (the journal protects against double sends)");
+    ok = mav2_journal_default_dir(dir, cap) && mav2_journal_put(dir, &je);
+    mav2_journal_entry_clear(&je);
+    return ok ? MAV2_EXIT_OK
+              : mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL,
+                                  "not sending (the journal protects against double sends)");
+}
+
+/* The node's chain (checked against want, 0: any) and the op's userOpHash for it. */
+static int submit_hash(const mav2_cli_cmd *self, mav2_rpc *node, const char *file,
+                       const mav2_userop *op, const uint8_t ep[20], uint64_t want, uint64_t *chain,
+                       uint8_t hash[32])
+{
+    int rc;
+
+    if ((rc = mav2_cli_chain_of(self, node, chain)) != MAV2_EXIT_OK)
+        return rc;
+    if (want != 0 && want != *chain)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--chain-id %llu but the node is on chain %llu",
+                             (unsigned long long)want, (unsigned long long)*chain);
+    if (memcmp(ep, mav2_entry_point_v08, 20) == 0 ? !mav2_userop_hash_v08(op, ep, *chain, hash)
+                                                  : !mav2_userop_hash(op, ep, *chain, hash))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, file);
+    return MAV2_EXIT_OK;
+}
+
+int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
+{
+    const char *file = NULL;
+    char *text = NULL, hex[67], dir[4096];
+    uint8_t ep[20], hash[32];
+    uint64_t want = 0, chain = 0;
+    uint32_t entity = 0;
+    int rc;
+    submit_opts o;
+    mav2_userop op;
+    json_object *obj = NULL;
+    mav2_rpc *node = NULL, *bundler = NULL;
+    mav2_u256 key;
+
+    mav2_userop_init(&op);
+    memset(&o, 0, sizeof(o));
+    mav2_cli_net_init(&o.net);
+    if ((rc = submit_args(self, &o, &file, argc, argv, ep, &want)) != MAV2_CLI_PARSED)
+        return rc;
+    if ((rc = submit_read(self, file, &text, &obj, &op, &key, &entity)) != MAV2_EXIT_OK ||
+        (rc = mav2_cli_net_open(self, &o.net, &node, &bundler)) != MAV2_EXIT_OK ||
+        (rc = submit_hash(self, node, file, &op, ep, want, &chain, hash)) != MAV2_EXIT_OK ||
+        (rc = submit_journal(self, bundler, obj, &op, &key, ep, chain, hash, dir, sizeof(dir))) !=
+            MAV2_EXIT_OK)
         goto out;
-    }
     if ((rc = send_op(self, bundler, obj, ep, entity, hash)) != MAV2_EXIT_OK) {
         if (rc == MAV2_EXIT_REJECTED) /* refused: it will never be included */
             mav2_journal_remove(dir, chain, op.sender, &key);
@@ -251,11 +232,10 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
             self->name);
     {
         mav2_cli_journaled jr = {dir, chain, op.sender, &key};
-        rc = mav2_cli_await(self, &net, bundler, hash, &jr);
+        rc = mav2_cli_await(self, &o.net, bundler, hash, &jr);
     }
 out:
     mav2_cli_net_close(node, bundler);
-    mav2_journal_entry_clear(&je);
     json_object_put(obj);
     mav2_userop_clear(&op);
     free(text);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mav2/cli/cli.h"
+#include "mav2/cli/guard_cli.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/replace.h"
 #include "mav2/cli/session_keys.h"
@@ -17,33 +18,37 @@
  * one entry each, their code in their own cmd_*.c file. */
 static const mav2_cli_cmd commands[] = {
     {"address", mav2_cmd_address, "print the Ethereum address of a key (token or file)",
-     mav2_help_address},
-    {"key", mav2_cmd_key, "where a key is held and its token attributes (key info)", mav2_help_key},
+     mav2_help_address, NULL},
+    {"key", mav2_cmd_key, "where a key is held and its token attributes (key info)", mav2_help_key,
+     NULL},
     {"calldata", mav2_cmd_calldata, "build execute / executeBatch call data for the account",
-     mav2_help_calldata},
+     mav2_help_calldata, NULL},
     {"decode", mav2_cmd_decode, "the arguments of a function call, from its call data",
-     mav2_help_decode},
+     mav2_help_decode, NULL},
     {"nonce-key", mav2_cmd_nonce_key, "the 192-bit nonce key selecting a validation",
-     mav2_help_nonce_key},
-    {"hash", mav2_cmd_hash, "the v0.7 userOpHash of a user operation", mav2_help_hash},
-    {"sign", mav2_cmd_sign, "sign a user operation with a session key (offline)", mav2_help_sign},
-    {"send", mav2_cmd_send, "send a user op signed by a session key through a bundler",
-     mav2_help_send},
-    {"receipt", mav2_cmd_receipt, "wait for a user op's receipt (or the journaled op's)",
-     mav2_help_receipt},
-    {"submit", mav2_cmd_submit, "send a user op signed offline (mav2 sign) and wait for it",
-     mav2_help_submit},
-    {"replace", mav2_cmd_replace, "replace a pending user op with higher fees (same nonce)",
-     mav2_help_replace},
+     mav2_help_nonce_key, NULL},
+    {"hash", mav2_cmd_hash, "the v0.7 userOpHash of a user operation", mav2_help_hash, NULL},
+    {"sign", mav2_cmd_sign, "sign a user operation with a session key (offline)", mav2_help_sign,
+     NULL},
+    {"send", mav2_cmd_send, "send a user op signed by a session key through a bundler", NULL,
+     &mav2_page_send},
+    {"receipt", mav2_cmd_receipt, "wait for a user op's receipt (or the journaled op's)", NULL,
+     &mav2_page_receipt},
+    {"submit", mav2_cmd_submit, "send a user op signed offline (mav2 sign) and wait for it", NULL,
+     &mav2_page_submit},
+    {"replace", mav2_cmd_replace, "replace a pending user op with higher fees (same nonce)", NULL,
+     &mav2_page_replace},
     {"session-key", mav2_cmd_session_key, "create, install, list, update and revoke session keys",
-     mav2_help_session_key},
+     mav2_help_session_key, NULL},
     {"sign-message", mav2_cmd_sign_message, "sign a message as the account (ERC-1271)",
-     mav2_help_sign_message},
-    {"account", mav2_cmd_account, "counterfactual account address and factory data",
-     mav2_help_account},
+     mav2_help_sign_message, NULL},
+    {"account", mav2_cmd_account, "counterfactual account address and factory data", NULL,
+     &mav2_page_account},
     {"config", mav2_cmd_config, "the settings online commands use, and where they come from",
-     mav2_help_config},
-    {"chains", mav2_cmd_chains, "the chain presets (--chain NAME)", mav2_help_chains},
+     mav2_help_config, NULL},
+    {"chains", mav2_cmd_chains, "the chain presets (--chain NAME)", mav2_help_chains, NULL},
+    {"audit", mav2_cmd_audit, "verify and read the audit ledger (and the policy)", mav2_help_audit,
+     NULL},
 };
 
 static const char usage[] =
@@ -165,7 +170,7 @@ int main(int argc, char **argv)
         if (strcmp(name, "help") == 0 && argc > 2) {
             for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (strcmp(argv[2], commands[i].name) == 0) {
-                    fputs(commands[i].help, stdout);
+                    mav2_cli_help_print(&commands[i]);
                     return MAV2_EXIT_OK;
                 }
             fprintf(stderr, "mav2: unknown command \"%s\" (see mav2 --help)\n", argv[2]);

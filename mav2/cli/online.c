@@ -15,7 +15,9 @@
 #include "common/hex.h"
 #include "mav2/core/account.h"
 #include "mav2/core/address.h"
+#include "mav2/cli/guard_cli.h"
 #include "mav2/cli/online.h"
+#include "mav2/cli/online_opts.h"
 #include "mav2/core/error.h"
 #include "mav2/net/journal.h"
 #include "mav2/keys/signer.h"
@@ -31,46 +33,17 @@ void mav2_cli_net_init(mav2_cli_net *n)
     n->poll_ms = -1;
 }
 
-static int parse_long(const mav2_cli_cmd *cmd, const char *name, const char *s, long max, long *out)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < 0 || v > max)
-        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: \"%s\" is not a number 0 .. %ld", name, s,
-                             max),
-               0;
-    *out = v;
-    return 1;
-}
-
 int mav2_cli_net_opt(const mav2_cli_cmd *cmd, mav2_cli_net *n, int c, const char *arg)
 {
-    switch (c) {
-    case 'R':
-        n->rpc_url = arg;
-        return mav2_cli_url_ok(cmd, "--rpc-url", arg) ? 1 : 2;
-    case 'B':
-        n->bundler_url = arg;
-        return mav2_cli_url_ok(cmd, "--bundler-url", arg) ? 1 : 2;
-    case 'T':
-        return parse_long(cmd, "--timeout", arg, 86400, &n->timeout_s) ? 1 : 2;
-    case 'P':
-        return parse_long(cmd, "--poll", arg, 600000, &n->poll_ms) ? 1 : 2;
-    case 'j':
-        n->json = 1;
-        return 1;
-    case MAV2_OPT_PROFILE:
-        mav2_cli_settings_request(arg, NULL);
-        return 1;
-    case MAV2_OPT_CHAIN:
-        mav2_cli_settings_request(NULL, arg);
-        return 1;
-    default:
-        return 0;
-    }
+    static const char *const names[] = {"rpc-url", "bundler-url", "timeout", "poll",
+                                        "json",    "profile",     "chain"};
+    static const char codes[] = "RBTPj";
+    const char *hit = strchr(codes, c);
+    const char *name = c == MAV2_OPT_PROFILE   ? names[5]
+                       : c == MAV2_OPT_CHAIN   ? names[6]
+                       : c != 0 && hit != NULL ? names[hit - codes]
+                                               : NULL;
+    return mav2_cli_opt_apply(cmd, mav2_cli_net_group, n, name, arg);
 }
 
 static const char *unset_from(const char *given, const char *setting)
@@ -99,74 +72,6 @@ int mav2_cli_apply_settings(const mav2_cli_cmd *cmd, mav2_cli_net *n, mav2_cli_l
     return 1;
 }
 
-/* A gas bound N (0: none) into *out. */
-static int gas_bound(const mav2_cli_cmd *cmd, const char *name, const char *arg, uint64_t *out)
-{
-    mav2_u256 v;
-    if (*arg < '0' || *arg > '9' || !mav2_u256_from_dec(&v, arg) || !mav2_u256_to_u64(&v, out))
-        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: \"%s\" is not a gas amount", name, arg), 2;
-    return 1;
-}
-
-/* A fee or cost bound (wei or with a unit, above 0) into *out. */
-static int amount_bound(const mav2_cli_cmd *cmd, const char *name, const char *arg, mav2_u256 *out)
-{
-    if (!mav2_u256_parse_amount(out, arg))
-        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: not an amount (wei, or 0.01ether, 100gwei)",
-                             name),
-               2;
-    if (mav2_u256_is_zero(out))
-        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: must be above 0", name), 2;
-    return 1;
-}
-
-int mav2_cli_bounds_opt(const mav2_cli_cmd *cmd, mav2_send_params *p, int c, const char *arg)
-{
-    mav2_u256 one, t;
-    switch (c) {
-    case 0x310:
-        return amount_bound(cmd, "--max-cost", arg, &p->max_cost_wei);
-    case 0x311:
-        return amount_bound(cmd, "--max-priority-fee", arg, &p->max_priority_fee_wei);
-    case 0x312:
-        return gas_bound(cmd, "--max-verification-gas", arg, &p->max_verification_gas);
-    case 0x313:
-        return gas_bound(cmd, "--max-call-gas", arg, &p->max_call_gas);
-    case 0x314:
-        return gas_bound(cmd, "--max-paymaster-gas", arg, &p->max_paymaster_gas);
-    case 0x315:
-        mav2_u256_from_u64(&one, 1000000);
-        if (*arg < '0' || *arg > '9' || !mav2_u256_ceil_mul_dec(&t, &one, arg))
-            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
-                                 "--pvg-margin: \"%s\" is not a decimal factor (2, 1.5)", arg),
-                   2;
-        p->pvg_max_mul = mav2_u256_is_zero(&t) ? "0" : arg;
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-int mav2_cli_lane_opt(mav2_cli_lane *l, int c, const char *arg)
-{
-    switch (c) {
-    case 'a':
-        l->account = arg;
-        return 1;
-    case 'e':
-        l->entity = arg;
-        return 1;
-    case 'g':
-        l->global = 1;
-        return 1;
-    case 'n':
-        l->lane = arg;
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_send_params *p)
 {
     if (!mav2_cli_address(cmd, "--account", l->account, p->account) ||
@@ -176,6 +81,19 @@ int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_s
     if (l->lane != NULL && !mav2_u256_parse(&p->lane, l->lane))
         return mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, "--nonce-key"), 0;
     return 1;
+}
+
+int mav2_cli_op_select(const mav2_cli_cmd *cmd, const char *hash_s, const mav2_cli_lane *l,
+                       uint8_t hash[32], mav2_send_params *p)
+{
+    if (hash_s != NULL)
+        return mh_hex_decode_exact(hash_s, hash, 32, NULL)
+                   ? MAV2_EXIT_OK
+                   : mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                                   "the userOpHash must be 32 bytes of 0x-hex");
+    if (l->entity == NULL)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--account needs --entity-id");
+    return mav2_cli_lane_params(cmd, l, p) ? MAV2_EXIT_OK : MAV2_EXIT_USAGE;
 }
 
 int mav2_cli_url_ok(const mav2_cli_cmd *cmd, const char *opt, const char *url)
@@ -215,28 +133,28 @@ int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *
     mav2_rpc_options o;
     *node = *bundler = NULL;
     if (n->rpc_url == NULL)
-        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--rpc-url is required"), 0;
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--rpc-url is required");
     mav2_rpc_options_default(&o);
     if (n->timeout_s > 0) /* --timeout bounds the whole command, retries included */
         o.deadline_ms = n->start_ms + (long long)n->timeout_s * 1000;
     /* both checked before either is used: a bad one is refused as bad input */
     if (!mav2_cli_url_ok(cmd, "--rpc-url", n->rpc_url) ||
         (n->bundler_url != NULL && !mav2_cli_url_ok(cmd, "--bundler-url", n->bundler_url)))
-        return 0;
+        return MAV2_EXIT_USAGE;
     *node = mav2_cli_rpc_new(cmd, "--rpc-url", n->rpc_url, &o);
     if (*node == NULL)
-        return 0;
+        return MAV2_EXIT_INTERNAL;
     if (n->bundler_url == NULL || strcmp(n->bundler_url, n->rpc_url) == 0) {
         *bundler = *node;
-        return 1;
+        return MAV2_EXIT_OK;
     }
     *bundler = mav2_cli_rpc_new(cmd, "--bundler-url", n->bundler_url, &o);
     if (*bundler == NULL) {
         mav2_rpc_free(*node);
         *node = NULL;
-        return 0;
+        return MAV2_EXIT_INTERNAL;
     }
-    return 1;
+    return MAV2_EXIT_OK;
 }
 
 void mav2_cli_net_close(mav2_rpc *node, mav2_rpc *bundler)
@@ -488,6 +406,7 @@ int mav2_cli_send_op(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *n
 {
     send_ui ui = {cmd, n, {NULL, 0}, 0, 0, isatty(STDERR_FILENO)};
     mav2_send_result r;
+    mav2_cli_guard guard;
     int rc, ok;
 
     ui.signing.signer = mav2_signer_new(key);
@@ -501,7 +420,12 @@ int mav2_cli_send_op(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *n
     set_waiting(n, p);
     if (!mav2_cli_send_defaults(cmd, p))
         return MAV2_EXIT_USAGE;
+    if (!mav2_cli_guard_setup(cmd, &guard, p, key)) {
+        mav2_signer_free(ui.signing.signer);
+        return MAV2_EXIT_USAGE;
+    }
     ok = mav2_send(node, bundler, p, &r);
+    mav2_cli_guard_done(cmd, &guard, p, &r);
     if (ok && r.outcome == MAV2_SEND_INCLUDED)
         rc = print_result(cmd, &ui, &r);
     else if (ok)
@@ -530,7 +454,7 @@ int mav2_cli_await(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *bun
     mav2_send_params p;
     mav2_send_result r;
     char hex[67];
-    int rc;
+    int rc, ok;
 
     mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
     print_hash_line(&ui, hex);
@@ -538,7 +462,9 @@ int mav2_cli_await(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *bun
     p.progress = progress_cb;
     p.progress_ctx = &ui;
     set_waiting(n, &p);
-    if (mav2_wait_receipt(bundler, hash, &p, &r)) {
+    ok = mav2_wait_receipt(bundler, hash, &p, &r);
+    r.resumed = j != NULL; /* the journaled op awaited */
+    if (ok) {
         rc = print_result(cmd, &ui, &r);
     } else {
         if (r.outcome == MAV2_SEND_REVERTED)

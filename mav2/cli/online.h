@@ -17,13 +17,36 @@
 #include "mav2/keys/signer.h"
 #include "mav2/core/u256.h"
 
+/* mav2 send (send.c), mav2 receipt (receipt.c): their pages have option tables. */
 int mav2_cmd_send(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv);
+extern const mav2_cli_page mav2_page_send, mav2_page_receipt;
+/* The OUTPUT and EXIT STATUS sections of mav2 send and mav2 receipt. */
+#define MAV2_CLI_SEND_OUTPUT_HELP                                                                  \
+    "OUTPUT\n"                                                                                     \
+    "    The userOpHash first, on its own line, as soon as the bundler accepted the op\n"          \
+    "    (stdout is flushed), then once included:\n"                                               \
+    "        transactionHash 0x...\n"                                                              \
+    "        blockNumber N\n"                                                                      \
+    "        success true\n"                                                                       \
+    "        actualGasCost WEI (ETH)\n"                                                            \
+    "    Progress goes to stderr. --json: {\"userOpHash\", \"transactionHash\",\n"                 \
+    "    \"blockNumber\", \"success\", \"actualGasCost\", \"actualGasUsed\", \"nonce\",\n"         \
+    "    \"resumed\", \"httpRequests\"}.\n"                                                        \
+    "\n"                                                                                           \
+    "EXIT STATUS\n"                                                                                \
+    "    0 this command's op included and succeeded, 1 usage or bad input (a\n"                    \
+    "    refused journal file too), 2 key or token error, 3 rejected by the\n"                     \
+    "    bundler or node (AAxx reasons as sentences), included but reverted, or\n"                 \
+    "    superseded (another op took its nonce), 4 timed out (still pending: run\n"                \
+    "    the same command again), 5 network error, 6 internal error\n"
+
 int mav2_cmd_session_key(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_account(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv);
-extern const char mav2_help_send[], mav2_help_receipt[], mav2_help_session_key[],
-    mav2_help_account[], mav2_help_submit[];
+extern const char mav2_help_session_key[];
+extern const mav2_cli_page mav2_page_submit;  /* cmd_submit.c */
+extern const mav2_cli_page mav2_page_account; /* account.c */
 /* session-key install / revoke (cmd_session.c). */
 extern const char mav2_help_session_install[], mav2_help_session_revoke[];
 
@@ -57,26 +80,19 @@ void mav2_cli_net_init(mav2_cli_net *n);
  * was bad (error printed), 0 if not one of these. */
 int mav2_cli_net_opt(const mav2_cli_cmd *cmd, mav2_cli_net *n, int c, const char *arg);
 
-/* getopt_long entries of the lane options --account, --entity-id, --global, --nonce-key
- * (values 'a' 'e' 'g' 'n'), read by mav2_cli_lane_opt. */
-#define MAV2_CLI_LANE_OPTS                                                                         \
-    {"account", required_argument, NULL, 'a'}, {"entity-id", required_argument, NULL, 'e'},        \
-        {"global", no_argument, NULL, 'g'},                                                        \
-    {                                                                                              \
-        "nonce-key", required_argument, NULL, 'n'                                                  \
-    }
-
+/* The lane options --account, --entity-id, --global, --nonce-key (NULL: not given). */
 typedef struct {
-    const char *account, *entity, *lane; /* NULL: not given */
+    const char *account, *entity, *lane;
     int global;
 } mav2_cli_lane;
-
-/* 1 if c was a lane option (stored in l), else 0. */
-int mav2_cli_lane_opt(mav2_cli_lane *l, int c, const char *arg);
 /* l (account and entity given) into p's account, entity_id, nonce_options and lane.
  * Prints the error and returns 0 if bad. */
 int mav2_cli_lane_params(const mav2_cli_cmd *cmd, const mav2_cli_lane *l, mav2_send_params *p);
 
+/* The op mav2 receipt / mav2 replace act on: hash_s (32 bytes of 0x-hex) into hash
+ * when given, else the lane l (account and entity) into p. Exit code. */
+int mav2_cli_op_select(const mav2_cli_cmd *cmd, const char *hash_s, const mav2_cli_lane *l,
+                       uint8_t hash[32], mav2_send_params *p);
 /* Fills what the command line left unset from the settings (environment, profile,
  * chain preset; mav2/cli/settings.h): n's URLs, l's account, entity and global (l may
  * be NULL), *key and *pin (either may be NULL). Prints the error and returns 0 when
@@ -98,52 +114,10 @@ mav2_rpc *mav2_cli_rpc_new(const mav2_cli_cmd *cmd, const char *opt, const char 
 
 /* Opens the clients (*bundler == *node when there is one URL). Prints the error and
  * returns 0 on failure. */
-/* getopt_long entries of the cost bounds --max-cost and --max-priority-fee (values
- * 0x310, 0x311) and of the gas bounds --max-verification-gas, --max-call-gas,
- * --max-paymaster-gas, --pvg-margin (0x312 .. 0x315), read by mav2_cli_bounds_opt. */
-#define MAV2_CLI_COST_OPTS                                                                         \
-    {"max-cost", required_argument, NULL, 0x310},                                                  \
-    {                                                                                              \
-        "max-priority-fee", required_argument, NULL, 0x311                                         \
-    }
-#define MAV2_CLI_GAS_OPTS                                                                          \
-    {"max-verification-gas", required_argument, NULL, 0x312},                                      \
-        {"max-call-gas", required_argument, NULL, 0x313},                                          \
-        {"max-paymaster-gas", required_argument, NULL, 0x314},                                     \
-    {                                                                                              \
-        "pvg-margin", required_argument, NULL, 0x315                                               \
-    }
-
-#define MAV2_CLI_COST_HELP                                                                         \
-    "    --max-cost AMOUNT    refuse to sign (exit 1, nothing sent or journaled) when\n"           \
-    "                         the account pays and the op may cost more than AMOUNT\n"             \
-    "                         (wei or with a unit: 0.01ether, 100gwei): all its gas\n"             \
-    "                         limits x maxFeePerGas (a --replace-after replacement over\n"         \
-    "                         it is not made: the first op is awaited). Not checked\n"             \
-    "                         when sponsored. Default by chain id: 1 (Ethereum) 0.05\n"            \
-    "                         ether; 11155111, 17000, 560048 (Sepolia, Holesky, Hoodi)\n"          \
-    "                         0.1; 137, 80002 (Polygon, Amoy) 5 POL; 10, 8453, 42161\n"            \
-    "                         and their Sepolia 11155420, 84532, 421614 (OP, Base,\n"              \
-    "                         Arbitrum) 0.01; 31337 (devnet) 1; any other chain 0.05\n"            \
-    "    --max-priority-fee AMOUNT  refuse a maxPriorityFeePerGas above AMOUNT (default\n"         \
-    "                         100gwei; Polygon 5000gwei; OP, Base, Arbitrum 10gwei).\n"            \
-    "                         maxFeePerGas is at most 2 x base fee + priority fee\n"
-#define MAV2_CLI_GAS_HELP                                                                          \
-    "    --max-verification-gas N, --max-call-gas N, --max-paymaster-gas N\n"                      \
-    "                         refuse to sign (exit 1) when the bundler's (or the\n"                \
-    "                         paymaster's) gas limit is above N (defaults 1500000,\n"              \
-    "                         3000000, 500000; 0: no bound)\n"                                     \
-    "    --pvg-margin X       refuse a preVerificationGas above X times the op's\n"                \
-    "                         calldata cost (the ERC-4337 reference formula). Default\n"           \
-    "                         2; 100 on OP and Base (L1 data fee); none on Arbitrum;\n"            \
-    "                         20 on chains not listed under --max-cost; 0: no bound\n"
-
-/* Handles a bounds option c (arg its value) into p: 1 if it was one, 2 if its value was
- * bad (error printed), 0 if not one of these. */
-int mav2_cli_bounds_opt(const mav2_cli_cmd *cmd, mav2_send_params *p, int c, const char *arg);
 
 /* Opens the clients (*bundler == *node when there is one URL), with the deadline
- * start_ms + timeout_s when timeout_s > 0. Prints the error and returns 0 on failure. */
+ * start_ms + timeout_s when timeout_s > 0. Returns MAV2_EXIT_OK, or the exit code
+ * after printing the error. */
 int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc **node,
                       mav2_rpc **bundler);
 void mav2_cli_net_close(mav2_rpc *node, mav2_rpc *bundler);
@@ -193,11 +167,5 @@ typedef struct {
  * receipt, drops j's entry (j may be NULL) once included. Returns the exit code. */
 int mav2_cli_await(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *bundler,
                    const uint8_t hash[32], const mav2_cli_journaled *j);
-
-/* mav2 send --unsigned-out: runs p through mav2_send up to signing (params.unsigned_only)
- * and writes the op (JSON-RPC form, stub signature) to path ("-": stdout); chain id,
- * entry point, entity and userOpHash on stderr (and stdout). Returns the exit code. */
-int mav2_cli_send_unsigned(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *node,
-                           mav2_rpc *bundler, mav2_send_params *p, const char *path);
 
 #endif

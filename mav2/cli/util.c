@@ -58,23 +58,11 @@ int mav2_cli_fail(const mav2_cli_cmd *cmd, int code, const char *fmt, ...)
     return code;
 }
 
-int mav2_cli_require(const mav2_cli_cmd *cmd, ...)
+void mav2_cli_fail_missing(const mav2_cli_cmd *cmd, const char *const *missing, size_t n)
 {
-    const char *missing[16];
-    const char *name;
-    size_t n = 0, used = 0;
+    size_t used = 0;
     char msg[256];
-    va_list ap;
 
-    va_start(ap, cmd);
-    while ((name = va_arg(ap, const char *)) != NULL) {
-        const char *value = va_arg(ap, const char *);
-        if (value == NULL && n < sizeof(missing) / sizeof(missing[0]))
-            missing[n++] = name;
-    }
-    va_end(ap);
-    if (n == 0)
-        return 1;
     msg[0] = '\0';
     for (size_t i = 0; i < n; i++) {
         int w = snprintf(msg + used, sizeof(msg) - used, "%s%s",
@@ -87,6 +75,25 @@ int mav2_cli_require(const mav2_cli_cmd *cmd, ...)
         used += (size_t)w;
     }
     mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s %s required", msg, n == 1 ? "is" : "are");
+}
+
+int mav2_cli_require(const mav2_cli_cmd *cmd, ...)
+{
+    const char *missing[16];
+    const char *name;
+    size_t n = 0;
+    va_list ap;
+
+    va_start(ap, cmd);
+    while ((name = va_arg(ap, const char *)) != NULL) {
+        const char *value = va_arg(ap, const char *);
+        if (value == NULL && n < sizeof(missing) / sizeof(missing[0]))
+            missing[n++] = name;
+    }
+    va_end(ap);
+    if (n == 0)
+        return 1;
+    mav2_cli_fail_missing(cmd, missing, n);
     return 0;
 }
 
@@ -131,7 +138,7 @@ int mav2_cli_next(mav2_cli_parser *p, const char **arg)
     /* "+": stop at the first non-option; "-" style positionals are refused below. */
     c = getopt_long(p->argc, p->argv, "+:h", all, NULL);
     if (c == 'h') {
-        fputs(p->cmd->help, stdout);
+        mav2_cli_help_print(p->cmd);
         return 'h';
     }
     if (c == '?') {

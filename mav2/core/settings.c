@@ -17,16 +17,16 @@
 /* ---- chain presets ---------------------------------------------------------------- */
 
 static const mav2_chain chains[] = {
-    {"mainnet", 1, "eth-mainnet.g.alchemy.com", 0},
-    {"sepolia", 11155111, "eth-sepolia.g.alchemy.com", 1},
-    {"base", 8453, "base-mainnet.g.alchemy.com", 0},
-    {"base-sepolia", 84532, "base-sepolia.g.alchemy.com", 1},
-    {"arbitrum", 42161, "arb-mainnet.g.alchemy.com", 0},
-    {"arbitrum-sepolia", 421614, "arb-sepolia.g.alchemy.com", 1},
-    {"optimism", 10, "opt-mainnet.g.alchemy.com", 0},
-    {"optimism-sepolia", 11155420, "opt-sepolia.g.alchemy.com", 1},
-    {"polygon", 137, "polygon-mainnet.g.alchemy.com", 0},
-    {"polygon-amoy", 80002, "polygon-amoy.g.alchemy.com", 1},
+    {"mainnet", 1, "eth-mainnet.g.alchemy.com", 0, 12000},
+    {"sepolia", 11155111, "eth-sepolia.g.alchemy.com", 1, 12000},
+    {"base", 8453, "base-mainnet.g.alchemy.com", 0, 2000},
+    {"base-sepolia", 84532, "base-sepolia.g.alchemy.com", 1, 2000},
+    {"arbitrum", 42161, "arb-mainnet.g.alchemy.com", 0, 250},
+    {"arbitrum-sepolia", 421614, "arb-sepolia.g.alchemy.com", 1, 250},
+    {"optimism", 10, "opt-mainnet.g.alchemy.com", 0, 2000},
+    {"optimism-sepolia", 11155420, "opt-sepolia.g.alchemy.com", 1, 2000},
+    {"polygon", 137, "polygon-mainnet.g.alchemy.com", 0, 2000},
+    {"polygon-amoy", 80002, "polygon-amoy.g.alchemy.com", 1, 2000},
 };
 
 const mav2_chain *mav2_chain_at(size_t i)
@@ -68,9 +68,11 @@ int mav2_chain_alchemy_url(const mav2_chain *c, const char *api_key, char *out, 
 /* ---- the settings file ------------------------------------------------------------ */
 
 const char *const mav2_config_keys[] = {
-    "chain",  "rpc-url",    "bundler-url", "account",       "key",           "entity-id",
-    "global", "pin-source", "max-cost",    "paymaster-url", "gas-policy-id", "alchemy-api-key-file",
-    NULL};
+    "chain", "rpc-url", "bundler-url", "account", "key", "entity-id", "global", "pin-source",
+    "max-cost", "paymaster-url", "gas-policy-id", "alchemy-api-key-file",
+    /* the policy (mav2/send/policy.h checks the values) and the audit ledger */
+    "policy-allow", "policy-max-value", "policy-value-cap", "policy-ops-per-minute",
+    "policy-max-cost", "ledger", NULL};
 static const char *const chain_keys[] = {"chain-id", "rpc-url", "bundler-url", "max-cost", NULL};
 const char *const mav2_config_service_keys[] = {
     "profile", "listen", "tcp", "bearer-token-file", "lanes", "state-dir", "poll-interval", NULL};
@@ -160,6 +162,8 @@ static const char *bad_value(const char *k, const char *v)
          strcmp(k, "state-dir") == 0) &&
         *v != '/')
         return "want an absolute path";
+    if (strcmp(k, "ledger") == 0 && *v != '/' && strcmp(v, "off") != 0)
+        return "want an absolute path or off";
     if ((strcmp(k, "lanes") == 0 || strcmp(k, "poll-interval") == 0) &&
         (strspn(v, "0123456789") != strlen(v) || strlen(v) > 6 || atoi(v) < 1))
         return "want a positive number";

@@ -31,6 +31,7 @@ typedef struct {
     uint64_t chain_id;        /* 11155111 */
     const char *alchemy_host; /* "eth-sepolia.g.alchemy.com": node and bundler */
     int testnet;              /* its default bounds: mav2_chain_bounds_for (bounds.h) */
+    long block_ms;            /* block time: when an op is expected in a block (send.h) */
 } mav2_chain;
 
 /* The preset called name, or NULL. */
@@ -48,7 +49,9 @@ typedef struct mav2_config mav2_config;
 
 /* The settings a profile may hold: chain, rpc-url, bundler-url, account, key,
  * entity-id, global, pin-source, max-cost, paymaster-url, gas-policy-id,
- * alchemy-api-key-file. NULL-terminated. */
+ * alchemy-api-key-file, the policy's (policy-allow, policy-max-value, policy-value-cap,
+ * policy-ops-per-minute, policy-max-cost: mav2/send/policy.h, which checks their
+ * values) and ledger (an absolute path, or off). NULL-terminated. */
 extern const char *const mav2_config_keys[];
 
 /* Default path into out: $XDG_CONFIG_HOME/mav2/config, else $HOME/.config/mav2/config. */

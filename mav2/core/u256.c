@@ -369,6 +369,30 @@ int mav2_u256_parse_amount(mav2_u256 *r, const char *s)
     return dec_parse_n(r, digits, strlen(digits), s);
 }
 
+int mav2_u256_parse_units(mav2_u256 *r, const char *s, unsigned decimals)
+{
+    char digits[160] = "";
+    const char *dot;
+    size_t n;
+    if (s == NULL || *s == '\0')
+        return mav2_error_set("amount missing");
+    n = strlen(s);
+    if (decimals > 77)
+        return mav2_error_set("%u decimals: too many", decimals);
+    if (strspn(s, "0123456789.") != n)
+        return mav2_error_set("\"%.80s\": not a decimal number", s);
+    dot = strchr(s, '.');
+    if (dot != NULL && strlen(dot + 1) > decimals)
+        return mav2_error_set("\"%.80s\": more than %u decimals", s, decimals);
+    if (!scaled_digits(s, n, (int)decimals, digits, sizeof(digits), s))
+        return 0;
+    if (digits[0] == '\0') {
+        mav2_u256_from_u64(r, 0);
+        return 1;
+    }
+    return dec_parse_n(r, digits, strlen(digits), s);
+}
+
 void mav2_u256_to_dec(const mav2_u256 *a, char *out)
 {
     char tmp[MAV2_U256_DEC_MAX];

@@ -50,6 +50,10 @@ int mav2_u256_parse(mav2_u256 *r, const char *s);
  * fraction finer than 1 wei is an error. No unit = wei. A 0x-hex number is wei and
  * takes no unit. */
 int mav2_u256_parse_amount(mav2_u256 *r, const char *s);
+/* A token amount "D[.F]" (decimal, no exponent, no unit) times 10^decimals, as an
+ * ERC-20 token's decimals() scales it ("1.5" with 6 decimals = 1500000); more
+ * fractional digits than decimals is an error. decimals <= 77. */
+int mav2_u256_parse_units(mav2_u256 *r, const char *s, unsigned decimals);
 
 /* out >= MAV2_U256_DEC_MAX */
 void mav2_u256_to_dec(const mav2_u256 *a, char *out);

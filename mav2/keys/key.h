@@ -76,6 +76,13 @@ int mav2_key_protection_get(EVP_PKEY *pkey, mav2_key_protection *out);
  * in error.h saying why. */
 int mav2_key_is_hardware(const mav2_key_protection *p, const char **failing);
 
+/* The token serial and the CKA_ID (lowercase hex) of a token key, from the pkcs11_uri
+ * its provider gives (p11k1), for records such as the audit ledger; both "" for
+ * another key. Fails only when a value does not fit (serial_cap >= 33 and id_cap >=
+ * 2 x the id length + 1 always fit a p11k1 key's). */
+int mav2_key_token_ref(EVP_PKEY *pkey, char *serial, size_t serial_cap, char *id_hex,
+                       size_t id_cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,6 +6,7 @@
 #include "mav2/net/rpc_json.h"
 
 #include "mav2/core/error.h"
+#include "mav2/net/rpc_caps.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -731,6 +732,12 @@ int mav2_rpc_call(mav2_rpc *rpc, const char *method, json_object *params, json_o
         return fail(rpc, "call");
     }
     *result = NULL;
+    if (mav2_rpc_caps_lacks(rpc->url, method)) {
+        set_error(&rpc->err, MAV2_RPC_E_RPC, "method not found (as %s answered before)",
+                  rpc->redacted);
+        rpc->err.code = MAV2_RPC_METHOD_NOT_FOUND;
+        return fail(rpc, method);
+    }
     id = rpc->next_id++;
     req = make_request(method, params, id);
     ok = post(rpc, json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN), &reply);
@@ -746,6 +753,8 @@ int mav2_rpc_call(mav2_rpc *rpc, const char *method, json_object *params, json_o
     }
     ok = take_reply(rpc, reply, result, &rpc->err);
     json_object_put(reply);
+    if (rpc->err.status == MAV2_RPC_E_RPC && rpc->err.code == MAV2_RPC_METHOD_NOT_FOUND)
+        mav2_rpc_caps_learn_lacks(rpc->url, method);
     if (!ok || rpc->err.status != MAV2_RPC_OK)
         return fail(rpc, method);
     return 1;
@@ -836,7 +845,7 @@ int mav2_rpc_batch(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n)
         mav2_rpc_error_clear(&rpc->err);
         return 1;
     }
-    if (n == 1)
+    if (n == 1 || mav2_rpc_caps_no_batch(rpc->url))
         return batch_one_by_one(rpc, items, n);
     base = rpc->next_id;
     rpc->next_id += (int64_t)n;
@@ -854,6 +863,7 @@ int mav2_rpc_batch(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n)
     if (!json_object_is_type(reply, json_type_array)) {
         /* a single error object for the whole batch: the server does not do batches */
         json_object_put(reply);
+        mav2_rpc_caps_learn_no_batch(rpc->url);
         return batch_one_by_one(rpc, items, n);
     }
     for (i = 0; i < n; i++)

@@ -219,17 +219,26 @@ static int mul_u256(mav2_u256 *r, const mav2_u256 *a, const mav2_u256 *b)
     return 1;
 }
 
+int mav2_bounds_op_max_cost(const mav2_userop *op, mav2_u256 *cost)
+{
+    const mav2_u256 *limits[] = {&op->verification_gas_limit, &op->pre_verification_gas,
+                                 &op->paymaster_verification_gas_limit,
+                                 &op->paymaster_post_op_gas_limit};
+    mav2_u256 gas = op->call_gas_limit;
+    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+        if (!mav2_u256_add(&gas, &gas, limits[i]))
+            return 0;
+    return mul_u256(cost, &gas, &op->max_fee_per_gas);
+}
+
 /* params.max_cost_wei (zero: the chain's default): refuses (INVALID) an op the account
  * pays whose maximum cost (all five gas limits x maxFeePerGas; overflow counts as
  * over) exceeds the cap. */
 int mav2_send_check_max_cost(const mav2_send_ctx *c, const mav2_userop *op)
 {
-    const mav2_u256 *limits[] = {&op->verification_gas_limit, &op->pre_verification_gas,
-                                 &op->paymaster_verification_gas_limit,
-                                 &op->paymaster_post_op_gas_limit};
     char cost_s[MAV2_U256_DEC_MAX + 2], cap_s[MAV2_U256_DEC_MAX + 2];
-    mav2_u256 gas = op->call_gas_limit, cost, cap;
-    int ok = 1;
+    mav2_u256 cost, cap;
+    int ok;
     if (c->fees_refused[0] != '\0') {
         c->r->outcome = MAV2_SEND_INVALID;
         return mav2_error_set("%s", c->fees_refused);
@@ -237,9 +246,7 @@ int mav2_send_check_max_cost(const mav2_send_ctx *c, const mav2_userop *op)
     if (op->has_paymaster)
         return 1;
     mav2_bounds_max_cost(c->p, c->chain_id, &cap);
-    for (size_t i = 0; ok && i < sizeof(limits) / sizeof(limits[0]); i++)
-        ok = mav2_u256_add(&gas, &gas, limits[i]);
-    ok = ok && mul_u256(&cost, &gas, &op->max_fee_per_gas);
+    ok = mav2_bounds_op_max_cost(op, &cost);
     if (ok && mav2_u256_cmp(&cost, &cap) <= 0)
         return 1;
     c->r->outcome = MAV2_SEND_INVALID;

@@ -49,6 +49,10 @@ const mav2_chain_bounds *mav2_chain_bounds_for(uint64_t chain_id);
  * 32-byte word. Returns 1, or 0 with mav2_last_error() set (a field too large). */
 int mav2_bounds_pvg_formula(const mav2_userop *op, mav2_u256 *out);
 
+/* The op's maximum cost in wei: (callGasLimit + verificationGasLimit +
+ * preVerificationGas + paymasterVerificationGasLimit + paymasterPostOpGasLimit) x
+ * maxFeePerGas. 0 when it overflows 256 bits. */
+int mav2_bounds_op_max_cost(const mav2_userop *op, mav2_u256 *cost);
 /* The cost cap for chain_id: p->max_cost_wei, or the chain's default when it is zero. */
 void mav2_bounds_max_cost(const mav2_send_params *p, uint64_t chain_id, mav2_u256 *cap);
 

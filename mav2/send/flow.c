@@ -25,7 +25,7 @@ void mav2_send_params_init(mav2_send_params *p)
     p->base_mul = "1.5";
     p->max_fee_mul = "1.5";
     p->generic_base_mul = "1.2";
-    p->poll_initial_ms = 2000;
+    p->poll_initial_ms = 0; /* the chain's block time */
     p->poll_factor_x1000 = 1500;
     p->poll_max_ms = 15000;
     p->wait_timeout_ms = 120000;

@@ -10,7 +10,9 @@
 #include "mav2/core/account.h"
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
+#include "mav2/net/rpc_caps.h"
 #include "mav2/send/bounds.h"
+#include "mav2/send/erc20_gas.h"
 #include "mav2/send/send_int.h"
 #include "mav2/send/sponsor.h"
 
@@ -377,7 +379,7 @@ static int check_params(const mav2_send_params *p)
         return mav2_error_set("send: a paymaster URL and a gas policy exclude each other");
     if (p->gas_policy_id != NULL && *p->gas_policy_id == '\0')
         return mav2_error_set("send: empty gas policy id");
-    return mav2_sponsor_check_context(p->paymaster_context);
+    return mav2_erc20_check_params(p) && mav2_sponsor_check_context(p->paymaster_context);
 }
 
 /* Common start of mav2_send and mav2_send_replace: arguments, nonce key, journal dir. */
@@ -417,6 +419,8 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
             snprintf(c->dir, sizeof(c->dir), "%s", p->state_dir);
         else if (!mav2_journal_default_dir(c->dir, sizeof(c->dir)))
             return 0;
+        mav2_rpc_caps_persist(mav2_rpc_url(bundler), c->dir); /* rpc_caps.h */
+        mav2_rpc_caps_persist(mav2_rpc_url(node), c->dir);
         /* held from reading the nonce until the op is sent (or found journaled) */
         if (!mav2_journal_lock(c->dir, p->account, &c->key, &c->lock_fd))
             return 0;
@@ -476,7 +480,7 @@ int mav2_send_build_op(mav2_send_ctx *c, mav2_userop *op)
     mav2_stub_signature(stub);
     if (!mav2_buf_set(&op->call_data, p->call_data, p->call_data_len) ||
         !mav2_buf_set(&op->signature, p->sig_prefix, p->sig_prefix_len) ||
-        !mav2_buf_append(&op->signature, stub, sizeof(stub)) ||
+        !mav2_buf_append(&op->signature, stub, sizeof(stub)) || !mav2_send_erc20_approve(c, op) ||
         !mav2_send_policy_apply(c, &op->call_data))
         return 0;
     op->max_fee_per_gas = c->max_fee;

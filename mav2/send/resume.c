@@ -11,6 +11,7 @@
 #include "common/keccak.h"
 #include "mav2/core/account.h"
 #include "mav2/core/error.h"
+#include "mav2/send/erc20_gas.h"
 #include "mav2/send/send_int.h"
 
 static void add_hex(json_object *o, const char *k, const uint8_t *b, size_t n)
@@ -52,6 +53,7 @@ json_object *mav2_send_intent(const mav2_send_params *p, const uint8_t ep[MAV2_A
                    p->paymaster_context ? p->paymaster_context : "{}");
     if (p->gas_policy_id != NULL)
         add_digest(o, "gasPolicy", p->gas_policy_id, "");
+    mav2_erc20_intent_add(o, p);
     json_object_object_add(o, "priorityMul",
                            json_object_new_string(p->priority_mul ? p->priority_mul : ""));
     json_object_object_add(o, "baseMul", json_object_new_string(p->base_mul ? p->base_mul : ""));

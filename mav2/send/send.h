@@ -57,6 +57,7 @@
 #include "mav2/net/rpc.h"
 #include "mav2/core/u256.h"
 #include "mav2/core/address.h"
+#include "mav2/core/userop.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -82,6 +83,26 @@ typedef enum {
 } mav2_send_stage;
 
 typedef void (*mav2_progress_fn)(void *ctx, mav2_send_stage stage, const char *detail);
+
+/* The guard (params.guard): called for every op the flow signs (mav2_send, a
+ * replacement, --replace-after), right before the signing callback
+ * (MAV2_GUARD_BEFORE_SIGN) and right after it, before the op is journaled or sent
+ * (MAV2_GUARD_SIGNED). Returning 0 refuses: nothing (more) is signed, journaled or
+ * sent, outcome INVALID, the guard's mav2_last_error() the message. mav2_guard_hook
+ * (guard.h) checks the off-chain policy and writes the audit ledger. */
+typedef enum { MAV2_GUARD_BEFORE_SIGN, MAV2_GUARD_SIGNED } mav2_guard_stage;
+typedef struct {
+    uint64_t chain_id;
+    const uint8_t *account; /* 20 bytes */
+    uint32_t entity_id;
+    const mav2_u256 *nonce_key;
+    const mav2_userop *op;       /* gas and fees set; the stub signature before signing */
+    const uint8_t *user_op_hash; /* 32 bytes */
+    mav2_u256 max_cost;          /* all five gas limits x maxFeePerGas, whoever pays */
+    const char *replaces;        /* the userOpHash ("0x...") of the op it replaces (same
+                                  * nonce, higher fees), or NULL */
+} mav2_guard_event;
+typedef int (*mav2_guard_fn)(void *ctx, mav2_guard_stage stage, const mav2_guard_event *ev);
 
 typedef enum {
     MAV2_SEND_INCLUDED = 0, /* included and the call succeeded */
@@ -127,7 +148,10 @@ typedef struct {
 
     /* Waiting: polls after poll_initial_ms, each wait poll_factor (x1000, so 1500 =
      * x1.5) longer, capped at poll_max_ms, with jitter, for at most wait_timeout_ms
-     * (< 0: do not wait, 0: one check). Defaults 2000, 1500, 15000, 120000. */
+     * (< 0: do not wait, 0: one check). Defaults 0, 1500, 15000, 120000; a
+     * poll_initial_ms of 0 is the time an op is expected in a block: the chain's block
+     * time (its preset's block_ms, settings.h), MAV2_SEND_POLL_FALLBACK_MS on a chain
+     * without a preset. */
     long poll_initial_ms;
     long poll_factor_x1000;
     long poll_max_ms;
@@ -204,6 +228,21 @@ typedef struct {
      * the session key; nonce_options must then carry MAV2_NONCE_DEFERRED. NULL = none. */
     const uint8_t *sig_prefix;
     size_t sig_prefix_len;
+    /* Gas paid in an ERC-20 token (erc20_gas.c), with paymaster_url only: the context
+     * gets "erc20Context": {"tokenAddress", "maxTokenAmount" (0x-hex base units, when
+     * max_token_amount is set)} merged into it. Before estimating, one stub call names
+     * the paymaster and the account's allowance(account, paymaster) is read (eth_call):
+     * below *max_token_amount, approve(paymaster, *max_token_amount) on the token is
+     * batched in front of the op's calls (call data of execute / executeBatch, with or
+     * without executeUserOp; r->message notes it); without max_token_amount a zero
+     * allowance is refused (INVALID) and nothing is approved. A service that refuses
+     * the cap (pm_*: REJECTED) stops the op before signing. NULL = the ETH way. */
+    const uint8_t *paymaster_token;
+    const mav2_u256 *max_token_amount; /* base units; NULL = no cap */
+    /* Called before and after each signature (mav2_guard_fn above); NULL = none. From
+     * op i's thread in mav2_send_many: then it must be thread-safe. */
+    mav2_guard_fn guard;
+    void *guard_ctx;
 } mav2_send_params;
 
 /* Sets every field of *p (caller-allocated, not retained): struct_size, the defaults
@@ -271,7 +310,8 @@ int mav2_send_many(const char *rpc_url, const char *bundler_url, const mav2_rpc_
 
 /* Waits for the receipt of user_op_hash with the waiting parameters of p (the rest of
  * p is ignored; p NULL = defaults): what `mav2 receipt` needs. Outcome INCLUDED,
- * REVERTED, TIMEOUT or NETWORK; returns 1 only for INCLUDED. */
+ * REVERTED, TIMEOUT or NETWORK; returns 1 only for INCLUDED. r->nonce is the
+ * receipt's. */
 int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const mav2_send_params *p,
                       mav2_send_result *r);
 

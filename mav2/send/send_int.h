@@ -3,6 +3,7 @@
  * one file a step; each file uses only the ones listed before it:
  *   flow.c     defaults, progress, JSON helpers, failed calls as outcomes, clock, lock
  *   wait.c     receipt polling
+ *   erc20_gas.c  gas in an ERC-20 token: allowance read, approve batched in front
  *   prepare.c  arguments, the chain state read in one batch, the op's gas and sponsorship
  *   resume.c   a journaled op seen through, a busy lane awaited
  *   submit.c   sign, journal, eth_sendUserOperation, then one wait
@@ -74,6 +75,10 @@ int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const ch
 long mav2_send_now_ms(void);
 void mav2_send_unlock(mav2_send_ctx *c);
 
+/* wait.c: the first receipt poll's delay: p->poll_initial_ms, or when that is 0 the
+ * chain's block time (settings.h presets), else MAV2_SEND_POLL_FALLBACK_MS. */
+#define MAV2_SEND_POLL_FALLBACK_MS 2000
+long mav2_send_first_poll_ms(const mav2_send_params *p, uint64_t chain_id);
 /* wait.c: receipt polling of hash with p's waiting parameters. */
 int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
                    mav2_send_result *r, int sleep_first);

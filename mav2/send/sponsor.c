@@ -100,6 +100,21 @@ static json_object *jaddr(const uint8_t a[MAV2_ADDRESS_LEN])
     return json_object_new_string(s);
 }
 
+void mav2_sponsor_erc20_context(json_object *ctx, const mav2_send_params *p)
+{
+    json_object *e;
+    char s[MAV2_U256_HEX_MAX];
+    if (p->paymaster_token == NULL)
+        return;
+    e = json_object_new_object();
+    json_object_object_add(e, "tokenAddress", jaddr(p->paymaster_token));
+    if (p->max_token_amount != NULL) {
+        mav2_u256_to_hex(p->max_token_amount, s);
+        json_object_object_add(e, "maxTokenAmount", json_object_new_string(s));
+    }
+    json_object_object_add(ctx, "erc20Context", e);
+}
+
 int mav2_sponsor_erc7677(mav2_rpc *pm, int final, const mav2_send_params *p,
                          const uint8_t ep[MAV2_ADDRESS_LEN], uint64_t chain_id,
                          json_object *op_json, mav2_userop *op, int *given, int *is_final,
@@ -114,6 +129,7 @@ int mav2_sponsor_erc7677(mav2_rpc *pm, int final, const mav2_send_params *p,
     ctx = p->paymaster_context ? json_tokener_parse(p->paymaster_context) : NULL;
     if (ctx == NULL)
         ctx = json_object_new_object();
+    mav2_sponsor_erc20_context(ctx, p);
     mav2_u256_from_u64(&c, chain_id);
     mav2_u256_to_hex(&c, chain);
     json_object_array_add(params, json_object_get(op_json));

@@ -23,6 +23,10 @@
 /* 1 if text is NULL or a JSON object, else 0 with the error set. */
 int mav2_sponsor_check_context(const char *text);
 
+/* With p->paymaster_token: "erc20Context": {"tokenAddress", "maxTokenAmount"?} added to
+ * the service context ctx (send.h). */
+void mav2_sponsor_erc20_context(json_object *ctx, const mav2_send_params *p);
+
 /* pm_getPaymasterStubData (final = 0) or pm_getPaymasterData (final = 1) with params
  * [op_json, entryPoint, chainId as 0x-hex, context]; sets op's paymaster fields and
  * ORs MAV2_SPONSOR_PM_* into *given for the limits the answer had. *is_final gets the

@@ -9,6 +9,7 @@
 #include "common/hex.h"
 #include "mav2/core/error.h"
 #include "mav2/net/journal.h"
+#include "mav2/send/bounds.h"
 #include "mav2/send/send_int.h"
 
 /* Step 4: eth_sendUserOperation. */
@@ -91,6 +92,26 @@ static int journal_op(mav2_send_ctx *c, const mav2_userop *op, const uint8_t has
     return 1;
 }
 
+/* params.guard at stage st for op (hash its userOpHash): 1 to go on. */
+static int call_guard(const mav2_send_ctx *c, mav2_guard_stage st, const mav2_userop *op,
+                      const uint8_t hash[32])
+{
+    mav2_guard_event ev = {.chain_id = c->chain_id,
+                           .account = c->p->account,
+                           .entity_id = c->p->entity_id,
+                           .nonce_key = &c->key,
+                           .op = op,
+                           .user_op_hash = hash};
+    size_t n = c->replaced != NULL ? json_object_array_length(c->replaced) : 0;
+    if (c->p->guard == NULL)
+        return 1;
+    if (n > 0)
+        ev.replaces = json_object_get_string(json_object_array_get_idx(c->replaced, n - 1));
+    if (!mav2_bounds_op_max_cost(op, &ev.max_cost))
+        memset(&ev.max_cost, 0xff, sizeof(ev.max_cost));
+    return c->p->guard(c->p->guard_ctx, st, &ev);
+}
+
 /* Signs op (gas and fees set) into r->user_op and its hash. */
 static int sign(mav2_send_ctx *c, mav2_userop *op, uint8_t hash[32])
 {
@@ -104,6 +125,8 @@ static int sign(mav2_send_ctx *c, mav2_userop *op, uint8_t hash[32])
             ? !mav2_userop_hash_v08(op, c->ep, c->chain_id, hash)
             : !mav2_userop_hash(op, c->ep, c->chain_id, hash))
         goto out;
+    if (!call_guard(c, MAV2_GUARD_BEFORE_SIGN, op, hash))
+        goto out;
     if (!mav2_buf_append(&sig, p->sig_prefix, p->sig_prefix_len) ||
         !p->sign(p->sign_ctx, hash, &final)) {
         mav2_error_prefix("signing the user op");
@@ -114,7 +137,7 @@ static int sign(mav2_send_ctx *c, mav2_userop *op, uint8_t hash[32])
     free(r->user_op);
     r->user_op = NULL;
     if (!mav2_buf_set(&op->signature, sig.data, sig.len) ||
-        !mav2_userop_to_json_string(op, &r->user_op))
+        !mav2_userop_to_json_string(op, &r->user_op) || !call_guard(c, MAV2_GUARD_SIGNED, op, hash))
         goto out;
     memcpy(r->user_op_hash, hash, 32);
     r->have_hash = 1;
@@ -168,6 +191,7 @@ int mav2_send_await(mav2_send_ctx *c, const uint8_t sent[32], int *replace_due)
     }
     if (p->replace_after_ms > 0 && p->replace_after_ms < p->wait_timeout_ms)
         first.wait_timeout_ms = p->replace_after_ms;
+    first.poll_initial_ms = mav2_send_first_poll_ms(p, c->chain_id);
     ok = mav2_send_wait(c->bundler, sent, &first, r, 1);
     if (!ok && r->outcome == MAV2_SEND_TIMEOUT && first.wait_timeout_ms < p->wait_timeout_ms) {
         *replace_due = 1;

@@ -11,6 +11,7 @@
 
 #include "common/hex.h"
 #include "mav2/core/error.h"
+#include "mav2/core/settings.h"
 #include "mav2/send/send_int.h"
 
 static void sleep_ms(long ms)
@@ -30,6 +31,14 @@ static long next_delay(long delay, long factor_x1000, long max_ms)
         return cap;
     delay = delay * f / 1000;
     return delay > cap ? cap : delay;
+}
+
+long mav2_send_first_poll_ms(const mav2_send_params *p, uint64_t chain_id)
+{
+    const mav2_chain *ch = mav2_chain_by_id(chain_id);
+    if (p->poll_initial_ms > 0)
+        return p->poll_initial_ms;
+    return ch != NULL && ch->block_ms > 0 ? ch->block_ms : MAV2_SEND_POLL_FALLBACK_MS;
 }
 
 /* The receipt res (owned) of the op hash (hex) into r: INCLUDED, or REVERTED with the
@@ -91,7 +100,7 @@ int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_pa
 {
     long deadline = mav2_send_now_ms() + (p->wait_timeout_ms > 0 ? p->wait_timeout_ms : 0);
     long long rd = mav2_rpc_deadline(bundler); /* the client's deadline bounds the wait */
-    long delay = p->poll_initial_ms > 0 ? p->poll_initial_ms : 1;
+    long delay = p->poll_initial_ms > 0 ? p->poll_initial_ms : MAV2_SEND_POLL_FALLBACK_MS;
     unsigned int seed = (unsigned int)mav2_send_now_ms() ^ hash[0] << 8 ^ hash[1];
     char hex[67], note[32];
     mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
@@ -156,6 +165,16 @@ int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const m
     r->success = ok;
     if (!ok)
         snprintf(r->message, sizeof(r->message), "%s", mav2_last_error());
+    if (r->receipt != NULL) {
+        json_object *rc = json_tokener_parse(r->receipt);
+        if (!mav2_send_quantity(mav2_send_member(rc, "nonce"), "receipt nonce", &r->nonce))
+            mav2_u256_from_u64(&r->nonce, 0); /* a receipt without it: unknown */
+        json_object_put(rc);
+    }
+    if (ok)
+        mav2_error_clear();
+    else
+        mav2_error_set("%s", r->message); /* not the nonce's */
     return ok;
 }
 

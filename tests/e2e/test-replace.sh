@@ -14,13 +14,13 @@ N0=$(nonce_seq 101)
 run t0 send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,777" \
     --timeout 0
 H0=$(head -1 "$MH_TMP/t0.out")
-ok "sent without waiting: journaled" test -n "$(ls "$MAV2_STATE_DIR")"
+ok "sent without waiting: journaled" test -n "$(ls "$MAV2_STATE_DIR" | grep -v '^ledger\.jsonl$')"
 run rp replace "$H0" "${NET[@]}" --key "$SK"
 is "replace HASH: exit 0" "$RC" 0
 is "replace: success true" "$(field rp success)" true
 is "replace: the nonce advanced by exactly one" "$(nonce_seq 101)" $((N0 + 1))
 is "replace: the recipient was paid once" "$(balance "$RCPT")" 777
-is "replace: journal empty" "$(ls "$MAV2_STATE_DIR")" ""
+is "replace: journal empty" "$(ls "$MAV2_STATE_DIR" | grep -v '^ledger\.jsonl$')" ""
 if grep -q "already used\|already bundling\|resuming" "$MH_TMP/rp.err" ||
     [ "$(head -1 "$MH_TMP/rp.out")" = "$H0" ]; then
     echo "# the first op was being bundled before the replacement: nothing replaced"
@@ -29,6 +29,12 @@ else
     ok "replace: a new userOpHash" test "$H1" != "$H0"
     F0=$(rpc "$BUNDLER_URL" eth_getUserOperationByHash "[\"$H1\"]" | jq -r .userOperation.maxFeePerGas)
     ok "replace: the replacement is the op included" test "$F0" != null
+    L="$MAV2_STATE_DIR/ledger.jsonl"
+    is "ledger: the replacement's sign line names the op it replaces" \
+        "$(jq -r --arg h "$H1" 'select(.event == "sign" and .userOpHash == $h) | .replaces' "$L")" "$H0"
+    is "ledger: the first op replaced by it, the replacement included" \
+        "$(jq -r 'select(.event == "outcome") | "\(.userOpHash) \(.outcome) \(.by)"' "$L" | tail -2 | tr '\n' ' ')" \
+        "$H0 replaced $H1 $H1 included null "
 fi
 run nx replace 0x$(pad 1234) "${NET[@]}" --key "$SK"
 is "replace of an unknown hash: exit 1" "$RC" 1
@@ -58,5 +64,5 @@ for k in 1 2 3; do
     is "lane $k: its nonce advanced to 1" "$(nonce_seq "$(printf '%x' $(((k << 40) | 0x201)))")" 1
 done
 is "lanes: 1 + 2 + 3 wei arrived" "$(($(balance "$RCPT") - B))" 6
-is "lanes: journal empty" "$(ls "$MAV2_STATE_DIR")" ""
+is "lanes: journal empty" "$(ls "$MAV2_STATE_DIR" | grep -v '^ledger\.jsonl$')" ""
 tap_done

@@ -185,23 +185,27 @@ kill -KILL "$BGPID" 2>/dev/null
 wait "$BGPID" 2>/dev/null
 BGPIDS=()
 ok "killed run: printed the userOpHash before dying" ishash k
-ok "killed run: journal entry left" test -n "$(ls "$MAV2_STATE_DIR")"
+ok "killed run: journal entry left" test -n "$(ls "$MAV2_STATE_DIR" | grep -v '^ledger\.jsonl$')"
 run k2 send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,4242"
 is "run again after SIGKILL: exit 0" "$RC" 0
 ok "run again: resumes (stderr says so)" grep -q "resuming the user op" "$MH_TMP/k2.err"
 is "run again: same userOpHash" "$(head -1 "$MH_TMP/k2.out")" "$(head -1 "$MH_TMP/k.out")"
 is "SIGKILL + rerun: executed once (nonce +1, 4242 wei moved once)" \
     "$(($(nonce_seq 101) - N0)) $(($(balance "$RCPT") - B))" "1 4242"
-is "journal empty after inclusion" "$(ls "$MAV2_STATE_DIR")" ""
+is "journal empty after inclusion" "$(ls "$MAV2_STATE_DIR" | grep -v '^ledger\.jsonl$')" ""
 
 # ---- 6. mav2 receipt finds the journaled op
 run t1 send "${NET[@]}" --account "$ACC" --key "$SK" --entity-id 1 --global --call "$RCPT,1" \
     --timeout 0
-run jr receipt "${NET[@]}" --account "$ACC" --entity-id 1 --global
+H_T1=$(head -1 "$MH_TMP/t1.out")
+T1_NONCE=$(rpc "$BUNDLER_URL" eth_getUserOperationByHash "[\"$H_T1\"]" | jq -r .userOperation.nonce)
+run jr receipt "${NET[@]}" --account "$ACC" --entity-id 1 --global --json
 is "receipt --account --entity-id: exit 0" "$RC" 0
-is "receipt from the journal: the op sent before" "$(head -1 "$MH_TMP/jr.out")" \
-    "$(head -1 "$MH_TMP/t1.out")"
-is "receipt from the journal: journal emptied" "$(ls "$MAV2_STATE_DIR")" ""
+is "receipt from the journal: the op sent before" "$(jq -r .userOpHash "$MH_TMP/jr.out")" "$H_T1"
+ok "the journaled op's nonce has its key (not 0x0): $T1_NONCE" test "${#T1_NONCE}" -gt 20
+is "receipt --json from the journal: its nonce" "$(jq -r .nonce "$MH_TMP/jr.out")" "$T1_NONCE"
+is "receipt --json from the journal: resumed true" "$(jq -r .resumed "$MH_TMP/jr.out")" true
+is "receipt from the journal: journal emptied" "$(ls "$MAV2_STATE_DIR" | grep -v '^ledger\.jsonl$')" ""
 
 # ---- 6b. a call to the account itself (value 0) is sent unwrapped: the account's own
 # execute(RCPT, 5, "") as the op's call data (execute(ACC, 0, ...) would recurse)
@@ -221,7 +225,7 @@ run uo send "${NET[@]}" --account "$ACC" --entity-id 1 --global --call "$RCPT,32
     --unsigned-out "$MH_TMP/op.json"
 is "send --unsigned-out (no --key): exit 0" "$RC" 0
 is "--unsigned-out: nothing sent (nonce, balance) or journaled" \
-    "$(nonce_seq 101) $(balance "$RCPT") $(ls "$MAV2_STATE_DIR")" "$N0 $B "
+    "$(nonce_seq 101) $(balance "$RCPT") $(ls "$MAV2_STATE_DIR" | grep -v '^ledger\.jsonl$')" "$N0 $B "
 is "--unsigned-out: chain id and entry point printed" "$(field uo chainId) $(field uo entryPoint | lower)" \
     "$CHAIN_ID $(echo "$ENTRY_POINT" | lower)"
 ok "--unsigned-out: the file is the op (sender, gas limits, stub signature)" \
@@ -239,13 +243,13 @@ is "submit: userOpHash first, the one --unsigned-out printed" "$(head -1 "$MH_TM
 is "submit: included, success true" "$(field sub success)" true
 is "submit: 321 wei moved, nonce advanced by one" \
     "$(($(balance "$RCPT") - B)) $(($(nonce_seq 101) - N0))" "321 1"
-is "submit: journal empty after inclusion" "$(ls "$MAV2_STATE_DIR")" ""
+is "submit: journal empty after inclusion" "$(ls "$MAV2_STATE_DIR" | grep -v '^ledger\.jsonl$')" ""
 run uo2 send "${NET[@]}" --account "$ACC" --entity-id 1 --global --call "$RCPT,1" \
     --unsigned-out "$MH_TMP/op2.json"
 run sub2 submit "$MH_TMP/op2.json" "${NET[@]}"
 is "submit of the unsigned op (stub signature): exit 3" "$RC" 3
 ok "submit refused: AA24 named" grep -q "AA24" "$MH_TMP/sub2.err"
-is "submit refused: nothing journaled, nonce unchanged" "$(ls "$MAV2_STATE_DIR") $(nonce_seq 101)" \
+is "submit refused: nothing journaled, nonce unchanged" "$(ls "$MAV2_STATE_DIR" | grep -v '^ledger\.jsonl$') $(nonce_seq 101)" \
     " $((N0 + 1))"
 
 # ---- 7. (restricted keys with execution hooks: not yet; the send flow lacks the

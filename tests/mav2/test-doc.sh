@@ -55,7 +55,7 @@ complete_words() { # WORD... (the last one is being completed)
 }
 is "complete 'mav2 se'" "$(complete_words se)" "send session-key "
 is "complete 'mav2 session-key in'" "$(complete_words session-key in)" "install "
-is "complete 'mav2 send --pay'" "$(complete_words send --pay)" "--paymaster-context --paymaster-url "
+is "complete 'mav2 send --pay'" "$(complete_words send --pay)" "--paymaster-context --paymaster-token --paymaster-url "
 is "complete 'mav2 session-key install --session-'" \
     "$(complete_words session-key install --session-)" "--session-address --session-key "
 is "complete 'mav2 account address --o'" "$(complete_words account address --o)" "--owner "
@@ -78,7 +78,7 @@ ok "the completion knows options for $pages pages" test "$pages" -ge 20
 # Help texts that disagreed with the commands.
 "$MAV2" send --help >"$TMP/send"
 syn=$(sed -n '/^SYNOPSIS/,/^$/p' "$TMP/send")
-for o in --paymaster-url --gas-policy-id --replace-after; do
+for o in --paymaster-url --gas-policy-id --replace-after --paymaster-token --max-token-amount; do
     ok "send's SYNOPSIS shows $o" grep -q -- "$o" <<<"$syn"
 done
 ok "--unsigned-out's help says where each part goes (FILE, stdout, stderr)" \

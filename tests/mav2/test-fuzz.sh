@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Runs each libFuzzer target (user-op JSON parser, hex, amounts; JSON-RPC answers:
 # envelope, batch, receipt, estimate, getValidationData; journal files; PIN files;
-# URL checking and redaction; call signatures; deferred grants) for a bounded time (MH_FUZZ_SECONDS, default 15 s
+# URL checking and redaction; call signatures; deferred grants; audit ledger files
+# and policy values) for a bounded time (MH_FUZZ_SECONDS, default 15 s
 # each) from its seed corpus: part of the plain build's `make check` when clang is
 # installed.
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"
@@ -20,7 +21,7 @@ if ! make -s -C "$build" fuzz >"$blog" 2>&1; then
     tap_done
 fi
 rm -f "$blog"
-for t in userop-json hex amount grant abi-sig rpc-response journal pin-file url; do
+for t in userop-json hex amount grant abi-sig rpc-response journal pin-file url ledger; do
     work=$(mktemp -d)
     cp "$src/fuzz/corpus/$t/"* "$work/"
     ok "fuzz-$t: no crash in ${secs} s" \

@@ -20,7 +20,8 @@ inc=$(dirname "$(find "$D" -path '*/include/mav2/send/send.h' -print -quit)")
 inc=${inc%/mav2/send}
 lib=$(dirname "$(find "$D" -name 'libmav2.so' -print -quit)")
 [ -d "$inc/mav2" ] || tap_skip_all "no installed headers under $D"
-for h in net/rpc_json.h net/journal.h net/state.h net/logs.h core/userop_json.h send/send_int.h; do
+for h in net/rpc_json.h net/journal.h net/state.h net/logs.h send/ledger.h core/userop_json.h \
+    send/send_int.h; do
     ok "mav2/$h is not installed" test ! -e "$inc/mav2/$h"
 done
 

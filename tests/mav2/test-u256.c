@@ -217,6 +217,50 @@ static void test_arith(void)
     amount_bad("999999999999999999999999999999999999999999999999999999999999999999999999999ether");
 }
 
+/* Token amounts scaled by an ERC-20's decimals (send --max-token-amount). */
+static void test_units(void)
+{
+    static const struct {
+        const char *in;
+        unsigned decimals;
+        const char *want; /* NULL: refused */
+    } v[] = {
+        {"2.5", 6, "2500000"},
+        {"5", 6, "5000000"},
+        {"0.000001", 6, "1"},
+        {"1.5", 18, "1500000000000000000"},
+        {".5", 2, "50"},
+        {"7", 0, "7"},
+        {"0", 6, "0"},
+        {"1.50", 2, "150"},
+        {"0.0000001", 6, NULL}, /* finer than the token */
+        {"1.5", 0, NULL},
+        {"1e3", 6, NULL}, /* no exponent */
+        {"1.5ether", 18, NULL},
+        {"0x10", 6, NULL},
+        {"-1", 6, NULL},
+        {"1.", 6, NULL},
+        {"1.2.3", 6, NULL},
+        {"", 6, NULL},
+        {"1", 78, NULL},
+        {"200000000000000000000000000000000000000000000000000000000000000000000000000000", 0,
+         NULL}, /* over 256 bits */
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        mav2_u256 r;
+        char dec[MAV2_U256_DEC_MAX] = "";
+        int ok = mav2_u256_parse_units(&r, v[i].in, v[i].decimals);
+        if (ok)
+            mav2_u256_to_dec(&r, dec);
+        if (v[i].want != NULL)
+            tap_ok(ok && strcmp(dec, v[i].want) == 0, "units \"%s\" with %u decimals = %s (%s)",
+                   v[i].in, v[i].decimals, v[i].want, dec);
+        else
+            tap_ok(!ok && *mav2_last_error(), "units \"%s\" with %u decimals refused: %s", v[i].in,
+                   v[i].decimals, mav2_last_error());
+    }
+}
+
 static void test_abi_decode(void)
 {
     /* getValidationData() of a validation with nothing installed (fees_and_rpc_flow.json) */
@@ -304,5 +348,6 @@ int main(void)
     test_fees();
     test_addresses();
     test_abi_decode();
+    test_units();
     return tap_done();
 }

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+// count-proxy.mjs: a logging HTTP proxy in front of one JSON-RPC server, for bench-send.sh:
+// every HTTP request is forwarded as is and logged as one line of LOGFILE: the JSON-RPC
+// methods of its body, space-separated (a batch is one line with all of its methods).
+//   node bench/count-proxy.mjs UPSTREAM LOGFILE     prints its loopback port once ready
+import http from "node:http"
+import fs from "node:fs"
+
+const [upstream, logFile] = process.argv.slice(2)
+if (!upstream || !logFile) {
+  console.error("usage: node count-proxy.mjs UPSTREAM LOGFILE")
+  process.exit(2)
+}
+
+function methods(body) {
+  try {
+    const q = JSON.parse(body)
+    return (Array.isArray(q) ? q : [q]).map((c) => String(c?.method ?? "?")).join(" ")
+  } catch {
+    return "(not JSON)"
+  }
+}
+
+const agent = new http.Agent({ keepAlive: true })
+const server = http.createServer((req, res) => {
+  const chunks = []
+  req.on("data", (c) => chunks.push(c))
+  req.on("end", () => {
+    const body = Buffer.concat(chunks)
+    fs.appendFileSync(logFile, methods(body.toString("utf8")) + "\n")
+    const up = http.request(upstream, {
+      method: req.method,
+      agent,
+      headers: { "content-type": req.headers["content-type"] ?? "application/json", "content-length": body.length }
+    }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, { "content-type": ur.headers["content-type"] ?? "application/json" })
+      ur.pipe(res)
+    })
+    up.on("error", (e) => {
+      res.writeHead(502)
+      res.end(String(e))
+    })
+    up.end(body)
+  })
+})
+server.keepAliveTimeout = 60000
+server.listen(0, "127.0.0.1", () => console.log(server.address().port))

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cmd_audit.c: `mav2 audit verify` and `mav2 audit show`, over the audit ledger
+ * (mav2/send/ledger.h). Self-contained: its own argument loop. */
+#define _GNU_SOURCE /* strptime, timegm */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "mav2/cli/cli.h"
+#include "mav2/cli/guard_cli.h"
+#include "mav2/cli/settings.h"
+#include "mav2/core/address.h"
+#include "mav2/core/error.h"
+#include "mav2/send/ledger.h"
+
+const char mav2_help_audit[] =
+    "NAME\n"
+    "    mav2 audit - check and read the audit ledger of the signatures made\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    mav2 audit verify [FILE] [--profile NAME] [--json]\n"
+    "    mav2 audit show [FILE] [--account ADDR] [--since TIME] [--profile NAME] [--json]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Every user op signature an online command (send, session-key, account)\n"
+    "    makes is appended to the ledger before the op is sent, as one JSON line:\n"
+    "    seq, prev (the Keccak-256 of the previous line's bytes; zeros on line 1),\n"
+    "    time (UTC), event, then chain, account, entity, nonceKey, nonce, calls\n"
+    "    (to, value, data), userOpHash, sponsored, maxCost, tokenSerial and keyId\n"
+    "    of the token key, verdict (allowed, or none without a policy). A refusal\n"
+    "    by the policy is a \"refused\" line (rule, reason); the outcome of a sent\n"
+    "    op (included, reverted, rejected, timeout, submitted) an \"outcome\" line\n"
+    "    with its userOpHash. No PIN or secret is ever written. Appends are atomic\n"
+    "    (O_APPEND under flock, fsync'd); the file is created mode 0600.\n"
+    "    FILE: the profile's ledger = PATH, else STATE_DIR/ledger.jsonl (STATE_DIR:\n"
+    "    $MAV2_STATE_DIR, else $XDG_STATE_HOME/mav2, else ~/.local/state/mav2);\n"
+    "    ledger = off writes none.\n"
+    "\n"
+    "    verify  checks the chain line by line: prints \"ok LINES TIP\" (TIP: the\n"
+    "            hash the next line will carry; keep it elsewhere to protect the\n"
+    "            last line too), or the first broken line and why (exit 1).\n"
+    "    show    prints the lines: TIME EVENT ACCOUNT CHAIN NONCE USEROPHASH and\n"
+    "            the verdict, rule or outcome; --json: the lines themselves.\n"
+    "\n"
+    "OPTIONS\n"
+    "    --account ADDR       only lines about this account\n"
+    "    --since TIME         only lines at or after TIME: seconds since the epoch,\n"
+    "                         YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), or an age\n"
+    "                         N followed by s, m, h or d (24h: the last day)\n"
+    "    --profile NAME       the profile naming the ledger\n"
+    "    --json               JSON output\n"
+    "\n"
+    "POLICY\n"
+    "    A profile may hold an off-chain policy, checked before the key signs (an\n"
+    "    op outside it is refused, exit 1, with the rule named, nothing signed):\n"
+    "    policy-allow = ADDR[:0xSELECTOR] ...  only calls to these targets (with a\n"
+    "                         selector: only call data starting with it)\n"
+    "    policy-max-value = AMOUNT             value per op (sum over its calls)\n"
+    "    policy-value-cap = AMOUNT/PERIOD ...  value signed in any rolling PERIOD\n"
+    "                         (N s|m|h|d, e.g. 1ether/24h)\n"
+    "    policy-ops-per-minute = N             ops signed in any rolling minute\n"
+    "    policy-max-cost = AMOUNT              the op's gas limits x maxFeePerGas,\n"
+    "                         whoever pays\n"
+    "    The windows are kept per chain, account and entity in STATE_DIR and survive\n"
+    "    a restart; an op counts from the moment it is allowed (before signing).\n"
+    "    The policy applies to every op signed with the profile, the owner's too.\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 ok, 1 bad usage or a broken ledger\n"
+    "\n"
+    "EXAMPLES\n"
+    "    mav2 audit verify ~/.local/state/mav2/ledger.jsonl\n"
+    "    mav2 audit show --account 0xAcc... --since 24h\n";
+
+static const char help_verify[] =
+    "NAME\n"
+    "    mav2 audit verify - check the audit ledger's hash chain\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    mav2 audit verify [FILE] [--profile NAME] [--json]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Checks every line's seq and prev (the Keccak-256 of the line before) and\n"
+    "    prints \"ok LINES TIP\" (TIP: the hash the next line will carry; keep it\n"
+    "    elsewhere to protect the last line too), or the first broken line and why\n"
+    "    (exit 1). FILE: the profile's ledger by default (mav2 audit --help).\n"
+    "\n"
+    "OPTIONS\n"
+    "    --profile NAME       the profile naming the ledger\n"
+    "    --json               {\"ok\":true,\"lines\":N,\"tip\":...} or\n"
+    "                         {\"ok\":false,\"line\":N,\"error\":...}\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 intact, 1 broken (or bad usage)\n";
+
+static const char help_show[] =
+    "NAME\n"
+    "    mav2 audit show - the lines of the audit ledger, filtered\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    mav2 audit show [FILE] [--account ADDR] [--since TIME] [--profile NAME] [--json]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Prints TIME EVENT ACCOUNT CHAIN NONCE USEROPHASH and the verdict, rule or\n"
+    "    outcome of each line (\"-\" for a field the line has not). FILE: the\n"
+    "    profile's ledger by default (mav2 audit --help).\n"
+    "\n"
+    "OPTIONS\n"
+    "    --account ADDR       only lines about this account\n"
+    "    --since TIME         only lines at or after TIME: seconds since the epoch,\n"
+    "                         YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), or an age\n"
+    "                         N followed by s, m, h or d (24h: the last day)\n"
+    "    --profile NAME       the profile naming the ledger\n"
+    "    --json               the ledger lines themselves\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0 ok, 1 bad usage or a line that is not a ledger line\n";
+
+typedef struct {
+    const char *file, *account, *since, *profile;
+    int json;
+} audit_args;
+
+static int parse_args(const mav2_cli_cmd *self, int argc, char **argv, audit_args *a, int show)
+{
+    memset(a, 0, sizeof(*a));
+    for (int i = 2; i < argc; i++) {
+        const char *s = argv[i];
+        const char **slot = NULL;
+        if (strcmp(s, "--json") == 0) {
+            a->json = 1;
+            continue;
+        }
+        if (strcmp(s, "--profile") == 0)
+            slot = &a->profile;
+        else if (show && strcmp(s, "--account") == 0)
+            slot = &a->account;
+        else if (show && strcmp(s, "--since") == 0)
+            slot = &a->since;
+        if (slot != NULL) {
+            if (i + 1 >= argc)
+                return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s needs a value", s), 0;
+            *slot = argv[++i];
+        } else if (s[0] == '-' && s[1] != '\0') {
+            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "unknown option %s", s), 0;
+        } else if (a->file != NULL) {
+            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "one FILE only"), 0;
+        } else {
+            a->file = s;
+        }
+    }
+    return 1;
+}
+
+/* a->file, else the settings' ledger into buf. */
+static const char *ledger_file(const mav2_cli_cmd *self, const audit_args *a, char *buf, size_t cap)
+{
+    if (a->file != NULL)
+        return a->file;
+    mav2_cli_settings_request(a->profile, NULL);
+    if (!mav2_cli_settings_ready(self) || !mav2_cli_ledger_path(self, NULL, buf, cap))
+        return NULL;
+    if (buf[0] == '\0')
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "the ledger is off (ledger = off)"), NULL;
+    return buf;
+}
+
+static int verify(const mav2_cli_cmd *self, const audit_args *a, const char *file)
+{
+    unsigned long long lines = 0, bad = 0;
+    char tip[67];
+    int ok = mav2_ledger_verify(file, &lines, &bad, tip);
+    if (a->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "ok", json_object_new_boolean(ok));
+        if (ok) {
+            json_object_object_add(o, "lines", json_object_new_int64((int64_t)lines));
+            json_object_object_add(o, "tip", json_object_new_string(tip));
+        } else {
+            json_object_object_add(o, "line", json_object_new_int64((int64_t)bad));
+            json_object_object_add(o, "error", json_object_new_string(mav2_last_error()));
+        }
+        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+        mav2_cli_out.json_done = 1;
+    } else if (ok) {
+        printf("ok %llu %s\n", lines, tip);
+    }
+    if (!ok)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: %s", file, mav2_last_error());
+    return fflush(stdout) == 0 ? MAV2_EXIT_OK
+                               : mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "cannot write output");
+}
+
+/* --since into seconds since the epoch. */
+static int parse_since(const char *s, time_t now, long long *out)
+{
+    struct tm tm;
+    char *end;
+    long long n;
+    memset(&tm, 0, sizeof(tm));
+    if ((end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) != NULL && *end == '\0') {
+        *out = (long long)timegm(&tm);
+        return 1;
+    }
+    memset(&tm, 0, sizeof(tm));
+    if ((end = strptime(s, "%Y-%m-%d", &tm)) != NULL && *end == '\0') {
+        *out = (long long)timegm(&tm);
+        return 1;
+    }
+    if (*s < '0' || *s > '9')
+        return 0;
+    n = strtoll(s, &end, 10);
+    if (*end == '\0') {
+        *out = n;
+        return 1;
+    }
+    if (end[1] != '\0' || n > 100LL * 366 * 86400)
+        return 0;
+    switch (*end) {
+    case 's':
+        *out = (long long)now - n;
+        return 1;
+    case 'm':
+        *out = (long long)now - n * 60;
+        return 1;
+    case 'h':
+        *out = (long long)now - n * 3600;
+        return 1;
+    case 'd':
+        *out = (long long)now - n * 86400;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static const char *field(json_object *o, const char *k)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o, k, &v))
+        return "-";
+    return json_object_get_string(v);
+}
+
+/* Whether line o passes the filters (account parsed into acct when given). */
+static int wanted(json_object *o, const uint8_t *acct, long long since)
+{
+    uint8_t a[20];
+    struct tm tm;
+    char *end;
+    memset(&tm, 0, sizeof(tm));
+    if (acct != NULL && (!mav2_address_parse(field(o, "account"), a) || memcmp(a, acct, 20) != 0))
+        return 0;
+    end = strptime(field(o, "time"), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return end != NULL && *end == '\0' && (long long)timegm(&tm) >= since;
+}
+
+static int print_line(json_object *o, const char *raw, int json)
+{
+    const char *ev = field(o, "event");
+    const char *last = strcmp(ev, "sign") == 0      ? field(o, "verdict")
+                       : strcmp(ev, "refused") == 0 ? field(o, "rule")
+                                                    : field(o, "outcome");
+    if (json)
+        return printf("%s\n", raw) > 0;
+    return printf("%s %s %s %s %s %s %s\n", field(o, "time"), ev, field(o, "account"),
+                  field(o, "chain"), field(o, "nonce"), field(o, "userOpHash"), last) > 0;
+}
+
+static int show_lines(const mav2_cli_cmd *self, FILE *f, const char *file, const uint8_t *acct,
+                      long long since, int json)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long long no = 0;
+    int rc = MAV2_EXIT_OK;
+    while (rc == MAV2_EXIT_OK && (n = getline(&line, &cap, f)) > 0) {
+        json_object *o = NULL;
+        no++;
+        if (line[n - 1] == '\n')
+            line[--n] = '\0';
+        if (!mav2_ledger_parse_line(line, (size_t)n, &o, NULL))
+            rc = mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: line %llu: %s", file, no,
+                               mav2_last_error());
+        else if (wanted(o, acct, since) && !print_line(o, line, json))
+            rc = mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "cannot write output");
+        json_object_put(o);
+    }
+    free(line);
+    return rc;
+}
+
+static int show(const mav2_cli_cmd *self, const audit_args *a, const char *file)
+{
+    uint8_t acct[20];
+    long long since = 0;
+    FILE *f;
+    int rc;
+    if (a->account != NULL && !mav2_cli_address(self, "--account", a->account, acct))
+        return MAV2_EXIT_USAGE;
+    if (a->since != NULL && !parse_since(a->since, time(NULL), &since))
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                             "--since: \"%s\" is not seconds, YYYY-MM-DD[THH:MM:SSZ] or an "
+                             "age (24h)",
+                             a->since);
+    if ((f = fopen(file, "re")) == NULL)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "cannot read %s", file);
+    rc = show_lines(self, f, file, a->account ? acct : NULL, since, a->json);
+    fclose(f);
+    if (a->json)
+        mav2_cli_out.json_done = 1;
+    if (rc == MAV2_EXIT_OK && fflush(stdout) != 0)
+        rc = mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "cannot write output");
+    return rc;
+}
+
+int mav2_cmd_audit(const mav2_cli_cmd *self, int argc, char **argv)
+{
+    audit_args a;
+    char buf[4096];
+    const char *file;
+    int is_show;
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(mav2_help_audit, argc < 2 ? stderr : stdout);
+        return argc < 2 ? MAV2_EXIT_USAGE : MAV2_EXIT_OK;
+    }
+    is_show = strcmp(argv[1], "show") == 0;
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0)
+            return fputs(is_show                          ? help_show
+                         : strcmp(argv[1], "verify") == 0 ? help_verify
+                                                          : mav2_help_audit,
+                         stdout) < 0
+                       ? MAV2_EXIT_INTERNAL
+                       : MAV2_EXIT_OK;
+    if (!is_show && strcmp(argv[1], "verify") != 0)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "unknown subcommand \"%s\" (verify, show)",
+                             argv[1]);
+    if (!parse_args(self, argc, argv, &a, is_show))
+        return MAV2_EXIT_USAGE;
+    mav2_cli_out.json = mav2_cli_out.json || a.json;
+    a.json = mav2_cli_out.json;
+    if ((file = ledger_file(self, &a, buf, sizeof(buf))) == NULL)
+        return MAV2_EXIT_USAGE;
+    return is_show ? show(self, &a, file) : verify(self, &a, file);
+}

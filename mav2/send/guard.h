@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* guard.h: the policy (policy.h) and the audit ledger (ledger.h) on the send flow's
+ * guard (send.h, params.guard): what the mav2 CLI and the mav2d service put around
+ * every signature.
+ *
+ *   mav2_guard g;
+ *   mav2_guard_init(&g);
+ *   g.policy = pol;                  (mav2_policy_new + mav2_policy_set, or NULL)
+ *   g.ledger = "/var/lib/mav2d/ledger.jsonl";      (NULL: no ledger)
+ *   mav2_guard_set_key(&g, pkey);    (token serial and key id for the ledger)
+ *   p.guard = mav2_guard_hook;  p.guard_ctx = &g;
+ *   ok = mav2_send(node, bundler, &p, &r);
+ *   mav2_guard_outcome(&g, &p, &r);  (the outcome line of the op signed, if any)
+ *   if (g.refused_rule != NULL) ...  (refused by the policy: nothing was signed)
+ *
+ * Before signing the policy is checked (and the op counted in its windows); refused:
+ * nothing is signed, the ledger gets a "refused" line (rule, reason) and the send
+ * fails INVALID with "refused by policy-...: why". Once signed, the ledger gets a
+ * "sign" line: chain, account, entity, nonceKey, nonce, the decoded calls (to, value,
+ * data), userOpHash, sponsored, maxCost, replaces (a replacement: the userOpHash of
+ * the op it replaces; the policy's windows do not charge it again), tokenSerial, keyId
+ * and verdict ("allowed", or "none" without a policy). If that line cannot be written
+ * the op is not sent (the ledger must hold every signature that can reach the chain).
+ * No PIN or secret is ever written. One mav2_guard per send at a time (it records the
+ * refusal); the policy may be shared. */
+#ifndef MAV2_GUARD_H
+#define MAV2_GUARD_H
+
+#include <openssl/evp.h>
+
+#include "mav2/send/policy.h"
+#include "mav2/send/send.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    const mav2_policy *policy; /* NULL: no policy */
+    const char *state_dir;     /* the policy's windows; NULL = mav2_journal_default_dir() */
+    const char *ledger;        /* the ledger file; NULL: none */
+    char token_serial[65];     /* "" when not a token key */
+    char key_id[131];          /* CKA_ID in hex, "" when not a token key */
+    const char *refused_rule;  /* out: the policy setting that refused, else NULL */
+    int signed_ops;            /* out: "sign" lines written */
+    uint64_t chain_id;         /* out: the chain of the last op seen */
+    char replaced_hash[67];    /* out: the op the last one signed replaces, "" if none */
+} mav2_guard;
+
+void mav2_guard_init(mav2_guard *g);
+/* token_serial and key_id of pkey (mav2_key_token_ref). */
+int mav2_guard_set_key(mav2_guard *g, EVP_PKEY *pkey);
+/* The mav2_guard_fn of a mav2_guard (ctx). */
+int mav2_guard_hook(void *ctx, mav2_guard_stage stage, const mav2_guard_event *ev);
+/* After mav2_send (or mav2_send_replace) with g: appends the "outcome" line of r's op
+ * when one was signed or resumed and r's outcome is final: "included", "reverted",
+ * "rejected", "timeout" (still pending), "submitted" (not awaited); before it, when
+ * r's op replaced another, that one's ("replaced", by: r's userOpHash). No ledger: 1. */
+int mav2_guard_outcome(mav2_guard *g, const mav2_send_params *p, const mav2_send_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

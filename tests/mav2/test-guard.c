@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test-guard.c: the policy and the ledger on the send flow's guard (guard.h) against
+ * the mock node and bundler (sendmock.h): a refused op is never signed nor sent and
+ * leaves a "refused" line; a signed op a "sign" line before it is sent, then its
+ * outcome; a replacement names the op it replaces, which gets a "replaced" line. */
+#include "common/hex.h"
+#include "mav2/core/error.h"
+#include "mav2/send/guard.h"
+#include "mav2/send/ledger.h"
+#include "sendmock.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_object *vectors;
+static char ledger[600];
+
+/* The ledger's lines of event ev, as "userOpHash field" (field: a member name). */
+static int lines_of(const char *ev, const char *field, char *out, size_t cap)
+{
+    char line[8192];
+    int n = 0;
+    FILE *f = fopen(ledger, "r");
+    out[0] = '\0';
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+        json_object *o = json_tokener_parse(line), *e, *h, *v;
+        if (json_object_object_get_ex(o, "event", &e) &&
+            strcmp(json_object_get_string(e), ev) == 0) {
+            json_object_object_get_ex(o, "userOpHash", &h);
+            json_object_object_get_ex(o, field, &v);
+            snprintf(out + strlen(out), cap - strlen(out), "%s %s;", json_object_get_string(h),
+                     v != NULL ? json_object_get_string(v) : "-");
+            n++;
+        }
+        json_object_put(o);
+    }
+    if (f != NULL)
+        fclose(f);
+    return n;
+}
+
+static void test_refused(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    mav2_guard g;
+    mav2_policy *pol = mav2_policy_new();
+    char got[2048];
+    int ok;
+
+    if (pol == NULL ||
+        !mav2_policy_set(pol, "policy-allow", "0x0000000000000000000000000000000000000001"))
+        tap_bail(mav2_last_error());
+    mock_init(&m, flow);
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    params_for_flow(&p);
+    mav2_guard_init(&g);
+    g.policy = pol;
+    g.state_dir = state_dir;
+    g.ledger = ledger;
+    p.guard = mav2_guard_hook;
+    p.guard_ctx = &g;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && strstr(r.message, "refused by policy-allow"),
+           "policy: refused, the rule named (%s)", r.message);
+    tap_ok(signer.calls == 0 && count_calls(&m, "eth_sendUserOperation") == 0 &&
+               journal_has(&p, NULL) == 0,
+           "policy: nothing signed, sent or journaled");
+    tap_ok(g.refused_rule != NULL && strcmp(g.refused_rule, "policy-allow") == 0,
+           "policy: the guard says which rule");
+    tap_ok(lines_of("refused", "rule", got, sizeof(got)) == 1 && strstr(got, " policy-allow;"),
+           "ledger: one refused line with its rule (%s)", got);
+    tap_ok(lines_of("sign", "verdict", got, sizeof(got)) == 0, "ledger: no sign line");
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    mock_free(&m);
+    mav2_policy_free(pol);
+}
+
+static void test_signed_and_replaced(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    mav2_guard g;
+    char h0[67], h1[67], got[2048], want[600];
+    int ok;
+
+    mock_init(&m, flow);
+    m.receipt_nulls = -1;
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    params_for_flow(&p);
+    mav2_guard_init(&g);
+    g.ledger = ledger;
+    p.guard = mav2_guard_hook;
+    p.guard_ctx = &g;
+    p.wait_timeout_ms = -1;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    mh_hex_encode(r.user_op_hash, 32, h0, sizeof(h0), 1);
+    tap_ok(ok && r.outcome == MAV2_SEND_SUBMITTED && mav2_guard_outcome(&g, &p, &r),
+           "send: submitted (%s)", r.message);
+    snprintf(want, sizeof(want), "%s none;", h0);
+    tap_ok(lines_of("sign", "verdict", got, sizeof(got)) == 1 && strcmp(got, want) == 0,
+           "ledger: its sign line, verdict none without a policy (%s)", got);
+    mav2_send_result_clear(&r);
+
+    m.receipt_nulls = 0;
+    mav2_guard_init(&g);
+    g.ledger = ledger;
+    p.wait_timeout_ms = 2000;
+    ok = mav2_send_replace(rpc, rpc, &p, &r);
+    mh_hex_encode(r.user_op_hash, 32, h1, sizeof(h1), 1);
+    tap_ok(ok && r.replaced && strcmp(h0, h1) != 0 && mav2_guard_outcome(&g, &p, &r),
+           "replace: a new op included (%s)", r.message);
+    lines_of("sign", "replaces", got, sizeof(got));
+    snprintf(want, sizeof(want), "%s -;%s %s;", h0, h1, h0);
+    tap_ok(strcmp(got, want) == 0, "ledger: the replacement names the op it replaces (%s)", got);
+    lines_of("outcome", "outcome", got, sizeof(got));
+    snprintf(want, sizeof(want), "%s submitted;%s replaced;%s included;", h0, h0, h1);
+    tap_ok(strcmp(got, want) == 0, "ledger: submitted, replaced, included (%s)", got);
+    tap_ok(mav2_ledger_verify(ledger, NULL, NULL, NULL), "ledger: the chain verifies");
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    mock_free(&m);
+}
+
+int main(void)
+{
+    vectors = sm_setup(0);
+    snprintf(ledger, sizeof(ledger), "%s/ledger.jsonl", state_dir);
+    test_refused();
+    test_signed_and_replaced();
+    sm_cleanup(vectors);
+    return tap_done();
+}
