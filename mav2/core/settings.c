@@ -75,7 +75,9 @@ const char *const mav2_config_keys[] = {
     "policy-max-cost", "ledger", NULL};
 static const char *const chain_keys[] = {"chain-id", "rpc-url", "bundler-url", "max-cost", NULL};
 const char *const mav2_config_service_keys[] = {
-    "profile", "listen", "tcp", "bearer-token-file", "lanes", "state-dir", "poll-interval", NULL};
+    "profile",   "listen",        "tcp",   "bearer-token-file",   "lanes",
+    "state-dir", "poll-interval", "state", "state-password-file", "lease",
+    NULL};
 #define SECTION_SERVICE 2
 
 typedef struct {
@@ -159,12 +161,15 @@ static const char *bad_value(const char *k, const char *v)
         return "not an amount (wei, or with a unit: 0.01ether)";
     if ((strcmp(k, "pin-source") == 0 || strcmp(k, "alchemy-api-key-file") == 0 ||
          strcmp(k, "listen") == 0 || strcmp(k, "bearer-token-file") == 0 ||
-         strcmp(k, "state-dir") == 0) &&
+         strcmp(k, "state-dir") == 0 || strcmp(k, "state-password-file") == 0) &&
         *v != '/')
         return "want an absolute path";
+    if (strcmp(k, "state") == 0 && strncmp(v, "postgresql://", 13) != 0 &&
+        strncmp(v, "postgres://", 11) != 0 && strcmp(v, "files") != 0)
+        return "want files or a postgresql:// URL";
     if (strcmp(k, "ledger") == 0 && *v != '/' && strcmp(v, "off") != 0)
         return "want an absolute path or off";
-    if ((strcmp(k, "lanes") == 0 || strcmp(k, "poll-interval") == 0) &&
+    if ((strcmp(k, "lanes") == 0 || strcmp(k, "poll-interval") == 0 || strcmp(k, "lease") == 0) &&
         (strspn(v, "0123456789") != strlen(v) || strlen(v) > 6 || atoi(v) < 1))
         return "want a positive number";
     return NULL;

@@ -181,15 +181,15 @@ static const char *outcome_name(mav2_send_outcome o)
 }
 
 /* An "outcome" line: hash's op ended as name (by: the op that replaced it, or NULL). */
-static int outcome_line(const mav2_guard *g, const mav2_send_params *p, const char *hash,
-                        const char *name, const char *by, const char *tx)
+static int outcome_line(const mav2_guard *g, uint64_t chain_id, const uint8_t *account,
+                        const char *hash, const char *name, const char *by, const char *tx)
 {
     json_object *o = json_object_new_object();
     int ok;
     json_object_object_add(o, "event", json_object_new_string("outcome"));
-    json_object_object_add(
-        o, "chain", json_object_new_int64((int64_t)(p->chain_id ? p->chain_id : g->chain_id)));
-    json_object_object_add(o, "account", address(p->account));
+    json_object_object_add(o, "chain",
+                           json_object_new_int64((int64_t)(chain_id ? chain_id : g->chain_id)));
+    json_object_object_add(o, "account", address(account));
     json_object_object_add(o, "userOpHash", json_object_new_string(hash));
     json_object_object_add(o, "outcome", json_object_new_string(name));
     if (by != NULL)
@@ -209,7 +209,19 @@ int mav2_guard_outcome(mav2_guard *g, const mav2_send_params *p, const mav2_send
         return 1;
     mh_hex_encode(r->user_op_hash, 32, hash, sizeof(hash), 1);
     if (r->replaced && g->replaced_hash[0] != '\0' && strcmp(g->replaced_hash, hash) != 0 &&
-        !outcome_line(g, p, g->replaced_hash, "replaced", hash, NULL))
+        !outcome_line(g, p->chain_id, p->account, g->replaced_hash, "replaced", hash, NULL))
         return 0;
-    return outcome_line(g, p, hash, name, NULL, r->tx_hash);
+    return outcome_line(g, p->chain_id, p->account, hash, name, NULL, r->tx_hash);
+}
+
+int mav2_guard_outcome_of(const mav2_guard *g, uint64_t chain_id,
+                          const uint8_t account[MAV2_ADDRESS_LEN], const uint8_t user_op_hash[32],
+                          mav2_send_outcome outcome, const char *tx_hash)
+{
+    const char *name = outcome_name(outcome);
+    char hash[67];
+    if (g->ledger == NULL || name == NULL)
+        return 1;
+    mh_hex_encode(user_op_hash, 32, hash, sizeof(hash), 1);
+    return outcome_line(g, chain_id, account, hash, name, NULL, tx_hash);
 }

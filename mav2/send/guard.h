@@ -58,6 +58,15 @@ int mav2_guard_hook(void *ctx, mav2_guard_stage stage, const mav2_guard_event *e
  * r's op replaced another, that one's ("replaced", by: r's userOpHash). No ledger: 1. */
 int mav2_guard_outcome(mav2_guard *g, const mav2_send_params *p, const mav2_send_result *r);
 
+/* The "outcome" line of an op whose fate becomes known later than its mav2_send (a
+ * service that sends without waiting, then polls receipts): user_op_hash on account,
+ * outcome as mav2_guard_outcome names it, tx_hash NULL when none. No ledger: 1.
+ * Returns 1, or 0 with mav2_last_error(). Thread-safe for a shared g (only the ledger
+ * file is written, under its lock). */
+int mav2_guard_outcome_of(const mav2_guard *g, uint64_t chain_id,
+                          const uint8_t account[MAV2_ADDRESS_LEN], const uint8_t user_op_hash[32],
+                          mav2_send_outcome outcome, const char *tx_hash);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,6 +18,7 @@
 #include "mav2/core/settings.h"
 #include "mav2/core/u256.h"
 #include "mav2/service/conf.h"
+#include "mav2/send/policy.h"
 
 static int dup_opt(char **out, const char *v)
 {
@@ -119,13 +120,26 @@ static int read_token(const char *path, unsigned line, const char *file, mavd_co
     return c->token != NULL ? 1 : mav2_error_set("out of memory");
 }
 
+/* state = files (the default) or postgresql://...; lease = MS. */
+static int state_part(const mav2_config *cf, mavd_conf *c)
+{
+    const char *v = mav2_config_service_get(cf, "state", NULL);
+    if (v != NULL && strcmp(v, "files") != 0 && !dup_opt(&c->state_url, v))
+        return 0;
+    if (!dup_opt(&c->state_password_file, mav2_config_service_get(cf, "state-password-file", NULL)))
+        return 0;
+    v = mav2_config_service_get(cf, "lease", NULL);
+    c->lease_ms = v != NULL ? atoi(v) : 30000;
+    return 1;
+}
+
 static int service_part(const mav2_config *cf, mavd_conf *c)
 {
     const char *path = mav2_config_path(cf), *v;
     unsigned line = 0;
     if (!dup_opt(&c->listen, mav2_config_service_get(cf, "listen", NULL)) ||
         !dup_opt(&c->state_dir, mav2_config_service_get(cf, "state-dir", NULL)) ||
-        !dup_opt(&c->tcp, mav2_config_service_get(cf, "tcp", &line)))
+        !dup_opt(&c->tcp, mav2_config_service_get(cf, "tcp", &line)) || !state_part(cf, c))
         return 0;
     if (c->listen == NULL && c->tcp == NULL)
         return mav2_error_set("%s: [service] needs listen (a Unix socket path) or tcp", path);
@@ -175,6 +189,32 @@ static int profile_part(const mav2_config *cf, const char *profile, mavd_conf *c
            chain_id_of(cf, profile, &c->chain_id);
 }
 
+/* The policy-* settings of profile, and where its ledger goes (after service_part). */
+static int guard_part(const mav2_config *cf, const char *profile, mavd_conf *c)
+{
+    const char *v;
+    size_t n;
+    for (size_t i = 0; mav2_policy_keys[i] != NULL; i++) {
+        if ((v = mav2_config_profile_get(cf, profile, mav2_policy_keys[i])) == NULL)
+            continue;
+        if (c->policy == NULL && (c->policy = mav2_policy_new()) == NULL)
+            return mav2_error_set("out of memory");
+        if (!mav2_policy_set(c->policy, mav2_policy_keys[i], v))
+            return mav2_error_set("%s: [profile %s]: %s", mav2_config_path(cf), profile,
+                                  mav2_last_error());
+    }
+    v = mav2_config_profile_get(cf, profile, "ledger");
+    if (v != NULL && strcmp(v, "off") == 0)
+        return 1;
+    if (v != NULL)
+        return dup_opt(&c->ledger, v);
+    n = strlen(c->state_dir) + sizeof("/ledger.jsonl");
+    if ((c->ledger = malloc(n)) == NULL)
+        return mav2_error_set("out of memory");
+    snprintf(c->ledger, n, "%s/ledger.jsonl", c->state_dir);
+    return 1;
+}
+
 int mavd_conf_load(const char *path, const char *profile, mavd_conf *c)
 {
     mav2_config *cf = NULL;
@@ -186,7 +226,8 @@ int mavd_conf_load(const char *path, const char *profile, mavd_conf *c)
         profile = mav2_config_service_get(cf, "profile", NULL);
     if (profile == NULL)
         profile = "default";
-    ok = dup_opt(&c->path, path) && service_part(cf, c) && profile_part(cf, profile, c);
+    ok = dup_opt(&c->path, path) && service_part(cf, c) && profile_part(cf, profile, c) &&
+         guard_part(cf, profile, c);
     mav2_config_free(cf);
     if (!ok)
         mavd_conf_free(c);
@@ -204,6 +245,10 @@ void mavd_conf_free(mavd_conf *c)
     free(c->listen);
     free(c->tcp);
     free(c->state_dir);
+    free(c->ledger);
+    mav2_policy_free(c->policy);
+    free(c->state_url);
+    free(c->state_password_file);
     if (c->token != NULL)
         OPENSSL_clear_free(c->token, c->token_len + 1);
     memset(c, 0, sizeof(*c));

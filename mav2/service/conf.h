@@ -2,12 +2,15 @@
 /* conf.h: mav2d's configuration: one profile of the settings file (settings.h: chain,
  * rpc-url, bundler-url, account, key, entity-id, global, pin-source, paymaster-url)
  * and its [service] section (listen, tcp, bearer-token-file, lanes, state-dir,
- * poll-interval). Errors name FILE:LINE or the missing setting. */
+ * poll-interval, state, state-password-file, lease). Errors name FILE:LINE or the
+ * missing setting. */
 #ifndef MAV2D_CONF_H
 #define MAV2D_CONF_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "mav2/send/policy.h"
 
 #define MAVD_MAX_LANES 64
 
@@ -15,7 +18,10 @@ typedef struct {
     char *path;
     char *rpc_url, *bundler_url, *key_uri, *pin_source, *paymaster_url;
     char *listen, *tcp, *state_dir;
-    uint64_t chain_id; /* expected chain (0: the node's) */
+    char *state_url;           /* state.h URL: NULL = files in state-dir (the default) */
+    char *state_password_file; /* the database password's file, or NULL */
+    int lease_ms;              /* a lane's lease (PostgreSQL) */
+    uint64_t chain_id;         /* expected chain (0: the node's) */
     uint8_t account[20];
     uint32_t entity_id;
     int global;
@@ -25,6 +31,9 @@ typedef struct {
     unsigned tcp_port;
     char *token; /* the bearer token (tcp only), wiped when freed */
     size_t token_len;
+    mav2_policy *policy; /* the profile's policy-* settings; NULL: none */
+    char *ledger;        /* the audit ledger (profile "ledger", default STATE_DIR/ledger.jsonl);
+                            NULL: "ledger = off" */
 } mavd_conf;
 
 /* Loads path; profile NULL = the [service] profile setting, else "default".

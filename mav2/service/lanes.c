@@ -16,8 +16,8 @@
 #include "mav2/net/rpc.h"
 #include "mav2/net/rpc_json.h"
 #include "mav2/send/send.h"
-#include "mav2/service/hooks.h"
 #include "mav2/service/lanes.h"
+#include "mav2/send/guard.h"
 #include "mav2/service/metrics.h"
 #include "mav2/service/store.h"
 
@@ -32,13 +32,13 @@ typedef struct {
     int pending;   /* an op of this lane is sent and not settled */
     int settled;   /* the poller saw its outcome: the lane removes its journal entry */
     uint8_t hash[32];
-    uint64_t seq;        /* the pending op's nonce sequence */
-    const mavd_job *job; /* being signed (for the ledger hook) */
+    uint64_t seq; /* the pending op's nonce sequence */
 } lane;
 
 struct mavd_lanes {
     const mavd_conf *conf;
     mav2_signer *signer;
+    mav2_guard guard; /* policy, ledger and key reference: each op works on a copy */
     uint64_t chain_id;
     char journal_dir[4096];
     pthread_mutex_t mu;
@@ -82,19 +82,6 @@ static json_object *record_new(const mavd_lanes *l, unsigned index, const uint8_
     return o;
 }
 
-static void op_info(const lane *ln, const mavd_job *j, mavd_op_info *op)
-{
-    const mavd_lanes *l = ln->owner;
-    memset(op, 0, sizeof(*op));
-    op->chain_id = l->chain_id;
-    op->account = l->conf->account;
-    op->entity_id = l->conf->entity_id;
-    op->lane = ln->index;
-    op->calls = j->calls;
-    op->n_calls = j->n_calls;
-    op->paymaster_url = j->paymaster_url != NULL ? j->paymaster_url : l->conf->paymaster_url;
-}
-
 static double now_ms(void)
 {
     struct timespec ts;
@@ -106,15 +93,12 @@ static int sign_cb(void *ctx, const uint8_t hash[32], mav2_buf *sig)
 {
     lane *ln = ctx;
     uint8_t s[MAV2_USEROP_SIG_LEN];
-    mavd_op_info op;
     double t0 = now_ms();
     if (!mav2_signer_sign_userop(ln->owner->signer, hash, s)) {
         mavd_metric_inc(MAVD_M_TOKEN_ERRORS);
         return 0;
     }
     mavd_metric_sign_ms(now_ms() - t0);
-    op_info(ln, ln->job, &op);
-    mavd_hooks.ledger_signed(mavd_hooks.ctx, &op, hash); /* HOOK: ledger after signing */
     return mav2_buf_set(sig, s, sizeof(s));
 }
 
@@ -147,15 +131,9 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
     mav2_send_params p;
     mav2_send_result r;
     mav2_buf cd = {0};
-    mavd_op_info op;
-    char why[256] = "";
-    op_info(ln, j, &op);
+    mav2_guard g = l->guard; /* the policy before the token signs, the ledger after */
+    int ok;
     j->code = -32003;
-    if (!mavd_hooks.policy_check(mavd_hooks.ctx, &op, why, sizeof(why))) { /* HOOK: policy */
-        snprintf(j->message, sizeof(j->message), "refused by policy: %s", why);
-        mavd_metric_inc(MAVD_M_REFUSED);
-        return;
-    }
     if (!mav2_calldata_for_calls(l->conf->account, j->calls, j->n_calls, 0, &cd)) {
         j->code = -32602;
         snprintf(j->message, sizeof(j->message), "calls: %s", mav2_last_error());
@@ -173,10 +151,14 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
     p.sign_ctx = ln;
     p.wait_timeout_ms = -1;
     p.state_dir = l->journal_dir;
-    p.paymaster_url = op.paymaster_url;
+    p.paymaster_url = j->paymaster_url != NULL ? j->paymaster_url : l->conf->paymaster_url;
+    p.guard = mav2_guard_hook;
+    p.guard_ctx = &g;
     p.paymaster_context = j->paymaster_context;
-    ln->job = j;
-    if (mav2_send(node, bundler, &p, &r)) {
+    ok = mav2_send(node, bundler, &p, &r);
+    if (!mav2_guard_outcome(&g, &p, &r))
+        fprintf(stderr, "mav2d: the ledger: %s\n", mav2_last_error());
+    if (ok) {
         json_object *rec = record_new(l, ln->index, r.user_op_hash);
         memcpy(j->hash, r.user_op_hash, 32);
         if (mavd_store_put(l->conf->state_dir, r.user_op_hash, rec)) {
@@ -192,11 +174,8 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
         pthread_mutex_unlock(&l->mu);
     } else {
         snprintf(j->message, sizeof(j->message), "%s", r.message);
-        mavd_metric_inc(MAVD_M_REJECTED);
-        if (r.have_hash)
-            mavd_hooks.ledger_outcome(mavd_hooks.ctx, r.user_op_hash, MAVD_OUTCOME_FAILED, NULL);
+        mavd_metric_inc(g.refused_rule != NULL ? MAVD_M_REFUSED : MAVD_M_REJECTED);
     }
-    ln->job = NULL;
     mav2_send_result_clear(&r);
     mav2_buf_free(&cd);
 }
@@ -331,6 +310,15 @@ static json_object *eip5792_receipt(json_object *res, int success)
     return o;
 }
 
+/* The ledger's "outcome" line of ln's op, known after its send returned. */
+static void ledger_outcome(const lane *ln, mav2_send_outcome outcome, const char *tx_hash)
+{
+    const mavd_lanes *l = ln->owner;
+    if (!mav2_guard_outcome_of(&l->guard, l->chain_id, l->conf->account, ln->hash, outcome,
+                               tx_hash))
+        fprintf(stderr, "mav2d: the ledger: %s\n", mav2_last_error());
+}
+
 /* res: the bundler's receipt of ln's op. Records the outcome and frees the lane. */
 static void settle(lane *ln, json_object *res)
 {
@@ -345,9 +333,8 @@ static void settle(lane *ln, json_object *res)
         fprintf(stderr, "mav2d: %s\n", mav2_last_error());
     json_object_put(rec);
     mavd_metric_inc(success ? MAVD_M_INCLUDED : MAVD_M_REVERTED);
-    mavd_hooks.ledger_outcome(mavd_hooks.ctx, ln->hash, /* HOOK: ledger on outcome */
-                              success ? MAVD_OUTCOME_INCLUDED : MAVD_OUTCOME_REVERTED,
-                              tx != NULL ? json_object_get_string(tx) : NULL);
+    ledger_outcome(ln, success ? MAV2_SEND_INCLUDED : MAV2_SEND_REVERTED,
+                   tx != NULL ? json_object_get_string(tx) : NULL);
     pthread_mutex_lock(&l->mu);
     ln->settled = 1;
     pthread_cond_broadcast(&l->work);
@@ -366,7 +353,7 @@ static void settle_failed(lane *ln, const char *why)
         fprintf(stderr, "mav2d: %s\n", mav2_last_error());
     json_object_put(rec);
     mavd_metric_inc(MAVD_M_REJECTED);
-    mavd_hooks.ledger_outcome(mavd_hooks.ctx, ln->hash, MAVD_OUTCOME_FAILED, NULL);
+    ledger_outcome(ln, MAV2_SEND_REJECTED, NULL);
     pthread_mutex_lock(&l->mu);
     ln->settled = 1;
     pthread_cond_broadcast(&l->work);
@@ -486,8 +473,8 @@ static void *poller_main(void *arg)
     return NULL;
 }
 
-int mavd_lanes_start(const mavd_conf *conf, mav2_signer *signer, uint64_t chain_id,
-                     mavd_lanes **out)
+int mavd_lanes_start(const mavd_conf *conf, mav2_signer *signer, const mav2_guard *guard,
+                     uint64_t chain_id, mavd_lanes **out)
 {
     mavd_lanes *l = calloc(1, sizeof(*l));
     *out = NULL;
@@ -495,6 +482,7 @@ int mavd_lanes_start(const mavd_conf *conf, mav2_signer *signer, uint64_t chain_
         return mav2_error_set("out of memory");
     l->conf = conf;
     l->signer = signer;
+    l->guard = *guard;
     l->chain_id = chain_id;
     l->poll_ms = conf->poll_ms;
     l->n = conf->lanes;

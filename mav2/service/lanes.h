@@ -17,6 +17,7 @@
 #include "mav2/core/account.h"
 #include "mav2/core/buf.h"
 #include "mav2/keys/signer.h"
+#include "mav2/send/guard.h"
 #include "mav2/service/conf.h"
 
 typedef struct mavd_lanes mavd_lanes;
@@ -37,10 +38,12 @@ typedef struct mavd_job {
 
 void mavd_job_free(mavd_job *j);
 
-/* Starts conf->lanes lane threads and the poller; chain_id is the node's. The conf
- * and signer must outlive the lanes. */
-int mavd_lanes_start(const mavd_conf *conf, mav2_signer *signer, uint64_t chain_id,
-                     mavd_lanes **out);
+/* Starts conf->lanes lane threads and the poller; chain_id is the node's. Every op
+ * passes guard (guard.h: the policy before the token signs, the ledger after it and
+ * on the op's outcome), copied. The conf, signer and guard's policy must outlive the
+ * lanes. */
+int mavd_lanes_start(const mavd_conf *conf, mav2_signer *signer, const mav2_guard *guard,
+                     uint64_t chain_id, mavd_lanes **out);
 /* Queues job and blocks until a lane answered it (job->done). */
 void mavd_lanes_submit(mavd_lanes *l, mavd_job *job);
 /* Queue depth and pending ops (for /metrics). */

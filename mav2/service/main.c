@@ -23,6 +23,7 @@
 #include "mav2/net/rpc.h"
 #include "mav2/net/rpc_json.h"
 #include "mav2/service/api.h"
+#include "mav2/service/backend.h"
 #include "mav2/service/conf.h"
 #include "mav2/service/http.h"
 #include "mav2/service/lanes.h"
@@ -34,6 +35,7 @@ static const char help[] =
     "\n"
     "SYNOPSIS\n"
     "    mav2d [--config FILE] [--profile NAME] [--check]\n"
+    "    mav2d [--config FILE] --init-db\n"
     "    mav2d --help\n"
     "\n"
     "DESCRIPTION\n"
@@ -53,7 +55,10 @@ static const char help[] =
     "    --config FILE        the settings file (default /etc/mav2/mav2d.conf)\n"
     "    --profile NAME       the profile to sign with (default: [service] profile,\n"
     "                         else \"default\")\n"
-    "    --check              check the settings, the key and the node, then exit\n"
+    "    --check              check the settings, the state, the key and the node,\n"
+    "                         then exit\n"
+    "    --init-db            create or migrate the state's schema (PostgreSQL:\n"
+    "                         its tables; files: the journal directory), then exit\n"
     "    -h, --help           this text\n"
     "\n"
     "SETTINGS\n"
@@ -70,6 +75,25 @@ static const char help[] =
     "    lanes = N            nonce lanes: ops in flight at once (default 1)\n"
     "    state-dir = PATH     journal and call records (required; mode 0700)\n"
     "    poll-interval = MS   receipt poll interval (default 1000)\n"
+    "    state = files | postgresql://...  where lanes and the journal live:\n"
+    "                         files in state-dir (the default: one host), or a\n"
+    "                         PostgreSQL database shared by several mav2d (libpq\n"
+    "                         URI without a password; create its schema with\n"
+    "                         --init-db first)\n"
+    "    state-password-file = F  the database password (first line), else\n"
+    "                         libpq's PGPASSWORD or ~/.pgpass\n"
+    "    lease = MS           PostgreSQL: a lane's lease, renewed while the lane\n"
+    "                         works; a dead host's lanes are taken over after it\n"
+    "                         (default 30000)\n"
+    "\n"
+    "POLICY AND LEDGER\n"
+    "    As with mav2 send: the profile's policy-* settings (policy-allow,\n"
+    "    policy-max-value, policy-value-cap, policy-ops-per-minute,\n"
+    "    policy-max-cost) are checked before the token signs; an op outside them\n"
+    "    is refused (JSON-RPC error -32003 naming the rule), nothing signed. Every\n"
+    "    signature, refusal and outcome is a line of the audit ledger (profile\n"
+    "    key ledger = PATH, default STATE_DIR/ledger.jsonl, off to disable);\n"
+    "    mav2 audit verify checks it.\n"
     "\n"
     "HTTP\n"
     "    POST / takes JSON-RPC 2.0: wallet_sendCalls (version 2.0.0; chainId, from\n"
@@ -141,14 +165,20 @@ static int node_chain(const mavd_conf *c, uint64_t *chain)
     return ok;
 }
 
-static mav2_signer *open_signer(const mavd_conf *c)
+/* The profile's key, and the guard every op passes (policy, ledger, the key's token
+ * serial and id for the ledger). */
+static mav2_signer *open_signer(const mavd_conf *c, mav2_guard *g)
 {
     mav2_key_opts o = {MAV2_KEY_PRIVATE, c->pin_source, 0, NULL};
     EVP_PKEY *pkey = NULL;
     mav2_signer *s;
     if (!mav2_key_load(c->key_uri, &o, &pkey))
         return NULL;
-    s = mav2_signer_new(pkey);
+    mav2_guard_init(g);
+    g->policy = c->policy;
+    g->state_dir = c->state_dir;
+    g->ledger = c->ledger;
+    s = mav2_guard_set_key(g, pkey) ? mav2_signer_new(pkey) : NULL;
     EVP_PKEY_free(pkey);
     return s;
 }
@@ -180,14 +210,25 @@ static void ready_line(const mavd_conf *c, uint64_t chain)
     notify("READY=1");
 }
 
+/* Opens the state once to check it. The lanes use the files backend only so far. */
+static int check_state(const mavd_conf *c)
+{
+    mav2_state *st = NULL;
+    int ok = mavd_backend_open(c, &st);
+    if (ok && c->state_url != NULL)
+        ok = mav2_error_set("state: the lanes cannot use PostgreSQL yet (only --init-db)");
+    mav2_state_close(st);
+    return ok;
+}
+
 /* Serves until SIGTERM / SIGINT. */
 static int serve(const char *path, const char *profile, mavd_conf *c, mav2_signer *s,
-                 uint64_t chain, const sigset_t *sigs)
+                 const mav2_guard *g, uint64_t chain, const sigset_t *sigs)
 {
     mavd_api api = {c, NULL, chain};
     mavd_http *http = NULL;
     int sig = 0;
-    if (!mavd_lanes_start(c, s, chain, &api.lanes))
+    if (!mavd_lanes_start(c, s, g, chain, &api.lanes))
         return 0;
     if (!mavd_http_start(c, &api, &http)) {
         mavd_lanes_stop(api.lanes);
@@ -208,16 +249,16 @@ static int serve(const char *path, const char *profile, mavd_conf *c, mav2_signe
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-                                         {"profile", required_argument, NULL, 'p'},
-                                         {"check", no_argument, NULL, 'k'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"profile", required_argument, NULL, 'p'},
+        {"check", no_argument, NULL, 'k'},        {"init-db", no_argument, NULL, 'i'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *path = "/etc/mav2/mav2d.conf", *profile = NULL;
-    int o, check = 0, rc = 0;
+    int o, check = 0, init_db = 0, rc = 0;
     uint64_t chain = 0;
     mavd_conf c;
     mav2_signer *s;
+    mav2_guard g;
     sigset_t sigs;
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (o == 'h')
@@ -228,6 +269,8 @@ int main(int argc, char **argv)
             path = optarg;
         else if (o == 'p')
             profile = optarg;
+        else if (o == 'i')
+            init_db = 1;
         else
             check = 1;
     }
@@ -245,14 +288,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "mav2d: %s\n", mav2_last_error());
         return 2;
     }
-    if ((s = open_signer(&c)) == NULL) {
+    if (init_db || !check_state(&c)) {
+        rc = init_db && mavd_backend_init_db(&c) ? 0 : 2;
+        if (rc != 0)
+            fprintf(stderr, "mav2d: %s\n", mav2_last_error());
+        mavd_conf_free(&c);
+        return rc;
+    }
+    if ((s = open_signer(&c, &g)) == NULL) {
         fprintf(stderr, "mav2d: key: %s\n", mav2_last_error());
         mavd_conf_free(&c);
         return 3;
     }
     if (!node_chain(&c, &chain))
         rc = 4;
-    else if (!check && !serve(path, profile, &c, s, chain, &sigs))
+    else if (!check && !serve(path, profile, &c, s, &g, chain, &sigs))
         rc = 2;
     if (rc != 0)
         fprintf(stderr, "mav2d: %s\n", mav2_last_error());

@@ -8,6 +8,9 @@
 # 8 x 50 for the shared 2-core machine: MAV2D_LOAD=50 restores it), each included exactly
 # once; kill -9 in the middle of a load and a restart: every request that got an id is
 # included exactly once and its status answerable, nothing sent twice; /metrics; SIGTERM.
+# The profile's policy refuses an op over policy-max-value before the token signs, and
+# the audit ledger (STATE_DIR/ledger.jsonl) holds every signature and outcome, verified
+# by mav2 audit verify.
 # MAV2D_WRAP prefixes the mav2d command (e.g. valgrind --error-exitcode=99 ...: the
 # SIGTERM exit status then reports its errors).
 E2E_NEEDS="curl"
@@ -31,6 +34,7 @@ account = $ACC
 key = $SK
 entity-id = 1
 global = true
+policy-max-value = 0.01ether
 [service]
 profile = e2e
 listen = $SOCK
@@ -169,6 +173,17 @@ is "reverting call: JSON-RPC error -32003" "$(jq -r .error.code "$MH_TMP/revert.
 ok "reverting call: the reason in one sentence" jq -e '.error.message | test("revert"; "i")' "$MH_TMP/revert.json"
 jq -r .error.message "$MH_TMP/revert.json" | sed 's/^/# /'
 
+# ---- the profile's policy, before the token signs: over policy-max-value is refused
+SIGNS0=$(grep -c '"event":"sign"' "$STATE/ledger.jsonl")
+W='{"jsonrpc":"2.0","id":6,"method":"wallet_sendCalls","params":[{"version":"2.0.0","chainId":"'$(printf '0x%x' "$CHAIN_ID")'","from":"'$ACC'","calls":[{"to":"'$RCPT'","value":"0x470de4df820000"}]}]}'
+"${U[@]}" -d "$W" http://mav2d/ >"$MH_TMP/policy.json"
+is "policy: over policy-max-value refused (-32003)" "$(jq -r .error.code "$MH_TMP/policy.json")" -32003
+ok "policy: the rule named" jq -e '.error.message | test("policy-max-value")' "$MH_TMP/policy.json"
+is "policy: nothing signed" "$(grep -c '"event":"sign"' "$STATE/ledger.jsonl")" "$SIGNS0"
+is "policy: the refusal is in the ledger" \
+    "$(grep '"event":"refused"' "$STATE/ledger.jsonl" | jq -r .rule)" policy-max-value
+is "policy: the recipient got nothing more" "$(balance "$RCPT")" 1000000000000000
+
 lane_key() { if [ "$1" -eq 0 ]; then echo 101; else printf '%x0000000101' "$1"; fi; }
 nonces() { local s=0 i; for i in 0 1 2 3; do s=$((s + $(nonce_seq "$(lane_key $i)"))); done; echo $s; }
 N0=$(nonces)
@@ -246,4 +261,15 @@ wait "$MAVD_PID"
 is "SIGTERM: exit 0" "$?" 0
 is "SIGTERM: STOPPING=1" "$(notified)" STOPPING=1
 ok "SIGTERM: socket removed" test ! -e "$SOCK"
+
+# ---- the audit ledger: every signature, then its outcome, in one verified chain
+"$MAV2" audit verify "$STATE/ledger.jsonl" >"$MH_TMP/verify.out" 2>&1
+is "ledger: mav2 audit verify exit 0" "$?" 0
+for id in $(cat "$MH_TMP/load.ids" "$MH_TMP/kill.ids"); do
+    jq -r --arg h "$id" 'select(.userOpHash == $h) | .event + " " + (.outcome // "")' \
+        "$STATE/ledger.jsonl" | tr '\n' ' '
+    echo
+done >"$MH_TMP/ledger.ops"
+is "ledger: each confirmed op has its sign line and an included outcome" \
+    "$(grep -c '^sign  .*outcome included' "$MH_TMP/ledger.ops")" $((TOTAL + IDS))
 tap_done

@@ -115,8 +115,11 @@ bad_cfg "a custom chain hiding a preset" "would hide the preset" < <(printf '[ch
 bad_cfg "unknown [service] key" "$CFG:2: unknown setting \"colour\" in a .service. section" < <(printf '[service]\ncolour = blue\n')
 bad_cfg "[service] relative path" "$CFG:2: state-dir: want an absolute path" < <(printf '[service]\nstate-dir = state\n')
 bad_cfg "[service] lanes 0" "$CFG:2: lanes: want a positive number" < <(printf '[service]\nlanes = 0\n')
+bad_cfg "[service] bad state" "$CFG:2: state: want files or a postgresql:// URL" < <(printf '[service]\nstate = mysql://x\n')
+bad_cfg "[service] relative state-password-file" "$CFG:2: state-password-file: want an absolute path" < <(printf '[service]\nstate-password-file = pw\n')
+bad_cfg "[service] lease 0" "$CFG:2: lease: want a positive number" < <(printf '[service]\nlease = 0\n')
 bad_cfg "[service] key twice" "$CFG:3: \"lanes\" given twice in .service." < <(printf '[service]\nlanes = 2\nlanes = 3\n')
-write_cfg < <(printf '[profile a]\nchain = base\n[service]\nprofile = a\nlisten = /run/x.sock\nlanes = 4\nstate-dir = /var/lib/x\npoll-interval = 500\ntcp = 127.0.0.1:1\nbearer-token-file = /etc/t\n')
+write_cfg < <(printf '[profile a]\nchain = base\n[service]\nprofile = a\nlisten = /run/x.sock\nlanes = 4\nstate-dir = /var/lib/x\npoll-interval = 500\ntcp = 127.0.0.1:1\nbearer-token-file = /etc/t\nstate = postgresql:///m?host=/run/pg\nstate-password-file = /etc/pw\nlease = 20000\n')
 show --profile a >/dev/null
 is "a [service] section (mav2d's) is accepted by the CLI too" "$?" 0
 printf '[profile a]\nchain = base\n' >"$CFG"
