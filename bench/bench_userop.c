@@ -50,15 +50,13 @@ static void keccak_floor(const mav2_userop *op, uint8_t out[32])
 static void run(const char *name, size_t call_len, long n)
 {
     mav2_userop op;
-    json_object *j = NULL;
-    const char *text;
+    char *text = NULL;
     uint8_t h[32];
     double t0, t_hash, t_floor, t_json;
     long i;
 
     fill_op(&op, call_len);
-    mav2_userop_to_json(&op, &j);
-    text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
+    mav2_userop_to_json_string(&op, &text);
 
     t0 = now();
     for (i = 0; i < n; i++)
@@ -84,7 +82,7 @@ static void run(const char *name, size_t call_len, long n)
     printf("%-22s %9.0f hash/s  %9.0f keccak-only/s  hash/keccak-only %.2fx  "
            "%9.0f parse+hash/s\n",
            name, n / t_hash, n / t_floor, t_hash / t_floor, n / t_json);
-    json_object_put(j);
+    free(text);
     mav2_userop_clear(&op);
 }
 

@@ -15,6 +15,7 @@
 #include "mav2/core/error.h"
 #include "mav2/keys/signer.h"
 #include "mav2/core/userop.h"
+#include "mav2/core/userop_json.h"
 
 #define USEROP_MAX (4u << 20)
 

@@ -325,7 +325,7 @@ static int print_result(const mav2_cli_cmd *cmd, send_ui *ui, const mav2_send_re
     if (r->outcome == MAV2_SEND_INCLUDED && r->message[0] != '\0')
         fprintf(stderr, "mav2 %s: note: %s\n", cmd->name, r->message);
     mh_hex_encode(r->user_op_hash, 32, hash, sizeof(hash), 1);
-    rc = r->receipt;
+    rc = r->receipt != NULL ? json_tokener_parse(r->receipt) : NULL;
     if (rc != NULL)
         json_object_object_get_ex(rc, "receipt", &inner);
     success = rc != NULL && json_object_object_get_ex(rc, "success", &succ) &&
@@ -333,6 +333,7 @@ static int print_result(const mav2_cli_cmd *cmd, send_ui *ui, const mav2_send_re
     member_dec(inner, "blockNumber", block);
     member_dec(rc, "actualGasCost", cost);
     member_dec(rc, "actualGasUsed", used);
+    json_object_put(rc);
     snprintf(eth, sizeof(eth), "?");
     if (mav2_u256_from_dec(&c, cost))
         mav2_u256_format_units(&c, 18, eth);

@@ -12,7 +12,7 @@
 #include "mav2/core/buf.h"
 #include "mav2/cli/cli.h"
 #include "mav2/cli/settings.h"
-#include "mav2/net/rpc.h"
+#include "mav2/net/rpc_json.h"
 #include "mav2/send/send.h"
 #include "mav2/keys/signer.h"
 #include "mav2/core/u256.h"

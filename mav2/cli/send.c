@@ -368,7 +368,7 @@ static int send_unsigned(const mav2_cli_cmd *cmd, mav2_rpc *node, mav2_rpc *bund
     }
     if ((rc = mav2_cli_chain_of(cmd, node, &chain)) != MAV2_EXIT_OK)
         goto out;
-    text = json_object_to_json_string_ext(r.user_op, JSON_C_TO_STRING_PLAIN);
+    text = r.user_op;
     f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
     if (f == NULL || fprintf(f, "%s\n", text) < 0 || (f != stdout ? fclose(f) : fflush(f)) != 0) {
         rc = mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "--unsigned-out: cannot write %s", path);

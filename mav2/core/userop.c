@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* userop.c: ERC-4337 v0.7 user operation: packing, hashing, JSON-RPC form (see userop.h). */
 #include "mav2/core/userop.h"
+#include "mav2/core/userop_json.h"
 
 #include <string.h>
 

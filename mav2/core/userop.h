@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* userop.h: ERC-4337 v0.7 user operations: the unpacked form (what JSON-RPC carries),
  * packing (initCode, accountGasLimits, gasFees, paymasterAndData), userOpHash for any
- * entry point and chain, and the JSON-RPC object form (json-c) both ways.
+ * entry point and chain, and the JSON-RPC form as text both ways.
  * Functions returning int return 1, or 0 with mav2_last_error() naming the field. */
 #ifndef MAV2_USEROP_H
 #define MAV2_USEROP_H
 
-#include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,17 +72,17 @@ int mav2_userop_hash(const mav2_userop *op, const uint8_t entry_point[MAV2_ADDRE
 int mav2_userop_hash_v08(const mav2_userop *op, const uint8_t entry_point[MAV2_ADDRESS_LEN],
                          uint64_t chain_id, uint8_t out[32]);
 
-/* JSON-RPC form: sender, nonce, [factory, factoryData], callData, callGasLimit,
- * verificationGasLimit, preVerificationGas, maxFeePerGas, maxPriorityFeePerGas,
- * [paymaster, paymasterVerificationGasLimit, paymasterPostOpGasLimit, paymasterData],
- * signature. Quantities minimal hex, bytes 0x-hex, addresses EIP-55. */
-int mav2_userop_to_json(const mav2_userop *op, json_object **out);
-/* Strict parse: unknown keys, missing required keys, malformed hex, wrong address
- * length, quantities over 256 bits, uint128 fields over 128 bits, factoryData
- * without factory (and the like) are rejected with "field: what is wrong".
- * A JSON null counts as absent. op is initialised by the call (clear it even on
- * failure). */
-int mav2_userop_from_json(mav2_userop *op, json_object *obj);
+/* JSON-RPC form as text (a JSON object): sender, nonce, [factory, factoryData],
+ * callData, callGasLimit, verificationGasLimit, preVerificationGas, maxFeePerGas,
+ * maxPriorityFeePerGas, [paymaster, paymasterVerificationGasLimit,
+ * paymasterPostOpGasLimit, paymasterData], signature. Quantities minimal hex, bytes
+ * 0x-hex, addresses EIP-55. *out gets a new NUL-terminated string (the caller frees
+ * it with free()). */
+int mav2_userop_to_json_string(const mav2_userop *op, char **out);
+/* Strict parse of that text: unknown keys, missing required keys, malformed hex, wrong
+ * address length, quantities over 256 bits, uint128 fields over 128 bits, factoryData
+ * without factory (and the like) are rejected with "field: what is wrong". A JSON null
+ * counts as absent. op is initialised by the call (clear it even on failure). */
 int mav2_userop_from_json_string(mav2_userop *op, const char *json);
 
 #ifdef __cplusplus

@@ -8,6 +8,7 @@
 #include "mav2/core/error.h"
 #include "mav2/core/u256.h"
 #include "mav2/net/rpc.h"
+#include "mav2/net/rpc_json.h"
 
 int mav2_eth_chain_id(mav2_rpc *rpc, uint64_t *chain)
 {

@@ -7,6 +7,7 @@
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
 #include "mav2/net/rpc.h"
+#include "mav2/net/rpc_json.h"
 
 json_object *mav2_eth_call_params(const uint8_t to[MAV2_ADDRESS_LEN], const uint8_t *data,
                                   size_t len, const uint8_t *from)

@@ -21,6 +21,7 @@
 
 #include "mav2/core/u256.h"
 #include "mav2/core/address.h"
+#include "mav2/core/userop_json.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "mav2/net/rpc.h"
+#include "mav2/net/rpc_json.h"
 #include "mav2/core/address.h"
 
 #ifdef __cplusplus

@@ -3,8 +3,8 @@
  * (libcurl + json-c).
  *
  *   mav2_rpc *rpc = mav2_rpc_new("https://eth-sepolia.example/v2/KEY", NULL);
- *   json_object *res;
- *   if (!mav2_rpc_call(rpc, "eth_chainId", NULL, &res))
+ *   uint64_t chain;
+ *   if (!mav2_eth_chain_id(rpc, &chain))
  *       fprintf(stderr, "%s\n", mav2_rpc_last_error(rpc)->message);
  *
  * One client keeps one curl handle (keep-alive connection reuse). A client is not
@@ -23,7 +23,6 @@
 #ifndef MAV2_RPC_H
 #define MAV2_RPC_H
 
-#include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -117,39 +116,9 @@ int mav2_rpc_url_check(const char *url, char *why, size_t cap);
  * user:password@) over plain http to a host that is not loopback. */
 int mav2_rpc_url_key_in_clear(const char *url);
 
-/* One call. params: a JSON array (borrowed; NULL means []). On success returns 1 and
- * *result gets a new reference (json_object_put it; a JSON null result gives NULL).
- * On failure returns 0 and mav2_rpc_last_error() says why. */
-int mav2_rpc_call(mav2_rpc *rpc, const char *method, json_object *params, json_object **result);
-
-/* One call of a batch. The caller fills method and params (borrowed). */
-typedef struct {
-    const char *method;
-    json_object *params;
-    json_object *result;  /* out: new reference or NULL (JSON null) */
-    mav2_rpc_error error; /* out: status MAV2_RPC_OK or the error of this call */
-} mav2_rpc_batch_item;
-
-/* Sends the n calls in one HTTP POST (a JSON-RPC batch) and matches the answers by
- * id, in any order. Servers that refuse batches get the calls one by one. Returns 1
- * when every call succeeded; otherwise 0, each item says its own outcome and the
- * last error is the transport error or the first failing item's error. Release the
- * items with mav2_rpc_batch_clear. */
-int mav2_rpc_batch(mav2_rpc *rpc, mav2_rpc_batch_item *items, size_t n);
-
-/* Drops results and errors of the items (method/params untouched). */
-void mav2_rpc_batch_clear(mav2_rpc_batch_item *items, size_t n);
-
 /* The error of the last failed call (status MAV2_RPC_OK after a success). */
 const mav2_rpc_error *mav2_rpc_last_error(const mav2_rpc *rpc);
 
-/* eth_call params [{"from"?, "to", "data"}, "latest"] (a new JSON array) for len bytes
- * of data sent to `to`, from `from` unless NULL; NULL if out of memory. */
-json_object *mav2_eth_call_params(const uint8_t to[MAV2_ADDRESS_LEN], const uint8_t *data,
-                                  size_t len, const uint8_t *from);
-/* An eth_call answer (a 0x-hex JSON string) into out; 0 with "WHAT: the answer is not
- * hex" otherwise. */
-int mav2_eth_call_answer(json_object *res, mav2_buf *out, const char *what);
 /* Both around one call: eth_call(to, data) at "latest" into out. */
 int mav2_eth_call(mav2_rpc *rpc, const uint8_t to[MAV2_ADDRESS_LEN], const uint8_t *data,
                   size_t len, mav2_buf *out);

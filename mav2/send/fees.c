@@ -7,6 +7,7 @@
 
 #include "mav2/core/error.h"
 #include "mav2/send/bounds.h"
+#include "mav2/send/send_int.h"
 
 /* The fee bounds (send.h): prio within its ceiling, max_fee capped at
  * ceil(base x fee_cap_base_mul) + prio. */
@@ -42,6 +43,8 @@ int mav2_fees_compute(const mav2_u256 *base_fee, const mav2_u256 *rundler_hint,
     if (p == NULL) {
         mav2_send_params_init(&d);
         p = &d;
+    } else if (!mav2_send_params_check(p)) {
+        return 0;
     }
     if (rundler_hint != NULL) {
         if (!mav2_u256_ceil_mul_dec(&prio, rundler_hint,

@@ -34,13 +34,33 @@ void mav2_send_params_init(mav2_send_params *p)
     p->max_call_gas = 3000000;
     p->max_paymaster_gas = 500000;
     p->fee_cap_base_mul = "2";
+    p->struct_size = sizeof(*p);
+}
+
+int mav2_send_params_check(const mav2_send_params *p)
+{
+    if (p->struct_size != sizeof(*p))
+        return mav2_error_set("send parameters: struct_size %zu is not this library's (%zu): "
+                              "fill them with mav2_send_params_init",
+                              p->struct_size, sizeof(*p));
+    return 1;
 }
 
 void mav2_send_result_clear(mav2_send_result *r)
 {
-    json_object_put(r->receipt);
-    json_object_put(r->user_op);
+    free(r->receipt);
+    free(r->user_op);
     memset(r, 0, sizeof(*r));
+}
+
+int mav2_send_keep_json(char **text, json_object *o)
+{
+    char *t = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    if (t == NULL)
+        return mav2_error_set("out of memory");
+    free(*text);
+    *text = t;
+    return 1;
 }
 
 void mav2_send_progress(const mav2_send_params *p, mav2_send_stage st, const char *detail)

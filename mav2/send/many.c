@@ -11,6 +11,7 @@
 #include "mav2/core/account.h"
 #include "mav2/core/error.h"
 #include "mav2/send/send.h"
+#include "mav2/send/send_int.h"
 
 typedef struct {
     const char *rpc_url, *bundler_url;
@@ -51,7 +52,8 @@ int mav2_send_many(const char *rpc_url, const char *bundler_url, const mav2_rpc_
     if (keys == NULL)
         return mav2_error_set("send many: out of memory");
     for (size_t i = 0; i < n; i++) {
-        if (!mav2_nonce_key(&keys[i], &ps[i].lane, ps[i].entity_id, ps[i].nonce_options)) {
+        if (!mav2_send_params_check(&ps[i]) ||
+            !mav2_nonce_key(&keys[i], &ps[i].lane, ps[i].entity_id, ps[i].nonce_options)) {
             free(keys);
             fail_all(rs, n, mav2_last_error());
             return 0;

@@ -367,6 +367,8 @@ static int gas_and_sponsor(mav2_send_ctx *c, mav2_userop *op)
 
 static int check_params(const mav2_send_params *p)
 {
+    if (!mav2_send_params_check(p))
+        return 0;
     if (p->sign == NULL && !p->unsigned_only)
         return mav2_error_set("send: no signer callback");
     if (p->call_data == NULL && p->call_data_len != 0)

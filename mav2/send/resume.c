@@ -214,8 +214,10 @@ int mav2_send_resume(mav2_send_ctx *c, mav2_journal_entry *e)
     int ok;
     c->r->resumed = 1;
     c->r->nonce = e->nonce;
-    json_object_put(c->r->user_op);
-    c->r->user_op = json_object_get(e->user_op);
+    if (!mav2_send_keep_json(&c->r->user_op, e->user_op)) {
+        c->r->outcome = MAV2_SEND_INVALID;
+        return 0;
+    }
     memcpy(c->r->user_op_hash, e->user_op_hash, 32);
     c->r->have_hash = 1;
     mh_hex_encode(e->user_op_hash, 32, hex, sizeof(hex), 1);

@@ -44,9 +44,9 @@ static int unsigned_result(mav2_send_ctx *c, mav2_userop *op)
             ? !mav2_userop_hash_v08(op, c->ep, c->chain_id, r->user_op_hash)
             : !mav2_userop_hash(op, c->ep, c->chain_id, r->user_op_hash))
         return 0;
-    json_object_put(r->user_op);
+    free(r->user_op);
     r->user_op = NULL;
-    if (!mav2_userop_to_json(op, &r->user_op))
+    if (!mav2_userop_to_json_string(op, &r->user_op))
         return 0;
     r->have_hash = 1;
     r->nonce = op->nonce;

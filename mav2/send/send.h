@@ -50,7 +50,6 @@
 #ifndef MAV2_SEND_H
 #define MAV2_SEND_H
 
-#include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -116,7 +115,11 @@ typedef enum {
     MAV2_SEND_UNSIGNED      /* built and estimated, not signed nor sent (unsigned_only) */
 } mav2_send_outcome;
 
+/* Send parameters. The caller allocates them and must fill them with
+ * mav2_send_params_init first: struct_size tells the library which layout it was
+ * given, so fields can be added at the end without a new soname. */
 typedef struct {
+    size_t struct_size;         /* sizeof(mav2_send_params) when made; set by params_init */
     uint64_t chain_id;          /* expected chain; 0 = whatever the node says */
     const uint8_t *entry_point; /* NULL = EntryPoint v0.7; v0.8 gets its EIP-712 hash */
     uint8_t account[MAV2_ADDRESS_LEN];
@@ -242,7 +245,12 @@ typedef struct {
     void *guard_ctx;
 } mav2_send_params;
 
-/* Defaults as documented above; account, call data and sign still to fill. */
+/* Sets every field of *p (caller-allocated, not retained): struct_size, the defaults
+ * documented above, zero/NULL for the rest; account, call data and sign are then the
+ * caller's to fill. Every function taking a mav2_send_params refuses one whose
+ * struct_size this library does not know (outcome INVALID, mav2_last_error() says
+ * so): call this before setting fields, never memset or copy one from another build.
+ * Thread-safe (touches only *p). */
 void mav2_send_params_init(mav2_send_params *p);
 
 typedef struct {
@@ -255,11 +263,14 @@ typedef struct {
     mav2_u256 nonce;       /* full nonce of the op (key192 << 64 | seq) */
     int resumed;           /* a journaled op was awaited instead of sending a new one */
     int replaced;          /* mav2_send_replace: a higher-fee op replaced the journaled one */
-    json_object *receipt;  /* the bundler's receipt object when included (owned) */
+    char *receipt;         /* the bundler's receipt (eth_getUserOperationReceipt) as JSON
+                            * object text when included, else NULL (owned: cleared by
+                            * mav2_send_result_clear) */
     char tx_hash[67];      /* "0x..." when included ("" if the nonce moved on without a receipt) */
     uint64_t block_number; /* block of the bundle transaction, when included */
     mav2_u256 actual_gas_cost;   /* wei, from the receipt, when included */
-    json_object *user_op;        /* the op as sent (JSON-RPC form, owned) when signed */
+    char *user_op;               /* the op as sent, JSON-RPC object text (userop.h) when
+                                  * signed, else NULL (owned, as receipt) */
     unsigned long http_requests; /* HTTP requests made (node + bundler, retries too) */
 } mav2_send_result;
 

@@ -16,8 +16,10 @@
 
 #include "mav2/core/abi.h"
 #include "mav2/net/journal.h"
+#include "mav2/net/rpc_json.h"
 #include "mav2/send/send.h"
 #include "mav2/core/userop.h"
+#include "mav2/core/userop_json.h"
 #include "mav2/core/address.h"
 
 typedef struct {
@@ -51,6 +53,9 @@ typedef struct {
 } mav2_send_ctx;
 
 /* flow.c */
+/* 1 if p's struct_size is this library's (made by mav2_send_params_init), else 0 with
+ * mav2_last_error() set: the check of every public entry point taking one. */
+int mav2_send_params_check(const mav2_send_params *p);
 void mav2_send_progress(const mav2_send_params *p, mav2_send_stage st, const char *detail);
 /* Member k of object o, or NULL. */
 json_object *mav2_send_member(json_object *o, const char *k);
@@ -60,6 +65,8 @@ int mav2_send_quantity(json_object *o, const char *what, mav2_u256 *out);
 json_object *mav2_send_json_hex(const uint8_t *b, size_t n);
 json_object *mav2_send_json_address(const uint8_t a[MAV2_ADDRESS_LEN]);
 json_object *mav2_send_op_params(json_object *op, const uint8_t *ep);
+/* The JSON text of o into *text (a result's receipt or user_op), freeing the old one. */
+int mav2_send_keep_json(char **text, json_object *o);
 /* Records a failed call as r's outcome: REJECTED for a JSON-RPC error (explained),
  * NETWORK otherwise. Returns 0. */
 int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const char *method,

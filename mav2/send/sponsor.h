@@ -10,9 +10,10 @@
 
 #include <stdint.h>
 
-#include "mav2/net/rpc.h"
+#include "mav2/net/rpc_json.h"
 #include "mav2/send/send.h"
 #include "mav2/core/userop.h"
+#include "mav2/core/userop_json.h"
 #include "mav2/core/address.h"
 
 /* Which paymaster gas limits the service set (the bundler's estimate fills the rest). */

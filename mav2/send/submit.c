@@ -15,7 +15,8 @@
 /* Step 4: eth_sendUserOperation. */
 static int submit(mav2_send_ctx *c, const uint8_t hash[32], uint8_t sent_hash[32])
 {
-    json_object *params = mav2_send_op_params(json_object_get(c->r->user_op), c->ep), *res = NULL;
+    json_object *params = mav2_send_op_params(json_tokener_parse(c->r->user_op), c->ep),
+                *res = NULL;
     const mav2_rpc_error *e;
     int ok = mav2_rpc_call(c->bundler, "eth_sendUserOperation", params, &res);
     json_object_put(params);
@@ -83,7 +84,9 @@ static int journal_op(mav2_send_ctx *c, const mav2_userop *op, const uint8_t has
     je->intent = json_object_get(c->intent);
     je->replaced = json_object_get(c->replaced);
     snprintf(je->bundler, sizeof(je->bundler), "%s", mav2_rpc_url_redacted(c->bundler));
-    je->user_op = json_object_get(c->r->user_op);
+    je->user_op = json_tokener_parse(c->r->user_op);
+    if (je->user_op == NULL)
+        return mav2_error_set("out of memory");
     if (!mav2_journal_put(c->dir, je))
         return mav2_error_prefix("not sending (the journal protects against double sends)");
     return 1;
@@ -131,10 +134,10 @@ static int sign(mav2_send_ctx *c, mav2_userop *op, uint8_t hash[32])
     }
     if (!mav2_buf_append(&sig, final.data, final.len))
         goto out;
-    json_object_put(r->user_op);
+    free(r->user_op);
     r->user_op = NULL;
-    if (!mav2_buf_set(&op->signature, sig.data, sig.len) || !mav2_userop_to_json(op, &r->user_op) ||
-        !call_guard(c, MAV2_GUARD_SIGNED, op, hash))
+    if (!mav2_buf_set(&op->signature, sig.data, sig.len) ||
+        !mav2_userop_to_json_string(op, &r->user_op) || !call_guard(c, MAV2_GUARD_SIGNED, op, hash))
         goto out;
     memcpy(r->user_op_hash, hash, 32);
     r->have_hash = 1;

@@ -64,7 +64,11 @@ static int take_receipt(json_object *res, const uint8_t hash[32], const char *he
         return mav2_error_set("eth_getUserOperationReceipt: the receipt's userOpHash is not %s",
                               hex);
     }
-    r->receipt = res;
+    if (!mav2_send_keep_json(&r->receipt, res)) {
+        json_object_put(res);
+        r->outcome = MAV2_SEND_INVALID;
+        return 0;
+    }
     memcpy(r->user_op_hash, hash, 32);
     r->have_hash = 1;
     v = mav2_send_member(mav2_send_member(res, "receipt"), "transactionHash");
@@ -80,12 +84,15 @@ static int take_receipt(json_object *res, const uint8_t hash[32], const char *he
     v = mav2_send_member(res, "success");
     if (v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v)) {
         r->outcome = MAV2_SEND_INCLUDED;
+        json_object_put(res);
         return 1;
     }
     r->outcome = MAV2_SEND_REVERTED;
     v = mav2_send_member(res, "reason");
-    return mav2_error_set("user op %s was included in %s but its call reverted%s%s", hex,
-                          r->tx_hash, v ? ": " : "", v ? json_object_get_string(v) : "");
+    mav2_error_set("user op %s was included in %s but its call reverted%s%s", hex, r->tx_hash,
+                   v ? ": " : "", v ? json_object_get_string(v) : "");
+    json_object_put(res);
+    return 0;
 }
 
 int mav2_send_wait(mav2_rpc *bundler, const uint8_t hash[32], const mav2_send_params *p,
@@ -149,6 +156,8 @@ int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const m
     if (p == NULL) {
         mav2_send_params_init(&d);
         p = &d;
+    } else if (!mav2_send_params_check(p)) {
+        return 0;
     }
     before = mav2_rpc_requests_sent(bundler);
     ok = mav2_send_wait(bundler, user_op_hash, p, r, 0);
@@ -156,9 +165,12 @@ int mav2_wait_receipt(mav2_rpc *bundler, const uint8_t user_op_hash[32], const m
     r->success = ok;
     if (!ok)
         snprintf(r->message, sizeof(r->message), "%s", mav2_last_error());
-    if (r->receipt != NULL &&
-        !mav2_send_quantity(mav2_send_member(r->receipt, "nonce"), "receipt nonce", &r->nonce))
-        mav2_u256_from_u64(&r->nonce, 0); /* a receipt without it: unknown */
+    if (r->receipt != NULL) {
+        json_object *rc = json_tokener_parse(r->receipt);
+        if (!mav2_send_quantity(mav2_send_member(rc, "nonce"), "receipt nonce", &r->nonce))
+            mav2_u256_from_u64(&r->nonce, 0); /* a receipt without it: unknown */
+        json_object_put(rc);
+    }
     if (ok)
         mav2_error_clear();
     else

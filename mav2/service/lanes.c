@@ -14,6 +14,7 @@
 #include "mav2/core/userop.h"
 #include "mav2/net/journal.h"
 #include "mav2/net/rpc.h"
+#include "mav2/net/rpc_json.h"
 #include "mav2/send/send.h"
 #include "mav2/service/lanes.h"
 #include "mav2/send/guard.h"

@@ -21,6 +21,7 @@
 #include "mav2/keys/key.h"
 #include "mav2/keys/signer.h"
 #include "mav2/net/rpc.h"
+#include "mav2/net/rpc_json.h"
 #include "mav2/service/api.h"
 #include "mav2/service/backend.h"
 #include "mav2/service/conf.h"

@@ -301,6 +301,14 @@ json_object *call_params(const mock *m, const char *method, int nth)
     return NULL;
 }
 
+int jeq_text(const char *a, json_object *b)
+{
+    json_object *o = a != NULL ? json_tokener_parse(a) : NULL;
+    int eq = o != NULL && jeq(o, b);
+    json_object_put(o);
+    return eq;
+}
+
 int jeq(json_object *a, json_object *b)
 {
     json_type t = json_object_get_type(a);

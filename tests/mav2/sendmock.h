@@ -80,6 +80,8 @@ int count_eth_calls(const mock *m, const char *data_prefix);
 json_object *call_params(const mock *m, const char *method, int nth);
 /* JSON equality with hex strings compared case-insensitively (EIP-55 vs lowercase). */
 int jeq(json_object *a, json_object *b);
+/* jeq of JSON text a (e.g. a send result's user_op; NULL never equal) and b. */
+int jeq_text(const char *a, json_object *b);
 
 typedef struct {
     uint8_t key[32];

@@ -3,6 +3,7 @@
 #include "httpd.h"
 #include "mav2/core/error.h"
 #include "mav2/net/rpc.h"
+#include "mav2/net/rpc_json.h"
 #include "tap.h"
 
 #include <json-c/json.h>

@@ -87,9 +87,9 @@ static void test_gas_manager_logged(void)
     tap_ok(th_requests(s) == 5 && r.http_requests == 5,
            "gas manager: 5 HTTP round trips (batch, gas manager, send, 2 polls): %lu",
            r.http_requests);
-    tap_ok(
-        jeq(r.user_op, json_object_array_get_idx(vec_get(fl, "eth_sendUserOperation_params"), 0)),
-        "gas manager: result op = the logged op");
+    tap_ok(jeq_text(r.user_op,
+                    json_object_array_get_idx(vec_get(fl, "eth_sendUserOperation_params"), 0)),
+           "gas manager: result op = the logged op");
     tap_ok(journal_has(&p, NULL) == 0, "gas manager: journal cleared");
     mav2_send_result_clear(&r);
 

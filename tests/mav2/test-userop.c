@@ -10,6 +10,7 @@
 #include "common/keccak.h"
 #include "mav2/core/error.h"
 #include "mav2/core/userop.h"
+#include "mav2/core/userop_json.h"
 #include "tap.h"
 #include "vectors.h"
 

@@ -17,6 +17,7 @@
 #include "httpd.h"
 #include "mav2/core/abi.h"
 #include "mav2/net/rpc.h"
+#include "mav2/net/rpc_json.h"
 #include "mav2/send/send.h"
 #include "sendmock.h"
 

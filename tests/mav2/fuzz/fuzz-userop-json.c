@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mav2/core/userop.h"
+#include "mav2/core/userop_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
