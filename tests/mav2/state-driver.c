@@ -138,10 +138,10 @@ static int resume_lane(mav2_state *st, const mav2_state_lane *lane)
     return ok;
 }
 
-/* One op on a held lane; 0 with *lost when the lease went (the op is left to the next
- * holder once journaled). */
+/* One op on a held lane; 0 when something failed, with *journaled saying whether the
+ * op was put (then it is the next holder's to finish, never to be done again). */
 static int one_op(mav2_state *st, const mav2_state_lane *lane, const char *id, uint64_t seq,
-                  int lease_ms)
+                  int lease_ms, int *journaled)
 {
     mav2_journal_entry e;
     uint64_t link;
@@ -153,13 +153,14 @@ static int one_op(mav2_state *st, const mav2_state_lane *lane, const char *id, u
     if (!make_entry(lane, id, seq, &e))
         return 0;
     ok = mav2_state_journal_put(st, lane, &e);
+    *journaled = ok;
     if (ok)
         out("put %s", id);
     snprintf(rec, sizeof(rec), "{\"op\":\"%s\"}", id);
     ok = ok && mav2_state_ledger_append(st, lane->account, rec, &link, hash) &&
          (out("link %llu", (unsigned long long)link), 1) &&
          mav2_state_window_add(st, lane->account, "ops", 86400, &one, NULL, &within, &sum) &&
-         mav2_state_lane_renew(st, lane, lease_ms) &&
+         mav2_state_lane_renew(st, lane, lease_ms) && (out("finishing %s", id), 1) &&
          mav2_state_journal_finish(st, CHAIN, lane->account, &lane->nonce_key, e.user_op_hash,
                                    &removed);
     if (ok && removed)
@@ -196,12 +197,14 @@ static int cmd_work(mav2_state *st, int argc, char **argv)
         if (!claim_wait(st, acct, keys, n, lease, &lane))
             return 0;
         out("claim %llu %lld", (unsigned long long)lane.nonce_key.w[0], (long long)lane.epoch);
-        if (!resume_lane(st, &lane) || !one_op(st, &lane, id, (uint64_t)i, lease)) {
+        int journaled = 0;
+        if (!resume_lane(st, &lane) || !one_op(st, &lane, id, (uint64_t)i, lease, &journaled)) {
             fprintf(stderr, "state-driver: %s: %s\n", id, mav2_last_error());
             if (strstr(mav2_last_error(), "lease lost") == NULL)
                 return 0;
             out("lost %s", id);
-            i--; /* not journaled: do it again; journaled: the next holder finishes it */
+            if (!journaled)
+                i--; /* do it again; a journaled op is the next holder's to finish */
         }
         mav2_state_lane_release(st, &lane);
     }
