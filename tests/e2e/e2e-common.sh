@@ -20,6 +20,9 @@
 #                                owner $MH_TMP/owner.pem (address OWNER); one test point
 #   devnet_owner_pem             OWNER_PEM = the devnet's OWNER key (unlocked in anvil,
 #                                so it can also call the account directly) as a PEM file
+#   start_paymaster TOOL         runs tests/devnet/tools/TOOL (a pm_* service, log in
+#                                $PM_LOG) and sets the NAME=VALUE words of the line it
+#                                prints once listening (PAYMASTER_URL, PAYMASTER, ...)
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 DEVNET="$MH_TOP_SRCDIR/tests/devnet"
@@ -105,6 +108,15 @@ session_account() {
     run install session-key install "${NET[@]}" --account "$ACC" --owner-key "$MH_TMP/owner.pem" \
         --session-key "$SK" --entity-id 1 --global --factory-owner "$OWNER" --salt "$SALT"
     is "setup: account deployed with the token key as entity 1" "$RC" 0
+}
+start_paymaster() {
+    local line
+    rm -f "$MH_TMP/pm.fifo" && mkfifo "$MH_TMP/pm.fifo"
+    exec 6<>"$MH_TMP/pm.fifo"
+    node "$DEVNET/tools/$1" "$RPC_URL" "$FUNDER_ADDRESS" >&6 2>"$MH_TMP/pm.err" &
+    BGPIDS+=($!)
+    read -r -t 600 -u 6 line || true # the readiness line, written once it listens
+    eval "$line"
 }
 devnet_owner_pem() { # SEC1 DER built by hand; needs E2E_NEEDS=xxd
     printf '302e0201010420%sa00706052b8104000a' "${OWNER_PRIVATE_KEY#0x}" | xxd -r -p >"$MH_TMP/owner.der"

@@ -11,10 +11,7 @@
 session_account
 
 export PM_LOG="$MH_TMP/pm.log"
-node "$DEVNET/tools/token-paymaster.mjs" "$RPC_URL" "$FUNDER_ADDRESS" >"$MH_TMP/pm.out" 2>"$MH_TMP/pm.err" &
-BGPIDS+=($!)
-for _ in $(seq 300); do grep -q PAYMASTER_URL "$MH_TMP/pm.out" && break; sleep 0.1; done
-eval "$(cat "$MH_TMP/pm.out")"
+start_paymaster token-paymaster.mjs
 ok "token paymaster service up" test -n "${PAYMASTER_URL:-}"
 
 tokens() { printf '%d\n' "$(ethcall "$GAS_TOKEN" "0x70a08231$(pad "${1#0x}")")"; }

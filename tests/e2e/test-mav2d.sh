@@ -73,7 +73,7 @@ print("bound", flush=True)
 while True:
     print(s.recv(256).decode(), flush=True)' "$MH_TMP/notify.sock" >&9 &
 BGPIDS+=($!)
-read -r -t 60 -u 9 line
+read -r -t 300 -u 9 line
 notified() { line="" && read -r -t 300 -u 9 line && echo "$line"; }
 start_mavd() {
     rm -f "$MH_TMP/ready.fifo" && mkfifo "$MH_TMP/ready.fifo"
@@ -148,12 +148,7 @@ is "viem: the id is the userOpHash the bundler knows, same tx" \
 
 # ---- sponsored: capabilities.paymasterService (ERC-7677) from viem
 export PM_LOG="$MH_TMP/pm.log"
-rm -f "$MH_TMP/pm.fifo" && mkfifo "$MH_TMP/pm.fifo"
-exec 6<>"$MH_TMP/pm.fifo"
-node "$DEVNET/tools/paymaster.mjs" "$RPC_URL" "$FUNDER_ADDRESS" >&6 2>"$MH_TMP/pm.err" &
-BGPIDS+=($!)
-read -r -t 300 -u 6 line # "PAYMASTER_URL=... PAYMASTER=..." once it listens
-eval "$line"
+start_paymaster paymaster.mjs
 RCPT2=0x$(printf '%040x' $((RANDOM * 65536 + RANDOM + 1)))
 B0=$(balance "$ACC")
 D0=$(deposit_of "$PAYMASTER")

@@ -8,10 +8,7 @@
 session_account
 
 export PM_LOG="$MH_TMP/pm.log"
-node "$DEVNET/tools/paymaster.mjs" "$RPC_URL" "$FUNDER_ADDRESS" >"$MH_TMP/pm.out" 2>"$MH_TMP/pm.err" &
-BGPIDS+=($!)
-for _ in $(seq 100); do grep -q PAYMASTER_URL "$MH_TMP/pm.out" && break; sleep 0.1; done
-eval "$(cat "$MH_TMP/pm.out")"
+start_paymaster paymaster.mjs
 ok "paymaster service up" test -n "${PAYMASTER_URL:-}"
 D0=$(deposit_of "$PAYMASTER")
 is "paymaster deposit funded (1 ETH)" "$D0" 1000000000000000000

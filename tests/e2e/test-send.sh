@@ -177,9 +177,8 @@ B=$(balance "$RCPT")
     --key "$SK" --entity-id 1 --global --call "$RCPT,4242" >"$MH_TMP/k.out" 2>"$MH_TMP/k.err" &
 BGPID=$!
 BGPIDS=("$BGPID")
-for _ in $(seq 200); do
-    [ -s "$MH_TMP/k.out" ] && break
-    sleep 0.05
+until [ -s "$MH_TMP/k.out" ] || ! kill -0 "$BGPID" 2>/dev/null; do
+    sleep 0.05 # the hash line is printed once the bundler has the op
 done
 kill -KILL "$BGPID" 2>/dev/null
 wait "$BGPID" 2>/dev/null

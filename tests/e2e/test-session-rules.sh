@@ -199,7 +199,9 @@ run l8 session-key list --rpc-url "$RPC_URL" --account "$ACC" --json
 is "list from the node: exit 0" "$RC" 0
 node "$DEVNET/tools/range-proxy.mjs" "$RPC_URL" 8 "$MH_TMP/proxy.count" >"$MH_TMP/proxy.port" &
 BGPIDS+=($!)
-for _ in $(seq 1 600); do [ -s "$MH_TMP/proxy.port" ] && break; sleep 0.1; done
+until [ -s "$MH_TMP/proxy.port" ] || ! kill -0 "${BGPIDS[-1]}" 2>/dev/null; do
+    sleep 0.1 # until the proxy prints its port (or has died)
+done
 PROXY="http://127.0.0.1:$(head -1 "$MH_TMP/proxy.port")"
 run l9 session-key list --rpc-url "$PROXY" --account "$ACC" --json
 is "list through a provider capping ranges at 8 blocks: exit 0" "$RC" 0

@@ -18,10 +18,8 @@ p11-kit server -f -n "$sock" --provider "$SOFTHSM_MODULE" "pkcs11:token=remote" 
     >"$MH_TMP/server.out" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$MH_TMP"' EXIT
-i=0
-while [ ! -S "$sock" ] && [ $i -lt 100 ]; do
-    sleep 0.1
-    i=$((i + 1))
+until [ -S "$sock" ] || ! kill -0 $server 2>/dev/null; do
+    sleep 0.1 # until the server listens (or has died)
 done
 ok "p11-kit server listens" [ -S "$sock" ]
 export P11_KIT_SERVER_ADDRESS="unix:path=$sock"
