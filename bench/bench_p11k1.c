@@ -161,7 +161,7 @@ static double median(double *v, int n)
 
 int main(int argc, char **argv)
 {
-    p11k1_config cfg = {NULL, NULL, NULL, NULL};
+    p11k1_config cfg;
     p11k1_ctx *ctx;
     char uri[2048];
     int rounds = 5;
@@ -171,6 +171,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_p11k1 MODULE TOKEN_URI [SIGNATURES_PER_ROUND [ROUNDS]]\n");
         return 2;
     }
+    p11k1_config_init(&cfg);
     cfg.module = argv[1];
     if (argc > 3)
         per_round = atoi(argv[3]);

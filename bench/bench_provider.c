@@ -67,7 +67,7 @@ static int run_direct(p11k1_key *key, int n)
 
 int main(int argc, char **argv)
 {
-    p11k1_config cfg = {0};
+    p11k1_config cfg;
     p11k1_ctx *ctx = NULL;
     p11k1_key *key = NULL;
     EVP_PKEY *pkey;
@@ -78,6 +78,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s MODULE KEY_URI [N]\n", argv[0]);
         return 2;
     }
+    p11k1_config_init(&cfg);
     cfg.module = argv[1];
     if (p11k1_ctx_new(&cfg, &ctx) != CKR_OK || p11k1_key_find(ctx, argv[2], &key) != CKR_OK) {
         fprintf(stderr, "bench_provider: %s\n", p11k1_last_error());

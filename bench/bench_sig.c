@@ -99,10 +99,10 @@ static double time_mav2(mav2_signer *s, unsigned char d[32], int n)
 
 static void bench_token(const char *uri, const char *module, int n)
 {
-    p11k1_config cfg = {module, NULL, NULL, NULL};
+    p11k1_config cfg;
     p11k1_ctx *pctx = NULL;
     p11k1_key *pkey = NULL;
-    mav2_key_opts o = {MAV2_KEY_PRIVATE, NULL, 0, NULL};
+    mav2_key_opts o;
     EVP_PKEY *k = NULL;
     mav2_signer *s;
     bare b;
@@ -111,6 +111,8 @@ static void bench_token(const char *uri, const char *module, int n)
     double t_bare = 0, t_mav2 = 0, t_fin;
     const int block = 25, fin_n = 2000;
 
+    p11k1_config_init(&cfg);
+    cfg.module = module;
     if (p11k1_ctx_new(&cfg, &pctx) != CKR_OK || p11k1_key_find(pctx, uri, &pkey) != CKR_OK) {
         fprintf(stderr, "bench_sig: p11k1: %s\n", p11k1_last_error());
         exit(1);
@@ -122,6 +124,8 @@ static void bench_token(const char *uri, const char *module, int n)
         fprintf(stderr, "bench_sig: C_OpenSession failed\n");
         exit(1);
     }
+    mav2_key_opts_init(&o);
+    o.flags = MAV2_KEY_PRIVATE;
     if (!mav2_key_load(uri, &o, &k) || (s = mav2_signer_new(k)) == NULL)
         die("token key");
     time_bare(&b, d, 10, NULL, NULL);

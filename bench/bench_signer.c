@@ -105,10 +105,10 @@ static void bench_software(int n)
 
 static void bench_token(const char *uri, const char *module, int n)
 {
-    p11k1_config cfg = {module, NULL, NULL, NULL};
+    p11k1_config cfg;
     p11k1_ctx *pctx = NULL;
     p11k1_key *pkey = NULL;
-    mav2_key_opts o = {MAV2_KEY_PRIVATE, NULL, 0, NULL};
+    mav2_key_opts o;
     EVP_PKEY *k = NULL;
     mav2_signer *s;
     unsigned char d[32], rs[64];
@@ -116,11 +116,15 @@ static void bench_token(const char *uri, const char *module, int n)
     const int block = 25;
     CK_RV rv;
 
+    p11k1_config_init(&cfg);
+    cfg.module = module;
     if ((rv = p11k1_ctx_new(&cfg, &pctx)) != CKR_OK ||
         (rv = p11k1_key_find(pctx, uri, &pkey)) != CKR_OK) {
         fprintf(stderr, "bench_signer: p11k1: %s: %s\n", p11k1_rv_name(rv), p11k1_last_error());
         exit(1);
     }
+    mav2_key_opts_init(&o);
+    o.flags = MAV2_KEY_PRIVATE;
     if (!mav2_key_load(uri, &o, &k))
         die("mav2_key_load");
     s = mav2_signer_new(k);

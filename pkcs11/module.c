@@ -205,6 +205,12 @@ void p11k1_ctx_check_fork(p11k1_ctx *ctx)
     pthread_mutex_unlock(&ctx->lock);
 }
 
+P11K1_EXPORT void p11k1_config_init(p11k1_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->struct_size = sizeof(*cfg);
+}
+
 P11K1_EXPORT CK_RV p11k1_ctx_new(const p11k1_config *cfg, p11k1_ctx **out)
 {
     p11k1_ctx *ctx;
@@ -214,6 +220,11 @@ P11K1_EXPORT CK_RV p11k1_ctx_new(const p11k1_config *cfg, p11k1_ctx **out)
     if (out == NULL)
         return p11k1_fail(P11K1_R_INVALID_ARGUMENT, "p11k1_ctx_new: out is NULL");
     *out = NULL;
+    if (cfg != NULL && cfg->struct_size != sizeof(*cfg))
+        return p11k1_fail(P11K1_R_INVALID_ARGUMENT,
+                          "p11k1_config: struct_size %zu is not this library's (%zu): fill it "
+                          "with p11k1_config_init",
+                          cfg->struct_size, sizeof(*cfg));
     ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL)
         return p11k1_fail(CKR_HOST_MEMORY, "out of memory");

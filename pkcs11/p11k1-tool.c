@@ -103,12 +103,13 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-    p11k1_config cfg = {NULL, NULL, NULL, NULL};
+    p11k1_config cfg;
     p11k1_ctx *ctx = NULL;
     p11k1_key *key = NULL;
     int opt, ret = 0;
     const char *cmd;
 
+    p11k1_config_init(&cfg);
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
         return fputs(help_text, stdout) == EOF || fflush(stdout) == EOF;
     while ((opt = getopt(argc, argv, "m:e:")) != -1) {

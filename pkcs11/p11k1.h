@@ -62,7 +62,11 @@ extern "C" {
  * returns 1, or returns 0 to give up. token_label names the token. */
 typedef int (*p11k1_pin_cb)(char *buf, size_t buf_len, const char *token_label, void *arg);
 
+/* The caller allocates it and must fill it with p11k1_config_init first: struct_size
+ * tells the library which layout it was given, so fields can be added at the end
+ * without a new soname. */
 typedef struct p11k1_config {
+    size_t struct_size; /* sizeof(p11k1_config) when made; set by p11k1_config_init */
     /* Module: a file path ("/usr/lib/softhsm/libsofthsm2.so"), a p11-kit
      * registered module name ("softhsm2"), or NULL for the p11-kit proxy.
      * A module-path or module-name attribute in a URI overrides it. */
@@ -76,8 +80,14 @@ typedef struct p11k1_config {
 typedef struct p11k1_ctx p11k1_ctx; /* a module and its token-session pools */
 typedef struct p11k1_key p11k1_key; /* a secp256k1 key pair on a token */
 
-/* Loads and initializes the module named by cfg (cfg may be NULL: the p11-kit
- * proxy, no pin_env, no callback). A module initialized already by someone else
+/* Sets every field of *cfg: struct_size, NULL for the rest (the p11-kit proxy, no
+ * pin_env, no callback). Call it before setting fields; never memset one or copy one
+ * from another build. */
+void p11k1_config_init(p11k1_config *cfg);
+
+/* Loads and initializes the module named by cfg (cfg may be NULL: the defaults of
+ * p11k1_config_init; one whose struct_size this library does not know is refused,
+ * P11K1_R_INVALID_ARGUMENT). A module initialized already by someone else
  * is used as it is and not finalized by p11k1_ctx_free(). */
 CK_RV p11k1_ctx_new(const p11k1_config *cfg, p11k1_ctx **out);
 void p11k1_ctx_free(p11k1_ctx *ctx);

@@ -122,7 +122,7 @@ p11k1_ctx *p11k1_prov_ctx(p11k1_prov *prov)
     if (!CRYPTO_THREAD_write_lock(prov->lock))
         return NULL;
     if (prov->p11 == NULL) {
-        memset(&cfg, 0, sizeof(cfg));
+        p11k1_config_init(&cfg);
         cfg.module = prov->module;
         cfg.pin_env = prov->login_never ? NULL : prov->pin_env;
         cfg.pin_cb = prov_pin_cb;

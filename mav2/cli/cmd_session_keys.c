@@ -531,6 +531,8 @@ static int read_limits(mav2_rpc *node, const uint8_t account[20], uint64_t from,
     *lims = calloc(l->n > 0 ? l->n : 1, sizeof(**lims));
     if (*lims == NULL)
         return mav2_error_set("out of memory");
+    for (size_t i = 0; i < l->n; i++)
+        mav2_session_limits_init(&(*lims)[i]);
     for (size_t i = 0; ok && i < l->n; i++) {
         ok = mav2_session_limits_read(node, account, &l->keys[i].vd, from, &(*lims)[i]);
         if (!ok)

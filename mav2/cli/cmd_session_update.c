@@ -293,7 +293,7 @@ static int plan(const mav2_cli_cmd *self, const owner_args *a, const update_args
     int deployed = 0;
 
     memset(&c, 0, sizeof(c));
-    memset(&l, 0, sizeof(l));
+    mav2_session_limits_init(&l);
     /* the allowlist's events start where the account was deployed */
     if (!mav2_deploy_block(node, a->account, &from, &deployed) ||
         !mav2_session_limits_read(node, a->account, vd, from, &l)) {

@@ -134,7 +134,7 @@ int mav2_cli_net_open(const mav2_cli_cmd *cmd, const mav2_cli_net *n, mav2_rpc *
     *node = *bundler = NULL;
     if (n->rpc_url == NULL)
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--rpc-url is required");
-    mav2_rpc_options_default(&o);
+    mav2_rpc_options_init(&o);
     if (n->timeout_s > 0) /* --timeout bounds the whole command, retries included */
         o.deadline_ms = n->start_ms + (long long)n->timeout_s * 1000;
     /* both checked before either is used: a bad one is refused as bad input */

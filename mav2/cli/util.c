@@ -327,10 +327,13 @@ out:
 EVP_PKEY *mav2_cli_load_key(const mav2_cli_cmd *cmd, const char *uri, const char *pin_file,
                             int need_private)
 {
-    mav2_key_opts o = {need_private ? MAV2_KEY_PRIVATE : MAV2_KEY_PUBLIC, pin_file,
-                       pin_file == NULL && isatty(STDIN_FILENO) && isatty(STDERR_FILENO), NULL};
+    mav2_key_opts o;
     EVP_PKEY *pkey = NULL;
 
+    mav2_key_opts_init(&o);
+    o.flags = need_private ? MAV2_KEY_PRIVATE : MAV2_KEY_PUBLIC;
+    o.pin_file = pin_file;
+    o.interactive = pin_file == NULL && isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
     if (!mav2_key_load(uri, &o, &pkey)) {
         mav2_cli_fail_lib(cmd, MAV2_EXIT_KEY, "--key");
         return NULL;

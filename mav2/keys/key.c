@@ -390,15 +390,26 @@ static int load_from_store(const char *uri, const mav2_key_opts *o, const UI_MET
     return mav2_error_set("no %s key found at %s", want_private ? "private" : "usable", shown);
 }
 
+void mav2_key_opts_init(mav2_key_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->struct_size = sizeof(*o);
+    o->flags = MAV2_KEY_PUBLIC;
+}
+
 int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY **out)
 {
-    static const mav2_key_opts defaults = {MAV2_KEY_PUBLIC, NULL, 0, NULL};
+    static const mav2_key_opts defaults = {sizeof(mav2_key_opts), MAV2_KEY_PUBLIC, NULL, 0, NULL};
     const mav2_key_opts *o = opts != NULL ? opts : &defaults;
     struct pin_ctx pc = {o->pin_file, NULL, {0}, 0};
     UI_METHOD *ui = NULL;
     EVP_PKEY *pkey = NULL;
     int ok;
 
+    if (o->struct_size != sizeof(*o))
+        return mav2_error_set("mav2_key_opts: struct_size %zu is not this library's (%zu): "
+                              "fill it with mav2_key_opts_init",
+                              o->struct_size, sizeof(*o));
     if (uri_or_path == NULL || *uri_or_path == '\0' || out == NULL)
         return mav2_error_set("no key URI or path given");
     *out = NULL;

@@ -13,6 +13,7 @@
 #define MAV2_KEY_H
 
 #include <openssl/evp.h>
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,17 +23,27 @@ extern "C" {
 #define MAV2_KEY_PRIVATE 0x01 /* a private key is required (to sign) */
 #define MAV2_KEY_PUBLIC  0x00 /* a public key is enough (an address) */
 
+/* How to load a key. The caller allocates it and must fill it with mav2_key_opts_init
+ * first: struct_size tells the library which layout it was given, so fields can be
+ * added at the end without a new soname. */
 typedef struct mav2_key_opts {
-    int flags;            /* MAV2_KEY_PRIVATE or MAV2_KEY_PUBLIC */
-    const char *pin_file; /* file whose first line is the PIN/passphrase, or NULL */
-    int interactive;      /* 1: may prompt on the terminal when a PIN is needed */
-    const char *propq;    /* OpenSSL property query, or NULL */
+    size_t struct_size;   /* sizeof(mav2_key_opts) when made; set by mav2_key_opts_init */
+    int flags;            /* MAV2_KEY_PRIVATE or MAV2_KEY_PUBLIC (the default) */
+    const char *pin_file; /* file whose first line is the PIN/passphrase; default NULL */
+    int interactive;      /* 1: may prompt on the terminal when a PIN is needed; default 0 */
+    const char *propq;    /* OpenSSL property query; default NULL */
 } mav2_key_opts;
 
+/* Sets every field of *o (caller-allocated, not retained): struct_size and the
+ * defaults above. Call it before setting fields; never memset one or copy one from
+ * another build. Thread-safe (touches only *o). */
+void mav2_key_opts_init(mav2_key_opts *o);
+
 /* Loads the key named by uri_or_path ("pkcs11:...", "file:...", or a path).
- * opts may be NULL (public key is enough, no PIN source, no prompt). On
- * success *out holds a new EVP_PKEY (EVP_PKEY_free it). The key is checked to
- * be on secp256k1. Returns 1, or 0 with a one-line message in error.h. */
+ * opts may be NULL (the defaults of mav2_key_opts_init); one whose struct_size this
+ * library does not know is refused. On success *out holds a new EVP_PKEY
+ * (EVP_PKEY_free it). The key is checked to be on secp256k1. Returns 1, or 0 with a
+ * one-line message in error.h. */
 int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY **out);
 
 /* Generates a secp256k1 key pair on the token named by token_uri

@@ -56,8 +56,10 @@ long long mav2_rpc_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void mav2_rpc_options_default(mav2_rpc_options *o)
+void mav2_rpc_options_init(mav2_rpc_options *o)
 {
+    memset(o, 0, sizeof(*o));
+    o->struct_size = sizeof(*o);
     o->deadline_ms = 0;
     o->connect_timeout_ms = 10000;
     o->timeout_ms = 30000;
@@ -65,6 +67,20 @@ void mav2_rpc_options_default(mav2_rpc_options *o)
     o->backoff_ms = 250;
     o->backoff_max_ms = 8000;
     o->max_response = (size_t)8 << 20;
+}
+
+void mav2_rpc_options_default(mav2_rpc_options *o)
+{
+    mav2_rpc_options_init(o);
+}
+
+int mav2_rpc_options_check(const mav2_rpc_options *o)
+{
+    if (o != NULL && o->struct_size != sizeof(*o))
+        return mav2_error_set("mav2_rpc_options: struct_size %zu is not this library's (%zu): "
+                              "fill it with mav2_rpc_options_init",
+                              o->struct_size, sizeof(*o));
+    return 1;
 }
 
 void mav2_rpc_error_clear(mav2_rpc_error *e)
@@ -290,7 +306,7 @@ mav2_rpc *mav2_rpc_new(const char *url, const mav2_rpc_options *opt)
 {
     mav2_rpc *rpc;
     url_parts u;
-    if (url == NULL)
+    if (url == NULL || !mav2_rpc_options_check(opt))
         return NULL;
     url_parse(url, &u);
     if (u.bad != NULL)
@@ -304,7 +320,7 @@ mav2_rpc *mav2_rpc_new(const char *url, const mav2_rpc_options *opt)
     if (opt != NULL)
         rpc->opt = *opt;
     else
-        mav2_rpc_options_default(&rpc->opt);
+        mav2_rpc_options_init(&rpc->opt);
     if (rpc->opt.max_retries < 0)
         rpc->opt.max_retries = 0;
     if (rpc->opt.max_response == 0)

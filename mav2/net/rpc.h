@@ -35,7 +35,11 @@ extern "C" {
 
 typedef struct mav2_rpc mav2_rpc;
 
+/* Client options. The caller allocates them and must fill them with
+ * mav2_rpc_options_init first: struct_size tells the library which layout it was
+ * given, so fields can be added at the end without a new soname. */
 typedef struct {
+    size_t struct_size;      /* sizeof(mav2_rpc_options) when made; set by options_init */
     long connect_timeout_ms; /* TCP + TLS connect, per attempt; default 10000 */
     long timeout_ms;         /* whole HTTP exchange, per attempt; default 30000 */
     int max_retries;         /* retries after the first attempt; default 4 */
@@ -49,8 +53,17 @@ typedef struct {
 /* A monotonic clock in ms (CLOCK_MONOTONIC), for deadline_ms. */
 long long mav2_rpc_now_ms(void);
 
-/* Fills o with the defaults above. */
+/* Sets every field of *o (caller-allocated, not retained): struct_size and the
+ * defaults above. Every function taking a mav2_rpc_options refuses one whose
+ * struct_size this library does not know (mav2_last_error() says so): call this
+ * before setting fields, never memset one or copy one from another build. */
+void mav2_rpc_options_init(mav2_rpc_options *o);
+/* The former name of mav2_rpc_options_init (the same function). */
 void mav2_rpc_options_default(mav2_rpc_options *o);
+
+/* 1 if o is NULL (the defaults) or was made by mav2_rpc_options_init of this library,
+ * else 0 with mav2_last_error() naming mav2_rpc_options and the size. */
+int mav2_rpc_options_check(const mav2_rpc_options *o);
 
 /* What went wrong with a call. MAV2_RPC_E_RPC means the server answered with a
  * JSON-RPC error object (code/message/data hold it); all others mean no answer. */

@@ -539,7 +539,11 @@ int mav2_session_limits_read(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_
 
     if (out == NULL)
         return mav2_error_set("mav2_session_limits_read: no output");
-    memset(out, 0, sizeof(*out));
+    if (out->struct_size != sizeof(*out))
+        return mav2_error_set("mav2_session_limits: struct_size %zu is not this library's "
+                              "(%zu): fill it with mav2_session_limits_init",
+                              out->struct_size, sizeof(*out));
+    mav2_session_limits_init(out);
     memset(tb, 0, sizeof(tb));
     if (node == NULL || account == NULL || vd == NULL)
         return mav2_error_set("mav2_session_limits_read: no node, account or validation data");
@@ -558,13 +562,19 @@ int mav2_session_limits_read(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_
     return ok;
 }
 
+void mav2_session_limits_init(mav2_session_limits *l)
+{
+    memset(l, 0, sizeof(*l));
+    l->struct_size = sizeof(*l);
+}
+
 void mav2_session_limits_free(mav2_session_limits *l)
 {
-    if (l == NULL)
+    if (l == NULL || l->struct_size != sizeof(*l))
         return;
     for (size_t i = 0; i < l->n_targets; i++)
         free(l->targets[i].selectors);
     free(l->targets);
     free(l->erc20);
-    memset(l, 0, sizeof(*l));
+    mav2_session_limits_init(l);
 }

@@ -55,8 +55,12 @@ typedef struct {
     mav2_u256 left; /* base units still spendable */
 } mav2_erc20_left;
 
-/* has_X: the key has that hook; X_entity: the hook's entity id. */
+/* has_X: the key has that hook; X_entity: the hook's entity id. The caller allocates
+ * it and must fill it with mav2_session_limits_init first: struct_size tells the
+ * library which layout it was given, so fields can be added at the end without a new
+ * soname. */
 typedef struct {
+    size_t struct_size; /* sizeof(mav2_session_limits) when made; set by limits_init */
     int has_native;
     uint32_t native_entity;
     mav2_u256 native_left; /* wei of ETH value still spendable */
@@ -79,12 +83,21 @@ typedef struct {
     uint8_t paymaster[MAV2_ADDRESS_LEN];
 } mav2_session_limits;
 
+/* Sets every field of *l (caller-allocated): struct_size, no hook, nothing held.
+ * Call it before mav2_session_limits_read; never memset one or copy one from another
+ * build. */
+void mav2_session_limits_init(mav2_session_limits *l);
+
 /* Reads the hooks of vd (the validation data of a key of account) from node, the
- * AllowlistModule's events from block from_block on. Release *out with
- * mav2_session_limits_free, also after a failure. */
+ * AllowlistModule's events from block from_block on, into *out (made by
+ * mav2_session_limits_init; one whose struct_size this library does not know is
+ * refused and left untouched). Release *out with mav2_session_limits_free, also after
+ * a failure. */
 int mav2_session_limits_read(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN],
                              const mav2_validation_data *vd, uint64_t from_block,
                              mav2_session_limits *out);
+/* Releases what *l holds and makes it as mav2_session_limits_init does (it may be read
+ * into again). One whose struct_size this library does not know is left untouched. */
 void mav2_session_limits_free(mav2_session_limits *l);
 
 /* The name of a known function selector: the account's own (execute, executeBatch,

@@ -19,10 +19,24 @@
 void mav2_guard_init(mav2_guard *g)
 {
     memset(g, 0, sizeof(*g));
+    g->struct_size = sizeof(*g);
+}
+
+static int guard_check(const mav2_guard *g)
+{
+    if (g == NULL)
+        return mav2_error_set("guard: missing argument");
+    if (g->struct_size != sizeof(*g))
+        return mav2_error_set("mav2_guard: struct_size %zu is not this library's (%zu): "
+                              "fill it with mav2_guard_init",
+                              g->struct_size, sizeof(*g));
+    return 1;
 }
 
 int mav2_guard_set_key(mav2_guard *g, EVP_PKEY *pkey)
 {
+    if (!guard_check(g))
+        return 0;
     return mav2_key_token_ref(pkey, g->token_serial, sizeof(g->token_serial), g->key_id,
                               sizeof(g->key_id));
 }
@@ -156,7 +170,9 @@ static int record_signature(mav2_guard *g, const mav2_guard_event *ev)
 int mav2_guard_hook(void *ctx, mav2_guard_stage stage, const mav2_guard_event *ev)
 {
     mav2_guard *g = ctx;
-    if (g == NULL || ev == NULL || ev->op == NULL)
+    if (!guard_check(g))
+        return 0;
+    if (ev == NULL || ev->op == NULL)
         return mav2_error_set("guard: missing argument");
     g->chain_id = ev->chain_id;
     return stage == MAV2_GUARD_BEFORE_SIGN ? check_policy(g, ev) : record_signature(g, ev);
@@ -205,6 +221,8 @@ int mav2_guard_outcome(mav2_guard *g, const mav2_send_params *p, const mav2_send
 {
     const char *name = outcome_name(r->outcome);
     char hash[67];
+    if (!guard_check(g))
+        return 0;
     if (g->ledger == NULL || name == NULL || !r->have_hash || (g->signed_ops == 0 && !r->resumed))
         return 1;
     mh_hex_encode(r->user_op_hash, 32, hash, sizeof(hash), 1);
@@ -220,6 +238,8 @@ int mav2_guard_outcome_of(const mav2_guard *g, uint64_t chain_id,
 {
     const char *name = outcome_name(outcome);
     char hash[67];
+    if (!guard_check(g))
+        return 0;
     if (g->ledger == NULL || name == NULL)
         return 1;
     mh_hex_encode(user_op_hash, 32, hash, sizeof(hash), 1);

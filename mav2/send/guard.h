@@ -35,7 +35,11 @@
 extern "C" {
 #endif
 
+/* The caller allocates it and must fill it with mav2_guard_init first: struct_size
+ * tells the library which layout it was given, so fields can be added at the end
+ * without a new soname. */
 typedef struct {
+    size_t struct_size;        /* sizeof(mav2_guard) when made; set by mav2_guard_init */
     const mav2_policy *policy; /* NULL: no policy */
     const char *state_dir;     /* the policy's windows; NULL = mav2_journal_default_dir() */
     const char *ledger;        /* the ledger file; NULL: none */
@@ -47,6 +51,10 @@ typedef struct {
     char replaced_hash[67];    /* out: the op the last one signed replaces, "" if none */
 } mav2_guard;
 
+/* Sets every field of *g: struct_size, NULL / "" / 0 for the rest. Every function
+ * taking a mav2_guard refuses one whose struct_size this library does not know
+ * (mav2_last_error() says so; the hook then refuses to sign): call this before
+ * setting fields, never memset one or copy one from another build. */
 void mav2_guard_init(mav2_guard *g);
 /* token_serial and key_id of pkey (mav2_key_token_ref). */
 int mav2_guard_set_key(mav2_guard *g, EVP_PKEY *pkey);

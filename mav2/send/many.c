@@ -48,6 +48,10 @@ int mav2_send_many(const char *rpc_url, const char *bundler_url, const mav2_rpc_
 
     if (rs == NULL || (n > 0 && ps == NULL) || rpc_url == NULL)
         return mav2_error_set("send many: missing URL, parameters or results");
+    if (!mav2_rpc_options_check(opt)) {
+        fail_all(rs, n, mav2_last_error());
+        return 0;
+    }
     keys = calloc(n ? n : 1, sizeof(*keys));
     if (keys == NULL)
         return mav2_error_set("send many: out of memory");

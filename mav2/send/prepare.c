@@ -409,7 +409,7 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
         return 0;
     if (p->paymaster_url != NULL) {
         mav2_rpc_options o; /* the bundler's deadline */
-        mav2_rpc_options_default(&o);
+        mav2_rpc_options_init(&o);
         o.deadline_ms = mav2_rpc_deadline(bundler);
         if ((c->pm = mav2_rpc_new(p->paymaster_url, &o)) == NULL)
             return mav2_error_set("send: bad paymaster URL (want http:// or https://)");

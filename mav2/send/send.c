@@ -119,6 +119,8 @@ int mav2_send_urls(const char *rpc_url, const char *bundler_url, const mav2_rpc_
         memset(r, 0, sizeof(*r));
         r->outcome = MAV2_SEND_INVALID;
     }
+    if (!mav2_rpc_options_check(opt))
+        return mav2_send_finish(&(mav2_send_ctx){0}, r, 0);
     node = mav2_rpc_new(rpc_url, opt);
     if (node == NULL) {
         mav2_error_set("send: bad RPC URL (want http:// or https://)");

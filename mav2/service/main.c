@@ -169,9 +169,12 @@ static int node_chain(const mavd_conf *c, uint64_t *chain)
  * serial and id for the ledger). */
 static mav2_signer *open_signer(const mavd_conf *c, mav2_guard *g)
 {
-    mav2_key_opts o = {MAV2_KEY_PRIVATE, c->pin_source, 0, NULL};
+    mav2_key_opts o;
     EVP_PKEY *pkey = NULL;
     mav2_signer *s;
+    mav2_key_opts_init(&o);
+    o.flags = MAV2_KEY_PRIVATE;
+    o.pin_file = c->pin_source;
     if (!mav2_key_load(c->key_uri, &o, &pkey))
         return NULL;
     mav2_guard_init(g);

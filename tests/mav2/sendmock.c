@@ -388,7 +388,7 @@ void on_progress(void *ctx, mav2_send_stage st, const char *detail)
 mav2_rpc *client(const th_server *s)
 {
     mav2_rpc_options o;
-    mav2_rpc_options_default(&o);
+    mav2_rpc_options_init(&o);
     o.max_retries = 1;
     o.backoff_ms = 5;
     o.backoff_max_ms = 10;

@@ -84,6 +84,46 @@ static void test_refused(void)
     mav2_policy_free(pol);
 }
 
+/* A mav2_guard not made by mav2_guard_init of this library (another build's layout):
+ * the hook refuses before anything is signed, and so does every other entry point. */
+static void test_struct_size(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    mav2_guard g;
+    uint8_t hash[32] = {0};
+    int ok, before = signer.calls;
+
+    mock_init(&m, flow);
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    params_for_flow(&p);
+    mav2_guard_init(&g);
+    tap_ok(g.struct_size == sizeof(g) && g.policy == NULL && g.ledger == NULL &&
+               g.refused_rule == NULL && g.token_serial[0] == '\0',
+           "mav2_guard_init: struct_size, no policy, no ledger");
+    g.ledger = ledger;
+    g.struct_size = sizeof(g) + 8;
+    p.guard = mav2_guard_hook;
+    p.guard_ctx = &g;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(!ok && r.outcome == MAV2_SEND_INVALID && strstr(r.message, "mav2_guard: struct_size"),
+           "a mav2_guard of another size: send refused naming the struct (%s)", r.message);
+    tap_ok(signer.calls == before && count_calls(&m, "eth_sendUserOperation") == 0,
+           "a mav2_guard of another size: nothing signed or sent");
+    tap_ok(!mav2_guard_outcome(&g, &p, &r) &&
+               !mav2_guard_outcome_of(&g, 1, p.account, hash, MAV2_SEND_INCLUDED, NULL) &&
+               !mav2_guard_set_key(&g, NULL) && strstr(mav2_last_error(), "mav2_guard_init"),
+           "a mav2_guard of another size: outcome, outcome_of and set_key refuse it");
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    mock_free(&m);
+}
+
 static void test_signed_and_replaced(void)
 {
     mock m;
@@ -140,6 +180,7 @@ int main(void)
     vectors = sm_setup(0);
     snprintf(ledger, sizeof(ledger), "%s/ledger.jsonl", state_dir);
     test_refused();
+    test_struct_size();
     test_signed_and_replaced();
     sm_cleanup(vectors);
     return tap_done();

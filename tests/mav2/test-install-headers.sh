@@ -5,7 +5,9 @@
 # only the installed include directory given, pulls in no json-c header and compiles;
 # it links against the installed libmav2.so and runs, taking a send result's receipt
 # and user op as JSON text; the JSON plumbing headers are not installed; and send
-# parameters not made by mav2_send_params_init are refused (issue 11, 6.3).
+# parameters not made by mav2_send_params_init are refused (issue 11, 6.3), and so are
+# the other structs a caller fills in (mav2_key_opts, mav2_rpc_options,
+# mav2_session_limits, mav2_guard) when not made by their _init.
 . "$MH_TOP_SRCDIR/tests/common/tap.sh"
 [ -n "$MH_CC" ] || tap_skip_all "MH_CC (the C compiler) not set"
 command -v make >/dev/null || tap_skip_all "make not installed"
@@ -32,12 +34,12 @@ cat >>"$TMP/prog.c" <<'PROG'
 #include <string.h>
 
 int sizes(void);
+int other_sizes(void);
 
 int main(int argc, char **argv)
 {
-    (void)argv;
     if (argc > 1)
-        return sizes() ? 0 : 1;
+        return (strcmp(argv[1], "sizes") == 0 ? sizes() : other_sizes()) ? 0 : 1;
     mav2_send_params p;
     mav2_send_result r;
     mav2_userop op;
@@ -102,6 +104,62 @@ int sizes(void)
     mav2_rpc_free(rpc);
     return ok;
 }
+
+/* The other caller-filled structs, as a build with one more field would pass them
+ * (struct_size larger), each refused naming the struct; their _init sets struct_size. */
+static int named(const char *what, int ret, const char *name)
+{
+    char want[64];
+    int ok;
+    snprintf(want, sizeof(want), "%s: struct_size", name);
+    ok = ret == 0 && strstr(mav2_last_error(), want) != NULL;
+    printf("%s %s: %s\n", ok ? "refused" : "NOT REFUSED", what, mav2_last_error());
+    return ok;
+}
+
+int other_sizes(void)
+{
+    mav2_key_opts ko;
+    mav2_rpc_options ro;
+    mav2_session_limits sl;
+    mav2_guard g;
+    mav2_send_params p;
+    mav2_send_result r, rs[1];
+    mav2_validation_data vd;
+    EVP_PKEY *k = NULL;
+    uint8_t account[20] = {1}, hash[32] = {0};
+    mav2_rpc *rpc = mav2_rpc_new("http://127.0.0.1:9", NULL);
+    int ok = rpc != NULL;
+
+    mav2_key_opts_init(&ko);
+    mav2_rpc_options_init(&ro);
+    mav2_session_limits_init(&sl);
+    mav2_guard_init(&g);
+    mav2_send_params_init(&p);
+    memset(&vd, 0, sizeof(vd));
+    ok &= ko.struct_size == sizeof(ko) && ro.struct_size == sizeof(ro) &&
+          sl.struct_size == sizeof(sl) && g.struct_size == sizeof(g);
+    ko.struct_size += 8;
+    ro.struct_size += 8;
+    sl.struct_size += 8;
+    g.struct_size += 8;
+    ok &= named("mav2_key_load", mav2_key_load("/nonexistent.pem", &ko, &k), "mav2_key_opts");
+    ok &= named("mav2_rpc_new", mav2_rpc_new("http://127.0.0.1:9", &ro) != NULL,
+                "mav2_rpc_options");
+    ok &= named("mav2_send_urls", mav2_send_urls("http://127.0.0.1:9", NULL, &ro, &p, &r),
+                "mav2_rpc_options");
+    mav2_send_result_clear(&r);
+    ok &= named("mav2_send_many", mav2_send_many("http://127.0.0.1:9", NULL, &ro, &p, rs, 1),
+                "mav2_rpc_options");
+    mav2_send_result_clear(&rs[0]);
+    ok &= named("mav2_session_limits_read",
+                mav2_session_limits_read(rpc, account, &vd, 0, &sl), "mav2_session_limits");
+    ok &= named("mav2_guard_outcome_of",
+                mav2_guard_outcome_of(&g, 1, account, hash, MAV2_SEND_INCLUDED, NULL),
+                "mav2_guard");
+    mav2_rpc_free(rpc);
+    return ok;
+}
 PROG
 # -M lists every header the program reads, system ones too
 $MH_CC -M -I"$inc" "$TMP/prog.c" >"$TMP/deps" 2>"$TMP/err"
@@ -122,5 +180,9 @@ else
     sed 's/^/# /' "$TMP/sizes"
     is "send params without mav2_send_params_init: refused by all 6 entry points" \
         "$(grep -c '^refused ' "$TMP/sizes")" 6
+    LD_LIBRARY_PATH="$lib" "$TMP/prog" other >"$TMP/other" 2>&1
+    sed 's/^/# /' "$TMP/other"
+    is "key opts, rpc options, session limits, guard of another size: 6 refusals naming each" \
+        "$(grep -c '^refused ' "$TMP/other")" 6
 fi
 tap_done

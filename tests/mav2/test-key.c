@@ -65,6 +65,13 @@ static int sign_and_recover(mav2_signer *s)
            memcmp(addr, mav2_signer_address(s), 20) == 0;
 }
 
+static void priv_opts(mav2_key_opts *o, const char *pin_file)
+{
+    mav2_key_opts_init(o);
+    o->flags = MAV2_KEY_PRIVATE;
+    o->pin_file = pin_file;
+}
+
 static int load_ok(const char *uri, const mav2_key_opts *o, EVP_PKEY *want, const char *what)
 {
     EVP_PKEY *k = NULL;
@@ -92,9 +99,7 @@ static int test_files(void)
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp256k1");
     EVP_PKEY *p256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     char plain[512], enc[512], pub[512], pin[512], badpin[512], p256f[512], uri[600];
-    mav2_key_opts priv = {MAV2_KEY_PRIVATE, NULL, 0, NULL};
-    mav2_key_opts priv_pin = {MAV2_KEY_PRIVATE, NULL, 0, NULL};
-    mav2_key_opts priv_bad = {MAV2_KEY_PRIVATE, NULL, 0, NULL};
+    mav2_key_opts priv, priv_pin, priv_bad;
     EVP_PKEY *got = NULL;
     mav2_signer *s;
     char want_addr[MAV2_ADDRESS_STR_MAX];
@@ -113,8 +118,9 @@ static int test_files(void)
     write_pem(p256f, p256, 1, NULL);
     write_file(pin, "correct horse\n");
     write_file(badpin, "wrong\n");
-    priv_pin.pin_file = pin;
-    priv_bad.pin_file = badpin;
+    priv_opts(&priv, NULL);
+    priv_opts(&priv_pin, pin);
+    priv_opts(&priv_bad, badpin);
 
     tap_ok(mav2_pkey_address(k, NULL, want_addr), "address of the generated key");
     load_ok(plain, NULL, k, "PEM path");
@@ -146,6 +152,20 @@ static int test_files(void)
     load_fails(p256f, &priv, "secp256k1", "P-256 PEM");
     load_fails("/nonexistent/key.pem", &priv, "/nonexistent/key.pem", "missing file");
     load_fails("", &priv, "no key", "empty URI");
+    {
+        /* a caller built against another layout: refused before anything is read */
+        mav2_key_opts pub_opts, grown;
+        mav2_key_opts_init(&pub_opts);
+        tap_ok(pub_opts.struct_size == sizeof(pub_opts) && pub_opts.flags == MAV2_KEY_PUBLIC &&
+                   pub_opts.pin_file == NULL && pub_opts.interactive == 0 && pub_opts.propq == NULL,
+               "mav2_key_opts_init: struct_size and the defaults (public, no PIN, no prompt)");
+        load_ok(pub, &pub_opts, k, "public PEM with the init defaults");
+        grown = priv_pin;
+        grown.struct_size = sizeof(grown) + 8;
+        load_fails(enc, &grown, "mav2_key_opts: struct_size", "a mav2_key_opts of another size");
+        grown.struct_size = 0;
+        load_fails(enc, &grown, "mav2_key_opts_init", "a mav2_key_opts not made by init");
+    }
 
     if (mav2_key_load(plain, &priv, &got)) {
         char a[MAV2_ADDRESS_STR_MAX];
@@ -176,11 +196,12 @@ static int test_files(void)
  * show that normalization had work to do. */
 static int test_token(const char *uri, int n, const char *want_addr)
 {
-    mav2_key_opts o = {MAV2_KEY_PRIVATE, NULL, 0, NULL};
+    mav2_key_opts o;
     EVP_PKEY *k = NULL;
     mav2_signer *s;
     int good = 0, high = 0;
 
+    priv_opts(&o, NULL);
     if (!tap_ok(mav2_key_load(uri, &o, &k), "token key loads through OSSL_STORE")) {
         tap_diag("%s", mav2_last_error());
         return tap_done();

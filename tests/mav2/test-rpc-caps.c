@@ -46,7 +46,7 @@ static int one_op(const char *node_url, const char *bundler_url)
     mav2_send_params p;
     mav2_send_result r;
     int ok;
-    mav2_rpc_options_default(&o);
+    mav2_rpc_options_init(&o);
     o.max_retries = 1;
     node = mav2_rpc_new(node_url, &o);
     bundler = mav2_rpc_new(bundler_url, &o);

@@ -14,7 +14,7 @@
 static mav2_rpc *client(const th_server *s, int retries, long timeout_ms)
 {
     mav2_rpc_options o;
-    mav2_rpc_options_default(&o);
+    mav2_rpc_options_init(&o);
     o.max_retries = retries;
     o.backoff_ms = 5;
     o.backoff_max_ms = 20;
@@ -245,7 +245,7 @@ static void test_refused(void)
     mav2_rpc *rpc;
     json_object *res = NULL;
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/v2/secret", th_unused_port());
-    mav2_rpc_options_default(&o);
+    mav2_rpc_options_init(&o);
     o.max_retries = 1;
     o.backoff_ms = 5;
     rpc = mav2_rpc_new(url, &o);
@@ -266,7 +266,7 @@ static void test_rejects(const char *what, th_step st, size_t max, mav2_rpc_stat
     mav2_rpc_options o;
     mav2_rpc *rpc;
     json_object *res = NULL;
-    mav2_rpc_options_default(&o);
+    mav2_rpc_options_init(&o);
     o.max_retries = 1;
     o.backoff_ms = 5;
     /* only a server that never answers meets the timeout; every other reply,
@@ -307,7 +307,7 @@ static void test_deadline(void)
     int ok;
     const mav2_rpc_error *e;
 
-    mav2_rpc_options_default(&o);
+    mav2_rpc_options_init(&o);
     o.deadline_ms = t0 + 500;
     rpc = mav2_rpc_new(th_url(s), &o);
     ok = mav2_rpc_call(rpc, "eth_chainId", NULL, &res);

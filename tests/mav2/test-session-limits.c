@@ -251,6 +251,7 @@ static void test_read(uint64_t cap)
 
     s = th_start(handler, &n);
     rpc = mav2_rpc_new(th_url(s), NULL);
+    mav2_session_limits_init(&l);
     ok = mav2_session_limits_read(rpc, account, &vd, 0, &l);
     tap_ok(ok, "read: ok%s%s", ok ? "" : ": ", ok ? "" : mav2_last_error());
     if (cap == 0)
@@ -312,13 +313,53 @@ static void test_no_hooks(void)
     mav2_session_limits l;
     th_server *s = th_start(handler, &n);
     mav2_rpc *rpc = mav2_rpc_new(th_url(s), NULL);
-    int ok = mav2_session_limits_read(rpc, account, &vd, 0, &l);
+    int ok;
+
+    mav2_session_limits_init(&l);
+    ok = mav2_session_limits_read(rpc, account, &vd, 0, &l);
 
     tap_ok(ok && !l.has_native && !l.has_gas && !l.has_erc20 && !l.has_allowlist && !l.has_time &&
                !l.has_paymaster,
            "a key without hooks: nothing");
     tap_ok(th_requests(s) == 0, "a key without hooks: no request");
     mav2_session_limits_free(&l);
+    tap_ok(l.struct_size == sizeof(l) && l.targets == NULL && l.erc20 == NULL,
+           "free leaves it as init made it (struct_size kept, nothing held)");
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    json_object_put(n.logs);
+}
+
+/* A mav2_session_limits of another layout (a caller built against another version, or
+ * one not made by init) is refused before any request and left untouched. */
+static void test_struct_size(void)
+{
+    node n = {json_object_new_array(), NULL, 0, 0, 0, 0};
+    uint8_t vh[1][25];
+    mav2_validation_data vd = {0x01, 1, vh, 0, NULL, 0, NULL};
+    mav2_session_limits l;
+    th_server *s = th_start(handler, &n);
+    mav2_rpc *rpc = mav2_rpc_new(th_url(s), NULL);
+    size_t sizes[2] = {0, sizeof(l) + 8};
+
+    mav2_session_limits_init(&l);
+    tap_ok(l.struct_size == sizeof(l) && !l.has_native && !l.has_gas && !l.has_erc20 &&
+               !l.has_allowlist && !l.has_time && !l.has_paymaster && l.erc20 == NULL &&
+               l.n_erc20 == 0 && l.targets == NULL && l.n_targets == 0,
+           "mav2_session_limits_init: struct_size, no hook, nothing held");
+    hook(vh[0], mav2_addr_native_token_limit, XID, 0x05);
+    for (int i = 0; i < 2; i++) {
+        mav2_session_limits_init(&l);
+        l.struct_size = sizes[i];
+        l.n_targets = 3; /* garbage a free must not follow */
+        tap_ok(!mav2_session_limits_read(rpc, account, &vd, 0, &l) &&
+                   strstr(mav2_last_error(), "mav2_session_limits: struct_size") != NULL,
+               "struct_size %zu: refused naming the struct: %s", sizes[i], mav2_last_error());
+        mav2_session_limits_free(&l);
+        tap_ok(l.struct_size == sizes[i] && l.n_targets == 3 && !l.has_native,
+               "struct_size %zu: left untouched by read and free", sizes[i]);
+    }
+    tap_ok(th_requests(s) == 0, "no request for a refused struct");
     mav2_rpc_free(rpc);
     th_stop(s);
     json_object_put(n.logs);
@@ -387,6 +428,7 @@ int main(void)
     test_read(0);
     test_read(4);
     test_no_hooks();
+    test_struct_size();
     test_setters();
     return tap_done();
 }

@@ -358,7 +358,7 @@ static void test_send_many(void)
     mock_init(&m, flow);
     m.conn_close = 1;
     s = th_start(mock_handler, &m);
-    mav2_rpc_options_default(&o);
+    mav2_rpc_options_init(&o);
     for (int i = 0; i < 3; i++) {
         params_for_flow(&ps[i]);
         ps[i].progress = NULL;

@@ -23,12 +23,16 @@ static const unsigned char digest[32] = {9, 8, 7, 6, 5, 4, 3, 2, 1};
  * open, logged in): what a process holds when it exits. */
 static p11k1_ctx *busy_ctx(const char *module)
 {
-    p11k1_config cfg = {module, NULL, NULL, NULL};
+    p11k1_config cfg;
     p11k1_ctx *ctx = NULL;
     p11k1_key *k = NULL;
     unsigned char sig[64], pub[65];
-    int ok = p11k1_ctx_new(&cfg, &ctx) == CKR_OK && p11k1_key_find(ctx, URI, &k) == CKR_OK &&
-             p11k1_key_sign(k, digest, sig) == CKR_OK;
+    int ok;
+
+    p11k1_config_init(&cfg);
+    cfg.module = module;
+    ok = p11k1_ctx_new(&cfg, &ctx) == CKR_OK && p11k1_key_find(ctx, URI, &k) == CKR_OK &&
+         p11k1_key_sign(k, digest, sig) == CKR_OK;
 
     if (ok) {
         p11k1_key_public(k, pub);

@@ -131,11 +131,13 @@ static int nocopy_key(const char *pin)
 
 static void setup(p11k1_ctx **ctx)
 {
-    p11k1_config cfg = {tok_module(), NULL, NULL, NULL};
+    p11k1_config cfg;
     const char *spy = tok_spy();
     CK_C_GetFunctionList get;
     void *dl;
 
+    p11k1_config_init(&cfg);
+    cfg.module = tok_module();
     if (spy) {
         snprintf(spy_log, sizeof(spy_log), "%s/spy.log", tok_dir());
         setenv("PKCS11SPY", tok_module(), 1);

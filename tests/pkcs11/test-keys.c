@@ -205,7 +205,9 @@ int main(void)
 
     /* other ways to load the module */
     {
-        p11k1_config cfg = {"softhsm2", NULL, NULL, NULL};
+        p11k1_config cfg;
+        p11k1_config_init(&cfg);
+        cfg.module = "softhsm2";
         rv = p11k1_ctx_new(&cfg, &ctx);
         tap_ok(rv == CKR_OK, "module by p11-kit registered name 'softhsm2' (%s)",
                p11k1_last_error());
@@ -233,11 +235,29 @@ int main(void)
         rv = p11k1_ctx_new(&cfg, &ctx);
         tap_ok(rv == P11K1_R_MODULE_LOAD && ctx == NULL, "missing module file: %s",
                p11k1_last_error());
+        /* a caller built against another layout, or one not made by p11k1_config_init */
+        cfg.module = "softhsm2";
+        cfg.struct_size = sizeof(cfg) + 8;
+        rv = p11k1_ctx_new(&cfg, &ctx);
+        tap_ok(rv == P11K1_R_INVALID_ARGUMENT && ctx == NULL &&
+                   strstr(p11k1_last_error(), "p11k1_config: struct_size") != NULL,
+               "a p11k1_config of another size is refused naming it: %s", p11k1_last_error());
+        cfg.struct_size = 0;
+        rv = p11k1_ctx_new(&cfg, &ctx);
+        tap_ok(rv == P11K1_R_INVALID_ARGUMENT && ctx == NULL &&
+                   strstr(p11k1_last_error(), "p11k1_config_init") != NULL,
+               "a p11k1_config not made by init is refused: %s", p11k1_last_error());
+        p11k1_config_init(&cfg);
+        tap_ok(cfg.struct_size == sizeof(cfg) && cfg.module == NULL && cfg.pin_env == NULL &&
+                   cfg.pin_cb == NULL && cfg.pin_cb_arg == NULL,
+               "p11k1_config_init: struct_size, the proxy, no PIN source");
     }
     /* module-path in the URI overrides the context's module */
     {
-        p11k1_config cfg = {"/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-trust.so", NULL, NULL, NULL};
+        p11k1_config cfg;
         char u[1024];
+        p11k1_config_init(&cfg);
+        cfg.module = "/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-trust.so";
         if (p11k1_ctx_new(&cfg, &ctx) == CKR_OK) {
             snprintf(u, sizeof(u), "pkcs11:token=keys;object=alice?module-path=%s&pin-source=%s",
                      tok_module(), pin);

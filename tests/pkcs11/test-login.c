@@ -80,13 +80,15 @@ static int token_locked(p11k1_key *k)
 
 static void test_spy(void)
 {
-    p11k1_config cfg = {tok_spy(), NULL, NULL, NULL};
+    p11k1_config cfg;
     p11k1_ctx *ctx = NULL;
     p11k1_key *k = NULL;
     unsigned char sig[64];
     char uri[600];
     CK_RV rv;
 
+    p11k1_config_init(&cfg);
+    cfg.module = tok_spy();
     if (cfg.module == NULL) {
         tap_skip("one C_Login per wrong PIN, no retries (14 checks counted with pkcs11-spy)",
                  "pkcs11-spy.so not found (configure --with-pkcs11-spy)");
@@ -146,12 +148,13 @@ static void test_spy(void)
 
 int main(void)
 {
-    p11k1_config cfg = {NULL, NULL, NULL, NULL};
+    p11k1_config cfg;
     p11k1_ctx *ctx;
     p11k1_key *k = NULL;
     char uri[600];
     CK_RV rv;
 
+    p11k1_config_init(&cfg);
     pin_file = tok_init("login");
     cfg.module = tok_module();
     ctx = tok_ctx();

@@ -47,7 +47,7 @@ static void *worker(void *arg)
 int main(void)
 {
     const char *pin = tok_init("threads");
-    p11k1_config cfg = {tok_module(), NULL, NULL, NULL};
+    p11k1_config cfg;
     p11k1_ctx *ctx = NULL;
     pthread_t t[THREADS];
     struct result r[THREADS];
@@ -56,6 +56,8 @@ int main(void)
     int total = 0, valid = 0;
     unsigned char d[32] = {0}, sig[64] = {0};
 
+    p11k1_config_init(&cfg);
+    cfg.module = tok_module();
     if (spy) {
         snprintf(log, sizeof(log), "%s/spy.log", tok_dir());
         setenv("PKCS11SPY", tok_module(), 1);

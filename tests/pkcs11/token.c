@@ -89,8 +89,10 @@ const char *tok_init(const char *label)
 
 p11k1_ctx *tok_ctx(void)
 {
-    p11k1_config cfg = {tok_module(), NULL, NULL, NULL};
+    p11k1_config cfg;
     p11k1_ctx *ctx = NULL;
+    p11k1_config_init(&cfg);
+    cfg.module = tok_module();
     if (p11k1_ctx_new(&cfg, &ctx) != CKR_OK) {
         tap_diag("%s", p11k1_last_error());
         tap_bail("cannot load the SoftHSM2 module");

@@ -2,7 +2,7 @@
 /* token.h: throw-away SoftHSM2 tokens and signature checks for the pkcs11 tests.
  *
  *   const char *pin_file = tok_init("tok");   // skips the test without SoftHSM2
- *   p11k1_config cfg = {tok_module(), ...};
+ *   p11k1_config cfg; p11k1_config_init(&cfg); cfg.module = tok_module();
  *   tap_ok(tok_sig_ok(pub, digest, sig), "signature verifies");
  *
  * The token directory (SOFTHSM2_CONF points into it) is removed at exit.

@@ -73,7 +73,7 @@ static long p11k1_len(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    mav2_key_opts o = {MAV2_KEY_PRIVATE, pin_path, 0, NULL};
+    mav2_key_opts o;
     p11k1_pin pin;
     EVP_PKEY *k = NULL;
     long want;
@@ -94,6 +94,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* mav2: the key opens exactly when the first line is "1234" */
     want = mav2_len(data, size);
+    mav2_key_opts_init(&o);
+    o.flags = MAV2_KEY_PRIVATE;
+    o.pin_file = pin_path;
     ok = mav2_key_load(key_path, &o, &k);
     if (ok != (want == 4 && memcmp(data, "1234", 4) == 0))
         abort();

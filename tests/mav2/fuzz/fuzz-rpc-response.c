@@ -86,7 +86,7 @@ static void flow_handler(void *ctx, const char *body, th_reply *r)
 static mav2_rpc *client_of(const th_server *s)
 {
     mav2_rpc_options o;
-    mav2_rpc_options_default(&o);
+    mav2_rpc_options_init(&o);
     o.max_retries = 0; /* the fixture always answers: no retry, no backoff */
     return mav2_rpc_new(th_url(s), &o);
 }
