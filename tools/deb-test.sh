@@ -3,8 +3,9 @@
 # The Debian packages: builds them from the repository's files (dpkg-buildpackage
 # -b, the package's own tests not run: they need SoftHSM2 tokens and a devnet),
 # installs them into the system with dpkg -i, uses the installed files only
-# (the packaged openssl.cnf, mav2, p11k1-tool, the man pages and completion), then
-# removes them again. Needs root (CI is root). TAP on stdout; lintian's findings
+# (the packaged openssl.cnf, mav2, p11k1-tool, mav2d with its unit, user and state
+# directory, the man pages and completion), then removes them again (mav2d purged:
+# its user and state directory go). Needs root (CI is root). TAP on stdout; lintian's findings
 # as comments.
 #   tools/deb-test.sh [WORKDIR]      (default: a temporary directory)
 set -u
@@ -23,9 +24,9 @@ SOFTHSM=$(for f in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm
 keep=${1:+yes}
 work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/mh-deb.XXXXXX")}
 mkdir -p "$work"
-pkgs=(libp11k1-0 libp11k1-dev p11k1-provider p11k1-tool libmav2-0 libmav2-dev mav2)
+pkgs=(libp11k1-0 libp11k1-dev p11k1-provider p11k1-tool libmav2-0 libmav2-dev mav2 mav2d)
 cleanup() {
-    dpkg -r "${pkgs[@]}" >/dev/null 2>&1
+    dpkg -P "${pkgs[@]}" >/dev/null 2>&1
     [ -n "$keep" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -65,6 +66,11 @@ ok "libp11k1-dev: p11k1.h" grep -qx './usr/include/p11k1.h' <(contents libp11k1-
 ok "libp11k1-dev: p11k1.pc" grep -q '/pkgconfig/p11k1.pc$' <(contents libp11k1-dev)
 ok "libmav2-dev: mav2/send/send.h" grep -qx './usr/include/mav2/send/send.h' "$work/libmav2-dev.contents"
 ok "libmav2-dev: mav2.pc" grep -q '/pkgconfig/mav2.pc$' "$work/libmav2-dev.contents"
+ok "mav2d: /usr/sbin/mav2d" grep -qx './usr/sbin/mav2d' <(contents mav2d)
+ok "mav2d: its systemd unit" grep -qx './lib/systemd/system/mav2d.service' <(contents mav2d)
+ok "mav2d: the example mav2d.conf under /usr/share/doc" \
+    grep -qx './usr/share/doc/mav2d/examples/mav2d.conf' <(contents mav2d)
+is "mav2: no mav2d in the CLI's package" "$(contents mav2 | grep -c mav2d)" 0
 
 ok "dpkg -i of the packages" dpkg -i "${debs[@]}"
 [ -s "$TAP_LOG" ] && say_log "$TAP_LOG" 10
@@ -80,6 +86,28 @@ out=$(mav2 --help 2>&1)
 is "mav2 --help exits 0" "$?" 0
 ok "mav2 --help lists send and session-key" \
     sh -c 'printf "%s\n" "$1" | grep -q "^    send " && printf "%s\n" "$1" | grep -q "^    session-key "' _ "$out"
+
+# mav2d: its unit (installed, not enabled: it needs the site's settings), its user
+# (system, no login) and state directory made by postinst.
+unit=/lib/systemd/system/mav2d.service
+ok "mav2d.service installed" test -f "$unit"
+ok "the unit runs /usr/sbin/mav2d as the mav2d user" \
+    sh -c 'grep -qx "User=mav2d" "$1" && grep -q "^ExecStart=/usr/sbin/mav2d " "$1"' _ "$unit"
+ok "the unit is not enabled by the package" test ! -e /etc/systemd/system/multi-user.target.wants/mav2d.service
+if command -v systemd-analyze >/dev/null; then
+    systemd-analyze verify "$unit" >"$work/verify" 2>&1
+    ok "systemd-analyze verify of the unit: nothing about the unit itself" \
+        sh -c '! grep -i "mav2d.service:" "$1"' _ "$work/verify"
+    say_log "$work/verify" 5
+else
+    tap_skip "systemd-analyze verify of the unit" "systemd-analyze not installed"
+fi
+out=$(mav2d --help 2>&1)
+is "mav2d --help exits 0" "$?" 0
+ok "mav2d --help says what it is" sh -c 'printf "%s\n" "$1" | grep -q -- "--config"' _ "$out"
+ok "mav2d: a system user" sh -c 'u=$(getent passwd mav2d) && [ "$(echo "$u" | cut -d: -f3)" -lt 1000 ]'
+is "mav2d: no login shell" "$(getent passwd mav2d | cut -d: -f7)" /usr/sbin/nologin
+is "mav2d: /var/lib/mav2d, its own, 0700" "$(stat -c '%U:%G %a' /var/lib/mav2d 2>&1)" "mav2d:mav2d 700"
 
 # A SoftHSM2 token, a key made by the installed p11k1-tool, used through the
 # installed provider by openssl and mav2.
@@ -142,4 +170,10 @@ fi
 dpkg -r "${pkgs[@]}" >/dev/null 2>&1
 ok "dpkg -r leaves none of the packages installed" \
     sh -c '! dpkg-query -W -f="\${Status}\n" "$@" 2>/dev/null | grep -q "install ok installed"' _ "${pkgs[@]}"
+ok "dpkg -r keeps mav2d's user and state (removed, not purged)" \
+    sh -c 'getent passwd mav2d >/dev/null && test -d /var/lib/mav2d'
+dpkg -P mav2d >/dev/null 2>&1
+ok "dpkg -P mav2d: its state directory is gone" test ! -e /var/lib/mav2d
+ok "dpkg -P mav2d: its user and group are gone" \
+    sh -c '! getent passwd mav2d >/dev/null && ! getent group mav2d >/dev/null'
 tap_done
