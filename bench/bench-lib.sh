@@ -31,15 +31,18 @@ rpc() {
 # 32 empty blocks: anvil's fee suggestion (recent tips) starts every row from the same state
 calm() { rpc "$RPC_URL" anvil_mine '["0x20"]' >/dev/null; }
 logs_reset() { : >"$T/node.log"; : >"$T/bundler.log"; }
-# requests per op from the proxies' logs: all, before the receipt, receipt polls, calls
-counted() { # N
-    cat "$T/node.log" "$T/bundler.log" | awk -v n="$1" '
-        { all++; calls += NF; if ($0 ~ /eth_getUserOperationReceipt/) polls++; else before++ }
+# requests per op from the proxies' logs (those from SINCE, ms since the epoch, on):
+# all, before the receipt, receipt polls, JSON-RPC calls
+counted() { # N [SINCE]
+    cat "$T/node.log" "$T/bundler.log" | awk -v n="$1" -v since="${2:-0}" '
+        $1 < since { next }
+        { all++; calls += NF - 1; if ($0 ~ /eth_getUserOperationReceipt/) polls++; else before++ }
         END { printf "%.1f | %.2f | %.1f | %.1f", all / n, before / n, polls / n, calls / n }'
 }
-breakdown() { # NAME N: the requests before the receipt, per op, by what they asked
-    cat "$T/node.log" "$T/bundler.log" | grep -v eth_getUserOperationReceipt | sort | uniq -c |
-        sort -rn | awk -v n="$2" -v name="$1" '{ c = $1; $1 = ""; printf "  %s: %.2f x [%s ]\n", name, c / n, $0 }' \
+breakdown() { # NAME N [SINCE]: the requests before the receipt, per op, by what they asked
+    cat "$T/node.log" "$T/bundler.log" | awk -v since="${3:-0}" '$1 >= since { $1 = ""; print }' |
+        grep -v eth_getUserOperationReceipt | sort | uniq -c | sort -rn |
+        awk -v n="$2" -v name="$1" '{ c = $1; $1 = ""; printf "  %s: %.2f x [%s ]\n", name, c / n, $0 }' \
         >>"$T/breakdown"
 }
 bench_cleanup() {

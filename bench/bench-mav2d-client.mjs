@@ -3,7 +3,8 @@
 // as a backend uses it. CLIENTS loops at once in this one process, each sending one op
 // after the other (sendCalls of a 1-wei call to TO, then waitForCallsStatus, polling every
 // 100 ms) after one untimed op each; N ops in all. Prints one JSON line: ops/s over the
-// timed part, latency percentiles (sendCalls until confirmed), HTTP requests to mav2d per op.
+// timed part, latency percentiles (sendCalls until confirmed), HTTP requests to mav2d per op,
+// and since: the timed part's start (ms since the epoch).
 // Environment: MAV2D_URL, MAV2D_TOKEN (bearer), ACCOUNT, CHAIN_ID.
 //   node bench-mav2d-client.mjs CLIENTS N TO
 import { createRequire } from "node:module"
@@ -51,6 +52,7 @@ await Promise.all(Array.from({ length: clients }, one))
 const times = []
 let next = 0
 const r0 = requests
+const since = Date.now()
 const w0 = process.hrtime.bigint()
 const loop = async () => {
     while (next < n) {
@@ -69,6 +71,7 @@ console.log(
         opsPerSec: n / (wallMs / 1000),
         medianMs: pct(50),
         p90Ms: pct(90),
-        requestsPerOp: (requests - r0) / n
+        requestsPerOp: (requests - r0) / n,
+        since
     })
 )

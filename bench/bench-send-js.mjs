@@ -173,6 +173,7 @@ if (lanesStr !== undefined)
 const times = []
 const r0 = requests
 for (const m in methods) delete methods[m]
+const since = Date.now()
 const w0 = process.hrtime.bigint()
 let next = 0
 // one loop per lane, the ops taken in turn
@@ -198,6 +199,7 @@ console.log(
         medianMs: pct(50),
         p90Ms: pct(90),
         requestsPerOp: (requests - r0) / n,
+        since,
         methods
     })
 )

@@ -7,8 +7,9 @@
  * source available) once, then calls mav2_send_many with LANES ops at once (op k on
  * nonce lane k, global validation, a 1-wei execute() to TO, waited for with a 100 ms
  * first poll) until N ops are included: one untimed round first, then the timed ones.
- * Prints one line "ops N ops_per_s R median_ms M p90_ms P http_per_op H": the latency
- * of an op is from its round's start to its MAV2_STAGE_INCLUDED. */
+ * Prints one line "ops N ops_per_s R median_ms M p90_ms P http_per_op H since_ms S": the
+ * latency of an op is from its round's start to its MAV2_STAGE_INCLUDED; S is the timed
+ * part's start (ms since the epoch). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,12 +97,19 @@ static int params_for(char **argv, mav2_signer *s, const mav2_buf *cd, mav2_send
     return 1;
 }
 
-static void report(double *lat, size_t n, double wall_ms, unsigned long http)
+static void report(double *lat, size_t n, double wall_ms, unsigned long http, long long since)
 {
     qsort(lat, n, sizeof(*lat), cmp_double);
-    printf("ops %zu ops_per_s %.3f median_ms %.1f p90_ms %.1f http_per_op %.2f\n", n,
+    printf("ops %zu ops_per_s %.3f median_ms %.1f p90_ms %.1f http_per_op %.2f since_ms %lld\n", n,
            (double)n / (wall_ms / 1e3), lat[n / 2], lat[n * 9 / 10 < n ? n * 9 / 10 : n - 1],
-           (double)http / (double)n);
+           (double)http / (double)n, since);
+}
+
+static long long epoch_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int main(int argc, char **argv)
@@ -116,6 +124,7 @@ int main(int argc, char **argv)
     size_t lanes, n, rounds, done = 0;
     unsigned long http = 0;
     double *lat, t0;
+    long long since;
 
     if (argc != 10 || (lanes = strtoul(argv[6], NULL, 10)) < 1 || lanes > MAX_LANES ||
         (n = strtoul(argv[7], NULL, 10)) < 1) {
@@ -136,11 +145,12 @@ int main(int argc, char **argv)
     if (!round_of(argv, ps, clk, lanes, NULL, &http)) /* untimed: the steady state */
         return 1;
     http = 0;
+    since = epoch_ms();
     t0 = now_ms();
     for (size_t r = 0; r < rounds; r++, done += lanes)
         if (!round_of(argv, ps, clk, lanes, lat + done, &http))
             return 1;
-    report(lat, done, now_ms() - t0, http);
+    report(lat, done, now_ms() - t0, http, since);
     mav2_signer_free(s);
     EVP_PKEY_free(k);
     mav2_buf_free(&cd);
