@@ -133,7 +133,7 @@ function med(a, n,   i, j, t) {
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 { k = $2 SUBSEP $3; n[k]++; i = n[k]; ops[k] = $4; rate[k, i] = $5; p50[k, i] = $6; p90[k, i] = $7
-  own[k] = own[k] " " $8; cli[k] = cli[k] " " $9; all[k, i] = $11; bef[k, i] = $12; pol[k, i] = $13; cal[k, i] = $14
+  ow[k, i] = $8; cl[k, i] = $9; all[k, i] = $11; bef[k, i] = $12; pol[k, i] = $13; cal[k, i] = $14
   v[$1, $2, $3] = $5; if (!($2 in seen)) { seen[$2] = 1; ls[++nl] = $2 } }
 END {
     split("mav2d send_many cli viem", fl, " ")
@@ -142,10 +142,12 @@ END {
         m = n[k]; lo = 1e9; hi = 0
         for (i = 1; i <= m; i++) {
             a[i] = rate[k, i]; b[i] = p50[k, i]; c[i] = p90[k, i]; d[i] = all[k, i]; e[i] = bef[k, i]; g[i] = pol[k, i]; h[i] = cal[k, i]
+            o[i] = ow[k, i]; q[i] = cl[k, i]
             rr[i] = v[i, L, f] / v[i, L, "viem"]; if (rr[i] < lo) lo = rr[i]; if (rr[i] > hi) hi = rr[i]
         }
-        printf "| %d | %s | %d | %.2f | %.2f (%.2f-%.2f) | %.0f / %.0f | %.1f | %.2f | %.1f | %.1f |%s |%s |\n",
-            L, f, ops[k], med(a, m), med(rr, m), lo, hi, med(b, m), med(c, m), med(d, m), med(e, m), med(g, m), med(h, m), own[k], cli[k]
+        printf "| %d | %s | %d | %.2f | %.2f (%.2f-%.2f) | %.0f / %.0f | %.1f | %.2f | %.1f | %.1f | %s | %s |\n",
+            L, f, ops[k], med(a, m), med(rr, m), lo, hi, med(b, m), med(c, m), med(d, m), med(e, m), med(g, m), med(h, m),
+            o[1] == "-" ? "-" : sprintf("%.1f", med(o, m)), q[1] == "-" ? "-" : sprintf("%.1f", med(q, m))
     }
 }' "$T/rows"
 echo "HTTP requests before the receipt, per op, round 1 (from the proxies' logs):"
