@@ -128,8 +128,9 @@ int main(int argc, char **argv)
 
     if (argc != 10 || (lanes = strtoul(argv[6], NULL, 10)) < 1 || lanes > MAX_LANES ||
         (n = strtoul(argv[7], NULL, 10)) < 1) {
-        fprintf(stderr, "usage: bench_many RPC BUNDLER ACCOUNT ENTITY KEY LANES(1-%d) N TO "
-                        "STATE_DIR\n",
+        fprintf(stderr,
+                "usage: bench_many RPC BUNDLER ACCOUNT ENTITY KEY LANES(1-%d) N TO "
+                "STATE_DIR\n",
                 MAX_LANES);
         return 2;
     }
