@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_grant.c: `mav2 session-key grant` (the owner signs a deferred grant offline,
- * grant.h) and the grant checks of `mav2 send --grant` (grant_cli.h). */
+/* session_key_grant.c: `mav2 session-key grant` (the owner signs a deferred grant
+ * offline, grant.h) and `mav2 session-key decode-grant`. */
 #include "config.h"
 
 #include <errno.h>
@@ -19,7 +19,41 @@
 #include "mav2/core/error.h"
 #include "mav2/keys/signer.h"
 
-const char mav2_help_session_grant[] =
+/* What the command line says. */
+typedef struct {
+    const char *chain_s, *account_s, *fowner_s, *salt_s, *owner_key, *pin;
+    const char *skey_s, *saddr_s, *entity_s, *lane_s, *deadline_s, *out_s;
+    int no_deadline, json;
+    mav2_cli_perms perms;
+} grant_args;
+
+static const mav2_cli_opt grant_table[] = {
+    MAV2_OPT_STR("deadline", "T|+DURATION", grant_args, deadline_s,
+                 "the grant's last valid second: unix seconds, or from\n"
+                 "now: +N (seconds), +Nm, +Nh, +Nd"),
+    MAV2_OPT_FLAG_("no-deadline", grant_args, no_deadline,
+                   "a grant valid until used (said explicitly)"),
+    MAV2_OPT_STR("session-key-address", "ADDR", grant_args, saddr_s,
+                 "a key the owner cannot see (its provenance is\n"
+                 "unchecked, said on stderr)"),
+    MAV2_OPT_STR("out", "FILE", grant_args, out_s, "write the grant there instead of stdout"),
+    MAV2_OPT_FLAG_("json", grant_args, json,
+                   "{grant, account, chainId, entityId, nonce, deadline,\n"
+                   "execHooks, owner, sessionKey, installCall}"),
+    /* described in DESCRIPTION and by mav2 session-key install --help */
+    MAV2_OPT_STR("chain-id", "N", grant_args, chain_s, NULL),
+    MAV2_OPT_STR("account", "ADDR", grant_args, account_s, NULL),
+    MAV2_OPT_STR("factory-owner", "ADDR", grant_args, fowner_s, NULL),
+    MAV2_OPT_STR("salt", "S", grant_args, salt_s, NULL),
+    MAV2_OPT_STR("owner-key", "URI|FILE", grant_args, owner_key, NULL),
+    MAV2_OPT_STR("pin-source", "FILE", grant_args, pin, NULL),
+    MAV2_OPT_STR("session-key", "URI|FILE", grant_args, skey_s, NULL),
+    MAV2_OPT_STR("session-address", "ADDR", grant_args, saddr_s, NULL),
+    MAV2_OPT_STR("entity-id", "N", grant_args, entity_s, NULL),
+    MAV2_OPT_STR("nonce-key", "K", grant_args, lane_s, NULL),
+    MAV2_OPT_GROUP_(mav2_cli_perm_group, grant_args, perms), MAV2_OPT_END_};
+
+const mav2_cli_page mav2_page_session_grant = {
     "NAME\n"
     "    mav2 session-key grant - the owner signs a session key's installation offline\n"
     "\n"
@@ -43,28 +77,15 @@ const char mav2_help_session_grant[] =
     "    grant; a deadline already past is refused, and --valid-after / --valid-until\n"
     "    go with --no-deadline only.\n"
     "\n"
-    "OPTIONS\n"
-    "    --deadline T|+DURATION  the grant's last valid second: unix seconds, or from\n"
-    "                         now: +N (seconds), +Nm, +Nh, +Nd\n"
-    "    --no-deadline        a grant valid until used (said explicitly)\n"
-    "    --session-key-address ADDR  a key the owner cannot see (its provenance is\n"
-    "                         unchecked, said on stderr)\n"
-    "    --out FILE           write the grant there instead of stdout\n"
-    "    --json               {grant, account, chainId, entityId, nonce, deadline,\n"
-    "                         execHooks, owner, sessionKey, installCall}\n"
+    "OPTIONS\n",
+    grant_table,
     "\n"
     "OUTPUT\n"
     "    The grant as account kit's hex string (compileDeferred +\n"
     "    buildDeferredActionDigest; parseDeferredAction reads it).\n"
     "\n"
     "EXIT STATUS\n"
-    "    0 written, 1 usage or bad input, 2 key or token error, 6 cannot write\n";
-
-typedef struct {
-    const char *chain_s, *account_s, *fowner_s, *salt_s, *owner_key, *pin;
-    const char *skey_s, *saddr_s, *entity_s, *lane_s, *deadline_s, *out_s;
-    int no_deadline, json;
-} grant_args;
+    "    0 written, 1 usage or bad input, 2 key or token error, 6 cannot write\n"};
 
 /* Parses --deadline: unix seconds or +N[s|m|h|d] from now; refuses one already past. */
 static int parse_deadline(const mav2_cli_cmd *cmd, const char *s, uint64_t *out)
@@ -217,57 +238,6 @@ static int grant_output(const mav2_cli_cmd *cmd, const grant_args *a, const mav2
     return rc;
 }
 
-/* Returns 1 if c was one of grant's own options. */
-static int grant_opt(grant_args *a, int c, const char *arg)
-{
-    switch (c) {
-    case 'c':
-        a->chain_s = arg;
-        return 1;
-    case 'a':
-        a->account_s = arg;
-        return 1;
-    case 'o':
-        a->fowner_s = arg;
-        return 1;
-    case 's':
-        a->salt_s = arg;
-        return 1;
-    case 'k':
-        a->owner_key = arg;
-        return 1;
-    case 'p':
-        a->pin = arg;
-        return 1;
-    case 'S':
-        a->skey_s = arg;
-        return 1;
-    case 'A':
-        a->saddr_s = arg;
-        return 1;
-    case 'e':
-        a->entity_s = arg;
-        return 1;
-    case 'n':
-        a->lane_s = arg;
-        return 1;
-    case 'D':
-        a->deadline_s = arg;
-        return 1;
-    case 'N':
-        a->no_deadline = 1;
-        return 1;
-    case 'O':
-        a->out_s = arg;
-        return 1;
-    case 'j':
-        a->json = 1;
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 /* As account kit's compileDeferred: the deadline's TimeRangeModule hook (validUntil =
  * deadline, validAfter 0) comes first, before the permissions' hooks. */
 static int deadline_hook(mav2_session_install *si, uint32_t entity, uint64_t deadline)
@@ -310,110 +280,106 @@ static int grant_build(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, const uint8_
     return ok || (mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, NULL), 0);
 }
 
+/* What the options say, checked (offline): chain, entity, lane, deadline (into g),
+ * the account (and the factory owner when given), the permissions finished. 1, or 0
+ * after printing why not. */
+static int grant_check(const mav2_cli_cmd *self, grant_args *a, uint64_t *chain, uint32_t *entity,
+                       mav2_u256 *lane, mav2_grant *g, uint8_t account[20], uint8_t fowner[20],
+                       int *have_fowner)
+{
+    if (!mav2_cli_require(self, "--chain-id", a->chain_s, "--owner-key", a->owner_key,
+                          "--entity-id", a->entity_s, "--account or --factory-owner",
+                          a->account_s != NULL ? a->account_s : a->fowner_s, (const char *)NULL))
+        return 0;
+    if ((a->deadline_s == NULL) == (a->no_deadline == 0))
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "give one of --deadline and --no-deadline"), 0;
+    if (!mav2_cli_chain_id(self, a->chain_s, chain) ||
+        !mav2_cli_u32(self, "--entity-id", a->entity_s, entity) ||
+        (a->deadline_s != NULL && !parse_deadline(self, a->deadline_s, &g->deadline)) ||
+        !grant_account(self, a, account, fowner, have_fowner))
+        return 0;
+    if (a->lane_s != NULL && !mav2_u256_parse(lane, a->lane_s))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key"), 0;
+    if (g->deadline != 0 && (a->perms.after_s != NULL || a->perms.until_s != NULL))
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                             "--deadline is the key's validUntil too: --valid-after and "
+                             "--valid-until go with --no-deadline"),
+               0;
+    return mav2_cli_perms_finish(self, &a->perms);
+}
+
+/* The owner signs g for the chain and account (and must be the factory owner when
+ * given); the grant is printed or written. Exit code. */
+static int grant_sign(const mav2_cli_cmd *self, const grant_args *a, mav2_grant *g, uint64_t chain,
+                      const uint8_t account[20], const uint8_t *fowner, const uint8_t session[20])
+{
+    mav2_signer *owner;
+    int rc;
+
+    if ((owner = mav2_cli_load_signer(self, a->owner_key, a->pin, 1)) == NULL)
+        return MAV2_EXIT_KEY;
+    if (fowner != NULL && memcmp(mav2_signer_address(owner), fowner, 20) != 0)
+        rc = mav2_cli_fail(self, MAV2_EXIT_USAGE, "--owner-key is not --factory-owner (it is %s)",
+                           mav2_signer_address_str(owner));
+    else if (!mav2_grant_sign(owner, chain, account, g))
+        rc = mav2_cli_fail_lib(self, MAV2_EXIT_KEY, NULL);
+    else
+        rc = grant_output(self, a, g, chain, account, mav2_signer_address(owner), session);
+    mav2_signer_free(owner);
+    return rc;
+}
+
 int mav2_cmd_session_grant(const mav2_cli_cmd *self0, int argc, char **argv)
 {
-    static const struct option opts[] = {MAV2_CLI_PERM_OPTS,
-                                         {"chain-id", required_argument, NULL, 'c'},
-                                         {"account", required_argument, NULL, 'a'},
-                                         {"factory-owner", required_argument, NULL, 'o'},
-                                         {"salt", required_argument, NULL, 's'},
-                                         {"owner-key", required_argument, NULL, 'k'},
-                                         {"pin-source", required_argument, NULL, 'p'},
-                                         {"session-key", required_argument, NULL, 'S'},
-                                         {"session-key-address", required_argument, NULL, 'A'},
-                                         {"session-address", required_argument, NULL, 'A'},
-                                         {"entity-id", required_argument, NULL, 'e'},
-                                         {"nonce-key", required_argument, NULL, 'n'},
-                                         {"deadline", required_argument, NULL, 'D'},
-                                         {"no-deadline", no_argument, NULL, 'N'},
-                                         {"out", required_argument, NULL, 'O'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {NULL, 0, NULL, 0}};
     mav2_cli_cmd cmd = *self0;
     const mav2_cli_cmd *self = &cmd;
-    grant_args a;
-    mav2_cli_perms *ps = calloc(1, sizeof(*ps));
-    mav2_cli_parser pr;
+    grant_args *a = calloc(1, sizeof(*a));
     mav2_grant g;
-    mav2_signer *owner = NULL;
     mav2_u256 lane;
     uint8_t account[20], fowner[20], session[20];
     uint64_t chain = 0;
     uint32_t entity = 0;
-    const char *arg;
-    int c, h, rc = MAV2_EXIT_USAGE, have_fowner = 0;
+    int rc, have_fowner = 0;
 
-    cmd.help = mav2_help_session_grant;
-    memset(&a, 0, sizeof(a));
+    cmd.page = &mav2_page_session_grant;
     mav2_grant_init(&g);
     mav2_u256_from_u64(&lane, 0);
-    if (ps == NULL)
+    if (a == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory");
-    mav2_cli_perms_init(ps);
-    mav2_cli_parser_init(&pr, self, opts, argc, argv);
-    while ((c = mav2_cli_next(&pr, &arg)) != -1) {
-        if ((h = mav2_cli_perm_opt(self, ps, c, arg)) == 2)
-            goto out;
-        if (h == 1 || grant_opt(&a, c, arg))
-            continue;
-        rc = c == 'h' ? MAV2_EXIT_OK : MAV2_EXIT_USAGE;
-        goto out;
-    }
-    rc = MAV2_EXIT_USAGE;
-    if (!mav2_cli_require(self, "--chain-id", a.chain_s, "--owner-key", a.owner_key, "--entity-id",
-                          a.entity_s, "--account or --factory-owner",
-                          a.account_s != NULL ? a.account_s : a.fowner_s, (const char *)NULL))
-        goto out;
-    if ((a.deadline_s == NULL) == (a.no_deadline == 0)) {
-        mav2_cli_fail(self, MAV2_EXIT_USAGE, "give one of --deadline and --no-deadline");
-        goto out;
-    }
-    if (!mav2_cli_chain_id(self, a.chain_s, &chain) ||
-        !mav2_cli_u32(self, "--entity-id", a.entity_s, &entity) ||
-        (a.deadline_s != NULL && !parse_deadline(self, a.deadline_s, &g.deadline)) ||
-        !grant_account(self, &a, account, fowner, &have_fowner))
-        goto out;
-    if (a.lane_s != NULL && !mav2_u256_parse(&lane, a.lane_s)) {
-        mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key");
-        goto out;
-    }
-    if (g.deadline != 0 && (ps->after_s != NULL || ps->until_s != NULL)) {
-        mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                      "--deadline is the key's validUntil too: --valid-after and "
-                      "--valid-until go with --no-deadline");
-        goto out;
-    }
-    if (!mav2_cli_perms_finish(self, ps))
-        goto out;
-    if ((rc = grant_session(self, &a, session)) != MAV2_EXIT_OK)
+    mav2_cli_perms_init(&a->perms);
+    if ((rc = mav2_cli_opts_parse(self, a, argc, argv)) != MAV2_CLI_PARSED)
         goto out;
     rc = MAV2_EXIT_USAGE;
-    if (!grant_build(self, ps, account, session, entity, &lane, &g))
+    if (!grant_check(self, a, &chain, &entity, &lane, &g, account, fowner, &have_fowner))
         goto out;
-    if ((owner = mav2_cli_load_signer(self, a.owner_key, a.pin, 1)) == NULL) {
-        rc = MAV2_EXIT_KEY;
+    if ((rc = grant_session(self, a, session)) != MAV2_EXIT_OK)
         goto out;
-    }
-    if (have_fowner && memcmp(mav2_signer_address(owner), fowner, 20) != 0) {
-        mav2_cli_fail(self, MAV2_EXIT_USAGE, "--owner-key is not --factory-owner (it is %s)",
-                      mav2_signer_address_str(owner));
+    rc = MAV2_EXIT_USAGE;
+    if (!grant_build(self, &a->perms, account, session, entity, &lane, &g))
         goto out;
-    }
-    if (!mav2_grant_sign(owner, chain, account, &g)) {
-        rc = mav2_cli_fail_lib(self, MAV2_EXIT_KEY, NULL);
-        goto out;
-    }
-    rc = grant_output(self, &a, &g, chain, account, mav2_signer_address(owner), session);
+    rc = grant_sign(self, a, &g, chain, account, have_fowner ? fowner : NULL, session);
 out:
-    mav2_signer_free(owner);
     mav2_grant_clear(&g);
-    free(ps);
+    free(a);
     return rc;
 }
 
 /* ---- decode-grant ------------------------------------------------------------------- */
 
-const char mav2_help_session_decode_grant[] =
+/* What the command line says. */
+typedef struct {
+    const char *grant_s, *chain_s, *account_s;
+    int json;
+} decode_args;
+
+static const mav2_cli_opt decode_table[] = {
+    MAV2_OPT_STR_REQ("grant", "FILE|HEX", decode_args, grant_s, NULL),
+    MAV2_OPT_STR_REQ("chain-id", "N", decode_args, chain_s, NULL),
+    MAV2_OPT_STR_REQ("account", "ADDR", decode_args, account_s, NULL),
+    MAV2_OPT_FLAG_("json", decode_args, json, NULL), MAV2_OPT_END_};
+
+/* Written whole: its options are in the SYNOPSIS. */
+const mav2_cli_page mav2_page_session_decode_grant = {
     "NAME\n"
     "    mav2 session-key decode-grant - what a deferred grant holds, and who signed it\n"
     "\n"
@@ -428,7 +394,8 @@ const char mav2_help_session_decode_grant[] =
     "    account recovers to another address). Offline.\n"
     "\n"
     "EXIT STATUS\n"
-    "    0 decoded, 1 usage or a malformed grant\n";
+    "    0 decoded, 1 usage or a malformed grant\n",
+    decode_table, NULL};
 
 static int decode_print(const mav2_cli_cmd *cmd, const mav2_grant *g, const uint8_t owner[20],
                         int json)
@@ -484,50 +451,32 @@ static int decode_print(const mav2_cli_cmd *cmd, const mav2_grant *g, const uint
 
 int mav2_cmd_session_decode_grant(const mav2_cli_cmd *self0, int argc, char **argv)
 {
-    static const struct option opts[] = {{"grant", required_argument, NULL, 'W'},
-                                         {"chain-id", required_argument, NULL, 'c'},
-                                         {"account", required_argument, NULL, 'a'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {NULL, 0, NULL, 0}};
     mav2_cli_cmd cmd = *self0;
     const mav2_cli_cmd *self = &cmd;
-    const char *arg, *grant_s = NULL, *chain_s = NULL, *account_s = NULL;
+    decode_args o;
     char *text = NULL;
     uint8_t account[20], owner[20];
     uint64_t chain;
-    int c, json = 0, rc;
-    mav2_cli_parser pr;
+    int rc;
     mav2_grant g;
 
-    cmd.help = mav2_help_session_decode_grant;
-    mav2_cli_parser_init(&pr, self, opts, argc, argv);
-    while ((c = mav2_cli_next(&pr, &arg)) != -1) {
-        if (c == 'W')
-            grant_s = arg;
-        else if (c == 'c')
-            chain_s = arg;
-        else if (c == 'a')
-            account_s = arg;
-        else if (c == 'j')
-            json = 1;
-        else
-            return c == 'h' ? MAV2_EXIT_OK : MAV2_EXIT_USAGE;
-    }
-    if (!mav2_cli_require(self, "--grant", grant_s, "--chain-id", chain_s, "--account", account_s,
-                          (const char *)NULL) ||
-        !mav2_cli_chain_id(self, chain_s, &chain) ||
-        !mav2_cli_address(self, "--account", account_s, account))
+    cmd.page = &mav2_page_session_decode_grant;
+    memset(&o, 0, sizeof(o));
+    if ((rc = mav2_cli_opts_parse(self, &o, argc, argv)) != MAV2_CLI_PARSED)
+        return rc;
+    if (!mav2_cli_opts_require(self, &o) || !mav2_cli_chain_id(self, o.chain_s, &chain) ||
+        !mav2_cli_address(self, "--account", o.account_s, account))
         return MAV2_EXIT_USAGE;
-    if (strncmp(grant_s, "0x", 2) != 0 &&
-        (text = mav2_cli_read_input(self, "--grant", grant_s, 1 << 20, NULL)) == NULL)
+    if (strncmp(o.grant_s, "0x", 2) != 0 &&
+        (text = mav2_cli_read_input(self, "--grant", o.grant_s, 1 << 20, NULL)) == NULL)
         return MAV2_EXIT_USAGE;
     mav2_grant_init(&g);
-    if (!mav2_grant_parse_hex(text != NULL ? text : grant_s, &g))
+    if (!mav2_grant_parse_hex(text != NULL ? text : o.grant_s, &g))
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--grant");
     else if (!mav2_grant_recover_owner(&g, chain, account, owner))
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--grant");
     else
-        rc = decode_print(self, &g, owner, json);
+        rc = decode_print(self, &g, owner, o.json);
     free(text);
     mav2_grant_clear(&g);
     return rc;

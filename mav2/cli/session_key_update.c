@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_session_update.c: `mav2 session-key update`: the owner changes a session key's
+/* session_key_update.c: `mav2 session-key update`: the owner changes a session key's
  * limits and time range without reinstalling it, through the permission modules' own
  * setters (session_limits.h) called from the account in one user op. */
 #include "config.h"
@@ -20,7 +20,37 @@
 #define MAX_ERC20   16
 #define MAX_CHANGES (3 + MAX_ERC20)
 
-const char mav2_help_session_update[] =
+/* What the command line says: the owner options and the changes. */
+typedef struct {
+    owner_args owner;
+    const char *native_s, *gas_s, *after_s, *until_s;
+    const char *erc20_s[MAX_ERC20];
+    size_t n_erc20;
+} update_args;
+
+/* Setter of --erc20-limit (repeatable): field is the update_args. */
+static int set_erc20(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field, const char *arg)
+{
+    update_args *u = field;
+    (void)opt;
+    if (u->n_erc20 == MAX_ERC20)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--erc20-limit: at most %d tokens", MAX_ERC20),
+               0;
+    u->erc20_s[u->n_erc20++] = arg;
+    return 1;
+}
+
+static const mav2_cli_opt update_table[] = {
+    MAV2_OPT_GROUP_(mav2_cli_owner_group, update_args, owner),
+    MAV2_OPT_STR("native-limit", "AMOUNT", update_args, native_s, NULL),
+    MAV2_OPT_STR("gas-limit", "AMOUNT", update_args, gas_s, NULL),
+    {"erc20-limit", "TOKEN:AMOUNT", MAV2_OPT_SETTER, 0, set_erc20, NULL, NULL, NULL, 0},
+    MAV2_OPT_STR("valid-after", "T", update_args, after_s, NULL),
+    MAV2_OPT_STR("valid-until", "T", update_args, until_s, NULL),
+    MAV2_OPT_END_};
+
+/* Written whole: the changes are described with what they call. */
+const mav2_cli_page mav2_page_session_update = {
     "NAME\n"
     "    mav2 session-key update - change a session key's limits or time range\n"
     "\n"
@@ -60,14 +90,8 @@ const char mav2_help_session_update[] =
     "\n"
     "EXAMPLES\n"
     "    mav2 session-key update --rpc-url $RPC --account 0xAcc... --owner-key owner.pem \\\n"
-    "      --entity-id 3 --native-limit 0.05ether --valid-until 1767225600\n";
-
-/* What the owner asked to change. */
-typedef struct {
-    const char *native_s, *gas_s, *after_s, *until_s;
-    const char *erc20_s[MAX_ERC20];
-    size_t n_erc20;
-} update_args;
+    "      --entity-id 3 --native-limit 0.05ether --valid-until 1767225600\n",
+    update_table, NULL};
 
 /* The setter calls, all from the account to a module with value 0. */
 typedef struct {
@@ -217,68 +241,19 @@ static int build_changes(const mav2_cli_cmd *self, const update_args *u, uint32_
     return rc;
 }
 
-/* Returns 1 if c was an update option, 2 if bad (error printed), 0 if not one. */
-static int update_opt(const mav2_cli_cmd *self, update_args *u, int c, const char *arg)
+/* The command line into u; exit code, MAV2_CLI_PARSED to go on. */
+static int parse_args(const mav2_cli_cmd *self, int argc, char **argv, update_args *u)
 {
-    switch (c) {
-    case 'v':
-        u->native_s = arg;
-        return 1;
-    case 'G':
-        u->gas_s = arg;
-        return 1;
-    case '<':
-        u->after_s = arg;
-        return 1;
-    case '>':
-        u->until_s = arg;
-        return 1;
-    case '2':
-        if (u->n_erc20 == MAX_ERC20)
-            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--erc20-limit: at most %d tokens",
-                                 MAX_ERC20),
-                   2;
-        u->erc20_s[u->n_erc20++] = arg;
-        return 1;
-    default:
-        return 0;
-    }
-}
+    int rc;
 
-static int parse_args(const mav2_cli_cmd *self, int argc, char **argv, owner_args *a,
-                      update_args *u)
-{
-    static const struct option opts[] = {MAV2_CLI_NET_OPTS,
-                                         {"account", required_argument, NULL, 'a'},
-                                         {"owner-key", required_argument, NULL, 'k'},
-                                         {"pin-source", required_argument, NULL, 'p'},
-                                         {"entity-id", required_argument, NULL, 'e'},
-                                         {"owner-entity-id", required_argument, NULL, 'E'},
-                                         {"native-limit", required_argument, NULL, 'v'},
-                                         {"gas-limit", required_argument, NULL, 'G'},
-                                         {"erc20-limit", required_argument, NULL, '2'},
-                                         {"valid-after", required_argument, NULL, '<'},
-                                         {"valid-until", required_argument, NULL, '>'},
-                                         {NULL, 0, NULL, 0}};
-    mav2_cli_parser ps;
-    const char *arg;
-    int c, h;
-
-    mav2_cli_parser_init(&ps, self, opts, argc, argv);
-    while ((c = mav2_cli_next(&ps, &arg)) != -1) {
-        if ((h = owner_opt(self, a, c, arg)) == 0)
-            h = update_opt(self, u, c, arg);
-        if (h == 2)
-            return MAV2_EXIT_USAGE;
-        if (h == 0)
-            return c == 'h' ? -1 : MAV2_EXIT_USAGE;
-    }
+    if ((rc = mav2_cli_opts_parse(self, u, argc, argv)) != MAV2_CLI_PARSED)
+        return rc;
     if (u->native_s == NULL && u->gas_s == NULL && u->n_erc20 == 0 && u->after_s == NULL &&
         u->until_s == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "no change given: name --native-limit, --gas-limit, --erc20-limit, "
                              "--valid-after or --valid-until");
-    return MAV2_EXIT_OK;
+    return MAV2_CLI_PARSED;
 }
 
 /* The key's hooks read, the changes checked and built into call data cd. */
@@ -314,8 +289,8 @@ int mav2_cmd_session_update(const mav2_cli_cmd *self0, int argc, char **argv)
 {
     mav2_cli_cmd cmd = *self0;
     const mav2_cli_cmd *self = &cmd;
-    owner_args a;
     update_args u;
+    owner_args *a = &u.owner;
     int rc, in_use = 0, deployed = 0;
     mav2_send_params p;
     mav2_buf fd = MAV2_BUF_INIT, cd = MAV2_BUF_INIT;
@@ -323,26 +298,25 @@ int mav2_cmd_session_update(const mav2_cli_cmd *self0, int argc, char **argv)
     mav2_rpc *node = NULL, *bundler = NULL;
     EVP_PKEY *key = NULL;
 
-    cmd.help = mav2_help_session_update;
-    memset(&a, 0, sizeof(a));
+    cmd.page = &mav2_page_session_update;
     memset(&u, 0, sizeof(u));
     memset(&vd, 0, sizeof(vd));
-    mav2_cli_net_init(&a.net);
-    if ((rc = parse_args(self, argc, argv, &a, &u)) != MAV2_EXIT_OK)
-        return rc < 0 ? MAV2_EXIT_OK : rc;
-    if ((rc = owner_prepare(self, &a, &p, &fd)) != MAV2_EXIT_OK)
+    mav2_cli_net_init(&a->net);
+    if ((rc = parse_args(self, argc, argv, &u)) != MAV2_CLI_PARSED)
+        return rc;
+    if ((rc = owner_prepare(self, a, &p, &fd)) != MAV2_EXIT_OK)
         goto out;
-    rc = owner_connect(self, &a, &key, &node, &bundler, &vd, &in_use, &deployed);
+    rc = owner_connect(self, a, &key, &node, &bundler, &vd, &in_use, &deployed);
     if (rc == MAV2_EXIT_OK && !in_use)
         rc = mav2_cli_fail(self, MAV2_EXIT_USAGE, "entity %u is not installed on the account",
-                           a.entity);
+                           a->entity);
     if (rc == MAV2_EXIT_OK)
-        rc = plan(self, &a, &u, node, &vd, &cd);
+        rc = plan(self, a, &u, node, &vd, &cd);
     if (rc != MAV2_EXIT_OK)
         goto out;
     p.call_data = cd.data;
     p.call_data_len = cd.len;
-    rc = mav2_cli_send_op(self, &a.net, node, bundler, &p, key);
+    rc = mav2_cli_send_op(self, &a->net, node, bundler, &p, key);
 out:
     mav2_validation_data_free(&vd);
     mav2_cli_net_close(node, bundler);
