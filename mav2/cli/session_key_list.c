@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_session_keys.c: `mav2 session-key create` (a key pair generated on the token
- * through the p11k1 provider) and `mav2 session-key list` (the account's session
- * keys as the chain tells them: events, getValidationData, signers). */
+/* session_key_list.c: `mav2 session-key list` (the account's session keys as the
+ * chain tells them: events, getValidationData, signers). */
 #include "config.h"
 
 #include <errno.h>
@@ -24,40 +23,20 @@
 #include "mav2/net/session_limits.h"
 #include "mav2/keys/signer.h"
 
-const char mav2_help_session_create[] =
-    "NAME\n"
-    "    mav2 session-key create - generate a session key on a PKCS#11 token\n"
-    "\n"
-    "SYNOPSIS\n"
-    "    mav2 session-key create --token 'pkcs11:token=LABEL' --label L [--id HEX]\n"
-    "        [--pin-source FILE] [--json]\n"
-    "\n"
-    "DESCRIPTION\n"
-    "    Generates a secp256k1 key pair on the token through the p11k1 OpenSSL\n"
-    "    provider (the private key is made on the token, sensitive and not\n"
-    "    extractable) and prints the URI naming it and its Ethereum address: the\n"
-    "    address to install with mav2 session-key install --session-key URI.\n"
-    "    A label or id already used on the token is refused.\n"
-    "\n"
-    "OPTIONS\n"
-    "    --token URI          the token (pkcs11: URI; a pin-source in it is used)\n"
-    "    --label L            the key's label (CKA_LABEL)\n"
-    "    --id HEX             the key's id (CKA_ID, 1..64 bytes); default random\n"
-    "    --pin-source FILE    token PIN, first line of FILE (when the URI and the\n"
-    "                         provider configuration give none)\n"
-    "    --json               {\"uri\": ..., \"address\": ..., \"publicKey\": ...}\n"
-    "\n"
-    "OUTPUT\n"
-    "    \"uri pkcs11:...\" then \"address 0x...\".\n"
-    "\n"
-    "EXIT STATUS\n"
-    "    0 ok, 1 usage error, 2 key or token error (label in use, PIN, no token)\n"
-    "\n"
-    "EXAMPLES\n"
-    "    mav2 session-key create --token 'pkcs11:token=hsm' --label sk2 --id 02 \\\n"
-    "      --pin-source /run/secrets/pin\n";
+/* What the command line says. */
+typedef struct {
+    const char *url, *account_s, *from_s;
+    int json;
+} list_args;
 
-const char mav2_help_session_list[] =
+static const mav2_cli_opt list_table[] = {
+    MAV2_OPT_STR_REQ("rpc-url", "URL", list_args, url, NULL),
+    MAV2_OPT_STR_REQ("account", "ADDR", list_args, account_s, NULL),
+    MAV2_OPT_STR("from-block", "N", list_args, from_s, NULL),
+    MAV2_OPT_FLAG_("json", list_args, json, NULL), MAV2_OPT_END_};
+
+/* Written whole: its options are in the SYNOPSIS and DESCRIPTION. */
+const mav2_cli_page mav2_page_session_list = {
     "NAME\n"
     "    mav2 session-key list - the session keys installed on an account\n"
     "\n"
@@ -110,97 +89,8 @@ const char mav2_help_session_list[] =
     "    {\"module\", \"moduleName\", \"entityId\", \"flags\"}.\n"
     "\n"
     "EXIT STATUS\n"
-    "    0 ok, 1 usage error, 3 the node refused a call, 5 network error\n";
-
-/* session-key create --help / list --help show their own text. */
-static mav2_cli_cmd with_help(const mav2_cli_cmd *self, const char *help)
-{
-    mav2_cli_cmd c = *self;
-    c.help = help;
-    return c;
-}
-
-int mav2_cmd_session_create(const mav2_cli_cmd *self0, int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"token", required_argument, NULL, 't'}, {"label", required_argument, NULL, 'l'},
-        {"id", required_argument, NULL, 'i'},    {"pin-source", required_argument, NULL, 'p'},
-        {"json", no_argument, NULL, 'j'},        {NULL, 0, NULL, 0}};
-    mav2_cli_cmd cmd = with_help(self0, mav2_help_session_create);
-    const mav2_cli_cmd *self = &cmd;
-    const char *token = NULL, *label = NULL, *id_s = NULL, *pin = NULL, *arg, *why = NULL;
-    uint8_t id[64];
-    size_t id_len = 0;
-    int json = 0, c, rc;
-    mav2_cli_parser p;
-    EVP_PKEY *pkey = NULL;
-    mav2_signer *signer;
-    char *uri = NULL;
-
-    mav2_cli_parser_init(&p, self, opts, argc, argv);
-    while ((c = mav2_cli_next(&p, &arg)) != -1) {
-        switch (c) {
-        case 't':
-            token = arg;
-            break;
-        case 'l':
-            label = arg;
-            break;
-        case 'i':
-            id_s = arg;
-            break;
-        case 'p':
-            pin = arg;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        case 'h':
-            return MAV2_EXIT_OK;
-        default:
-            return MAV2_EXIT_USAGE;
-        }
-    }
-    if (!mav2_cli_require(self, "--token", token, "--label", label, (const char *)NULL))
-        return MAV2_EXIT_USAGE;
-    if (strncmp(token, "pkcs11:", 7) != 0)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--token: not a pkcs11: URI");
-    if (*label == '\0')
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--label: empty");
-    if (id_s != NULL && (!mh_hex_decode(id_s, id, sizeof(id), &id_len, &why) || id_len == 0))
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--id: not 1 to 64 bytes of hex%s%s",
-                             why != NULL ? ": " : "", why != NULL ? why : "");
-    if (!mav2_key_generate(token, label, id_s != NULL ? id : NULL, id_len, pin, &pkey, &uri))
-        return mav2_cli_fail_lib(self, MAV2_EXIT_KEY, NULL);
-    signer = mav2_signer_new(pkey);
-    EVP_PKEY_free(pkey);
-    if (signer == NULL) {
-        free(uri);
-        return mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "the new key");
-    }
-    if (json) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "uri", json_object_new_string(uri));
-        mav2_cli_signer_json(o, signer);
-        rc = mav2_cli_print(self, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        json_object_put(o);
-    } else {
-        size_t n = strlen(uri) + 64;
-        char *s = malloc(n);
-        if (s == NULL)
-            rc = mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory");
-        else {
-            snprintf(s, n, "uri %s\naddress %s", uri, mav2_signer_address_str(signer));
-            rc = mav2_cli_print(self, s);
-            free(s);
-        }
-    }
-    free(uri);
-    mav2_signer_free(signer);
-    return rc;
-}
-
-/* ---- list -------------------------------------------------------------------------- */
+    "    0 ok, 1 usage error, 3 the node refused a call, 5 network error\n",
+    list_table, NULL};
 
 static uint32_t cfg_entity(const uint8_t cfg[25])
 {
@@ -580,64 +470,53 @@ static int print_text(const mav2_cli_cmd *self, const mav2_session_list *l,
     return rc;
 }
 
+/* The command line into o, account and from (0 if not given). Exit code,
+ * MAV2_CLI_PARSED to go on. */
+static int list_parse(const mav2_cli_cmd *self, list_args *o, int argc, char **argv,
+                      uint8_t account[20], unsigned long long *from)
+{
+    char *end;
+    int rc;
+
+    memset(o, 0, sizeof(*o));
+    *from = 0;
+    if ((rc = mav2_cli_opts_parse(self, o, argc, argv)) != MAV2_CLI_PARSED)
+        return rc;
+    if (!mav2_cli_opts_require(self, o) ||
+        !mav2_cli_address(self, "--account", o->account_s, account))
+        return MAV2_EXIT_USAGE;
+    if (o->from_s == NULL)
+        return MAV2_CLI_PARSED;
+    errno = 0;
+    *from = strtoull(o->from_s, &end, 0);
+    if (*o->from_s < '0' || *o->from_s > '9' || *end != '\0' || errno != 0)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--from-block: \"%s\" is not a number",
+                             o->from_s);
+    return MAV2_CLI_PARSED;
+}
+
 int mav2_cmd_session_list(const mav2_cli_cmd *self0, int argc, char **argv)
 {
-    static const struct option opts[] = {{"rpc-url", required_argument, NULL, 'R'},
-                                         {"account", required_argument, NULL, 'a'},
-                                         {"from-block", required_argument, NULL, 'f'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {NULL, 0, NULL, 0}};
-    mav2_cli_cmd cmd = with_help(self0, mav2_help_session_list);
+    mav2_cli_cmd cmd = *self0;
     const mav2_cli_cmd *self = &cmd;
-    const char *url = NULL, *account_s = NULL, *from_s = NULL, *arg;
+    list_args o;
     unsigned long long from = 0;
     int deployed = 1;
     uint8_t account[20];
-    int json = 0, c, rc, ok;
-    mav2_cli_parser p;
+    int rc, ok;
     mav2_session_list l;
     mav2_session_limits *lims = NULL;
     mav2_rpc *node;
 
-    mav2_cli_parser_init(&p, self, opts, argc, argv);
-    while ((c = mav2_cli_next(&p, &arg)) != -1) {
-        switch (c) {
-        case 'R':
-            url = arg;
-            break;
-        case 'a':
-            account_s = arg;
-            break;
-        case 'f':
-            from_s = arg;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        case 'h':
-            return MAV2_EXIT_OK;
-        default:
-            return MAV2_EXIT_USAGE;
-        }
-    }
-    if (!mav2_cli_require(self, "--rpc-url", url, "--account", account_s, (const char *)NULL))
-        return MAV2_EXIT_USAGE;
-    if (!mav2_cli_address(self, "--account", account_s, account))
-        return MAV2_EXIT_USAGE;
-    if (from_s != NULL) {
-        char *end;
-        errno = 0;
-        from = strtoull(from_s, &end, 0);
-        if (*from_s < '0' || *from_s > '9' || *end != '\0' || errno != 0)
-            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--from-block: \"%s\" is not a number",
-                                 from_s);
-    }
-    node = mav2_cli_rpc_new(self, "--rpc-url", url, NULL);
+    cmd.page = &mav2_page_session_list;
+    if ((rc = list_parse(self, &o, argc, argv, account, &from)) != MAV2_CLI_PARSED)
+        return rc;
+    node = mav2_cli_rpc_new(self, "--rpc-url", o.url, NULL);
     if (node == NULL)
         return MAV2_EXIT_USAGE;
     ok = 1;
-    if (from_s == NULL) { /* logs start where the account was deployed (hosted providers */
-        uint64_t b = 0;   /* cap eth_getLogs ranges: no scan from genesis) */
+    if (o.from_s == NULL) { /* logs start where the account was deployed (hosted providers */
+        uint64_t b = 0;     /* cap eth_getLogs ranges: no scan from genesis) */
         ok = mav2_deploy_block(node, account, &b, &deployed);
         from = b;
     }
@@ -655,7 +534,7 @@ int mav2_cmd_session_list(const mav2_cli_cmd *self0, int argc, char **argv)
         return rc;
     }
     mav2_rpc_free(node);
-    rc = json ? print_json(self, account, &l, lims) : print_text(self, &l, lims);
+    rc = o.json ? print_json(self, account, &l, lims) : print_text(self, &l, lims);
     free_limits(lims, l.n);
     mav2_session_list_free(&l);
     return rc;
