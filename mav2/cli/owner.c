@@ -132,9 +132,10 @@ int owner_revoke_calldata(const mav2_validation_data *vd, uint32_t entity, mav2_
     return ok ? 1 : mav2_error_set("cannot build uninstallValidation");
 }
 
-/* Common option checks and factory data; returns an exit code. */
-int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_params *p, mav2_buf *fd)
+int owner_prepare(const mav2_cli_cmd *self, owner_args *a, owner_op *op)
 {
+    mav2_send_params *p = &op->p;
+    mav2_buf *fd = &op->fd;
     uint8_t owner[20], predicted[20];
     mav2_u256 salt;
 
@@ -184,22 +185,53 @@ int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_params *p, 
     return MAV2_EXIT_OK;
 }
 
-/* Loads the owner key, opens the clients, checks the entity; *vd, *in_use filled. */
-int owner_connect(const mav2_cli_cmd *self, owner_args *a, EVP_PKEY **key, mav2_rpc **node,
-                  mav2_rpc **bundler, mav2_validation_data *vd, int *in_use, int *deployed)
+void owner_op_init(owner_op *op)
+{
+    memset(op, 0, sizeof(*op));
+    mav2_send_params_init(&op->p);
+}
+
+void owner_op_clear(owner_op *op)
+{
+    mav2_validation_data_free(&op->vd);
+    mav2_cli_net_close(op->node, op->bundler);
+    EVP_PKEY_free(op->key);
+    mav2_buf_free(&op->fd);
+    memset(op, 0, sizeof(*op));
+}
+
+int owner_connect(const mav2_cli_cmd *self, owner_args *a, owner_op *op)
 {
     uint8_t signer[20];
     int rc;
 
-    memset(vd, 0, sizeof(*vd));
-    *in_use = 0;
-    if ((*key = mav2_cli_load_key(self, a->owner_key, a->pin, 1)) == NULL)
+    if ((op->key = mav2_cli_load_key(self, a->owner_key, a->pin, 1)) == NULL)
         return MAV2_EXIT_KEY;
-    if ((rc = mav2_cli_net_open(self, &a->net, node, bundler)) != MAV2_EXIT_OK)
+    if ((rc = mav2_cli_net_open(self, &a->net, &op->node, &op->bundler)) != MAV2_EXIT_OK)
         return rc;
-    if ((rc = mav2_cli_has_code(self, *node, a->account, deployed)) != MAV2_EXIT_OK)
+    if ((rc = mav2_cli_has_code(self, op->node, a->account, &op->deployed)) != MAV2_EXIT_OK)
         return rc;
-    if (!*deployed)
+    if (!op->deployed)
         return MAV2_EXIT_OK;
-    return entity_state(self, *node, a, vd, signer, in_use);
+    return entity_state(self, op->node, a, &op->vd, signer, &op->in_use);
+}
+
+int owner_open_installed(const mav2_cli_cmd *self, owner_args *a, owner_op *op)
+{
+    int rc;
+
+    if ((rc = owner_prepare(self, a, op)) != MAV2_EXIT_OK ||
+        (rc = owner_connect(self, a, op)) != MAV2_EXIT_OK)
+        return rc;
+    if (!op->in_use)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "entity %u is not installed on the account",
+                             a->entity);
+    return MAV2_EXIT_OK;
+}
+
+int owner_op_send(const mav2_cli_cmd *self, owner_args *a, owner_op *op, const mav2_buf *cd)
+{
+    op->p.call_data = cd->data;
+    op->p.call_data_len = cd->len;
+    return mav2_cli_send_op(self, &a->net, op->node, op->bundler, &op->p, op->key);
 }

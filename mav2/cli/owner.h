@@ -30,12 +30,32 @@ typedef struct {
 extern const mav2_cli_opt mav2_cli_owner_group[];
 extern const mav2_cli_opt mav2_cli_deploy_group[];
 
-/* Common option checks and factory data into p / fd; returns an exit code. */
-int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_params *p, mav2_buf *fd);
-/* Loads the owner key, opens the clients, reads the entity: *vd (its validation data),
- * *in_use, *deployed. Returns an exit code. */
-int owner_connect(const mav2_cli_cmd *self, owner_args *a, EVP_PKEY **key, mav2_rpc **node,
-                  mav2_rpc **bundler, mav2_validation_data *vd, int *in_use, int *deployed);
+/* The owner's user op under way: its parameters, the owner key, the clients and
+ * what the chain says of the session key's entity. owner_op_init it first,
+ * owner_op_clear it last (whatever happened in between). */
+typedef struct {
+    mav2_send_params p;
+    mav2_buf fd; /* the factory data (--factory-owner) p points into */
+    EVP_PKEY *key;
+    mav2_rpc *node, *bundler;
+    mav2_validation_data vd; /* the entity's validation data */
+    int in_use, deployed;    /* something is installed at the entity; the account has code */
+} owner_op;
+
+void owner_op_init(owner_op *op);
+void owner_op_clear(owner_op *op);
+/* The owner options checked (settings applied), op->p and op->fd made from them.
+ * Returns an exit code. */
+int owner_prepare(const mav2_cli_cmd *self, owner_args *a, owner_op *op);
+/* Loads the owner key, opens the clients, reads the entity (op->vd, op->in_use,
+ * op->deployed). Returns an exit code. */
+int owner_connect(const mav2_cli_cmd *self, owner_args *a, owner_op *op);
+/* owner_prepare, owner_connect, and the entity must be installed (else one line,
+ * exit 1): for the commands that change an installed key. Returns an exit code. */
+int owner_open_installed(const mav2_cli_cmd *self, owner_args *a, owner_op *op);
+/* Sends op (call data cd, from the account to itself or a module) signed by the
+ * owner and waits for it (mav2_cli_send_op). Returns an exit code. */
+int owner_op_send(const mav2_cli_cmd *self, owner_args *a, owner_op *op, const mav2_buf *cd);
 
 /* uninstallValidation of the entity (its hooks' uninstall data in the reverse order
  * of vd: validation hooks, then execution hooks) into out. 1, or 0 with

@@ -153,25 +153,24 @@ static int install_build(const mav2_cli_cmd *self, const install_opts *o, const 
     return MAV2_EXIT_OK;
 }
 
-/* The op's call data into p: inst, or (the entity in use, --replace) executeBatch of
- * the old validation's uninstall (un) and inst, both calls to the account (cd). */
-static int install_call(const mav2_cli_cmd *self, const install_opts *o,
-                        const mav2_validation_data *vd, int in_use, const mav2_buf *inst,
-                        mav2_buf *un, mav2_buf *cd, mav2_send_params *p)
+/* The op's call data into cd: inst, or (the entity in use, --replace) executeBatch
+ * of the old validation's uninstall (un) and inst, both calls to the account. */
+static int install_call(const mav2_cli_cmd *self, const install_opts *o, const owner_op *op,
+                        const mav2_buf *inst, mav2_buf *un, mav2_buf *cd)
 {
     const owner_args *a = &o->owner;
     mav2_call calls[2];
 
-    if (in_use && !o->replace)
+    if (op->in_use && !o->replace)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "entity %u is already in use on the account: pick another "
                              "--entity-id or pass --replace",
                              a->entity);
-    p->call_data = inst->data;
-    p->call_data_len = inst->len;
-    if (!in_use)
-        return MAV2_EXIT_OK;
-    if (!owner_revoke_calldata(vd, a->entity, un))
+    if (!op->in_use)
+        return mav2_buf_append(cd, inst->data, inst->len)
+                   ? MAV2_EXIT_OK
+                   : mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "out of memory");
+    if (!owner_revoke_calldata(&op->vd, a->entity, un))
         return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, NULL);
     memset(calls, 0, sizeof(calls));
     memcpy(calls[0].target, a->account, 20);
@@ -182,8 +181,6 @@ static int install_call(const mav2_cli_cmd *self, const install_opts *o,
     calls[1].data_len = inst->len;
     if (!mav2_calldata_execute_batch(calls, 2, cd))
         return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, NULL);
-    p->call_data = cd->data;
-    p->call_data_len = cd->len;
     fprintf(stderr, "mav2 %s: replacing the validation at entity %u\n", self->name, a->entity);
     return MAV2_EXIT_OK;
 }
@@ -194,39 +191,31 @@ int mav2_cmd_session_install(const mav2_cli_cmd *self0, int argc, char **argv)
     const mav2_cli_cmd *self = &cmd;
     install_opts o;
     uint8_t session[20];
-    int rc, in_use = 0, deployed = 0;
-    mav2_send_params p;
-    mav2_buf fd = MAV2_BUF_INIT, inst = MAV2_BUF_INIT, un = MAV2_BUF_INIT, cd = MAV2_BUF_INIT;
+    int rc;
+    owner_op op;
+    mav2_buf inst = MAV2_BUF_INIT, un = MAV2_BUF_INIT, cd = MAV2_BUF_INIT;
     mav2_session_install si;
-    mav2_validation_data vd;
-    mav2_rpc *node = NULL, *bundler = NULL;
-    EVP_PKEY *key = NULL;
 
     cmd.page = &mav2_page_session_install;
     memset(&si, 0, sizeof(si));
-    memset(&vd, 0, sizeof(vd));
     if ((rc = install_args(self, &o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if ((rc = owner_prepare(self, &o.owner, &p, &fd)) != MAV2_EXIT_OK ||
+    owner_op_init(&op);
+    if ((rc = owner_prepare(self, &o.owner, &op)) != MAV2_EXIT_OK ||
         (rc = install_session(self, &o, session)) != MAV2_EXIT_OK ||
-        (rc = install_build(self, &o, session, &si, &inst)) != MAV2_EXIT_OK)
-        goto out;
-    rc = owner_connect(self, &o.owner, &key, &node, &bundler, &vd, &in_use, &deployed);
-    if (rc != MAV2_EXIT_OK ||
-        (rc = install_call(self, &o, &vd, in_use, &inst, &un, &cd, &p)) != MAV2_EXIT_OK)
+        (rc = install_build(self, &o, session, &si, &inst)) != MAV2_EXIT_OK ||
+        (rc = owner_connect(self, &o.owner, &op)) != MAV2_EXIT_OK ||
+        (rc = install_call(self, &o, &op, &inst, &un, &cd)) != MAV2_EXIT_OK)
         goto out;
     if (si.has_allowlist)
         fprintf(stderr,
                 "mav2 %s: note: the account's allowlist does not look inside executeUserOp, "
                 "so it confines this key only in a signer that checks it (mav2 send does)\n",
                 self->name);
-    rc = mav2_cli_send_op(self, &o.owner.net, node, bundler, &p, key);
+    rc = owner_op_send(self, &o.owner, &op, &cd);
 out:
-    mav2_validation_data_free(&vd);
+    owner_op_clear(&op);
     mav2_session_install_clear(&si);
-    mav2_cli_net_close(node, bundler);
-    EVP_PKEY_free(key);
-    mav2_buf_free(&fd);
     mav2_buf_free(&inst);
     mav2_buf_free(&un);
     mav2_buf_free(&cd);

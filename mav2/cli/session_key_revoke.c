@@ -48,41 +48,23 @@ int mav2_cmd_session_revoke(const mav2_cli_cmd *self0, int argc, char **argv)
     const mav2_cli_cmd *self = &cmd;
     revoke_opts o;
     owner_args *a = &o.owner;
-    int rc, in_use = 0, deployed = 0;
-    mav2_send_params p;
-    mav2_buf fd = MAV2_BUF_INIT, cd = MAV2_BUF_INIT;
-    mav2_validation_data vd;
-    mav2_rpc *node = NULL, *bundler = NULL;
-    EVP_PKEY *key = NULL;
+    owner_op op;
+    mav2_buf cd = MAV2_BUF_INIT;
+    int rc;
 
     cmd.page = &mav2_page_session_revoke;
     memset(&o, 0, sizeof(o));
-    memset(&vd, 0, sizeof(vd));
     mav2_cli_net_init(&a->net);
     if ((rc = mav2_cli_opts_parse(self, &o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if ((rc = owner_prepare(self, a, &p, &fd)) != MAV2_EXIT_OK)
-        goto out;
-    rc = owner_connect(self, a, &key, &node, &bundler, &vd, &in_use, &deployed);
-    if (rc != MAV2_EXIT_OK)
-        goto out;
-    if (!in_use) {
-        rc = mav2_cli_fail(self, MAV2_EXIT_USAGE, "entity %u is not installed on the account",
-                           a->entity);
-        goto out;
+    owner_op_init(&op);
+    if ((rc = owner_open_installed(self, a, &op)) == MAV2_EXIT_OK) {
+        if (owner_revoke_calldata(&op.vd, a->entity, &cd))
+            rc = owner_op_send(self, a, &op, &cd);
+        else
+            rc = mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, NULL);
     }
-    if (!owner_revoke_calldata(&vd, a->entity, &cd)) {
-        rc = mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, NULL);
-        goto out;
-    }
-    p.call_data = cd.data;
-    p.call_data_len = cd.len;
-    rc = mav2_cli_send_op(self, &a->net, node, bundler, &p, key);
-out:
-    mav2_validation_data_free(&vd);
-    mav2_cli_net_close(node, bundler);
-    EVP_PKEY_free(key);
-    mav2_buf_free(&fd);
+    owner_op_clear(&op);
     mav2_buf_free(&cd);
     return rc;
 }

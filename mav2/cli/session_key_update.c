@@ -291,37 +291,20 @@ int mav2_cmd_session_update(const mav2_cli_cmd *self0, int argc, char **argv)
     const mav2_cli_cmd *self = &cmd;
     update_args u;
     owner_args *a = &u.owner;
-    int rc, in_use = 0, deployed = 0;
-    mav2_send_params p;
-    mav2_buf fd = MAV2_BUF_INIT, cd = MAV2_BUF_INIT;
-    mav2_validation_data vd;
-    mav2_rpc *node = NULL, *bundler = NULL;
-    EVP_PKEY *key = NULL;
+    owner_op op;
+    mav2_buf cd = MAV2_BUF_INIT;
+    int rc;
 
     cmd.page = &mav2_page_session_update;
     memset(&u, 0, sizeof(u));
-    memset(&vd, 0, sizeof(vd));
     mav2_cli_net_init(&a->net);
     if ((rc = parse_args(self, argc, argv, &u)) != MAV2_CLI_PARSED)
         return rc;
-    if ((rc = owner_prepare(self, a, &p, &fd)) != MAV2_EXIT_OK)
-        goto out;
-    rc = owner_connect(self, a, &key, &node, &bundler, &vd, &in_use, &deployed);
-    if (rc == MAV2_EXIT_OK && !in_use)
-        rc = mav2_cli_fail(self, MAV2_EXIT_USAGE, "entity %u is not installed on the account",
-                           a->entity);
-    if (rc == MAV2_EXIT_OK)
-        rc = plan(self, a, &u, node, &vd, &cd);
-    if (rc != MAV2_EXIT_OK)
-        goto out;
-    p.call_data = cd.data;
-    p.call_data_len = cd.len;
-    rc = mav2_cli_send_op(self, &a->net, node, bundler, &p, key);
-out:
-    mav2_validation_data_free(&vd);
-    mav2_cli_net_close(node, bundler);
-    EVP_PKEY_free(key);
-    mav2_buf_free(&fd);
+    owner_op_init(&op);
+    if ((rc = owner_open_installed(self, a, &op)) == MAV2_EXIT_OK &&
+        (rc = plan(self, a, &u, op.node, &op.vd, &cd)) == MAV2_EXIT_OK)
+        rc = owner_op_send(self, a, &op, &cd);
+    owner_op_clear(&op);
     mav2_buf_free(&cd);
     return rc;
 }
