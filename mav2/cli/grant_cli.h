@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* grant_cli.h: deferred grants in the CLI: `mav2 session-key grant|decode-grant`
- * (session_key_grant.c) and what `mav2 send --grant` checks before anything is
- * signed (send_grant.c). */
+ * (session_key_grant.c, session_key_decode_grant.c) and what `mav2 send --grant`
+ * checks before anything is signed (send_grant.c). */
 #ifndef MAV2_CLI_GRANT_CLI_H
 #define MAV2_CLI_GRANT_CLI_H
 
