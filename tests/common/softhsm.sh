@@ -6,6 +6,7 @@
 : "${SOFTHSM_MODULE:?SOFTHSM_MODULE is not set (configure --with-softhsm)}"
 MH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/mh-test.XXXXXX")
 trap 'rm -rf "$MH_TMP"' EXIT
+export MAV2_STATE_DIR="$MH_TMP/state" # the mav2 commands' journal and audit ledger
 softhsm_init() {
     mkdir -p "$MH_TMP/tokens"
     printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \

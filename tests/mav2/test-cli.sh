@@ -11,6 +11,7 @@ TESTKEY="$MH_TOP_BUILDDIR/tests/mav2/test-key"
 command -v python3 >/dev/null || tap_skip_all "python3 not installed"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mav2-cli.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+export MAV2_STATE_DIR="$TMP/state" # mav2 sign's audit ledger
 
 # run_case NAME WANT ARGS... : stdout must equal WANT, exit 0, stderr empty
 run_case() {
