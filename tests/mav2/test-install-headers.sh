@@ -6,7 +6,7 @@
 # it links against the installed libmav2.so and runs, taking a send result's receipt
 # and user op as JSON text; the JSON plumbing headers are not installed; and send
 # parameters not made by mav2_send_params_init are refused (issue 11, 6.3).
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 [ -n "$MH_CC" ] || tap_skip_all "MH_CC (the C compiler) not set"
 command -v make >/dev/null || tap_skip_all "make not installed"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mh-test.XXXXXX")

@@ -1,13 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Runs each libFuzzer target of tests/mav2/fuzz for SECONDS (default 30) each; exits non-zero
+# Runs each libFuzzer target of tests/harness/fuzz for SECONDS (default 30) each; exits non-zero
 # on the first crash (the reproducer crash-* is left in the current directory).
-# Usage: tests/mav2/fuzz.sh [SECONDS]   (builds them with `make -C tests/mav2 fuzz`;
+# Usage: tests/harness/fuzz.sh [SECONDS]   (builds them with `make -C tests/mav2 fuzz`;
 # set MH_FUZZ_BUILDDIR for an out-of-tree build)
 set -e
 secs=${1:-30}
 here=$(cd "$(dirname "$0")" && pwd)
-build=${MH_FUZZ_BUILDDIR:-$here}
+build=${MH_FUZZ_BUILDDIR:-$here/../mav2}
 # fuzz-rpc-response replays the send flow of the reference vectors
 MH_VECTORS=${MH_VECTORS:-$(cd "$here/../.." && pwd)/tests/vectors}
 export MH_VECTORS

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # test-cli.sh: the offline `mav2` subcommands against the reference vectors, and
 # the bad-input contract (exit != 0, one line on stderr naming the field, empty stdout).
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
-HELPER="$MH_TOP_SRCDIR/tests/mav2/cli-vectors.py"
-TESTKEY="$MH_TOP_BUILDDIR/tests/mav2/test-key"
+HELPER="$MH_TOP_SRCDIR/tests/harness/cli-vectors.py"
+TESTKEY="$MH_TOP_BUILDDIR/tests/mav2/keys/test-key"
 [ -x "$MAV2" ] || tap_skip_all "mav2 not built"
 [ -n "$MH_VECTORS" ] || tap_skip_all "MH_VECTORS not set"
 command -v python3 >/dev/null || tap_skip_all "python3 not installed"

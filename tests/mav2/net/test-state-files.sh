@@ -3,11 +3,11 @@
 # The files state backend (mav2/net/state.h): the interface's checks, two workers on one
 # account, a holder killed -9, the ledger's tamper check.
 set -u
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 URL=file:$tmp/state
-. "$MH_TOP_SRCDIR/tests/mav2/state-common.sh"
+. "$MH_TOP_SRCDIR/tests/harness/state-common.sh"
 
 sub_tap "$driver" "$URL" unit
 two_workers aa00000000000000000000000000000000000001 4 60 60000

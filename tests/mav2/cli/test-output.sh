@@ -4,7 +4,7 @@
 # is one JSON object on stdout (exit code, error line) besides the stderr line; --trace
 # and MAV2_TRACE=1 show every JSON-RPC exchange with the URL redacted; --quiet keeps
 # errors. (The userOpHash in a timed-out send's JSON: tests/e2e/test-session-rules.sh.)
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 [ -x "$MAV2" ] || tap_skip_all "mav2 not built"
 command -v jq >/dev/null || tap_skip_all "jq not installed"

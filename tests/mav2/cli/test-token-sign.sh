@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # test-token-sign.sh: the signer and `mav2` on a SoftHSM2 token key through the
 # p11k1 provider: loaded by an openssl.cnf, and loaded by name on demand.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
-TESTKEY="$MH_TOP_BUILDDIR/tests/mav2/test-key"
-. "$MH_TOP_SRCDIR/tests/common/provider.sh"
+TESTKEY="$MH_TOP_BUILDDIR/tests/mav2/keys/test-key"
+. "$MH_TOP_SRCDIR/tests/harness/provider.sh"
 command -v pkcs11-tool >/dev/null || tap_skip_all "OpenSC pkcs11-tool not installed"
 [ -x "$MAV2" ] && [ -x "$TESTKEY" ] || tap_skip_all "mav2 / test-key not built"
 

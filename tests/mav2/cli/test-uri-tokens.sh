@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # test-uri-tokens.sh: mav2 and the openssl CLI with pkcs11: URIs that name no token,
 # on SoftHSM2 with two tokens and its free slot (no initialized token there).
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
-. "$MH_TOP_SRCDIR/tests/common/provider.sh"
+. "$MH_TOP_SRCDIR/tests/harness/provider.sh"
 command -v pkcs11-tool >/dev/null || tap_skip_all "OpenSC pkcs11-tool not installed"
 [ -x "$MAV2" ] || tap_skip_all "mav2 not built"
 

@@ -3,7 +3,7 @@
 # test-abi-sig.sh: `mav2 calldata 'SIG' ARGS` and `--call TO,VALUE,SIG,ARGS` against
 # viem's encodeFunctionData (tests/devnet/tools/abi-cases.mjs, viem from the devnet's
 # lockfile), and the refusals of bad signatures and values.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 CASES="$MH_TOP_SRCDIR/tests/devnet/tools/abi-cases.mjs"
 [ -x "$MAV2" ] || tap_skip_all "mav2 not built"

@@ -13,7 +13,7 @@
 [ -f "$MH_PROVIDER_DIR/p11k1.so" ] || tap_skip_all "provider not built ($MH_PROVIDER_DIR/p11k1.so)"
 [ -n "${SOFTHSM_MODULE:-}" ] || tap_skip_all "SoftHSM2 not found"
 command -v openssl >/dev/null || tap_skip_all "no openssl CLI"
-. "$MH_TOP_SRCDIR/tests/common/softhsm.sh"
+. "$MH_TOP_SRCDIR/tests/harness/softhsm.sh"
 unset P11K1_MODULE P11K1_PIN_SOURCE P11K1_PIN_ENV P11K1_EARLY_LOAD OPENSSL_MODULES
 
 provider_cnf() {

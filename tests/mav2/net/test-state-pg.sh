@@ -5,8 +5,8 @@
 # workers on one account, leases of a holder killed -9 taken over, a server restart
 # the workers wait through, the ledger's tamper check, the password kept out of URLs.
 set -u
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
-. "$MH_TOP_SRCDIR/tests/mav2/pg.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/pg.sh"
 pg_find || tap_skip_all "$pg_why"
 tmp=$(mktemp -d)
 pg_cleanup=$tmp
@@ -20,7 +20,7 @@ pg_start "$tmp/pg" || {
 URL=$PG_URL
 export STATE_PASSWORD_FILE=$PG_PASSWORD_FILE
 unset PGPASSWORD PGPASSFILE
-. "$MH_TOP_SRCDIR/tests/mav2/state-common.sh"
+. "$MH_TOP_SRCDIR/tests/harness/state-common.sh"
 
 is "the server listens on no TCP address" "$(pg_psql 'SHOW listen_addresses')" ""
 out=$("$driver" "$URL" verify 1111111111111111111111111111111111111111 2>&1)

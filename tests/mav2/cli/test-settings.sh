@@ -4,7 +4,7 @@
 # environment > profile > chain preset), the settings file's refusals naming FILE:LINE,
 # the chain presets, and that no secret (API key, key file content) is ever printed.
 # No network: online commands are stopped before they reach one.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 [ -x "$MAV2" ] || tap_skip_all "mav2 not built"
 command -v jq >/dev/null || tap_skip_all "jq not installed"

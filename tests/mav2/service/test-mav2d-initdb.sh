@@ -5,8 +5,8 @@
 # in the URL is one line naming it, exit 2, the secret never printed. No key, no node:
 # --init-db stops before both.
 set -u
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
-. "$MH_TOP_SRCDIR/tests/mav2/pg.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/pg.sh"
 MAV2D="$MH_TOP_BUILDDIR/mav2/mav2d"
 [ -x "$MAV2D" ] || tap_skip_all "mav2d not built"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mav2d-initdb.XXXXXX")

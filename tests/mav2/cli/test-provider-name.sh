@@ -4,10 +4,10 @@
 # name of its own ("tokens", the module by absolute path). The openssl CLI shows
 # it active; mav2 finds it by the pkcs11: store scheme it serves, signs with a
 # token key and generates a key through it, without loading a second p11k1.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
-TESTKEY="$MH_TOP_BUILDDIR/tests/mav2/test-key"
-. "$MH_TOP_SRCDIR/tests/common/provider.sh"
+TESTKEY="$MH_TOP_BUILDDIR/tests/mav2/keys/test-key"
+. "$MH_TOP_SRCDIR/tests/harness/provider.sh"
 command -v pkcs11-tool >/dev/null || tap_skip_all "OpenSC pkcs11-tool not installed"
 [ -x "$MAV2" ] && [ -x "$TESTKEY" ] || tap_skip_all "mav2 / test-key not built"
 

@@ -3,9 +3,9 @@
 # test-pin.sh: `mav2` and token PINs: a pin-value anywhere in a pkcs11: URI is
 # used to log in but never printed; PIN-file errors say why; a 255-byte PIN
 # works; a key of the wrong type is named without asking for a PIN.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
-. "$MH_TOP_SRCDIR/tests/common/provider.sh"
+. "$MH_TOP_SRCDIR/tests/harness/provider.sh"
 command -v pkcs11-tool >/dev/null || tap_skip_all "OpenSC pkcs11-tool not installed"
 [ -x "$MAV2" ] || tap_skip_all "mav2 not built"
 

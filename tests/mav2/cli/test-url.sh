@@ -4,7 +4,7 @@
 # host part is malformed is bad input (exit 1, one line, only the scheme and what
 # parsed as a host shown); an API key sent over plain http to a host that is not
 # loopback gets one warning. No network is used: every command stops at the options.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 [ -x "$MAV2" ] || tap_skip_all "mav2 not built"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mav2-url.XXXXXX")

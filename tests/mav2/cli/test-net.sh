@@ -6,7 +6,7 @@
 # fails at once, unretried (exit 5, "certificate"). Fixtures: a silent loopback
 # listener (python3) and `openssl s_server` with a self-signed certificate; both say
 # their port on stdout, which the test reads before it starts (no sleeps).
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 [ -x "$MAV2" ] || tap_skip_all "mav2 not built"
 command -v python3 >/dev/null || tap_skip_all "python3 not installed"

@@ -7,9 +7,9 @@
 # before any network use: the RPC URL is unreachable, so reaching the network would
 # end in exit 5), --allow-exportable-key, a PEM key (software: accepted with a note),
 # a token without a login (unknown: refused). Under valgrind when it is installed.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
-. "$MH_TOP_SRCDIR/tests/common/provider.sh"
+. "$MH_TOP_SRCDIR/tests/harness/provider.sh"
 command -v pkcs11-tool >/dev/null || tap_skip_all "OpenSC pkcs11-tool not installed"
 command -v jq >/dev/null || tap_skip_all "jq not installed"
 [ -x "$MAV2" ] || tap_skip_all "mav2 not built"

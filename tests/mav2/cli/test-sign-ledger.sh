@@ -5,8 +5,8 @@
 # "sign" line to the audit ledger (STATE_DIR/ledger.jsonl, or the profile's ledger) before
 # the signature is printed; `mav2 audit verify` checks the chain; a ledger that cannot
 # take the line means no signature printed.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
-. "$MH_TOP_SRCDIR/tests/common/provider.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/provider.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 command -v pkcs11-tool >/dev/null || tap_skip_all "OpenSC pkcs11-tool not installed"
 command -v jq >/dev/null || tap_skip_all "jq not installed"

@@ -3,8 +3,8 @@
 # test-audit.sh: `mav2 audit verify` and `mav2 audit show` on ledgers written here line
 # by line, each prev the KECCAK-256 (the p11k1 provider, through the openssl CLI) of
 # the line before: a good one, one with a line changed, one with a line removed.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
-. "$MH_TOP_SRCDIR/tests/common/provider.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/provider.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 provider_cnf "$MH_TMP/openssl.cnf"
 L="$MH_TMP/ledger.jsonl"
