@@ -10,7 +10,7 @@
 #   tools/deb-test.sh [WORKDIR]      (default: a temporary directory)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/tests/common/tap.sh"
+. "$top/tests/harness/tap.sh"
 
 [ "$(id -u)" -eq 0 ] || tap_skip_all "needs root for dpkg -i (run as root, as CI does)"
 git -C "$top" rev-parse --git-dir >/dev/null 2>&1 || tap_skip_all "not a git checkout (the package is built from git's files)"

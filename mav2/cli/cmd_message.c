@@ -15,6 +15,7 @@
 #include "mav2/core/abi.h"
 #include "mav2/core/account.h"
 #include "mav2/core/address.h"
+#include "mav2/cli/guard_cli.h"
 #include "mav2/cli/online.h"
 #include "mav2/cli/session_keys.h"
 #include "mav2/core/error.h"
@@ -63,10 +64,10 @@ const char mav2_help_sign_message[] =
     "OUTPUT\n"
     "    The signature (0x...), then \"hash 0x...\", \"replaySafeHash 0x...\" and,\n"
     "    with --rpc-url, \"isValidSignature 0x1626ba7e\".\n"
-    "\n"
+    "\n" MAV2_CLI_LEDGER_HELP "\n"
     "EXIT STATUS\n"
     "    0 ok, 1 usage error, 2 key error, 3 the account refused the signature\n"
-    "    (or the node the call), 5 network error\n"
+    "    (or the node the call), 5 network error, 6 the audit ledger\n"
     "\n"
     "EXAMPLES\n"
     "    mav2 sign-message --account 0xAcc... --key 'pkcs11:token=hsm;object=sk1' \\\n"
@@ -219,6 +220,7 @@ int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv)
     uint64_t chain = 0, node_chain = 0;
     mav2_rpc *node = NULL;
     mav2_signer *signer = NULL;
+    mav2_cli_guard lg;
     const char *why = NULL;
     int rc = parse_args(self, argc, argv, &a), inputs;
 
@@ -271,14 +273,15 @@ int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv)
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL);
         goto out;
     }
-    if ((signer = mav2_cli_load_signer(self, a.key, a.pin, 1)) == NULL) {
-        rc = MAV2_EXIT_KEY;
+    if ((rc = mav2_cli_ledger_signer(self, a.key, a.pin, &lg, &signer)) != MAV2_EXIT_OK)
         goto out;
-    }
     if (!mav2_signer_sign_digest(signer, rsh, sig65) || !mav2_1271_signature(entity, sig65, sig)) {
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key");
         goto out;
     }
+    if ((rc = mav2_cli_ledger_message(self, &lg, chain, account, entity, hash, rsh)) !=
+        MAV2_EXIT_OK)
+        goto out;
     if (node != NULL && (rc = check_on_chain(self, node, account, hash, sig)) != MAV2_EXIT_OK)
         goto out;
     mh_hex_encode(sig, sizeof(sig), sig_hex, sizeof(sig_hex), 1);

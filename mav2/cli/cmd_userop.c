@@ -12,6 +12,7 @@
 #include "mav2/core/account.h"
 #include "mav2/core/address.h"
 #include "mav2/cli/cli.h"
+#include "mav2/cli/guard_cli.h"
 #include "mav2/core/error.h"
 #include "mav2/keys/signer.h"
 #include "mav2/core/userop.h"
@@ -81,9 +82,10 @@ const char mav2_help_sign[] =
     "    --json               {\"userOp\": {...}, \"userOpHash\": ..., \"signature\": ...,\n"
     "                         \"signer\": \"0x...\"}\n"
     "    --help               this text\n"
-    "\n"
+    "\n" MAV2_CLI_LEDGER_HELP "\n"
     "EXIT STATUS\n"
-    "    0 ok, 1 usage error or bad input, 2 key or token error (see mav2 --help)\n"
+    "    0 ok, 1 usage error or bad input, 2 key or token error (see mav2 --help),\n"
+    "    6 the audit ledger\n"
     "\n"
     "EXAMPLES\n"
     "    mav2 sign --userop op.json --chain-id 1 \\\n"
@@ -222,6 +224,7 @@ int mav2_cmd_sign(const mav2_cli_cmd *self, int argc, char **argv)
     uint64_t chain_id;
     char sig_hex[2 * MAV2_USEROP_SIG_LEN + 3], hash_hex[67];
     mav2_signer *signer = NULL;
+    mav2_cli_guard lg;
     json_object *opj = NULL, *o = NULL;
     int rc;
 
@@ -231,14 +234,14 @@ int mav2_cmd_sign(const mav2_cli_cmd *self, int argc, char **argv)
     rc = load_and_hash(self, &a, &op, ep, &chain_id, hash);
     if (rc != 0)
         goto done;
-    if ((signer = mav2_cli_load_signer(self, a.key, a.pin, 1)) == NULL) {
-        rc = MAV2_EXIT_KEY;
+    if ((rc = mav2_cli_ledger_signer(self, a.key, a.pin, &lg, &signer)) != MAV2_EXIT_OK)
         goto done;
-    }
     if (!mav2_signer_sign_userop(signer, hash, sig)) {
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key");
         goto done;
     }
+    if ((rc = mav2_cli_ledger_op(self, &lg, chain_id, &op, hash)) != MAV2_EXIT_OK)
+        goto done;
     mh_hex_encode(sig, sizeof(sig), sig_hex, sizeof(sig_hex), 1);
     if (a.sig_only) {
         rc = mav2_cli_print(self, sig_hex);

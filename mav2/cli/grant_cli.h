@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* grant_cli.h: deferred grants in the CLI: `mav2 session-key grant` (cmd_grant.c) and
- * what `mav2 send --grant` checks before anything is signed (send_grant.c). */
+/* grant_cli.h: deferred grants in the CLI: `mav2 session-key grant|decode-grant`
+ * (session_key_grant.c, session_key_decode_grant.c) and what `mav2 send --grant`
+ * checks before anything is signed (send_grant.c). */
 #ifndef MAV2_CLI_GRANT_CLI_H
 #define MAV2_CLI_GRANT_CLI_H
 
@@ -13,7 +14,7 @@
 
 int mav2_cmd_session_grant(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_session_decode_grant(const mav2_cli_cmd *self, int argc, char **argv);
-extern const char mav2_help_session_grant[], mav2_help_session_decode_grant[];
+extern const mav2_cli_page mav2_page_session_grant, mav2_page_session_decode_grant;
 
 /* A grant given to mav2 send. */
 typedef struct {

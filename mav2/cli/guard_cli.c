@@ -100,3 +100,41 @@ void mav2_cli_guard_done(const mav2_cli_cmd *cmd, mav2_cli_guard *g, const mav2_
     mav2_policy_free(g->policy);
     g->policy = NULL;
 }
+
+int mav2_cli_ledger_signer(const mav2_cli_cmd *cmd, const char *uri, const char *pin,
+                           mav2_cli_guard *g, mav2_signer **out)
+{
+    EVP_PKEY *pkey;
+    int rc = MAV2_EXIT_OK;
+    memset(g, 0, sizeof(*g));
+    mav2_guard_init(&g->g);
+    *out = NULL;
+    if (!mav2_cli_settings_ready(cmd) ||
+        !mav2_cli_ledger_path(cmd, NULL, g->ledger, sizeof(g->ledger)) ||
+        (g->ledger[0] != '\0' && !ledger_dir_ready(cmd, g->ledger)))
+        return MAV2_EXIT_USAGE;
+    g->g.ledger = g->ledger[0] != '\0' ? g->ledger : NULL;
+    if ((pkey = mav2_cli_load_key(cmd, uri, pin, 1)) == NULL)
+        return MAV2_EXIT_KEY;
+    if (!mav2_guard_set_key(&g->g, pkey) || (*out = mav2_signer_new(pkey)) == NULL)
+        rc = mav2_cli_fail_lib(cmd, MAV2_EXIT_KEY, "--key");
+    EVP_PKEY_free(pkey);
+    return rc;
+}
+
+int mav2_cli_ledger_op(const mav2_cli_cmd *cmd, mav2_cli_guard *g, uint64_t chain_id,
+                       const mav2_userop *op, const uint8_t hash[32])
+{
+    if (!mav2_guard_signed_op(&g->g, chain_id, op, hash))
+        return mav2_cli_fail_lib(cmd, MAV2_EXIT_INTERNAL, "ledger");
+    return MAV2_EXIT_OK;
+}
+
+int mav2_cli_ledger_message(const mav2_cli_cmd *cmd, mav2_cli_guard *g, uint64_t chain_id,
+                            const uint8_t account[20], uint32_t entity_id, const uint8_t hash[32],
+                            const uint8_t replay_safe_hash[32])
+{
+    if (!mav2_guard_signed_message(&g->g, chain_id, account, entity_id, hash, replay_safe_hash))
+        return mav2_cli_fail_lib(cmd, MAV2_EXIT_INTERNAL, "ledger");
+    return MAV2_EXIT_OK;
+}

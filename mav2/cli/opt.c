@@ -26,6 +26,8 @@ static int flatten(flat_opts *f, const mav2_cli_opt *t, size_t base)
                 return 0;
             continue;
         }
+        if (t->kind == MAV2_OPT_TEXT)
+            continue;
         if (f->n == MAX_OPTS)
             return 0;
         f->e[f->n] = t;
@@ -199,6 +201,8 @@ void mav2_cli_help_print(const mav2_cli_cmd *cmd)
         return;
     }
     fputs(cmd->page->head, stdout);
+    if (cmd->page->tail == NULL)
+        return;
     help_table(cmd->page->opts, stdout);
     fputs("    --help               this text\n", stdout);
     fputs(cmd->page->tail, stdout);

@@ -29,7 +29,8 @@ typedef enum {
     MAV2_OPT_FLAG,    /* no value: the int at offset is set to 1 */
     MAV2_OPT_STRING,  /* the const char * at offset is the value (checked later) */
     MAV2_OPT_SETTER,  /* set(cmd, opt, base + offset, value) parses the value */
-    MAV2_OPT_GROUP    /* the entries of group, their offsets relative to offset */
+    MAV2_OPT_GROUP,   /* the entries of group, their offsets relative to offset */
+    MAV2_OPT_TEXT     /* no option: a line of the help only (term, help) */
 } mav2_cli_opt_kind;
 
 enum {
@@ -76,13 +77,20 @@ struct mav2_cli_opt {
     {                                                                                              \
         NULL, NULL, MAV2_OPT_GROUP, offsetof(type, field), NULL, (help), (term), (table), 0        \
     }
+/* A help entry that is no option: e.g. what a MAV2_OPT_GROUP_AS says in more lines. */
+#define MAV2_OPT_TEXT_(term, help)                                                                 \
+    {                                                                                              \
+        NULL, NULL, MAV2_OPT_TEXT, 0, NULL, (help), (term), NULL, 0                                \
+    }
 #define MAV2_OPT_END_                                                                              \
     {                                                                                              \
         NULL, NULL, MAV2_OPT_END, 0, NULL, NULL, NULL, NULL, 0                                     \
     }
 
 /* A command's --help page: head (NAME .. "OPTIONS\n"), the options of opts as
- * "    --NAME ARG           help" lines and "--help", then tail. */
+ * "    --NAME ARG           help" lines and "--help", then tail. A page whose text
+ * is written whole (its options described in its prose) has tail NULL: head is
+ * the page, the table only parses. */
 typedef struct {
     const char *head;
     const mav2_cli_opt *opts;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* owner.h: what the owner-side session-key commands share (cmd_session.c: install,
- * revoke; cmd_session_update.c: update): the owner options, their checks, and the
- * connection that reads the session key's entity before the owner signs anything. */
+/* owner.h: what the owner-side session-key commands share (session_key_install.c,
+ * session_key_revoke.c, session_key_update.c; owner.c): the owner options, their
+ * checks, and the connection that reads the session key's entity before the owner
+ * signs anything. */
 #ifndef MAV2_CLI_OWNER_H
 #define MAV2_CLI_OWNER_H
 
@@ -13,7 +14,7 @@
 #include "mav2/core/buf.h"
 #include "mav2/cli/online.h"
 
-/* Options both take; the permission ones only install. */
+/* The owner options, as the command line gives them (and checked by owner_prepare). */
 typedef struct {
     mav2_cli_net net;
     const char *account_s, *owner_key, *pin, *entity_s, *owner_entity_s;
@@ -22,27 +23,50 @@ typedef struct {
     uint32_t entity, owner_entity;
 } owner_args;
 
-#define OWNER_OPTS                                                                                 \
-    MAV2_CLI_NET_OPTS, {"account", required_argument, NULL, 'a'},                                  \
-        {"owner-key", required_argument, NULL, 'k'}, {"pin-source", required_argument, NULL, 'p'}, \
-        {"entity-id", required_argument, NULL, 'e'},                                               \
-        {"owner-entity-id", required_argument, NULL, 'E'},                                         \
-        {"factory-owner", required_argument, NULL, 'o'},                                           \
-    {                                                                                              \
-        "salt", required_argument, NULL, 's'                                                       \
-    }
+/* Option groups over an owner_args (mav2_cli_net_init its net first): the network
+ * options (shown as three lines: "as in mav2 send"), --account, --owner-key,
+ * --pin-source, --entity-id, --owner-entity-id; and --factory-owner, --salt (the
+ * commands that may deploy the account: install, revoke). */
+extern const mav2_cli_opt mav2_cli_owner_group[];
+extern const mav2_cli_opt mav2_cli_deploy_group[];
 
-/* Common option checks and factory data into p / fd; returns an exit code. */
-int owner_prepare(const mav2_cli_cmd *self, owner_args *a, mav2_send_params *p, mav2_buf *fd);
-/* Returns 1 if c was an owner option, 2 if its value was bad. */
-int owner_opt(const mav2_cli_cmd *self, owner_args *a, int c, const char *arg);
-/* Loads the owner key, opens the clients, reads the entity: *vd (its validation data),
- * *in_use, *deployed. Returns an exit code. */
-int owner_connect(const mav2_cli_cmd *self, owner_args *a, EVP_PKEY **key, mav2_rpc **node,
-                  mav2_rpc **bundler, mav2_validation_data *vd, int *in_use, int *deployed);
+/* The owner's user op under way: its parameters, the owner key, the clients and
+ * what the chain says of the session key's entity. owner_op_init it first,
+ * owner_op_clear it last (whatever happened in between). */
+typedef struct {
+    mav2_send_params p;
+    mav2_buf fd; /* the factory data (--factory-owner) p points into */
+    EVP_PKEY *key;
+    mav2_rpc *node, *bundler;
+    mav2_validation_data vd; /* the entity's validation data */
+    int in_use, deployed;    /* something is installed at the entity; the account has code */
+} owner_op;
 
-/* mav2 session-key update (cmd_session_update.c). */
+void owner_op_init(owner_op *op);
+void owner_op_clear(owner_op *op);
+/* The owner options checked (settings applied), op->p and op->fd made from them.
+ * Returns an exit code. */
+int owner_prepare(const mav2_cli_cmd *self, owner_args *a, owner_op *op);
+/* Loads the owner key, opens the clients, reads the entity (op->vd, op->in_use,
+ * op->deployed). Returns an exit code. */
+int owner_connect(const mav2_cli_cmd *self, owner_args *a, owner_op *op);
+/* owner_prepare, owner_connect, and the entity must be installed (else one line,
+ * exit 1): for the commands that change an installed key. Returns an exit code. */
+int owner_open_installed(const mav2_cli_cmd *self, owner_args *a, owner_op *op);
+/* Sends op (call data cd, from the account to itself or a module) signed by the
+ * owner and waits for it (mav2_cli_send_op). Returns an exit code. */
+int owner_op_send(const mav2_cli_cmd *self, owner_args *a, owner_op *op, const mav2_buf *cd);
+
+/* uninstallValidation of the entity (its hooks' uninstall data in the reverse order
+ * of vd: validation hooks, then execution hooks) into out. 1, or 0 with
+ * mav2_last_error set. */
+int owner_revoke_calldata(const mav2_validation_data *vd, uint32_t entity, mav2_buf *out);
+
+/* The owner-side subcommands of mav2 session-key. */
+int mav2_cmd_session_install(const mav2_cli_cmd *self, int argc, char **argv);
+int mav2_cmd_session_revoke(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_session_update(const mav2_cli_cmd *self, int argc, char **argv);
-extern const char mav2_help_session_update[];
+extern const mav2_cli_page mav2_page_session_install, mav2_page_session_revoke,
+    mav2_page_session_update;
 
 #endif

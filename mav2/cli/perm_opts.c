@@ -61,16 +61,16 @@ static int allow_opt(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, mav2_permissio
     return 1;
 }
 
-/* The options that add one permission entry. */
-static int entry_opt(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, int c, const char *arg)
+/* The options that add one permission entry (name: the option's, without "--"). */
+static int entry_opt(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, const char *name, const char *arg)
 {
     mav2_permission *pm = &ps->perms[ps->np];
     char token[64];
     const char *colon;
-    switch (c) {
-    case 'w':
+    int native;
+    if (strcmp(name, "allow") == 0)
         return allow_opt(cmd, ps, pm, arg);
-    case '2':
+    if (strcmp(name, "erc20-limit") == 0) {
         colon = strchr(arg, ':');
         if (colon == NULL || colon - arg >= 63)
             return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--erc20-limit: TOKEN:AMOUNT"), 0;
@@ -80,56 +80,60 @@ static int entry_opt(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, int c, const c
             return 0;
         return mav2_u256_parse(&pm->amount, colon + 1) ||
                (mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, "--erc20-limit"), 0);
-    case 'v':
-    case 'G':
-        pm->type = c == 'v' ? MAV2_PERM_NATIVE_TOKEN_TRANSFER : MAV2_PERM_GAS_LIMIT;
-        return mav2_u256_parse_amount(&pm->amount, arg) ||
-               (mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE,
-                                  c == 'v' ? "--native-limit" : "--gas-limit"),
-                0);
-    default: /* 'm' */
+    }
+    if (strcmp(name, "paymaster-guard") == 0) {
         pm->type = MAV2_PERM_PAYMASTER_GUARD;
         return mav2_cli_address(cmd, "--paymaster-guard", arg, pm->address);
     }
+    native = strcmp(name, "native-limit") == 0; /* else gas-limit */
+    pm->type = native ? MAV2_PERM_NATIVE_TOKEN_TRANSFER : MAV2_PERM_GAS_LIMIT;
+    return mav2_u256_parse_amount(&pm->amount, arg) ||
+           (mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, native ? "--native-limit" : "--gas-limit"), 0);
 }
 
-int mav2_cli_perm_opt(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, int c, const char *arg)
+/* Setter of the options adding a permission entry: field is the mav2_cli_perms. */
+static int set_entry(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field, const char *arg)
 {
-    switch (c) {
-    case 'g':
-        ps->global = 1;
-        return 1;
-    case '1':
-        ps->erc1271 = 1;
-        return 1;
-    case '<':
-        ps->after_s = arg;
-        return 1;
-    case '>':
-        ps->until_s = arg;
-        return 1;
-    case 'l':
-        if (ps->n_acct == MAV2_CLI_MAX_SELS)
-            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--selector: too many"), 2;
-        if (!parse_sel(cmd, "--selector", arg, ps->acct_sels[ps->n_acct]))
-            return 2;
-        ps->n_acct++;
-        return 1;
-    case 'w':
-    case '2':
-    case 'v':
-    case 'G':
-    case 'm':
-        if (ps->np == MAV2_CLI_MAX_PERMS)
-            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "too many restrictions"), 2;
-        if (!entry_opt(cmd, ps, c, arg))
-            return 2;
-        ps->np++;
-        return 1;
-    default:
+    mav2_cli_perms *ps = field;
+    if (ps->np == MAV2_CLI_MAX_PERMS)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "too many restrictions"), 0;
+    if (!entry_opt(cmd, ps, opt->name, arg))
         return 0;
-    }
+    ps->np++;
+    return 1;
 }
+
+/* Setter of --selector: field is the mav2_cli_perms. */
+static int set_selector(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                        const char *arg)
+{
+    mav2_cli_perms *ps = field;
+    (void)opt;
+    if (ps->n_acct == MAV2_CLI_MAX_SELS)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--selector: too many"), 0;
+    if (!parse_sel(cmd, "--selector", arg, ps->acct_sels[ps->n_acct]))
+        return 0;
+    ps->n_acct++;
+    return 1;
+}
+
+#define PERM_SET(name, arg, setter)                                                                \
+    {                                                                                              \
+        (name), (arg), MAV2_OPT_SETTER, 0, (setter), NULL, NULL, NULL, 0                           \
+    }
+
+const mav2_cli_opt mav2_cli_perm_group[] = {
+    MAV2_OPT_FLAG_("global", mav2_cli_perms, global, NULL),
+    MAV2_OPT_FLAG_("erc1271", mav2_cli_perms, erc1271, NULL),
+    PERM_SET("selector", "SEL", set_selector),
+    PERM_SET("allow", "TARGET[:SEL,...]", set_entry),
+    PERM_SET("erc20-limit", "TOKEN:AMOUNT", set_entry),
+    PERM_SET("native-limit", "AMOUNT", set_entry),
+    PERM_SET("gas-limit", "AMOUNT", set_entry),
+    MAV2_OPT_STR("valid-after", "T", mav2_cli_perms, after_s, NULL),
+    MAV2_OPT_STR("valid-until", "T", mav2_cli_perms, until_s, NULL),
+    PERM_SET("paymaster-guard", "ADDR", set_entry),
+    MAV2_OPT_END_};
 
 static int time_range(const mav2_cli_cmd *cmd, mav2_cli_perms *ps)
 {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* session_keys.h: `mav2 session-key create|list` (run from the session-key group in
- * cmd_session.c) and `mav2 sign-message` (ERC-1271 account signatures). */
+/* session_keys.h: `mav2 session-key create|list` (session_key_create.c,
+ * session_key_list.c; run from the session-key group in session_key.c) and `mav2
+ * sign-message` (ERC-1271 account signatures). */
 #ifndef MAV2_CLI_SESSION_KEYS_H
 #define MAV2_CLI_SESSION_KEYS_H
 
@@ -9,6 +10,7 @@
 int mav2_cmd_session_create(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_session_list(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv);
-extern const char mav2_help_session_create[], mav2_help_session_list[], mav2_help_sign_message[];
+extern const mav2_cli_page mav2_page_session_create, mav2_page_session_list;
+extern const char mav2_help_sign_message[];
 
 #endif

@@ -160,7 +160,7 @@ static int record_signature(mav2_guard *g, const mav2_guard_event *ev)
     ok = mav2_ledger_append(g->ledger, o, time(NULL));
     json_object_put(o);
     if (!ok)
-        return mav2_error_prefix("not sending the signed op (every signature is recorded)");
+        return mav2_error_prefix("the signature is not used (every signature is recorded)");
     g->signed_ops++;
     snprintf(g->replaced_hash, sizeof(g->replaced_hash), "%s",
              ev->replaces != NULL ? ev->replaces : "");

@@ -75,6 +75,19 @@ int mav2_guard_outcome_of(const mav2_guard *g, uint64_t chain_id,
                           const uint8_t account[MAV2_ADDRESS_LEN], const uint8_t user_op_hash[32],
                           mav2_send_outcome outcome, const char *tx_hash);
 
+/* Signatures made outside the send flow, recorded after the key signed and before the
+ * signature is given out (not given out when the line cannot be written). No ledger: 1.
+ * The "sign" line of op, signed as user_op_hash on chain_id (mav2 sign): as the send
+ * flow's, the account being op's sender and the entity its nonce key's. */
+int mav2_guard_signed_op(mav2_guard *g, uint64_t chain_id, const mav2_userop *op,
+                         const uint8_t user_op_hash[32]);
+/* The "sign" line of an ERC-1271 signature of account (mav2 sign-message): chain,
+ * account, entity, messageHash (the hash the account is asked about), replaySafeHash
+ * (the digest the key signed), tokenSerial, keyId, verdict "none". */
+int mav2_guard_signed_message(mav2_guard *g, uint64_t chain_id,
+                              const uint8_t account[MAV2_ADDRESS_LEN], uint32_t entity_id,
+                              const uint8_t hash[32], const uint8_t replay_safe_hash[32]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -360,22 +360,6 @@ static void settle_failed(lane *ln, const char *why)
     pthread_mutex_unlock(&l->mu);
 }
 
-/* EntryPoint.getNonce(account, key) sequence of ln's key. */
-static int onchain_seq(const lane *ln, mav2_rpc *node, uint64_t *seq)
-{
-    uint8_t data[68] = {0x35, 0x56, 0x7e, 0x1a};
-    mav2_buf out = {0};
-    int ok;
-    memcpy(data + 4 + 12, ln->owner->conf->account, 20);
-    mav2_u256_to_be32(&ln->key, data + 36);
-    ok = mav2_eth_call(node, mav2_entry_point_v07, data, sizeof(data), &out) && out.len == 32;
-    *seq = 0;
-    for (size_t i = 24; ok && i < 32; i++)
-        *seq = *seq << 8 | out.data[i];
-    mav2_buf_free(&out);
-    return ok;
-}
-
 /* An op without a receipt for a while: superseded when its nonce moved on without it
  * (status 400), sent again when the bundler does not know it. */
 static void check_lost(lane *ln, mav2_rpc *node, mav2_rpc *bundler)
@@ -388,7 +372,7 @@ static void check_lost(lane *ln, mav2_rpc *node, mav2_rpc *bundler)
     int found = 0;
     mavd_hash_hex(ln->hash, id);
     json_object_array_add(params, json_object_new_string(id));
-    if (!onchain_seq(ln, node, &seq))
+    if (!mav2_eth_nonce_seq(node, mav2_entry_point_v07, l->conf->account, &ln->key, &seq))
         goto out;
     if (seq > ln->seq) {
         if (mav2_rpc_call(bundler, "eth_getUserOperationReceipt", params, &res) && res == NULL) {

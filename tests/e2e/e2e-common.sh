@@ -23,12 +23,12 @@
 #   start_paymaster TOOL         runs tests/devnet/tools/TOOL (a pm_* service, log in
 #                                $PM_LOG) and sets the NAME=VALUE words of the line it
 #                                prints once listening (PAYMASTER_URL, PAYMASTER, ...)
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 DEVNET="$MH_TOP_SRCDIR/tests/devnet"
 [ -d "$DEVNET/node_modules" ] ||
     tap_skip_all "needs the devnet's npm packages: run (cd $DEVNET && npm ci) to enable"
-. "$MH_TOP_SRCDIR/tests/common/provider.sh"
+. "$MH_TOP_SRCDIR/tests/harness/provider.sh"
 for t in pkcs11-tool curl jq node ${E2E_NEEDS:-}; do
     command -v $t >/dev/null || tap_skip_all "$t not installed"
 done

@@ -7,7 +7,7 @@
 # differ, so the signatures themselves do), our signature recovers to the owner over
 # account kit's typed data, account kit's parseDeferredAction reads our string, and
 # our decode-grant reads account kit's (fields and signer).
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 DEVNET="$MH_TOP_SRCDIR/tests/devnet"
 [ -d "$DEVNET/node_modules/@account-kit/smart-contracts" ] ||

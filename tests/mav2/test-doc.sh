@@ -6,7 +6,7 @@
 # completion offers the commands and each command's options, and every option
 # it offers is one the command takes. Also the help texts that disagreed with
 # the commands (issue 11, part 7).
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 B=$MH_TOP_BUILDDIR
 MAV2="$B/mav2/mav2"
 TOOL="$B/pkcs11/p11k1-tool"

@@ -3,7 +3,7 @@
 # test-exports.sh: libmav2.so exports only its documented API: the mav2_* functions
 # and objects its installed headers declare (mav2/libmav2.sym, made from them);
 # nothing of common/ (mh_*), no internal mav2_* function and none of the JSON plumbing.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 LIB="$MH_TOP_BUILDDIR/mav2/.libs/libmav2.so"
 SYM="$MH_TOP_BUILDDIR/mav2/libmav2.sym"
 command -v nm >/dev/null || tap_skip_all "nm (binutils) not installed"

@@ -6,12 +6,12 @@
 # and policy values) for a bounded time (MH_FUZZ_SECONDS, default 15 s
 # each) from its seed corpus: part of the plain build's `make check` when clang is
 # installed.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 [ -z "${MH_SANITIZERS:-}" ] || tap_skip_all "the fuzz targets run in the plain build"
 command -v clang >/dev/null 2>&1 || tap_skip_all "clang not installed"
 secs=${MH_FUZZ_SECONDS:-15}
 build="$MH_TOP_BUILDDIR/tests/mav2"
-src="$MH_TOP_SRCDIR/tests/mav2"
+src="$MH_TOP_SRCDIR/tests/harness"
 # The build log goes to the TAP log (not the build tree: distcleancheck).
 blog=$(mktemp)
 if ! make -s -C "$build" fuzz >"$blog" 2>&1; then

@@ -8,7 +8,7 @@
 # parameters not made by mav2_send_params_init are refused (issue 11, 6.3), and so are
 # the other structs a caller fills in (mav2_key_opts, mav2_rpc_options,
 # mav2_session_limits, mav2_guard) when not made by their _init.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 [ -n "$MH_CC" ] || tap_skip_all "MH_CC (the C compiler) not set"
 command -v make >/dev/null || tap_skip_all "make not installed"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/mh-test.XXXXXX")

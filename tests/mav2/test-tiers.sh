@@ -4,7 +4,7 @@
 # library, whole, links over the tiers below it alone with no symbol left undefined
 # (-z defs), so no file of a tier calls up into a higher one; and the check bites: a
 # core file calling the send flow does not link.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 B="$MH_TOP_BUILDDIR/mav2/.libs"
 [ -z "$MH_SANITIZERS" ] || tap_skip_all "sanitizer build: the runtime is not linked into a -z defs test object"
 for t in core keys net send; do

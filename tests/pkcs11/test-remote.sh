@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # test-remote: a token served by `p11-kit server` and reached through
 # p11-kit-client.so works like a local one (keygen, find, sign).
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 [ -n "$SOFTHSM_MODULE" ] && [ -f "$SOFTHSM_MODULE" ] || tap_skip_all "SoftHSM2 module not found"
 client=$(dirname "$P11KIT_PROXY")/pkcs11/p11-kit-client.so
 [ -f "$client" ] || tap_skip_all "p11-kit-client.so not found"
 command -v p11-kit >/dev/null 2>&1 || tap_skip_all "p11-kit command not found"
-. "$MH_TOP_SRCDIR/tests/common/softhsm.sh"
+. "$MH_TOP_SRCDIR/tests/harness/softhsm.sh"
 tool="$MH_TOP_BUILDDIR/pkcs11/p11k1-tool"
 verify="$MH_TOP_BUILDDIR/tests/pkcs11/t-verify"
 softhsm_init remote

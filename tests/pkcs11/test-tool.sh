@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # test-tool: p11k1-tool keygen / list / pubkey / sign on a SoftHSM2 token, and
 # its one-line errors.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 [ -n "$SOFTHSM_MODULE" ] && [ -f "$SOFTHSM_MODULE" ] || tap_skip_all "SoftHSM2 module not found"
-. "$MH_TOP_SRCDIR/tests/common/softhsm.sh"
+. "$MH_TOP_SRCDIR/tests/harness/softhsm.sh"
 tool="$MH_TOP_BUILDDIR/pkcs11/p11k1-tool"
 verify="$MH_TOP_BUILDDIR/tests/pkcs11/t-verify"
 softhsm_init tooltok

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 # prov-env.sh: sourced by the provider tests: TAP, a SoftHSM2 token directory and
-# tests/common/provider.sh (prov_conf, ossl, run_foreign, p11tool_keygen), and
+# tests/harness/provider.sh (prov_conf, ossl, run_foreign, p11tool_keygen), and
 #   ossl_plain ARGS...        the openssl CLI without our provider
 #   ossl_fails "description" "expected error text" ARGS...
 #                             openssl must fail and print the text on stderr
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
-. "$MH_TOP_SRCDIR/tests/common/provider.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/provider.sh"
 
 ossl_plain() {
     OPENSSL_CONF=/dev/null openssl "$@"

@@ -4,8 +4,8 @@
 # with the installed openssl.cnf (its paths moved under DESTDIR) lists p11k1 active
 # and signs with a SoftHSM2 token key; errors about the cnf's pin-source name it,
 # in openssl's output and in mav2's.
-. "$MH_TOP_SRCDIR/tests/common/tap.sh"
-. "$MH_TOP_SRCDIR/tests/common/provider.sh"
+. "$MH_TOP_SRCDIR/tests/harness/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/provider.sh"
 command -v pkcs11-tool >/dev/null || tap_skip_all "OpenSC pkcs11-tool not installed"
 command -v "${MAKE:-make}" >/dev/null || tap_skip_all "no make"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Function-call encodings checked against viem's encodeFunctionData (tests/mav2/test-abi-sig.sh):
+// Function-call encodings checked against viem's encodeFunctionData (tests/mav2/cli/test-abi-sig.sh):
 // each case is the signature, the arguments as mav2 takes them (text, as on a command
 // line), and the same values as viem takes them. Prints one JSON line per case:
 // {"sig", "args", "want"}.

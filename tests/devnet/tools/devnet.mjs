@@ -283,7 +283,7 @@ async function start() {
         "--max-bundle-interval", "200",
         "--block-time", "250",
         "--utility-wallet-monitor", "false",
-        "--enable-debug-endpoints", "false"
+        "--enable-debug-endpoints", process.env.ALTO_DEBUG_ENDPOINTS === "1" ? "true" : "false"
     ]
     const altoEnv = { ...process.env, DEVNET_BIND_HOST: "127.0.0.1", NODE_OPTIONS: "" }
     const alto = launch(dir, "alto", process.execPath, altoArgs, altoEnv)

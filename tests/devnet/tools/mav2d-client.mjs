@@ -7,6 +7,7 @@
 //   load CLIENTS REQUESTS BASE            CLIENTS concurrent clients x REQUESTS sendCalls,
 //                                         request k sends 1000 wei to address BASE+k; prints
 //                                         "id K 0x..." as each id comes and "err K message"
+//                                         (mav2d's own message when it answered an error)
 //   status ID...                          waitForCallsStatus of each id: "ID STATUS TXHASH"
 import { createWalletClient, http, defineChain } from "viem"
 
@@ -50,7 +51,7 @@ if (cmd === "send") {
                 const { id } = await client.sendCalls({ calls: [{ to: addr(base, my), value: 1000n }] })
                 console.log(`id ${my} ${id}`)
             } catch (e) {
-                console.log(`err ${my} ${(e.shortMessage || e.message).split("\n")[0]}`)
+                console.log(`err ${my} ${(e.details || e.shortMessage || e.message).split("\n")[0]}`)
             }
         }
     }
