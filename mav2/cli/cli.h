@@ -28,6 +28,7 @@
 
 #include "mav2/core/account.h"
 #include "mav2/cli/opt.h"
+#include "mav2/cli/output.h"
 #include "mav2/keys/signer.h"
 
 struct json_object;
@@ -65,16 +66,6 @@ extern const char mav2_help_address[], mav2_help_calldata[], mav2_help_nonce_key
 /* `mav2 key info` (cmd_key.c). */
 int mav2_cmd_key(const mav2_cli_cmd *self, int argc, char **argv);
 extern const char mav2_help_key[];
-
-/* What the whole command line says about output (main.c): --json (a failure is one
- * JSON object on stdout too: {"ok":false,"exit":N,"error":"...","userOpHash":...}),
- * --quiet (no progress lines on stderr), --trace (MAV2_TRACE=1, rpc.h). op_hash: the
- * userOpHash of the op being sent, once known. */
-typedef struct {
-    int json, quiet, json_done;
-    char op_hash[67];
-} mav2_cli_output;
-extern mav2_cli_output mav2_cli_out;
 
 /* Prints "mav2 CMD: message" (printf format) to stderr (with --json, also the failure
  * object on stdout, once); returns code. */
@@ -142,8 +133,5 @@ mav2_signer *mav2_cli_load_signer(const mav2_cli_cmd *cmd, const char *uri, cons
 int mav2_cli_check_session_key(const mav2_cli_cmd *cmd, EVP_PKEY *pkey, int allow_exportable);
 /* Adds "address" (EIP-55) and "publicKey" (0x04...) of s to the JSON object o. */
 void mav2_cli_signer_json(struct json_object *o, const mav2_signer *s);
-
-/* Writes s and a newline to stdout and flushes; MAV2_EXIT_INTERNAL if that fails. */
-int mav2_cli_print(const mav2_cli_cmd *cmd, const char *s);
 
 #endif

@@ -21,25 +21,6 @@
 
 #define MAX_OPTS 48
 
-mav2_cli_output mav2_cli_out;
-
-static void fail_json(const mav2_cli_cmd *cmd, int code, const char *msg)
-{
-    json_object *o = json_object_new_object();
-    char line[1200];
-    snprintf(line, sizeof(line), "mav2%s%s: %s", cmd != NULL ? " " : "",
-             cmd != NULL ? cmd->name : "", msg);
-    json_object_object_add(o, "ok", json_object_new_boolean(0));
-    json_object_object_add(o, "exit", json_object_new_int(code));
-    json_object_object_add(o, "error", json_object_new_string(line));
-    if (mav2_cli_out.op_hash[0] != '\0')
-        json_object_object_add(o, "userOpHash", json_object_new_string(mav2_cli_out.op_hash));
-    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-    fflush(stdout);
-    json_object_put(o);
-    mav2_cli_out.json_done = 1;
-}
-
 int mav2_cli_fail(const mav2_cli_cmd *cmd, int code, const char *fmt, ...)
 {
     char msg[1024];
@@ -54,7 +35,7 @@ int mav2_cli_fail(const mav2_cli_cmd *cmd, int code, const char *fmt, ...)
             *c = ' ';
     fprintf(stderr, "mav2%s%s: %s\n", cmd != NULL ? " " : "", cmd != NULL ? cmd->name : "", msg);
     if (mav2_cli_out.json && !mav2_cli_out.json_done && code != MAV2_EXIT_OK)
-        fail_json(cmd, code, msg);
+        mav2_cli_out_failure(cmd, code, msg);
     return code;
 }
 
@@ -360,12 +341,4 @@ void mav2_cli_signer_json(struct json_object *o, const mav2_signer *s)
     mh_hex_encode(mav2_signer_pubkey(s), MAV2_PUBKEY_LEN, pub, sizeof(pub), 1);
     json_object_object_add(o, "address", json_object_new_string(mav2_signer_address_str(s)));
     json_object_object_add(o, "publicKey", json_object_new_string(pub));
-}
-
-int mav2_cli_print(const mav2_cli_cmd *cmd, const char *s)
-{
-    if (fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-        return mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "cannot write the output: %s",
-                             strerror(errno));
-    return MAV2_EXIT_OK;
 }
