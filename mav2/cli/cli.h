@@ -27,6 +27,8 @@
 #include <openssl/evp.h>
 
 #include "mav2/core/account.h"
+#include "mav2/core/address.h"
+#include "mav2/core/userop.h"
 #include "mav2/cli/opt.h"
 #include "mav2/cli/output.h"
 #include "mav2/keys/signer.h"
@@ -60,12 +62,11 @@ int mav2_cmd_nonce_key(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_hash(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_sign(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_decode(const mav2_cli_cmd *self, int argc, char **argv);
-extern const char mav2_help_decode[];
-extern const char mav2_help_address[], mav2_help_calldata[], mav2_help_nonce_key[],
-    mav2_help_hash[], mav2_help_sign[];
-/* `mav2 key info` (cmd_key.c). */
+/* `mav2 key info` (key.c). */
 int mav2_cmd_key(const mav2_cli_cmd *self, int argc, char **argv);
-extern const char mav2_help_key[];
+/* Their --help pages with option tables (opt.h), in the command's file. */
+extern const mav2_cli_page mav2_page_address, mav2_page_calldata, mav2_page_decode,
+    mav2_page_nonce_key, mav2_page_hash, mav2_page_sign, mav2_page_key;
 
 /* Prints "mav2 CMD: message" (printf format) to stderr (with --json, also the failure
  * object on stdout, once); returns code. */
@@ -102,10 +103,25 @@ int mav2_cli_next(mav2_cli_parser *p, const char **arg);
 char *mav2_cli_read_input(const mav2_cli_cmd *cmd, const char *what, const char *path, size_t max,
                           size_t *len);
 
+/* The --userop, --chain-id and --entry-point options of mav2 hash and mav2 sign. */
+typedef struct {
+    const char *userop, *chain, *entry_point;
+} mav2_cli_userop_in;
+/* What they give: the op, its chain id, entry point and userOpHash. */
+typedef struct {
+    mav2_userop op;
+    uint64_t chain_id;
+    uint8_t entry_point[MAV2_ADDRESS_LEN], hash[32];
+} mav2_cli_userop;
+/* Reads, parses and hashes the op in's options name into u (u->op to be cleared with
+ * mav2_userop_clear whatever the result; hash.c). Exit code. */
+int mav2_cli_userop_load(const mav2_cli_cmd *cmd, const mav2_cli_userop_in *in, mav2_cli_userop *u);
+
 /* A decimal chain id (1 .. 2^63 - 1); prints the error and returns 0 if bad. */
 int mav2_cli_chain_id(const mav2_cli_cmd *cmd, const char *s, uint64_t *out);
 /* A 20-byte address for option name; prints the error and returns 0 if bad. */
-int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s, uint8_t out[20]);
+int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s,
+                     uint8_t out[MAV2_ADDRESS_LEN]);
 
 /* A uint32 option (decimal or 0x-hex); prints the error and returns 0 if bad. */
 int mav2_cli_u32(const mav2_cli_cmd *cmd, const char *name, const char *s, uint32_t *out);
@@ -133,5 +149,8 @@ mav2_signer *mav2_cli_load_signer(const mav2_cli_cmd *cmd, const char *uri, cons
 int mav2_cli_check_session_key(const mav2_cli_cmd *cmd, EVP_PKEY *pkey, int allow_exportable);
 /* Adds "address" (EIP-55) and "publicKey" (0x04...) of s to the JSON object o. */
 void mav2_cli_signer_json(struct json_object *o, const mav2_signer *s);
+/* Adds "address" of s (EIP-55; text: the line "TEXT ADDRESS", "" the address alone)
+ * and, JSON only, "publicKey" (0x04...) to r. */
+void mav2_cli_result_signer(mav2_cli_result *r, const char *text, const mav2_signer *s);
 
 #endif

@@ -220,7 +220,8 @@ int mav2_cli_chain_id(const mav2_cli_cmd *cmd, const char *s, uint64_t *out)
     return 1;
 }
 
-int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s, uint8_t out[20])
+int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s,
+                     uint8_t out[MAV2_ADDRESS_LEN])
 {
     if (!mav2_address_parse(s, out)) {
         mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, name);
@@ -341,4 +342,13 @@ void mav2_cli_signer_json(struct json_object *o, const mav2_signer *s)
     mh_hex_encode(mav2_signer_pubkey(s), MAV2_PUBKEY_LEN, pub, sizeof(pub), 1);
     json_object_object_add(o, "address", json_object_new_string(mav2_signer_address_str(s)));
     json_object_object_add(o, "publicKey", json_object_new_string(pub));
+}
+
+void mav2_cli_result_signer(mav2_cli_result *r, const char *text, const mav2_signer *s)
+{
+    char pub[2 * MAV2_PUBKEY_LEN + 3];
+
+    mh_hex_encode(mav2_signer_pubkey(s), MAV2_PUBKEY_LEN, pub, sizeof(pub), 1);
+    mav2_cli_result_str(r, "address", text, mav2_signer_address_str(s));
+    mav2_cli_result_str(r, "publicKey", NULL, pub);
 }
