@@ -322,7 +322,10 @@ static int audit_args(const mav2_cli_cmd *self, audit_opts *a, int argc, char **
     return MAV2_CLI_PARSED;
 }
 
-static int audit_verify(const mav2_cli_cmd *self, int argc, char **argv)
+/* audit verify or show (page, run): its command line, then run. Exit code. */
+static int audit_sub(const mav2_cli_cmd *self, const mav2_cli_page *page,
+                     int (*run)(const mav2_cli_cmd *, const audit_opts *, const char *), int argc,
+                     char **argv)
 {
     mav2_cli_cmd me = *self;
     audit_opts a;
@@ -331,25 +334,20 @@ static int audit_verify(const mav2_cli_cmd *self, int argc, char **argv)
     int rc;
 
     me.name = "audit"; /* its errors name the group, as always */
-    me.page = &page_verify;
+    me.page = page;
     if ((rc = audit_args(&me, &a, argc, argv, buf, sizeof(buf), &file)) != MAV2_CLI_PARSED)
         return rc;
-    return verify(&me, &a, file);
+    return run(&me, &a, file);
+}
+
+static int audit_verify(const mav2_cli_cmd *self, int argc, char **argv)
+{
+    return audit_sub(self, &page_verify, verify, argc, argv);
 }
 
 static int audit_show(const mav2_cli_cmd *self, int argc, char **argv)
 {
-    mav2_cli_cmd me = *self;
-    audit_opts a;
-    char buf[4096];
-    const char *file;
-    int rc;
-
-    me.name = "audit";
-    me.page = &page_show;
-    if ((rc = audit_args(&me, &a, argc, argv, buf, sizeof(buf), &file)) != MAV2_CLI_PARSED)
-        return rc;
-    return show(&me, &a, file);
+    return audit_sub(self, &page_show, show, argc, argv);
 }
 
 static const mav2_cli_sub audit_cmds[] = {

@@ -14,33 +14,15 @@
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
 
-#define MAX_CALLS 256
-
-typedef struct {
-    const char *v[MAX_CALLS];
-    size_t n;
-} call_list;
-
 /* What the command line says. */
 typedef struct {
-    call_list calls;
+    mav2_cli_calls calls;
     const char *account;
     int batch, exec_hooks, json;
 } calldata_opts;
 
-/* --call: one more (each checked once all are read). */
-static int set_call(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field, const char *arg)
-{
-    call_list *l = field;
-    (void)opt;
-    if (l->n == MAX_CALLS)
-        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--call: at most %d calls", MAX_CALLS), 0;
-    l->v[l->n++] = arg;
-    return 1;
-}
-
 static const mav2_cli_opt calldata_table[] = {
-    MAV2_OPT_SET("call", "TO[,VALUE[,DATA]]", calldata_opts, calls, set_call,
+    MAV2_OPT_SET("call", "TO[,VALUE[,DATA]]", calldata_opts, calls, mav2_cli_set_call,
                  "a call (repeat for a batch, at most 256)"),
     MAV2_OPT_FLAG_("batch", calldata_opts, batch, "executeBatch even for a single call"),
     MAV2_OPT_FLAG_("exec-hooks", calldata_opts, exec_hooks,
@@ -154,8 +136,8 @@ static int calldata_build(const calldata_opts *o, const uint8_t account[MAV2_ADD
 int mav2_cmd_calldata(const mav2_cli_cmd *self, int argc, char **argv)
 {
     calldata_opts o;
-    mav2_call calls[MAX_CALLS];
-    uint8_t *datas[MAX_CALLS], account[MAV2_ADDRESS_LEN];
+    mav2_call calls[MAV2_CLI_MAX_CALLS];
+    uint8_t *datas[MAV2_CLI_MAX_CALLS], account[MAV2_ADDRESS_LEN];
     size_t parsed = 0;
     int rc;
     mav2_buf out = MAV2_BUF_INIT;

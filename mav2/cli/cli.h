@@ -113,7 +113,7 @@ typedef struct {
     uint64_t chain_id;
     uint8_t entry_point[MAV2_ADDRESS_LEN], hash[32];
 } mav2_cli_userop;
-/* Reads, parses and hashes the op in's options name into u (u->op to be cleared with
+/* Reads the op that in names, parses and hashes it into u (clear u->op with
  * mav2_userop_clear whatever the result; hash.c). Exit code. */
 int mav2_cli_userop_load(const mav2_cli_cmd *cmd, const mav2_cli_userop_in *in, mav2_cli_userop *u);
 
@@ -125,6 +125,17 @@ int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s,
 
 /* A uint32 option (decimal or 0x-hex); prints the error and returns 0 if bad. */
 int mav2_cli_u32(const mav2_cli_cmd *cmd, const char *name, const char *s, uint32_t *out);
+
+/* The --call options of a command (send, calldata), as given. */
+#define MAV2_CLI_MAX_CALLS 256
+typedef struct {
+    const char *v[MAV2_CLI_MAX_CALLS];
+    size_t n;
+} mav2_cli_calls;
+/* Setter (opt.h) of --call: one more into the mav2_cli_calls at field (each checked
+ * with mav2_cli_parse_call once all are read); at most MAV2_CLI_MAX_CALLS. */
+int mav2_cli_set_call(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                      const char *arg);
 
 /* One --call "TO[,VALUE[,DATA]]" (the idx-th, for the error) into c; VALUE empty or
  * missing is 0, DATA 0x-hex. c->data is malloc'ed into *data (NULL on failure). Prints

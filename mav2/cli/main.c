@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mav2: the command-line front end. Finds the subcommand in the table below and
- * runs it; each subcommand lives in its group's file (cmd_*.c). */
+ * runs it; each command lives in a file of its own, named after it. */
 #include "config.h"
 
 #include <stdio.h>

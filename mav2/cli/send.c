@@ -26,13 +26,6 @@
 #include "mav2/core/u256.h"
 #include "mav2/core/userop.h"
 
-#define MAX_CALLS 256
-
-typedef struct {
-    const char *v[MAX_CALLS];
-    size_t n;
-} call_list;
-
 /* What the command line says. */
 typedef struct {
     mav2_cli_net net;
@@ -40,21 +33,10 @@ typedef struct {
     const char *key, *pin, *factory_owner, *salt, *factory, *factory_data, *chain_id;
     const char *unsigned_out, *grant;
     int exec_hooks;
-    call_list calls;
+    mav2_cli_calls calls;
     mav2_send_params p;
     mav2_cli_erc20 tok;
 } send_opts;
-
-/* --call: one more (checked with the others once all are read). */
-static int set_call(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field, const char *arg)
-{
-    call_list *l = field;
-    (void)opt;
-    if (l->n == MAX_CALLS)
-        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--call: at most %d calls", MAX_CALLS), 0;
-    l->v[l->n++] = arg;
-    return 1;
-}
 
 static const mav2_cli_opt send_table[] = {
     MAV2_OPT_GROUP_(mav2_cli_net_group, send_opts, net),
@@ -68,7 +50,7 @@ static const mav2_cli_opt send_table[] = {
     MAV2_OPT_FLAG_("global", send_opts, lane.global,
                    "it was installed as a global validation (nonce option 1)"),
     MAV2_OPT_STR("nonce-key", "K", send_opts, lane.lane, "the 152-bit user nonce lane (default 0)"),
-    MAV2_OPT_SET("call", "TO,VALUE[,DATA]", send_opts, calls, set_call,
+    MAV2_OPT_SET("call", "TO,VALUE[,DATA]", send_opts, calls, mav2_cli_set_call,
                  "a call; VALUE in wei or with a unit (1ether, 5gwei)"),
     MAV2_OPT_FLAG_("exec-hooks", send_opts, exec_hooks,
                    "put executeUserOp in front of the call data (done\n"
@@ -182,8 +164,8 @@ const mav2_cli_page mav2_page_send = {
 
 /* What send makes of the options; freed by send_state_clear. */
 typedef struct {
-    mav2_call calls[MAX_CALLS];
-    uint8_t *datas[MAX_CALLS];
+    mav2_call calls[MAV2_CLI_MAX_CALLS];
+    uint8_t *datas[MAV2_CLI_MAX_CALLS];
     size_t parsed;
     uint8_t factory[20], owner[20], *fdata;
     mav2_buf cd, fd;

@@ -243,6 +243,19 @@ int mav2_cli_u32(const mav2_cli_cmd *cmd, const char *name, const char *s, uint3
     return 1;
 }
 
+int mav2_cli_set_call(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                      const char *arg)
+{
+    mav2_cli_calls *l = field;
+
+    (void)opt;
+    if (l->n == MAV2_CLI_MAX_CALLS)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--call: at most %d calls", MAV2_CLI_MAX_CALLS),
+               0;
+    l->v[l->n++] = arg;
+    return 1;
+}
+
 int mav2_cli_parse_call(const mav2_cli_cmd *self, const char *spec, size_t idx, mav2_call *c,
                         uint8_t **data)
 {
