@@ -49,10 +49,10 @@ const mav2_cli_page mav2_page_account = {
 
 /* The address, the factory and its data of o's owner and salt, printed (o->json:
  * one JSON object). Exit code. */
-static int account_print(const mav2_cli_cmd *self, const account_opts *o, const uint8_t owner[20],
-                         const mav2_u256 *salt)
+static int account_print(const mav2_cli_cmd *self, const account_opts *o,
+                         const uint8_t owner[MAV2_ADDRESS_LEN], const mav2_u256 *salt)
 {
-    uint8_t addr[20];
+    uint8_t addr[MAV2_ADDRESS_LEN];
     char a[MAV2_ADDRESS_STR_MAX], f[MAV2_ADDRESS_STR_MAX], *hex;
     mav2_buf fd = MAV2_BUF_INIT;
     mav2_cli_result r;
@@ -82,7 +82,7 @@ static int account_print(const mav2_cli_cmd *self, const account_opts *o, const 
 static int account_address(const mav2_cli_cmd *self, int argc, char **argv)
 {
     account_opts o;
-    uint8_t owner[20];
+    uint8_t owner[MAV2_ADDRESS_LEN];
     mav2_u256 salt;
     int rc;
 

@@ -130,7 +130,7 @@ static int lane_of_hash(const mav2_cli_cmd *cmd, uint64_t chain, const uint8_t h
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
                              "no pending op with this userOpHash in the journal (mav2 replace "
                              "replaces ops sent by mav2 send with this state directory)");
-    memcpy(p->account, e.account, 20);
+    memcpy(p->account, e.account, MAV2_ADDRESS_LEN);
     mav2_nonce_key_parts(&e.nonce_key, &p->lane, &p->entity_id, &p->nonce_options);
     mav2_journal_entry_clear(&e);
     return MAV2_EXIT_OK;

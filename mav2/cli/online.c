@@ -169,7 +169,7 @@ int mav2_cli_rpc_exit(const mav2_rpc_error *e)
     return e->status == MAV2_RPC_E_RPC ? MAV2_EXIT_REJECTED : MAV2_EXIT_NETWORK;
 }
 
-int mav2_cli_eth_call(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[20],
+int mav2_cli_eth_call(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[MAV2_ADDRESS_LEN],
                       const uint8_t *data, size_t len, mav2_buf *out)
 {
     char addr[MAV2_ADDRESS_STR_MAX];
@@ -192,8 +192,8 @@ static int eth_failed(const mav2_cli_cmd *cmd, mav2_rpc *node, const char *metho
     return mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "%s", mav2_last_error());
 }
 
-int mav2_cli_has_code(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t account[20],
-                      int *deployed)
+int mav2_cli_has_code(const mav2_cli_cmd *cmd, mav2_rpc *node,
+                      const uint8_t account[MAV2_ADDRESS_LEN], int *deployed)
 {
     return mav2_eth_has_code(node, account, MAV2_ETH_LATEST, deployed)
                ? MAV2_EXIT_OK

@@ -167,7 +167,7 @@ typedef struct {
     mav2_call calls[MAV2_CLI_MAX_CALLS];
     uint8_t *datas[MAV2_CLI_MAX_CALLS];
     size_t parsed;
-    uint8_t factory[20], owner[20], *fdata;
+    uint8_t factory[MAV2_ADDRESS_LEN], owner[MAV2_ADDRESS_LEN], *fdata;
     mav2_buf cd, fd;
     mav2_cli_grant gr;
 } send_state;
@@ -214,7 +214,7 @@ static int send_args(const mav2_cli_cmd *self, send_opts *o, int argc, char **ar
  * deploy --account. Exit code. */
 static int send_factory_owner(const mav2_cli_cmd *self, send_opts *o, send_state *st)
 {
-    uint8_t predicted[20];
+    uint8_t predicted[MAV2_ADDRESS_LEN];
     char a[MAV2_ADDRESS_STR_MAX];
     mav2_u256 salt;
 
@@ -226,7 +226,7 @@ static int send_factory_owner(const mav2_cli_cmd *self, send_opts *o, send_state
     if (!mav2_sma_address(NULL, NULL, st->owner, &salt, predicted) ||
         !mav2_factory_data_sma(st->owner, &salt, &st->fd))
         return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, "factory data");
-    if (memcmp(predicted, o->p.account, 20) != 0) {
+    if (memcmp(predicted, o->p.account, MAV2_ADDRESS_LEN) != 0) {
         mav2_address_format(predicted, a);
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "--account is not the account of --factory-owner with this salt "
@@ -297,7 +297,7 @@ static int send_calldata(const mav2_cli_cmd *self, send_opts *o, send_state *st)
 static int send_grant_check(const mav2_cli_cmd *self, mav2_rpc *node, EVP_PKEY *key,
                             const uint8_t *factory_owner, mav2_send_params *p, mav2_cli_grant *gr)
 {
-    uint8_t addr[20];
+    uint8_t addr[MAV2_ADDRESS_LEN];
     if (!mav2_pkey_address(key, addr, NULL))
         return mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key");
     return mav2_cli_grant_check(self, node, addr, factory_owner, p, gr);
