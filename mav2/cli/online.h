@@ -124,11 +124,11 @@ void mav2_cli_net_close(mav2_rpc *node, mav2_rpc *bundler);
 
 /* eth_call(to, data) at "latest" into out. Returns MAV2_EXIT_OK or the exit code
  * after printing the error. */
-int mav2_cli_eth_call(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[20],
+int mav2_cli_eth_call(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[MAV2_ADDRESS_LEN],
                       const uint8_t *data, size_t len, mav2_buf *out);
 /* eth_getCode(account) != "0x": *deployed. Exit code like mav2_cli_eth_call. */
-int mav2_cli_has_code(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t account[20],
-                      int *deployed);
+int mav2_cli_has_code(const mav2_cli_cmd *cmd, mav2_rpc *node,
+                      const uint8_t account[MAV2_ADDRESS_LEN], int *deployed);
 
 /* eth_chainId of the node into *chain. Exit code like mav2_cli_eth_call. */
 int mav2_cli_chain_of(const mav2_cli_cmd *cmd, mav2_rpc *node, uint64_t *chain);

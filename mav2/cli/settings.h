@@ -34,6 +34,6 @@ const char *mav2_cli_setting_shown(const char *name, const char *value, char *bu
 
 int mav2_cmd_config(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_chains(const mav2_cli_cmd *self, int argc, char **argv);
-extern const char mav2_help_config[], mav2_help_chains[];
+extern const mav2_cli_page mav2_page_config, mav2_page_chains;
 
 #endif
