@@ -45,7 +45,7 @@ extern "C" {
 typedef struct mav2_state mav2_state;
 
 /* A lane held by this handle: (account, nonce key) and the lease's fencing number. */
-typedef struct {
+typedef struct mav2_state_lane {
     uint8_t account[20];
     mav2_u256 nonce_key;
     int64_t epoch; /* PostgreSQL: grows with every claim of the lane; files: 0 */

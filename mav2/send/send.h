@@ -55,7 +55,6 @@
 
 #include "mav2/core/buf.h"
 #include "mav2/net/rpc.h"
-#include "mav2/net/state.h"
 #include "mav2/core/u256.h"
 #include "mav2/core/address.h"
 #include "mav2/core/userop.h"
@@ -252,8 +251,8 @@ typedef struct {
      * awaited as above, never a second op signed for its nonce), and the signed op is
      * journaled only while the lease holds: once it is lost nothing is sent (outcome
      * INVALID, "lease lost"). Both NULL = the file journal (state_dir). */
-    mav2_state *state;
-    const mav2_state_lane *state_lane;
+    struct mav2_state *state;                  /* state.h (internal to libmav2) */
+    const struct mav2_state_lane *state_lane;
 } mav2_send_params;
 
 /* Sets every field of *p (caller-allocated, not retained): struct_size, the defaults

@@ -18,6 +18,7 @@
 #include "mav2/core/abi.h"
 #include "mav2/net/journal.h"
 #include "mav2/net/rpc_json.h"
+#include "mav2/net/state.h"
 #include "mav2/send/send.h"
 #include "mav2/core/userop.h"
 #include "mav2/core/userop_json.h"
