@@ -251,7 +251,7 @@ typedef struct {
      * awaited as above, never a second op signed for its nonce), and the signed op is
      * journaled only while the lease holds: once it is lost nothing is sent (outcome
      * INVALID, "lease lost"). Both NULL = the file journal (state_dir). */
-    struct mav2_state *state;                  /* state.h (internal to libmav2) */
+    struct mav2_state *state; /* state.h (internal to libmav2) */
     const struct mav2_state_lane *state_lane;
 } mav2_send_params;
 
