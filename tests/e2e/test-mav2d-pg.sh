@@ -6,8 +6,9 @@
 # mav2d for the shared 2-core machine; MAV2D_PG_CLIENTS=4 MAV2D_PG_LOAD=50 gives the
 # issue's 8 x 50), every id answered by either mav2d and included exactly once (nonces
 # and balances on chain); kill -9 of one mav2d in the middle of a load: once its leases
-# expire the other one sees its accepted ops through, none lost or sent twice. The
-# database password only in its file, never in argv or a log.
+# expire the other one sees its accepted ops through, none lost or sent twice;
+# PostgreSQL restarted under a load: the mav2d waits for it, nothing lost. The database
+# password only in its file, never in argv or a log.
 E2E_NEEDS="curl"
 . "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
 . "$MH_TOP_SRCDIR/tests/mav2/pg.sh"
@@ -143,6 +144,27 @@ done
 is "kill -9: every answered request paid exactly once" "$once" "$IDS"
 is "kill -9: no recipient paid twice" "$twice" 0
 is "kill -9: nonces moved by exactly the ops included" "$(nonces)" $((N1 + paid))
+
+# ---- PostgreSQL restarted under B: its connections cut, it waits for the database
+# and recovers, nothing lost
+pg_restart() { pg_start "$MH_TMP/pg" && trap 'pg_stop_now; stop_all' EXIT; }
+N2=$(nonces)
+ok "the database stops" pg_stop
+BR=$((0x33ad0000))
+via "$PB" load "$CLIENTS" "$LOAD" "$BR" >"$MH_TMP/lr.out" 2>>"$MH_TMP/load.err" &
+LR=$!
+ok "the database starts again" pg_restart
+wait $LR
+is "restart: every request through B got an id" "$(grep -c '^id ' "$MH_TMP/lr.out")" "$TOTAL"
+awk '$1 == "id" { print $3 }' "$MH_TMP/lr.out" >"$MH_TMP/r.ids"
+via "$PB" status $(cat "$MH_TMP/r.ids") >"$MH_TMP/r.st" 2>>"$MH_TMP/load.err"
+is "restart: every id confirmed (200)" "$(awk '$2 == 200' "$MH_TMP/r.st" | wc -l)" "$TOTAL"
+once=0
+for k in $(seq 0 $((TOTAL - 1))); do
+    [ "$(balance "$(printf '0x%040x' $((BR + k)))")" = 1000 ] && once=$((once + 1))
+done
+is "restart: every recipient got its 1000 wei exactly once" "$once" "$TOTAL"
+is "restart: nonces moved by exactly the requests" "$(nonces)" $((N2 + TOTAL))
 
 # ---- the password stays in its file
 PW=$(cat "$PG_PASSWORD_FILE")
