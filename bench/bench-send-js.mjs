@@ -5,13 +5,17 @@
 //   devnet: the devnet's own client (tests/devnet/tools/lib/mav2.mjs, viem-like)
 //   viem:   npm viem's account-abstraction module (createBundlerClient + toSmartAccount
 //           with an MAv2 semi-modular account implementation written here)
-// Usage: node bench-send-js.mjs devnet|viem ENVFILE ACCOUNT OWNER ENTITY_ID PRIVATE_KEY N TO
+// With LANES (bench-mav2d.sh): LANES loops at once in this one process, loop k sending one
+// op after the other on nonce lane k (userNonceKey k, 1..LANES; after one untimed op each),
+// N ops in all; the JSON has ops/s over the whole run and the latency percentiles.
+// Usage: node bench-send-js.mjs devnet|viem ENVFILE ACCOUNT OWNER ENTITY_ID PRIVATE_KEY N TO [LANES]
 import fs from "node:fs"
 import { createRequire } from "node:module"
 
-const [mode, envFile, account, owner, entityStr, key, nStr, to] = process.argv.slice(2)
-if (!["devnet", "viem"].includes(mode) || !to) {
-    console.error("usage: node bench-send-js.mjs devnet|viem ENVFILE ACCOUNT OWNER ENTITY_ID PRIVATE_KEY N TO")
+const [mode, envFile, account, owner, entityStr, key, nStr, to, lanesStr] = process.argv.slice(2)
+const lanes = Number(lanesStr ?? 1)
+if (!["devnet", "viem"].includes(mode) || !to || !(Number.isInteger(lanes) && lanes >= 1)) {
+    console.error("usage: node bench-send-js.mjs devnet|viem ENVFILE ACCOUNT OWNER ENTITY_ID PRIVATE_KEY N TO [LANES]")
     process.exit(2)
 }
 const env = {}
@@ -42,8 +46,8 @@ const PREFUND_GAS_BUFFER = 40000n
 async function devnetFlow() {
     const M = await import("../tests/devnet/tools/lib/mav2.mjs")
     const bundler = new M.Bundler(env.BUNDLER_URL, BigInt(env.CHAIN_ID))
-    return async () => {
-        const nonce = await M.getNonce(env.RPC_URL, account, M.nonceKey(Number(entity), { global: true }))
+    return async (lane) => {
+        const nonce = await M.getNonce(env.RPC_URL, account, M.nonceKey(Number(entity), { global: true, userKey: lane }))
         const { receipt } = await M.sendUserOp({
             bundler,
             rpcUrl: env.RPC_URL,
@@ -95,7 +99,7 @@ async function viemFlow() {
     // MAV2.md: the SDK's stub (0xFF 0x00 ‖ r s v of the right shape that cannot verify)
     const STUB =
         "0xff00fffffffffffffffffffffffffffffff0000000000000000000000000000000007aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1c"
-    const smart = await aa.toSmartAccount({
+    const smartFor = (lane) => aa.toSmartAccount({
         client,
         entryPoint,
         async getAddress() {
@@ -111,7 +115,7 @@ async function viemFlow() {
             return client.readContract({
                 ...entryPoint,
                 functionName: "getNonce",
-                args: [account, nonceKey(0n)]
+                args: [account, nonceKey(lane)]
             })
         },
         async encodeCalls(calls) {
@@ -147,7 +151,10 @@ async function viemFlow() {
             return viem.concat(["0xff", "0x00", await signer.signMessage({ message: { raw: hash } })])
         }
     })
-    return async () => {
+    const smarts = new Map()
+    return async (lane) => {
+        if (!smarts.has(lane)) smarts.set(lane, await smartFor(lane))
+        const smart = smarts.get(lane)
         const op = await bundlerClient.prepareUserOperation({ account: smart, calls: [{ to, value: 1n }] })
         op.verificationGasLimit += PREFUND_GAS_BUFFER
         const signature = await smart.signUserOperation(op)
@@ -159,24 +166,40 @@ async function viemFlow() {
 }
 
 const sendOne = mode === "viem" ? await viemFlow() : await devnetFlow()
+// LANES given: lanes 1..LANES, each after one untimed op (the steady state); else lane 0
+const laneIds = Array.from({ length: lanes }, (_, k) => (lanesStr === undefined ? 0n : BigInt(k + 1)))
+if (lanesStr !== undefined)
+    for (const ok of await Promise.all(laneIds.map((l) => sendOne(l)))) if (!ok) throw new Error("warm-up op failed")
 const times = []
 const r0 = requests
 for (const m in methods) delete methods[m]
+const since = Date.now()
 const w0 = process.hrtime.bigint()
-for (let i = 0; i < n; i++) {
-    const t0 = process.hrtime.bigint()
-    if (!(await sendOne())) throw new Error("op failed")
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6)
+let next = 0
+// one loop per lane, the ops taken in turn
+const loop = async (lane) => {
+    while (next < n) {
+        next++
+        const t0 = process.hrtime.bigint()
+        if (!(await sendOne(lane))) throw new Error("op failed")
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6)
+    }
 }
+await Promise.all(laneIds.map(loop))
 const wallMs = Number(process.hrtime.bigint() - w0) / 1e6
 times.sort((a, b) => a - b)
+const pct = (p) => times[Math.min(n - 1, Math.floor((n * p) / 100))]
 console.log(
     JSON.stringify({
         mode,
         n,
+        lanes,
         meanMs: wallMs / n,
-        medianMs: times[Math.floor(n / 2)],
+        opsPerSec: n / (wallMs / 1000),
+        medianMs: pct(50),
+        p90Ms: pct(90),
         requestsPerOp: (requests - r0) / n,
+        since,
         methods
     })
 )

@@ -25,9 +25,9 @@
 #include "mav2/core/account.h"
 #include "mav2/core/error.h"
 #include "mav2/core/userop.h"
-#include "mav2/keys/key.h"
 #include "mav2/keys/signer.h"
-#include "pkcs11/p11k1.h"
+
+#include "bench_token.h"
 
 static double now(void)
 {
@@ -42,22 +42,14 @@ static void die(const char *what)
     exit(1);
 }
 
-typedef struct bare {
-    CK_FUNCTION_LIST *f;
-    CK_SESSION_HANDLE s;
-    CK_OBJECT_HANDLE h;
-} bare;
-
-static double time_bare(bare *b, unsigned char d[32], int n, unsigned char *der, size_t *der_len)
+static double time_bare(bench_token *b, unsigned char d[32], int n, unsigned char *der,
+                        size_t *der_len)
 {
-    CK_MECHANISM mech = {CKM_ECDSA, NULL, 0};
     unsigned char rs[64];
     double t0 = now();
     for (int i = 0; i < n; i++) {
-        CK_ULONG len = sizeof(rs);
         d[0] = (unsigned char)i;
-        if (b->f->C_SignInit(b->s, &mech, b->h) != CKR_OK ||
-            b->f->C_Sign(b->s, d, 32, rs, &len) != CKR_OK || len != 64) {
+        if (!bench_token_bare_sign(b, d, rs)) {
             fprintf(stderr, "bench_sig: bare C_Sign failed\n");
             exit(1);
         }
@@ -97,33 +89,18 @@ static double time_mav2(mav2_signer *s, unsigned char d[32], int n)
     return now() - t0;
 }
 
-static void bench_token(const char *uri, const char *module, int n)
+static void run_token(const char *uri, const char *module, int n)
 {
-    p11k1_config cfg = {module, NULL, NULL, NULL};
-    p11k1_ctx *pctx = NULL;
-    p11k1_key *pkey = NULL;
-    mav2_key_opts o = {MAV2_KEY_PRIVATE, NULL, 0, NULL};
-    EVP_PKEY *k = NULL;
+    bench_token b;
     mav2_signer *s;
-    bare b;
     unsigned char d[32] = {1, 2, 3}, der[80], sig[MAV2_SIG65_LEN];
     size_t der_len = 0;
     double t_bare = 0, t_mav2 = 0, t_fin;
     const int block = 25, fin_n = 2000;
 
-    if (p11k1_ctx_new(&cfg, &pctx) != CKR_OK || p11k1_key_find(pctx, uri, &pkey) != CKR_OK) {
-        fprintf(stderr, "bench_sig: p11k1: %s\n", p11k1_last_error());
+    if (!bench_token_open(&b, "bench_sig", uri, module))
         exit(1);
-    }
-    b.f = p11k1_key_module(pkey);
-    b.h = p11k1_key_private_handle(pkey);
-    if (b.f->C_OpenSession(p11k1_key_slot_id(pkey), CKF_SERIAL_SESSION, NULL, NULL, &b.s) !=
-        CKR_OK) {
-        fprintf(stderr, "bench_sig: C_OpenSession failed\n");
-        exit(1);
-    }
-    if (!mav2_key_load(uri, &o, &k) || (s = mav2_signer_new(k)) == NULL)
-        die("token key");
+    s = b.signer;
     time_bare(&b, d, 10, NULL, NULL);
     time_mav2(s, d, 10);
     for (int done = 0; done < n; done += block) {
@@ -145,11 +122,7 @@ static void bench_token(const char *uri, const char *module, int n)
     printf("token_bare_csign_us %.1f\n", t_bare / n * 1e6);
     printf("token_mav2_sign_digest_us %.1f\n", t_mav2 / n * 1e6);
     printf("token_finish_us %.1f\n", t_fin / fin_n * 1e6);
-    b.f->C_CloseSession(b.s);
-    mav2_signer_free(s);
-    EVP_PKEY_free(k);
-    p11k1_key_free(pkey);
-    p11k1_ctx_free(pctx);
+    bench_token_close(&b);
 }
 
 /* The user op bench-sig-viem.mjs signs too. */
@@ -237,6 +210,6 @@ int main(int argc, char **argv)
     if (pem != NULL)
         bench_software(pem, n, show);
     if (uri != NULL)
-        bench_token(uri, module, n);
+        run_token(uri, module, n);
     return 0;
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# bench_sig.sh: issue 16 items 1-2 side by side, ROUNDS rounds, medians.
+# bench_sig.sh: issue 16 items 1-2 side by side, ROUNDS rounds, medians; for the token
+# also the ratio of each round (both sides in one process) with its median and spread.
 #   token: mav2_signer_sign_digest (p11k1 provider, cache-keys yes and no) / bare
 #          C_SignInit + C_Sign on the token object, same key, same process
 #   software: userOpHash + EIP-191 + sign + v per user op, mav2 (PEM key) vs viem
@@ -17,13 +18,8 @@ MODULE=${SOFTHSM_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 KEY=0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-mkdir "$TMP/tokens"
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$TMP" >"$TMP/softhsm2.conf"
-export SOFTHSM2_CONF="$TMP/softhsm2.conf"
-softhsm2-util --init-token --free --label bench --so-pin 5678 --pin 1234 >/dev/null
-pkcs11-tool --module "$MODULE" --token-label bench --login --pin 1234 --keypairgen \
-    --key-type EC:secp256k1 --label sk1 --id 01 >/dev/null 2>&1
-printf 1234 >"$TMP/pin"
+. "$SRC/softhsm-token.sh"
+bench_softhsm_token "$TMP"
 # SEC1 ECPrivateKey DER of KEY on secp256k1 -> PEM
 printf '302e0201010420%sa00706052b8104000a' "${KEY#0x}" | xxd -r -p |
     OPENSSL_CONF=/dev/null openssl ec -inform DER -out "$TMP/key.pem" 2>/dev/null
@@ -66,6 +62,11 @@ END {
     printf "software user op: mav2 %.1f, viem %.1f: mav2 %.2fx faster (signatures byte-identical)\n", sw, vi, vi / sw
     b = median(3); m = median(4); f = median(5)
     printf "token, cache-keys yes: bare C_Sign %.1f, mav2_signer_sign_digest %.1f: %.3fx bare; finishing step %.1f\n", b, m, m / b, f
+    for (i = 1; i <= NR; i++) col["r", i] = col[4, i] / col[3, i]
+    for (i = 1; i <= NR; i++) { r[i] = col["r", i]; rl = rl sprintf(" %.3f", r[i]) }
+    for (i = 2; i <= NR; i++) for (j = i; j > 1 && r[j-1] > r[j]; j--) { t = r[j]; r[j] = r[j-1]; r[j-1] = t }
+    printf "token, cache-keys yes, per-round ratio mav2 / bare: median %.3fx, quartiles %.3f-%.3f, range %.3f-%.3f (rounds:%s)\n",
+        r[int((NR + 1) / 2)], r[int((NR + 3) / 4)], r[NR + 1 - int((NR + 3) / 4)], r[1], r[NR], rl
     b2 = median(6); m2 = median(7)
     printf "token, cache-keys no:  bare C_Sign %.1f, mav2_signer_sign_digest %.1f: %.3fx bare\n", b2, m2, m2 / b2
     if (nf > 8) {

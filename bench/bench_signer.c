@@ -23,9 +23,9 @@
 #include <openssl/rand.h>
 
 #include "mav2/core/error.h"
-#include "mav2/keys/key.h"
 #include "mav2/keys/signer.h"
-#include "pkcs11/p11k1.h"
+
+#include "bench_token.h"
 
 static double now(void)
 {
@@ -103,29 +103,19 @@ static void bench_software(int n)
     EVP_PKEY_free(k);
 }
 
-static void bench_token(const char *uri, const char *module, int n)
+static void run_token(const char *uri, const char *module, int n)
 {
-    p11k1_config cfg = {module, NULL, NULL, NULL};
-    p11k1_ctx *pctx = NULL;
-    p11k1_key *pkey = NULL;
-    mav2_key_opts o = {MAV2_KEY_PRIVATE, NULL, 0, NULL};
-    EVP_PKEY *k = NULL;
+    bench_token t;
+    p11k1_key *pkey;
     mav2_signer *s;
     unsigned char d[32], rs[64];
     double t_bare = 0, t_mav2 = 0;
     const int block = 25;
-    CK_RV rv;
 
-    if ((rv = p11k1_ctx_new(&cfg, &pctx)) != CKR_OK ||
-        (rv = p11k1_key_find(pctx, uri, &pkey)) != CKR_OK) {
-        fprintf(stderr, "bench_signer: p11k1: %s: %s\n", p11k1_rv_name(rv), p11k1_last_error());
+    if (!bench_token_open(&t, "bench_signer", uri, module))
         exit(1);
-    }
-    if (!mav2_key_load(uri, &o, &k))
-        die("mav2_key_load");
-    s = mav2_signer_new(k);
-    if (s == NULL)
-        die("mav2_signer_new");
+    pkey = t.key;
+    s = t.signer;
     RAND_bytes(d, sizeof(d));
     /* warm up both paths (logins, session pools) */
     for (int i = 0; i < 10; i++) {
@@ -151,11 +141,7 @@ static void bench_token(const char *uri, const char *module, int n)
            n / t_mav2, t_mav2 / n * 1e6);
     printf("  mav2 overhead over the token's own signing: %+.1f%% (%.1f us/op)\n",
            (t_mav2 - t_bare) / t_bare * 100.0, (t_mav2 - t_bare) / n * 1e6);
-    mav2_signer_free(s);
-    EVP_PKEY_free(k);
-    p11k1_key_free(pkey);
-    /* The provider shares the module; see PKCS11.md on finalizing SoftHSM2 twice. */
-    p11k1_ctx_free(pctx);
+    bench_token_close(&t);
 }
 
 int main(int argc, char **argv)
@@ -183,6 +169,6 @@ int main(int argc, char **argv)
         n = 1;
     bench_software(n);
     if (uri != NULL)
-        bench_token(uri, module, n);
+        run_token(uri, module, n);
     return 0;
 }

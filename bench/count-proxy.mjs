@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// count-proxy.mjs: a logging HTTP proxy in front of one JSON-RPC server, for bench-send.sh:
-// every HTTP request is forwarded as is and logged as one line of LOGFILE: the JSON-RPC
-// methods of its body, space-separated (a batch is one line with all of its methods).
+// count-proxy.mjs: a logging HTTP proxy in front of one JSON-RPC server, for bench-send.sh
+// and bench-mav2d.sh: every HTTP request is forwarded as is and logged as one line of
+// LOGFILE: the time it came (ms since the epoch), then the JSON-RPC methods of its body,
+// space-separated (a batch is one line with all of its methods).
 //   node bench/count-proxy.mjs UPSTREAM LOGFILE     prints its loopback port once ready
 import http from "node:http"
 import fs from "node:fs"
@@ -27,7 +28,7 @@ const server = http.createServer((req, res) => {
   req.on("data", (c) => chunks.push(c))
   req.on("end", () => {
     const body = Buffer.concat(chunks)
-    fs.appendFileSync(logFile, methods(body.toString("utf8")) + "\n")
+    fs.appendFileSync(logFile, `${Date.now()} ${methods(body.toString("utf8"))}\n`)
     const up = http.request(upstream, {
       method: req.method,
       agent,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mav2/core/account.h"
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
 #include "mav2/core/u256.h"
@@ -45,5 +46,24 @@ int mav2_eth_has_code(mav2_rpc *rpc, const uint8_t account[MAV2_ADDRESS_LEN], ui
     if (ok)
         *has = strlen(json_object_get_string(res)) > 2;
     json_object_put(res);
+    return ok;
+}
+
+int mav2_eth_nonce_seq(mav2_rpc *rpc, const uint8_t entry_point[MAV2_ADDRESS_LEN],
+                       const uint8_t account[MAV2_ADDRESS_LEN], const mav2_u256 *key, uint64_t *seq)
+{
+    mav2_buf data = {0}, out = {0};
+    int ok;
+    if (rpc == NULL || entry_point == NULL || account == NULL || key == NULL || seq == NULL)
+        return mav2_error_set("EntryPoint.getNonce: missing argument");
+    ok = mav2_calldata_get_nonce(account, key, &data) &&
+         mav2_eth_call(rpc, entry_point, data.data, data.len, &out);
+    if (ok && out.len != 32)
+        ok = mav2_error_set("EntryPoint.getNonce: a short answer");
+    *seq = 0;
+    for (size_t i = 24; ok && i < 32; i++)
+        *seq = *seq << 8 | out.data[i];
+    mav2_buf_free(&data);
+    mav2_buf_free(&out);
     return ok;
 }

@@ -28,6 +28,7 @@
 
 #include "mav2/core/address.h"
 #include "mav2/core/buf.h"
+#include "mav2/core/u256.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -133,6 +134,13 @@ int mav2_eth_chain_id(mav2_rpc *rpc, uint64_t *chain);
  * "eth_getCode: the answer is not hex". */
 int mav2_eth_has_code(mav2_rpc *rpc, const uint8_t account[MAV2_ADDRESS_LEN], uint64_t block,
                       int *has);
+
+/* EntryPoint.getNonce(account, key192) at "latest" on the node: *seq = the sequence
+ * (the low 64 bits). 0 on a failed call (mav2_rpc_last_error says why) or with
+ * "EntryPoint.getNonce: a short answer". */
+int mav2_eth_nonce_seq(mav2_rpc *rpc, const uint8_t entry_point[MAV2_ADDRESS_LEN],
+                       const uint8_t account[MAV2_ADDRESS_LEN], const mav2_u256 *key,
+                       uint64_t *seq);
 
 /* Number of HTTP requests this client has sent (retries included). */
 unsigned long mav2_rpc_requests_sent(const mav2_rpc *rpc);

@@ -186,6 +186,25 @@ static int settle_passed(mav2_send_ctx *c, const mav2_journal_entry *e, uint64_t
     return ok;
 }
 
+/* After deliver(e) failed: 1 when the chain's nonce went past e's meanwhile (the
+ * bundler did not know e because it was bundling it just then). The error stays. */
+static int passed_meanwhile(mav2_send_ctx *c, const mav2_journal_entry *e, uint64_t seq_entry)
+{
+    char why[512];
+    mav2_u256 key;
+    uint64_t seq_chain;
+    int passed;
+    if (c->r->outcome == MAV2_SEND_NETWORK)
+        return 0;
+    snprintf(why, sizeof(why), "%s", mav2_last_error());
+    mav2_nonce_split(&e->nonce, &key, NULL);
+    passed = mav2_eth_nonce_seq(c->node, entry_ep(e), e->account, &key, &seq_chain) &&
+             seq_chain > seq_entry;
+    if (!passed)
+        mav2_error_set("%s", why);
+    return passed;
+}
+
 /* Sees the journaled op e through (the lane lock released): included, reverted or
  * superseded clear its entry; sent again first when the bundler lost it. */
 static int settle(mav2_send_ctx *c, const mav2_journal_entry *e)
@@ -200,7 +219,7 @@ static int settle(mav2_send_ctx *c, const mav2_journal_entry *e)
     if (seq_chain > seq_entry)
         return settle_passed(c, e, seq_entry);
     if (!deliver(c, e, hex))
-        return 0;
+        return passed_meanwhile(c, e, seq_entry) ? settle_passed(c, e, seq_entry) : 0;
     ok = mav2_send_wait(c->bundler, e->user_op_hash, c->p, c->r, 0);
     if (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED)
         mav2_send_jdone(c, e->user_op_hash);

@@ -91,7 +91,10 @@ json_object *answer(mock *m, json_object *q)
         json_object *call = json_object_array_get_idx(params, 0), *data = NULL;
         json_object_object_get_ex(call, "data", &data);
         const char *d = json_object_get_string(data);
-        if (strncmp(d, "0x35567e1a", 10) == 0 && m->nonce) {
+        if (strncmp(d, "0x35567e1a", 10) == 0 && m->nonce_after_send &&
+            count_calls(m, "eth_sendUserOperation") > 0) {
+            res = json_object_new_string(m->nonce_after_send);
+        } else if (strncmp(d, "0x35567e1a", 10) == 0 && m->nonce) {
             res = json_object_new_string(m->nonce);
         } else if (strncmp(d, "0x35567e1a", 10) == 0 && strlen(d) == 138) {
             char nq[80]; /* key192 << 64 | 3, as the logged answer for key 0x101 */

@@ -40,29 +40,30 @@ typedef struct mock {
     /* AllowlistModule.checkAllowlistCalldata for eth_call data d: NULL to pass, else the
      * JSON error object to answer with (a revert); no callback: everything passes */
     const char *(*allowlist)(const struct mock *m, const char *d);
-    const char *estimate_vgl;      /* verificationGasLimit of the estimate; NULL = logged */
-    const char *estimate_pvg;      /* preVerificationGas of the estimate; NULL = logged */
-    const char *rundler_hint;      /* rundler_maxPriorityFeePerGas; NULL = the logged one */
-    const char *chain_id;          /* eth_chainId answer; NULL = 0xaa36a7 (CHAIN_ID) */
-    int chain_error;               /* eth_chainId answers a JSON-RPC error */
-    const char *pm_vgl;            /* paymasterVerificationGasLimit of the stub; NULL = 0x11170 */
-    json_object *known;            /* hashes the bundler has (eth_getUserOperationByHash) */
-    int drop_known;                /* drop_send: the op reached the bundler before the cut */
-    int send_garbage;              /* eth_sendUserOperation answers a non-hash, op not kept */
-    int nonce_follows;             /* getNonce: seq 3 + the number of ops given a receipt */
-    json_object *included;         /* hashes given a receipt */
-    const char *receipt_only;      /* only this hash gets a receipt */
+    const char *estimate_vgl;     /* verificationGasLimit of the estimate; NULL = logged */
+    const char *estimate_pvg;     /* preVerificationGas of the estimate; NULL = logged */
+    const char *rundler_hint;     /* rundler_maxPriorityFeePerGas; NULL = the logged one */
+    const char *chain_id;         /* eth_chainId answer; NULL = 0xaa36a7 (CHAIN_ID) */
+    int chain_error;              /* eth_chainId answers a JSON-RPC error */
+    const char *pm_vgl;           /* paymasterVerificationGasLimit of the stub; NULL = 0x11170 */
+    json_object *known;           /* hashes the bundler has (eth_getUserOperationByHash) */
+    int drop_known;               /* drop_send: the op reached the bundler before the cut */
+    int send_garbage;             /* eth_sendUserOperation answers a non-hash, op not kept */
+    int nonce_follows;            /* getNonce: seq 3 + the number of ops given a receipt */
+    json_object *included;        /* hashes given a receipt */
+    const char *receipt_only;     /* only this hash gets a receipt */
+    const char *nonce_after_send; /* getNonce result once eth_sendUserOperation was called */
 } mock;
 
 /* getValidationData: flags 0x05 (global, user op), no hooks, no selectors */
-#define MOCK_VALIDATION_GLOBAL                                                                    \
-    "0x0000000000000000000000000000000000000000000000000000000000000020"                          \
-    "0000000000000000000000000000000000000000000000000000000000000005"                            \
-    "0000000000000000000000000000000000000000000000000000000000000080"                            \
-    "00000000000000000000000000000000000000000000000000000000000000a0"                            \
-    "00000000000000000000000000000000000000000000000000000000000000c0"                            \
-    "0000000000000000000000000000000000000000000000000000000000000000"                            \
-    "0000000000000000000000000000000000000000000000000000000000000000"                            \
+#define MOCK_VALIDATION_GLOBAL                                                                     \
+    "0x0000000000000000000000000000000000000000000000000000000000000020"                           \
+    "0000000000000000000000000000000000000000000000000000000000000005"                             \
+    "0000000000000000000000000000000000000000000000000000000000000080"                             \
+    "00000000000000000000000000000000000000000000000000000000000000a0"                             \
+    "00000000000000000000000000000000000000000000000000000000000000c0"                             \
+    "0000000000000000000000000000000000000000000000000000000000000000"                             \
+    "0000000000000000000000000000000000000000000000000000000000000000"                             \
     "0000000000000000000000000000000000000000000000000000000000000000"
 
 json_object *logged(json_object *log, const char *method, int nth);

@@ -420,6 +420,41 @@ static void test_undelivered(mock *m, mav2_rpc *rpc, int cut)
     mav2_send_result_clear(&r);
 }
 
+/* The journaled op is unknown to the bundler because it was being bundled just then:
+ * sending it again is refused (its nonce is used now), and the chain says the nonce
+ * moved on: its receipt settles it, no error. */
+static void test_went_in_meanwhile(mock *m, mav2_rpc *rpc)
+{
+    mav2_send_params p;
+    mav2_send_result r;
+    uint8_t first[32];
+    int ok;
+    mock_reset_calls(m);
+    m->drop_send = 1;
+    params_for_flow(&p);
+    ok = mav2_send(rpc, rpc, &p, &r);
+    memcpy(first, r.user_op_hash, 32);
+    mav2_send_result_clear(&r);
+    m->drop_send = 0;
+    json_object_put(m->known);
+    m->known = json_object_new_array();
+    mock_reset_calls(m);
+    m->receipt_nulls = 0;
+    m->send_error = "{\"code\":-32500,\"message\":\"AA25 invalid account nonce\"}";
+    m->nonce_after_send = "0x0000000000000000000000000000000000000000000001010000000000000004";
+    params_for_flow(&p);
+    ok = !ok && mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && r.resumed && r.outcome == MAV2_SEND_INCLUDED && signer.calls == 0 &&
+               count_calls(m, "eth_sendUserOperation") == 1 &&
+               memcmp(r.user_op_hash, first, 32) == 0 && journal_has(&p, NULL) == 0,
+           "sent again while it went in: refused, the nonce moved on, its receipt settles it, "
+           "entry cleared (%s)",
+           r.message);
+    m->send_error = NULL;
+    m->nonce_after_send = NULL;
+    mav2_send_result_clear(&r);
+}
+
 /* Another intent (other call data) on a lane where an op is pending: never resumed as
  * if it were this one; waited for, then this op is made with the next nonce; a timeout
  * while waiting names the pending op and how to resolve it. */
@@ -654,6 +689,7 @@ static void test_journal_flow(void)
 
     test_undelivered(&m, rpc, 1);
     test_undelivered(&m, rpc, 0);
+    test_went_in_meanwhile(&m, rpc);
 
     /* nonce moved past the journaled op, no receipt from this bundler: cleared */
     mock_reset_calls(&m);

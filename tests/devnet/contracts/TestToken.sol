@@ -1,56 +1,20 @@
 // SPDX-License-Identifier: MIT
-// Devnet ERC-20 for the spend-limit tests (written for this project): 18 decimals,
-// anyone may mint(to, amount). Placed with anvil_setCode (TEST_TOKEN in devnet.env):
-// no constructor, no immutables; name/symbol/decimals are constants.
+// Devnet ERC-20 for the spend-limit tests (written for this project): 18 decimals.
+// Placed with anvil_setCode (TEST_TOKEN in devnet.env).
 pragma solidity ^0.8.26;
 
-contract TestToken {
-    string public constant name = "Devnet Test Token";
-    string public constant symbol = "DTT";
-    uint8 public constant decimals = 18;
+import {DevnetToken} from "./DevnetToken.sol";
 
-    uint256 public totalSupply;
-    mapping(address => uint256) public balanceOf;
-    mapping(address => mapping(address => uint256)) public allowance;
-
-    event Transfer(address indexed from, address indexed to, uint256 value);
-    event Approval(address indexed owner, address indexed spender, uint256 value);
-
-    error InsufficientBalance(address from, uint256 balance, uint256 needed);
-    error InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
-
-    function mint(address to, uint256 amount) external {
-        totalSupply += amount;
-        balanceOf[to] += amount;
-        emit Transfer(address(0), to, amount);
+contract TestToken is DevnetToken {
+    function name() external pure override returns (string memory) {
+        return "Devnet Test Token";
     }
 
-    function transfer(address to, uint256 amount) external returns (bool) {
-        _move(msg.sender, to, amount);
-        return true;
+    function symbol() external pure override returns (string memory) {
+        return "DTT";
     }
 
-    function approve(address spender, uint256 amount) external returns (bool) {
-        allowance[msg.sender][spender] = amount;
-        emit Approval(msg.sender, spender, amount);
-        return true;
-    }
-
-    function transferFrom(address from, address to, uint256 amount) external returns (bool) {
-        uint256 a = allowance[from][msg.sender];
-        if (a != type(uint256).max) {
-            if (a < amount) revert InsufficientAllowance(msg.sender, a, amount);
-            allowance[from][msg.sender] = a - amount;
-        }
-        _move(from, to, amount);
-        return true;
-    }
-
-    function _move(address from, address to, uint256 amount) internal {
-        uint256 b = balanceOf[from];
-        if (b < amount) revert InsufficientBalance(from, b, amount);
-        balanceOf[from] = b - amount;
-        balanceOf[to] += amount;
-        emit Transfer(from, to, amount);
+    function decimals() external pure override returns (uint8) {
+        return 18;
     }
 }

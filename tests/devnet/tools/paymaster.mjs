@@ -6,9 +6,8 @@
 // is appended to $PM_LOG (one JSON line: method, params) when set.
 //   node tools/paymaster.mjs RPC_URL FUNDER_ADDRESS [DEPOSIT_WEI]
 // prints "PAYMASTER_URL=http://127.0.0.1:PORT PAYMASTER=0x..." once serving.
-import http from "node:http"
-import fs from "node:fs"
 import { compileContracts } from "./lib/compile.mjs"
+import { mined, rpcFail, servePaymaster } from "./lib/pm-service.mjs"
 import { rpc } from "./lib/rpc.mjs"
 
 const ENTRY_POINT = "0x0000000071727De22E5E9d8BAf0edAc6f37da032"
@@ -25,25 +24,18 @@ await rpc(rpcUrl, "anvil_setCode", [PAYMASTER, c.deployedBytecode])
 const tx = await rpc(rpcUrl, "eth_sendTransaction", [
     { from: funder, to: PAYMASTER, value: "0x" + BigInt(depositWei).toString(16), data: "0xd0e30db0" }
 ])
-for (let i = 0; i < 100; i++) {
-    const r = await rpc(rpcUrl, "eth_getTransactionReceipt", [tx])
-    if (r) {
-        if (r.status !== "0x1") throw new Error("paymaster deposit reverted")
-        break
-    }
-    await new Promise((ok) => setTimeout(ok, 50))
-}
+await mined(rpcUrl, tx, "paymaster deposit")
 const chainId = await rpc(rpcUrl, "eth_chainId", [])
 
 function answer(method, params) {
     if (method !== "pm_getPaymasterStubData" && method !== "pm_getPaymasterData")
-        return { error: { code: -32601, message: "Method not found" } }
+        return rpcFail(-32601, "Method not found")
     if (!Array.isArray(params) || params.length < 3 || typeof params[0] !== "object")
-        return { error: { code: -32602, message: "want [userOp, entryPoint, chainId, context]" } }
+        return rpcFail(-32602, "want [userOp, entryPoint, chainId, context]")
     if (String(params[1]).toLowerCase() !== ENTRY_POINT.toLowerCase())
-        return { error: { code: -32602, message: "unsupported entry point" } }
-    if (BigInt(params[2]) !== BigInt(chainId)) return { error: { code: -32602, message: "wrong chain" } }
-    if (params[3] && params[3].deny) return { error: { code: -32000, message: "not sponsored by policy" } }
+        return rpcFail(-32602, "unsupported entry point")
+    if (BigInt(params[2]) !== BigInt(chainId)) return rpcFail(-32602, "wrong chain")
+    if (params[3] && params[3].deny) return rpcFail(-32000, "not sponsored by policy")
     const stub = method === "pm_getPaymasterStubData"
     const result = { paymaster: PAYMASTER, paymasterData: stub ? "0x00" + "ee".repeat(8) : "0x01" + "ee".repeat(8) }
     if (stub) {
@@ -53,25 +45,4 @@ function answer(method, params) {
     return { result }
 }
 
-const server = http.createServer((req, res) => {
-    let body = ""
-    req.on("data", (d) => (body += d))
-    req.on("end", () => {
-        let q
-        try {
-            q = JSON.parse(body)
-        } catch {
-            res.writeHead(400).end()
-            return
-        }
-        const one = (x) => {
-            if (process.env.PM_LOG) fs.appendFileSync(process.env.PM_LOG, JSON.stringify({ method: x.method, params: x.params }) + "\n")
-            return { jsonrpc: "2.0", id: x.id, ...answer(x.method, x.params) }
-        }
-        const out = Array.isArray(q) ? q.map(one) : one(q)
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(out))
-    })
-})
-server.listen(0, "127.0.0.1", () => {
-    console.log(`PAYMASTER_URL=http://127.0.0.1:${server.address().port} PAYMASTER=${PAYMASTER}`)
-})
+servePaymaster(answer, `PAYMASTER=${PAYMASTER}`)

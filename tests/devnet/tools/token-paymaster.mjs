@@ -11,9 +11,8 @@
 // Every request is appended to $PM_LOG (one JSON line: method, params) when set.
 //   node tools/token-paymaster.mjs RPC_URL FUNDER_ADDRESS [DEPOSIT_WEI]
 // prints "PAYMASTER_URL=http://127.0.0.1:PORT PAYMASTER=0x... GAS_TOKEN=0x..." once serving.
-import http from "node:http"
-import fs from "node:fs"
 import { compileContracts } from "./lib/compile.mjs"
+import { mined, rpcFail as fail, servePaymaster } from "./lib/pm-service.mjs"
 import { rpc } from "./lib/rpc.mjs"
 import { numToHex, padLeft, selector } from "./lib/eth.mjs"
 
@@ -28,30 +27,14 @@ if (!rpcUrl || !funder) {
     process.exit(1)
 }
 
-async function mined(tx, what) {
-    for (let i = 0; i < 200; i++) {
-        const r = await rpc(rpcUrl, "eth_getTransactionReceipt", [tx])
-        if (r) {
-            if (r.status !== "0x1") throw new Error(`${what} reverted`)
-            return
-        }
-        await new Promise((ok) => setTimeout(ok, 50))
-    }
-    throw new Error(`${what}: no receipt`)
-}
-
 const compiled = compileContracts().contracts
 await rpc(rpcUrl, "anvil_setCode", [PAYMASTER, compiled.TokenPaymaster.deployedBytecode])
 await rpc(rpcUrl, "anvil_setCode", [GAS_TOKEN, compiled.GasToken.deployedBytecode])
 const setRate = selector("setRate(address,uint256)") + padLeft(GAS_TOKEN).slice(2) + numToHex(RATE).slice(2)
-await mined(await rpc(rpcUrl, "eth_sendTransaction", [{ from: funder, to: PAYMASTER, data: setRate }]), "setRate")
+await mined(rpcUrl, await rpc(rpcUrl, "eth_sendTransaction", [{ from: funder, to: PAYMASTER, data: setRate }]), "setRate")
 const dep = { from: funder, to: PAYMASTER, value: "0x" + BigInt(depositWei).toString(16), data: selector("deposit()") }
-await mined(await rpc(rpcUrl, "eth_sendTransaction", [dep]), "paymaster deposit")
+await mined(rpcUrl, await rpc(rpcUrl, "eth_sendTransaction", [dep]), "paymaster deposit")
 const chainId = await rpc(rpcUrl, "eth_chainId", [])
-
-function fail(code, message) {
-    return { error: { code, message } }
-}
 
 function big(v) {
     if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v)
@@ -90,25 +73,4 @@ function answer(method, params) {
     return { result }
 }
 
-const server = http.createServer((req, res) => {
-    let body = ""
-    req.on("data", (d) => (body += d))
-    req.on("end", () => {
-        let q
-        try {
-            q = JSON.parse(body)
-        } catch {
-            res.writeHead(400).end()
-            return
-        }
-        const one = (x) => {
-            if (process.env.PM_LOG) fs.appendFileSync(process.env.PM_LOG, JSON.stringify({ method: x.method, params: x.params }) + "\n")
-            return { jsonrpc: "2.0", id: x.id, ...answer(x.method, x.params) }
-        }
-        const out = Array.isArray(q) ? q.map(one) : one(q)
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(out))
-    })
-})
-server.listen(0, "127.0.0.1", () => {
-    console.log(`PAYMASTER_URL=http://127.0.0.1:${server.address().port} PAYMASTER=${PAYMASTER} GAS_TOKEN=${GAS_TOKEN}`)
-})
+servePaymaster(answer, `PAYMASTER=${PAYMASTER} GAS_TOKEN=${GAS_TOKEN}`)
