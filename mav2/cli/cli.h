@@ -20,7 +20,6 @@
 #ifndef MAV2_CLI_H
 #define MAV2_CLI_H
 
-#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,23 +79,6 @@ __attribute__((sentinel)) int mav2_cli_require(const mav2_cli_cmd *cmd, ...);
 void mav2_cli_fail_missing(const mav2_cli_cmd *cmd, const char *const *missing, size_t n);
 /* Same with mav2_last_error() as the message, after an optional prefix (NULL: none). */
 int mav2_cli_fail_lib(const mav2_cli_cmd *cmd, int code, const char *prefix);
-
-/* Option parsing over getopt_long. opts must end with a zero entry; "help" is
- * added by the parser. Returns the option's val, -1 at the end of the options,
- * or '?' after printing a usage error (then return MAV2_EXIT_USAGE). On --help
- * it prints cmd->help and returns 'h' (then return MAV2_EXIT_OK). Positional
- * arguments are refused (every input is a named option). */
-typedef struct {
-    const mav2_cli_cmd *cmd;
-    const struct option *opts;
-    int argc;
-    char **argv;
-    int started;
-} mav2_cli_parser;
-
-void mav2_cli_parser_init(mav2_cli_parser *p, const mav2_cli_cmd *cmd, const struct option *opts,
-                          int argc, char **argv);
-int mav2_cli_next(mav2_cli_parser *p, const char **arg);
 
 /* Reads a whole file, or stdin for "-" (at most max bytes), NUL-terminated;
  * free() it. NULL after printing a one-line error naming what. */

@@ -33,19 +33,6 @@ void mav2_cli_net_init(mav2_cli_net *n)
     n->poll_ms = -1;
 }
 
-int mav2_cli_net_opt(const mav2_cli_cmd *cmd, mav2_cli_net *n, int c, const char *arg)
-{
-    static const char *const names[] = {"rpc-url", "bundler-url", "timeout", "poll",
-                                        "json",    "profile",     "chain"};
-    static const char codes[] = "RBTPj";
-    const char *hit = strchr(codes, c);
-    const char *name = c == MAV2_OPT_PROFILE   ? names[5]
-                       : c == MAV2_OPT_CHAIN   ? names[6]
-                       : c != 0 && hit != NULL ? names[hit - codes]
-                                               : NULL;
-    return mav2_cli_opt_apply(cmd, mav2_cli_net_group, n, name, arg);
-}
-
 static const char *unset_from(const char *given, const char *setting)
 {
     return given != NULL ? given : mav2_cli_setting(setting, NULL);

@@ -64,22 +64,6 @@ typedef struct {
 
 void mav2_cli_net_init(mav2_cli_net *n);
 
-/* getopt_long entries of --rpc-url, --bundler-url, --timeout, --poll, --profile,
- * --chain, --json (values 'R' 'B' 'T' 'P' MAV2_OPT_PROFILE MAV2_OPT_CHAIN 'j'): put
- * them in an option table and hand every option to mav2_cli_net_opt. */
-#define MAV2_CLI_NET_OPTS                                                                          \
-    {"rpc-url", required_argument, NULL, 'R'}, {"bundler-url", required_argument, NULL, 'B'},      \
-        {"timeout", required_argument, NULL, 'T'}, {"poll", required_argument, NULL, 'P'},         \
-        {"profile", required_argument, NULL, MAV2_OPT_PROFILE},                                    \
-        {"chain", required_argument, NULL, MAV2_OPT_CHAIN},                                        \
-    {                                                                                              \
-        "json", no_argument, NULL, 'j'                                                             \
-    }
-
-/* Handles option c (arg its value) into n: 1 if it was one of these, 2 if its value
- * was bad (error printed), 0 if not one of these. */
-int mav2_cli_net_opt(const mav2_cli_cmd *cmd, mav2_cli_net *n, int c, const char *arg);
-
 /* The lane options --account, --entity-id, --global, --nonce-key (NULL: not given). */
 typedef struct {
     const char *account, *entity, *lane;

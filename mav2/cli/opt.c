@@ -146,20 +146,6 @@ int mav2_cli_opts_parse_first(const mav2_cli_cmd *cmd, void *base, const char **
     return mav2_cli_opts_parse(cmd, base, argc, argv);
 }
 
-int mav2_cli_opt_apply(const mav2_cli_cmd *cmd, const mav2_cli_opt *table, void *base,
-                       const char *name, const char *arg)
-{
-    flat_opts f;
-
-    f.n = 0;
-    if (name == NULL || !flatten(&f, table, 0))
-        return 0;
-    for (size_t i = 0; i < f.n; i++)
-        if (strcmp(f.e[i]->name, name) == 0)
-            return store(cmd, f.e[i], (char *)base + f.off[i], arg) ? 1 : 2;
-    return 0;
-}
-
 int mav2_cli_opts_require(const mav2_cli_cmd *cmd, const void *base)
 {
     char names[8][64];

@@ -122,12 +122,6 @@ int mav2_cli_opts_parse_first(const mav2_cli_cmd *cmd, void *base, const char **
 int mav2_cli_opts_parse_args(const mav2_cli_cmd *cmd, void *base, const char **args, size_t max,
                              size_t *n, int argc, char **argv);
 
-/* For commands still parsing with getopt_long: option --name (arg its value) of
- * table stored at base as mav2_cli_opts_parse would. 1 if stored, 2 if its value was
- * bad (error printed), 0 if table has no such option. */
-int mav2_cli_opt_apply(const mav2_cli_cmd *cmd, const mav2_cli_opt *table, void *base,
-                       const char *name, const char *arg);
-
 /* 1 if every MAV2_OPT_REQUIRED option of cmd's table is set in base; else prints
  * "NAME[, NAME] and NAME are required" naming those that are not and returns 0. */
 int mav2_cli_opts_require(const mav2_cli_cmd *cmd, const void *base);

@@ -10,10 +10,6 @@
 
 #include "mav2/cli/cli.h"
 
-/* getopt_long values of --profile and --chain (in MAV2_CLI_NET_OPTS). */
-#define MAV2_OPT_PROFILE 0x101
-#define MAV2_OPT_CHAIN   0x102
-
 /* --profile / --chain as given on the command line (NULL: not given). Call while
  * parsing options, before mav2_cli_settings_ready. */
 void mav2_cli_settings_request(const char *profile, const char *chain);

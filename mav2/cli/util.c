@@ -19,8 +19,6 @@
 #include "mav2/keys/key.h"
 #include "mav2/core/u256.h"
 
-#define MAX_OPTS 48
-
 int mav2_cli_fail(const mav2_cli_cmd *cmd, int code, const char *fmt, ...)
 {
     char msg[1024];
@@ -87,59 +85,6 @@ int mav2_cli_fail_lib(const mav2_cli_cmd *cmd, int code, const char *prefix)
     if (prefix != NULL)
         return mav2_cli_fail(cmd, code, "%s: %s", prefix, m);
     return mav2_cli_fail(cmd, code, "%s", m);
-}
-
-void mav2_cli_parser_init(mav2_cli_parser *p, const mav2_cli_cmd *cmd, const struct option *opts,
-                          int argc, char **argv)
-{
-    p->cmd = cmd;
-    p->opts = opts;
-    p->argc = argc;
-    p->argv = argv;
-    p->started = 0;
-}
-
-int mav2_cli_next(mav2_cli_parser *p, const char **arg)
-{
-    struct option all[MAX_OPTS + 2];
-    size_t n = 0;
-    int c, prev;
-
-    for (; p->opts[n].name != NULL && n < MAX_OPTS; n++)
-        all[n] = p->opts[n];
-    all[n++] = (struct option){"help", no_argument, NULL, 'h'};
-    all[n] = (struct option){NULL, 0, NULL, 0};
-    if (!p->started) {
-        optind = 1;
-        opterr = 0;
-        p->started = 1;
-    }
-    *arg = NULL;
-    prev = optind;
-    /* "+": stop at the first non-option; "-" style positionals are refused below. */
-    c = getopt_long(p->argc, p->argv, "+:h", all, NULL);
-    if (c == 'h') {
-        mav2_cli_help_print(p->cmd);
-        return 'h';
-    }
-    if (c == '?') {
-        const char *bad = prev < p->argc ? p->argv[prev] : "?";
-        mav2_cli_fail(p->cmd, MAV2_EXIT_USAGE, "unknown option %s (see mav2 %s --help)", bad,
-                      p->cmd->name);
-        return '?';
-    }
-    if (c == ':') {
-        const char *bad = prev < p->argc ? p->argv[prev] : "?";
-        mav2_cli_fail(p->cmd, MAV2_EXIT_USAGE, "option %s needs a value", bad);
-        return '?';
-    }
-    if (c == -1 && optind < p->argc) {
-        mav2_cli_fail(p->cmd, MAV2_EXIT_USAGE, "unexpected argument \"%s\" (see mav2 %s --help)",
-                      p->argv[optind], p->cmd->name);
-        return '?';
-    }
-    *arg = optarg;
-    return c;
 }
 
 char *mav2_cli_read_input(const mav2_cli_cmd *cmd, const char *what, const char *path, size_t max,
