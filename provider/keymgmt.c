@@ -13,6 +13,7 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
+#include "common/uri.h"
 #include "provider/prov.h"
 
 #define PKEY_MAGIC 0x70313121u
@@ -427,51 +428,6 @@ static void *km_gen_init(void *provctx, int selection, const OSSL_PARAM params[]
     return g;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* The percent-decoded value of attribute attr in the path of a pkcs11: URI;
- * 0 if absent or malformed. */
-static int uri_attr(const char *uri, const char *attr, unsigned char *out, size_t out_max,
-                    size_t *out_len)
-{
-    size_t alen = strlen(attr);
-    const char *p = uri + strlen("pkcs11:");
-    size_t n = 0;
-
-    while (*p != '\0' && *p != '?') {
-        const char *end = p + strcspn(p, ";?");
-        if ((size_t)(end - p) > alen && strncmp(p, attr, alen) == 0 && p[alen] == '=') {
-            for (p += alen + 1; p < end; p++) {
-                int c = (unsigned char)*p;
-                if (c == '%') {
-                    int hi = end - p >= 3 ? hexval(p[1]) : -1;
-                    int lo = hi >= 0 ? hexval(p[2]) : -1;
-                    if (hi < 0 || lo < 0)
-                        return 0;
-                    c = hi * 16 + lo;
-                    p += 2;
-                }
-                if (n >= out_max)
-                    return 0;
-                out[n++] = (unsigned char)c;
-            }
-            *out_len = n;
-            return 1;
-        }
-        p = *end == ';' ? end + 1 : end;
-    }
-    return 0;
-}
-
 static void *km_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
 {
     km_gen_ctx *g = genctx;
@@ -488,11 +444,12 @@ static void *km_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
         return NULL;
     }
     if (g->label == NULL &&
-        uri_attr(g->uri, "object", (unsigned char *)label, sizeof(label) - 1, &n)) {
+        mh_uri_attr(g->uri, "object", (uint8_t *)label, sizeof(label) - 1, &n, NULL)) {
         label[n] = '\0';
         g->label = OPENSSL_strdup(label);
     }
-    if (!g->has_id && uri_attr(g->uri, "id", g->id, sizeof(g->id), &g->id_len) && g->id_len > 0)
+    if (!g->has_id && mh_uri_attr(g->uri, "id", g->id, sizeof(g->id), &g->id_len, NULL) &&
+        g->id_len > 0)
         g->has_id = 1;
     if (g->label == NULL || g->label[0] == '\0') {
         P11K1_RAISE(g->prov, P11K1_E_BAD_PARAMETER,

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "common/hex.h"
 #include "mav2/cli/cli.h"
 #include "mav2/cli/online.h"
@@ -51,12 +49,13 @@ const mav2_cli_page mav2_page_account = {
 
 /* The address, the factory and its data of o's owner and salt, printed (o->json:
  * one JSON object). Exit code. */
-static int account_print(const mav2_cli_cmd *self, const account_opts *o, const uint8_t owner[20],
-                         const mav2_u256 *salt)
+static int account_print(const mav2_cli_cmd *self, const account_opts *o,
+                         const uint8_t owner[MAV2_ADDRESS_LEN], const mav2_u256 *salt)
 {
-    uint8_t addr[20];
+    uint8_t addr[MAV2_ADDRESS_LEN];
     char a[MAV2_ADDRESS_STR_MAX], f[MAV2_ADDRESS_STR_MAX], *hex;
     mav2_buf fd = MAV2_BUF_INIT;
+    mav2_cli_result r;
     int rc;
 
     if (!mav2_sma_address(NULL, NULL, owner, salt, addr) ||
@@ -70,18 +69,11 @@ static int account_print(const mav2_cli_cmd *self, const account_opts *o, const 
     mh_hex_encode(fd.data, fd.len, hex, mh_hex_encoded_size(fd.len, 1), 1);
     mav2_address_format(addr, a);
     mav2_address_format(mav2_addr_factory, f);
-    if (o->json) {
-        json_object *j = json_object_new_object();
-        json_object_object_add(j, "address", json_object_new_string(a));
-        json_object_object_add(j, "factory", json_object_new_string(f));
-        json_object_object_add(j, "factoryData", json_object_new_string(hex));
-        rc = mav2_cli_print(self, json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
-        json_object_put(j);
-    } else if (printf("%s\nfactory %s\nfactoryData %s\n", a, f, hex) < 0 || fflush(stdout) != 0) {
-        rc = mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "cannot write the output");
-    } else {
-        rc = MAV2_EXIT_OK;
-    }
+    mav2_cli_result_init(&r, o->json);
+    mav2_cli_result_str(&r, "address", "", a);
+    mav2_cli_result_str(&r, "factory", "factory", f);
+    mav2_cli_result_str(&r, "factoryData", "factoryData", hex);
+    rc = mav2_cli_result_print(self, &r);
     free(hex);
     mav2_buf_free(&fd);
     return rc;
@@ -90,7 +82,7 @@ static int account_print(const mav2_cli_cmd *self, const account_opts *o, const 
 static int account_address(const mav2_cli_cmd *self, int argc, char **argv)
 {
     account_opts o;
-    uint8_t owner[20];
+    uint8_t owner[MAV2_ADDRESS_LEN];
     mav2_u256 salt;
     int rc;
 

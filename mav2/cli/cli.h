@@ -20,14 +20,16 @@
 #ifndef MAV2_CLI_H
 #define MAV2_CLI_H
 
-#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <openssl/evp.h>
 
 #include "mav2/core/account.h"
+#include "mav2/core/address.h"
+#include "mav2/core/userop.h"
 #include "mav2/cli/opt.h"
+#include "mav2/cli/output.h"
 #include "mav2/keys/signer.h"
 
 struct json_object;
@@ -59,22 +61,11 @@ int mav2_cmd_nonce_key(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_hash(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_sign(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_decode(const mav2_cli_cmd *self, int argc, char **argv);
-extern const char mav2_help_decode[];
-extern const char mav2_help_address[], mav2_help_calldata[], mav2_help_nonce_key[],
-    mav2_help_hash[], mav2_help_sign[];
-/* `mav2 key info` (cmd_key.c). */
+/* `mav2 key info` (key.c). */
 int mav2_cmd_key(const mav2_cli_cmd *self, int argc, char **argv);
-extern const char mav2_help_key[];
-
-/* What the whole command line says about output (main.c): --json (a failure is one
- * JSON object on stdout too: {"ok":false,"exit":N,"error":"...","userOpHash":...}),
- * --quiet (no progress lines on stderr), --trace (MAV2_TRACE=1, rpc.h). op_hash: the
- * userOpHash of the op being sent, once known. */
-typedef struct {
-    int json, quiet, json_done;
-    char op_hash[67];
-} mav2_cli_output;
-extern mav2_cli_output mav2_cli_out;
+/* Their --help pages with option tables (opt.h), in the command's file. */
+extern const mav2_cli_page mav2_page_address, mav2_page_calldata, mav2_page_decode,
+    mav2_page_nonce_key, mav2_page_hash, mav2_page_sign, mav2_page_key;
 
 /* Prints "mav2 CMD: message" (printf format) to stderr (with --json, also the failure
  * object on stdout, once); returns code. */
@@ -89,35 +80,44 @@ void mav2_cli_fail_missing(const mav2_cli_cmd *cmd, const char *const *missing, 
 /* Same with mav2_last_error() as the message, after an optional prefix (NULL: none). */
 int mav2_cli_fail_lib(const mav2_cli_cmd *cmd, int code, const char *prefix);
 
-/* Option parsing over getopt_long. opts must end with a zero entry; "help" is
- * added by the parser. Returns the option's val, -1 at the end of the options,
- * or '?' after printing a usage error (then return MAV2_EXIT_USAGE). On --help
- * it prints cmd->help and returns 'h' (then return MAV2_EXIT_OK). Positional
- * arguments are refused (every input is a named option). */
-typedef struct {
-    const mav2_cli_cmd *cmd;
-    const struct option *opts;
-    int argc;
-    char **argv;
-    int started;
-} mav2_cli_parser;
-
-void mav2_cli_parser_init(mav2_cli_parser *p, const mav2_cli_cmd *cmd, const struct option *opts,
-                          int argc, char **argv);
-int mav2_cli_next(mav2_cli_parser *p, const char **arg);
-
 /* Reads a whole file, or stdin for "-" (at most max bytes), NUL-terminated;
  * free() it. NULL after printing a one-line error naming what. */
 char *mav2_cli_read_input(const mav2_cli_cmd *cmd, const char *what, const char *path, size_t max,
                           size_t *len);
 
+/* The --userop, --chain-id and --entry-point options of mav2 hash and mav2 sign. */
+typedef struct {
+    const char *userop, *chain, *entry_point;
+} mav2_cli_userop_in;
+/* What they give: the op, its chain id, entry point and userOpHash. */
+typedef struct {
+    mav2_userop op;
+    uint64_t chain_id;
+    uint8_t entry_point[MAV2_ADDRESS_LEN], hash[32];
+} mav2_cli_userop;
+/* Reads the op that in names, parses and hashes it into u (clear u->op with
+ * mav2_userop_clear whatever the result; hash.c). Exit code. */
+int mav2_cli_userop_load(const mav2_cli_cmd *cmd, const mav2_cli_userop_in *in, mav2_cli_userop *u);
+
 /* A decimal chain id (1 .. 2^63 - 1); prints the error and returns 0 if bad. */
 int mav2_cli_chain_id(const mav2_cli_cmd *cmd, const char *s, uint64_t *out);
 /* A 20-byte address for option name; prints the error and returns 0 if bad. */
-int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s, uint8_t out[20]);
+int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s,
+                     uint8_t out[MAV2_ADDRESS_LEN]);
 
 /* A uint32 option (decimal or 0x-hex); prints the error and returns 0 if bad. */
 int mav2_cli_u32(const mav2_cli_cmd *cmd, const char *name, const char *s, uint32_t *out);
+
+/* The --call options of a command (send, calldata), as given. */
+#define MAV2_CLI_MAX_CALLS 256
+typedef struct {
+    const char *v[MAV2_CLI_MAX_CALLS];
+    size_t n;
+} mav2_cli_calls;
+/* Setter (opt.h) of --call: one more into the mav2_cli_calls at field (each checked
+ * with mav2_cli_parse_call once all are read); at most MAV2_CLI_MAX_CALLS. */
+int mav2_cli_set_call(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                      const char *arg);
 
 /* One --call "TO[,VALUE[,DATA]]" (the idx-th, for the error) into c; VALUE empty or
  * missing is 0, DATA 0x-hex. c->data is malloc'ed into *data (NULL on failure). Prints
@@ -142,8 +142,8 @@ mav2_signer *mav2_cli_load_signer(const mav2_cli_cmd *cmd, const char *uri, cons
 int mav2_cli_check_session_key(const mav2_cli_cmd *cmd, EVP_PKEY *pkey, int allow_exportable);
 /* Adds "address" (EIP-55) and "publicKey" (0x04...) of s to the JSON object o. */
 void mav2_cli_signer_json(struct json_object *o, const mav2_signer *s);
-
-/* Writes s and a newline to stdout and flushes; MAV2_EXIT_INTERNAL if that fails. */
-int mav2_cli_print(const mav2_cli_cmd *cmd, const char *s);
+/* Adds "address" of s (EIP-55; text: the line "TEXT ADDRESS", "" the address alone)
+ * and, JSON only, "publicKey" (0x04...) to r. */
+void mav2_cli_result_signer(mav2_cli_result *r, const char *text, const mav2_signer *s);
 
 #endif

@@ -100,33 +100,22 @@ static void progress_cb(void *ctx, mav2_send_stage st, const char *detail)
 static int print_result(replace_ui *ui, const mav2_send_result *r)
 {
     char hash[67], cost[MAV2_U256_DEC_MAX];
-    int ok;
+    mav2_cli_result out;
+
     if (r->outcome == MAV2_SEND_INCLUDED && r->message[0] != '\0')
         fprintf(stderr, "mav2 replace: note: %s\n", r->message);
     mh_hex_encode(r->user_op_hash, 32, hash, sizeof(hash), 1);
     mav2_u256_to_dec(&r->actual_gas_cost, cost);
-    if (ui->json) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "userOpHash", json_object_new_string(hash));
-        json_object_object_add(o, "transactionHash", json_object_new_string(r->tx_hash));
-        json_object_object_add(o, "blockNumber", json_object_new_int64((int64_t)r->block_number));
-        json_object_object_add(o, "success",
-                               json_object_new_boolean(r->outcome == MAV2_SEND_INCLUDED));
-        json_object_object_add(o, "actualGasCost", json_object_new_string(cost));
-        json_object_object_add(o, "replaced", json_object_new_boolean(r->replaced));
-        json_object_object_add(o, "httpRequests", json_object_new_int64((int64_t)r->http_requests));
-        ok = mav2_cli_print(ui->cmd, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        json_object_put(o);
-        return ok;
-    }
-    if (!ui->hash_printed)
-        printf("%s\n", hash);
-    if (printf("transactionHash %s\nblockNumber %llu\nsuccess %s\nactualGasCost %s\n",
-               r->tx_hash[0] ? r->tx_hash : "?", (unsigned long long)r->block_number,
-               r->outcome == MAV2_SEND_INCLUDED ? "true" : "false", cost) < 0 ||
-        fflush(stdout) == EOF)
-        return mav2_cli_fail(ui->cmd, MAV2_EXIT_INTERNAL, "cannot write the output");
-    return MAV2_EXIT_OK;
+    mav2_cli_result_init(&out, ui->json);
+    mav2_cli_result_str(&out, "userOpHash", ui->hash_printed ? NULL : "", hash);
+    mav2_cli_result_str(&out, "transactionHash", NULL, r->tx_hash);
+    mav2_cli_result_line(&out, "transactionHash %s", r->tx_hash[0] ? r->tx_hash : "?");
+    mav2_cli_result_int(&out, "blockNumber", "blockNumber", (int64_t)r->block_number);
+    mav2_cli_result_bool(&out, "success", "success", r->outcome == MAV2_SEND_INCLUDED);
+    mav2_cli_result_str(&out, "actualGasCost", "actualGasCost", cost);
+    mav2_cli_result_bool(&out, "replaced", NULL, r->replaced);
+    mav2_cli_result_int(&out, "httpRequests", NULL, (int64_t)r->http_requests);
+    return mav2_cli_result_print(ui->cmd, &out);
 }
 
 /* The journaled op's lane for HASH into p. */
@@ -141,7 +130,7 @@ static int lane_of_hash(const mav2_cli_cmd *cmd, uint64_t chain, const uint8_t h
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
                              "no pending op with this userOpHash in the journal (mav2 replace "
                              "replaces ops sent by mav2 send with this state directory)");
-    memcpy(p->account, e.account, 20);
+    memcpy(p->account, e.account, MAV2_ADDRESS_LEN);
     mav2_nonce_key_parts(&e.nonce_key, &p->lane, &p->entity_id, &p->nonce_options);
     mav2_journal_entry_clear(&e);
     return MAV2_EXIT_OK;

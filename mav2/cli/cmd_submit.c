@@ -73,7 +73,7 @@ const mav2_cli_page mav2_page_submit = {
 
 /* eth_sendUserOperation(op, ep); the bundler's hash must be ours. Exit code. */
 static int send_op(const mav2_cli_cmd *cmd, mav2_rpc *bundler, json_object *op,
-                   const uint8_t ep[20], uint32_t entity, const uint8_t hash[32])
+                   const uint8_t ep[MAV2_ADDRESS_LEN], uint32_t entity, const uint8_t hash[32])
 {
     json_object *params = json_object_new_array(), *res = NULL;
     char eps[MAV2_ADDRESS_STR_MAX], why[512];
@@ -108,7 +108,7 @@ static int send_op(const mav2_cli_cmd *cmd, mav2_rpc *bundler, json_object *op,
 /* The command line into o and *file (FILE or "-" first). Exit code, MAV2_CLI_PARSED
  * to go on. */
 static int submit_args(const mav2_cli_cmd *self, submit_opts *o, const char **file, int argc,
-                       char **argv, uint8_t ep[20], uint64_t *want)
+                       char **argv, uint8_t ep[MAV2_ADDRESS_LEN], uint64_t *want)
 {
     int rc;
 
@@ -125,7 +125,7 @@ static int submit_args(const mav2_cli_cmd *self, submit_opts *o, const char **fi
         return MAV2_EXIT_USAGE;
     if (*file == NULL || o->net.rpc_url == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "give the signed op FILE and --rpc-url");
-    memcpy(ep, mav2_entry_point_v07, 20);
+    memcpy(ep, mav2_entry_point_v07, MAV2_ADDRESS_LEN);
     if ((o->entry_point != NULL && !mav2_cli_address(self, "--entry-point", o->entry_point, ep)) ||
         (o->chain_id != NULL && !mav2_cli_chain_id(self, o->chain_id, want)))
         return MAV2_EXIT_USAGE;
@@ -154,20 +154,21 @@ static int submit_read(const mav2_cli_cmd *self, const char *file, char **text, 
 
 /* The op journaled before it is sent, as mav2 send does (dir its journal). Exit code. */
 static int submit_journal(const mav2_cli_cmd *self, mav2_rpc *bundler, json_object *obj,
-                          const mav2_userop *op, const mav2_u256 *key, const uint8_t ep[20],
-                          uint64_t chain, const uint8_t hash[32], char *dir, size_t cap)
+                          const mav2_userop *op, const mav2_u256 *key,
+                          const uint8_t ep[MAV2_ADDRESS_LEN], uint64_t chain,
+                          const uint8_t hash[32], char *dir, size_t cap)
 {
     mav2_journal_entry je;
     int ok;
 
     memset(&je, 0, sizeof(je));
     je.chain_id = chain;
-    memcpy(je.account, op->sender, 20);
+    memcpy(je.account, op->sender, MAV2_ADDRESS_LEN);
     je.nonce_key = *key;
     je.nonce = op->nonce;
     memcpy(je.user_op_hash, hash, 32);
     memcpy(je.op_hash, hash, 32);
-    memcpy(je.entry_point, ep, 20);
+    memcpy(je.entry_point, ep, MAV2_ADDRESS_LEN);
     snprintf(je.bundler, sizeof(je.bundler), "%s", mav2_rpc_url_redacted(bundler));
     je.user_op = json_object_get(obj);
     ok = mav2_journal_default_dir(dir, cap) && mav2_journal_put(dir, &je);
@@ -179,8 +180,8 @@ static int submit_journal(const mav2_cli_cmd *self, mav2_rpc *bundler, json_obje
 
 /* The node's chain (checked against want, 0: any) and the op's userOpHash for it. */
 static int submit_hash(const mav2_cli_cmd *self, mav2_rpc *node, const char *file,
-                       const mav2_userop *op, const uint8_t ep[20], uint64_t want, uint64_t *chain,
-                       uint8_t hash[32])
+                       const mav2_userop *op, const uint8_t ep[MAV2_ADDRESS_LEN], uint64_t want,
+                       uint64_t *chain, uint8_t hash[32])
 {
     int rc;
 
@@ -189,8 +190,9 @@ static int submit_hash(const mav2_cli_cmd *self, mav2_rpc *node, const char *fil
     if (want != 0 && want != *chain)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--chain-id %llu but the node is on chain %llu",
                              (unsigned long long)want, (unsigned long long)*chain);
-    if (memcmp(ep, mav2_entry_point_v08, 20) == 0 ? !mav2_userop_hash_v08(op, ep, *chain, hash)
-                                                  : !mav2_userop_hash(op, ep, *chain, hash))
+    if (memcmp(ep, mav2_entry_point_v08, MAV2_ADDRESS_LEN) == 0
+            ? !mav2_userop_hash_v08(op, ep, *chain, hash)
+            : !mav2_userop_hash(op, ep, *chain, hash))
         return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, file);
     return MAV2_EXIT_OK;
 }
@@ -199,7 +201,7 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
 {
     const char *file = NULL;
     char *text = NULL, hex[67], dir[4096];
-    uint8_t ep[20], hash[32];
+    uint8_t ep[MAV2_ADDRESS_LEN], hash[32];
     uint64_t want = 0, chain = 0;
     uint32_t entity = 0;
     int rc;

@@ -25,7 +25,7 @@
 /* The token options as given: addr and amount text (NULL = not given). */
 typedef struct {
     const char *token_s, *amount_s;
-    uint8_t token[20];
+    uint8_t token[MAV2_ADDRESS_LEN];
     mav2_u256 amount;
 } mav2_cli_erc20;
 

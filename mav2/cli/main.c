@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mav2: the command-line front end. Finds the subcommand in the table below and
- * runs it; each subcommand lives in its group's file (cmd_*.c). */
+ * runs it; each command lives in a file of its own, named after it. */
 #include "config.h"
 
 #include <stdio.h>
@@ -17,19 +17,19 @@
 /* Online subcommands (send, receipt, session-key ..., sign-message) are added here:
  * one entry each, their code in their own cmd_*.c file. */
 static const mav2_cli_cmd commands[] = {
-    {"address", mav2_cmd_address, "print the Ethereum address of a key (token or file)",
-     mav2_help_address, NULL},
-    {"key", mav2_cmd_key, "where a key is held and its token attributes (key info)", mav2_help_key,
-     NULL},
-    {"calldata", mav2_cmd_calldata, "build execute / executeBatch call data for the account",
-     mav2_help_calldata, NULL},
-    {"decode", mav2_cmd_decode, "the arguments of a function call, from its call data",
-     mav2_help_decode, NULL},
-    {"nonce-key", mav2_cmd_nonce_key, "the 192-bit nonce key selecting a validation",
-     mav2_help_nonce_key, NULL},
-    {"hash", mav2_cmd_hash, "the v0.7 userOpHash of a user operation", mav2_help_hash, NULL},
-    {"sign", mav2_cmd_sign, "sign a user operation with a session key (offline)", mav2_help_sign,
-     NULL},
+    {"address", mav2_cmd_address, "print the Ethereum address of a key (token or file)", NULL,
+     &mav2_page_address},
+    {"key", mav2_cmd_key, "where a key is held and its token attributes (key info)", NULL,
+     &mav2_page_key},
+    {"calldata", mav2_cmd_calldata, "build execute / executeBatch call data for the account", NULL,
+     &mav2_page_calldata},
+    {"decode", mav2_cmd_decode, "the arguments of a function call, from its call data", NULL,
+     &mav2_page_decode},
+    {"nonce-key", mav2_cmd_nonce_key, "the 192-bit nonce key selecting a validation", NULL,
+     &mav2_page_nonce_key},
+    {"hash", mav2_cmd_hash, "the v0.7 userOpHash of a user operation", NULL, &mav2_page_hash},
+    {"sign", mav2_cmd_sign, "sign a user operation with a session key (offline)", NULL,
+     &mav2_page_sign},
     {"send", mav2_cmd_send, "send a user op signed by a session key through a bundler", NULL,
      &mav2_page_send},
     {"receipt", mav2_cmd_receipt, "wait for a user op's receipt (or the journaled op's)", NULL,
@@ -40,13 +40,13 @@ static const mav2_cli_cmd commands[] = {
      &mav2_page_replace},
     {"session-key", mav2_cmd_session_key, "create, install, list, update and revoke session keys",
      mav2_help_session_key, NULL},
-    {"sign-message", mav2_cmd_sign_message, "sign a message as the account (ERC-1271)",
-     mav2_help_sign_message, NULL},
+    {"sign-message", mav2_cmd_sign_message, "sign a message as the account (ERC-1271)", NULL,
+     &mav2_page_sign_message},
     {"account", mav2_cmd_account, "counterfactual account address and factory data", NULL,
      &mav2_page_account},
-    {"config", mav2_cmd_config, "the settings online commands use, and where they come from",
-     mav2_help_config, NULL},
-    {"chains", mav2_cmd_chains, "the chain presets (--chain NAME)", mav2_help_chains, NULL},
+    {"config", mav2_cmd_config, "the settings online commands use, and where they come from", NULL,
+     &mav2_page_config},
+    {"chains", mav2_cmd_chains, "the chain presets (--chain NAME)", NULL, &mav2_page_chains},
     {"audit", mav2_cmd_audit, "verify and read the audit ledger (and the policy)", mav2_help_audit,
      NULL},
 };

@@ -33,19 +33,6 @@ void mav2_cli_net_init(mav2_cli_net *n)
     n->poll_ms = -1;
 }
 
-int mav2_cli_net_opt(const mav2_cli_cmd *cmd, mav2_cli_net *n, int c, const char *arg)
-{
-    static const char *const names[] = {"rpc-url", "bundler-url", "timeout", "poll",
-                                        "json",    "profile",     "chain"};
-    static const char codes[] = "RBTPj";
-    const char *hit = strchr(codes, c);
-    const char *name = c == MAV2_OPT_PROFILE   ? names[5]
-                       : c == MAV2_OPT_CHAIN   ? names[6]
-                       : c != 0 && hit != NULL ? names[hit - codes]
-                                               : NULL;
-    return mav2_cli_opt_apply(cmd, mav2_cli_net_group, n, name, arg);
-}
-
 static const char *unset_from(const char *given, const char *setting)
 {
     return given != NULL ? given : mav2_cli_setting(setting, NULL);
@@ -169,7 +156,7 @@ int mav2_cli_rpc_exit(const mav2_rpc_error *e)
     return e->status == MAV2_RPC_E_RPC ? MAV2_EXIT_REJECTED : MAV2_EXIT_NETWORK;
 }
 
-int mav2_cli_eth_call(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[20],
+int mav2_cli_eth_call(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[MAV2_ADDRESS_LEN],
                       const uint8_t *data, size_t len, mav2_buf *out)
 {
     char addr[MAV2_ADDRESS_STR_MAX];
@@ -192,8 +179,8 @@ static int eth_failed(const mav2_cli_cmd *cmd, mav2_rpc *node, const char *metho
     return mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "%s", mav2_last_error());
 }
 
-int mav2_cli_has_code(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t account[20],
-                      int *deployed)
+int mav2_cli_has_code(const mav2_cli_cmd *cmd, mav2_rpc *node,
+                      const uint8_t account[MAV2_ADDRESS_LEN], int *deployed)
 {
     return mav2_eth_has_code(node, account, MAV2_ETH_LATEST, deployed)
                ? MAV2_EXIT_OK
@@ -321,6 +308,7 @@ static int print_result(const mav2_cli_cmd *cmd, send_ui *ui, const mav2_send_re
     const char *tx = r->tx_hash[0] ? r->tx_hash : "?";
     int success;
     mav2_u256 c;
+    mav2_cli_result out;
 
     if (r->outcome == MAV2_SEND_INCLUDED && r->message[0] != '\0')
         fprintf(stderr, "mav2 %s: note: %s\n", cmd->name, r->message);
@@ -338,28 +326,20 @@ static int print_result(const mav2_cli_cmd *cmd, send_ui *ui, const mav2_send_re
     if (mav2_u256_from_dec(&c, cost))
         mav2_u256_format_units(&c, 18, eth);
     mav2_u256_to_hex(&r->nonce, nonce);
-    if (ui->net->json) {
-        json_object *o = json_object_new_object();
-        int ret;
-        json_object_object_add(o, "userOpHash", json_object_new_string(hash));
-        json_object_object_add(o, "transactionHash", json_object_new_string(tx));
-        json_object_object_add(o, "blockNumber", json_object_new_string(block));
-        json_object_object_add(o, "success", json_object_new_boolean(success));
-        json_object_object_add(o, "actualGasCost", json_object_new_string(cost));
-        json_object_object_add(o, "actualGasUsed", json_object_new_string(used));
-        json_object_object_add(o, "nonce", json_object_new_string(nonce));
-        json_object_object_add(o, "resumed", json_object_new_boolean(r->resumed));
-        json_object_object_add(o, "httpRequests", json_object_new_int64((int64_t)r->http_requests));
-        ret = mav2_cli_print(cmd, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        json_object_put(o);
-        return ret;
-    }
-    print_hash_line(ui, hash);
-    if (printf("transactionHash %s\nblockNumber %s\nsuccess %s\nactualGasCost %s (%s ETH)\n", tx,
-               block, success ? "true" : "false", cost, eth) < 0 ||
-        fflush(stdout) == EOF)
-        return mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "cannot write the output");
-    return MAV2_EXIT_OK;
+    if (!ui->net->json)
+        print_hash_line(ui, hash);
+    mav2_cli_result_init(&out, ui->net->json);
+    mav2_cli_result_str(&out, "userOpHash", NULL, hash);
+    mav2_cli_result_str(&out, "transactionHash", "transactionHash", tx);
+    mav2_cli_result_str(&out, "blockNumber", "blockNumber", block);
+    mav2_cli_result_bool(&out, "success", "success", success);
+    mav2_cli_result_str(&out, "actualGasCost", NULL, cost);
+    mav2_cli_result_line(&out, "actualGasCost %s (%s ETH)", cost, eth);
+    mav2_cli_result_str(&out, "actualGasUsed", NULL, used);
+    mav2_cli_result_str(&out, "nonce", NULL, nonce);
+    mav2_cli_result_bool(&out, "resumed", NULL, r->resumed);
+    mav2_cli_result_int(&out, "httpRequests", NULL, (int64_t)r->http_requests);
+    return mav2_cli_result_print(cmd, &out);
 }
 
 int mav2_cli_outcome_exit(mav2_send_outcome o, int sign_failed)

@@ -64,22 +64,6 @@ typedef struct {
 
 void mav2_cli_net_init(mav2_cli_net *n);
 
-/* getopt_long entries of --rpc-url, --bundler-url, --timeout, --poll, --profile,
- * --chain, --json (values 'R' 'B' 'T' 'P' MAV2_OPT_PROFILE MAV2_OPT_CHAIN 'j'): put
- * them in an option table and hand every option to mav2_cli_net_opt. */
-#define MAV2_CLI_NET_OPTS                                                                          \
-    {"rpc-url", required_argument, NULL, 'R'}, {"bundler-url", required_argument, NULL, 'B'},      \
-        {"timeout", required_argument, NULL, 'T'}, {"poll", required_argument, NULL, 'P'},         \
-        {"profile", required_argument, NULL, MAV2_OPT_PROFILE},                                    \
-        {"chain", required_argument, NULL, MAV2_OPT_CHAIN},                                        \
-    {                                                                                              \
-        "json", no_argument, NULL, 'j'                                                             \
-    }
-
-/* Handles option c (arg its value) into n: 1 if it was one of these, 2 if its value
- * was bad (error printed), 0 if not one of these. */
-int mav2_cli_net_opt(const mav2_cli_cmd *cmd, mav2_cli_net *n, int c, const char *arg);
-
 /* The lane options --account, --entity-id, --global, --nonce-key (NULL: not given). */
 typedef struct {
     const char *account, *entity, *lane;
@@ -124,11 +108,11 @@ void mav2_cli_net_close(mav2_rpc *node, mav2_rpc *bundler);
 
 /* eth_call(to, data) at "latest" into out. Returns MAV2_EXIT_OK or the exit code
  * after printing the error. */
-int mav2_cli_eth_call(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[20],
+int mav2_cli_eth_call(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[MAV2_ADDRESS_LEN],
                       const uint8_t *data, size_t len, mav2_buf *out);
 /* eth_getCode(account) != "0x": *deployed. Exit code like mav2_cli_eth_call. */
-int mav2_cli_has_code(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t account[20],
-                      int *deployed);
+int mav2_cli_has_code(const mav2_cli_cmd *cmd, mav2_rpc *node,
+                      const uint8_t account[MAV2_ADDRESS_LEN], int *deployed);
 
 /* eth_chainId of the node into *chain. Exit code like mav2_cli_eth_call. */
 int mav2_cli_chain_of(const mav2_cli_cmd *cmd, mav2_rpc *node, uint64_t *chain);

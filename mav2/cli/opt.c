@@ -75,7 +75,10 @@ static int usage_error(const mav2_cli_cmd *cmd, int c, int prev, int argc, char 
                          argv[optind], cmd->name);
 }
 
-int mav2_cli_opts_parse(const mav2_cli_cmd *cmd, void *base, int argc, char **argv)
+/* mav2_cli_opts_parse, and with args (not NULL) the arguments that are not options
+ * into args[0 .. max) and *n. */
+static int parse(const mav2_cli_cmd *cmd, void *base, const char **args, size_t max, size_t *n,
+                 int argc, char **argv)
 {
     struct option all[MAX_OPTS + 2];
     flat_opts f;
@@ -93,14 +96,22 @@ int mav2_cli_opts_parse(const mav2_cli_cmd *cmd, void *base, int argc, char **ar
     opterr = 0;
     for (;;) {
         prev = optind;
-        /* "+": stop at the first non-option, refused below */
-        c = getopt_long(argc, argv, "+:h", all, NULL);
+        /* "+": stop at the first non-option, refused below; "-": return it as 1 */
+        c = getopt_long(argc, argv, args != NULL ? "-:h" : "+:h", all, NULL);
         if (c == -1)
             break;
         if (c == 'h') {
             mav2_cli_help_print(cmd);
             return MAV2_EXIT_OK;
         }
+        if (c == 1 && *n < max) {
+            args[(*n)++] = optarg;
+            continue;
+        }
+        if (c == 1)
+            return mav2_cli_fail(cmd, MAV2_EXIT_USAGE,
+                                 "unexpected argument \"%s\" (see mav2 %s --help)", optarg,
+                                 cmd->name);
         if (c < 256)
             return usage_error(cmd, c, prev, argc, argv);
         if (!store(cmd, f.e[c - 256], (char *)base + f.off[c - 256], optarg))
@@ -109,6 +120,18 @@ int mav2_cli_opts_parse(const mav2_cli_cmd *cmd, void *base, int argc, char **ar
     if (optind < argc)
         return usage_error(cmd, -1, prev, argc, argv);
     return MAV2_CLI_PARSED;
+}
+
+int mav2_cli_opts_parse(const mav2_cli_cmd *cmd, void *base, int argc, char **argv)
+{
+    return parse(cmd, base, NULL, 0, NULL, argc, argv);
+}
+
+int mav2_cli_opts_parse_args(const mav2_cli_cmd *cmd, void *base, const char **args, size_t max,
+                             size_t *n, int argc, char **argv)
+{
+    *n = 0;
+    return parse(cmd, base, args, max, n, argc, argv);
 }
 
 int mav2_cli_opts_parse_first(const mav2_cli_cmd *cmd, void *base, const char **first, int argc,
@@ -121,20 +144,6 @@ int mav2_cli_opts_parse_first(const mav2_cli_cmd *cmd, void *base, const char **
         argv++;
     }
     return mav2_cli_opts_parse(cmd, base, argc, argv);
-}
-
-int mav2_cli_opt_apply(const mav2_cli_cmd *cmd, const mav2_cli_opt *table, void *base,
-                       const char *name, const char *arg)
-{
-    flat_opts f;
-
-    f.n = 0;
-    if (name == NULL || !flatten(&f, table, 0))
-        return 0;
-    for (size_t i = 0; i < f.n; i++)
-        if (strcmp(f.e[i]->name, name) == 0)
-            return store(cmd, f.e[i], (char *)base + f.off[i], arg) ? 1 : 2;
-    return 0;
 }
 
 int mav2_cli_opts_require(const mav2_cli_cmd *cmd, const void *base)
@@ -156,8 +165,8 @@ int mav2_cli_opts_require(const mav2_cli_cmd *cmd, const void *base)
     return n == 0 ? 1 : (mav2_cli_fail_missing(cmd, missing, n), 0);
 }
 
-/* "    --NAME ARG" padded to the help column (25), or the term alone on its line. */
-static void help_entry(const mav2_cli_opt *o, FILE *out)
+/* "    --NAME ARG" padded to the help column col, or the term alone on its line. */
+static void help_entry(const mav2_cli_opt *o, int col, FILE *out)
 {
     char term[128];
     const char *h = o->help, *nl;
@@ -172,39 +181,47 @@ static void help_entry(const mav2_cli_opt *o, FILE *out)
         fprintf(out, "    %s\n", term);
         h++;
     } else {
-        fprintf(out, "    %-*s%s", w <= 20 ? 21 : w + 2, term, "");
+        fprintf(out, "    %-*s%s", w <= col - 5 ? col - 4 : w + 2, term, "");
         nl = strchr(h, '\n');
         fprintf(out, "%.*s\n", nl ? (int)(nl - h) : (int)strlen(h), h);
         h = nl ? nl + 1 : h + strlen(h);
     }
     while (*h != '\0') {
         nl = strchr(h, '\n');
-        fprintf(out, "%25s%.*s\n", "", nl ? (int)(nl - h) : (int)strlen(h), h);
+        fprintf(out, "%*s%.*s\n", col, "", nl ? (int)(nl - h) : (int)strlen(h), h);
         h = nl ? nl + 1 : h + strlen(h);
     }
 }
 
 /* The help lines of table t: a group's own, or (its help NULL) its entries'. */
-static void help_table(const mav2_cli_opt *t, FILE *out)
+static void help_table(const mav2_cli_opt *t, int col, FILE *out)
 {
     for (; t != NULL && t->kind != MAV2_OPT_END; t++)
         if (t->kind == MAV2_OPT_GROUP && t->help == NULL)
-            help_table(t->group, out);
+            help_table(t->group, col, out);
         else if (t->help != NULL)
-            help_entry(t, out);
+            help_entry(t, col, out);
 }
 
 void mav2_cli_help_print(const mav2_cli_cmd *cmd)
 {
+    static const mav2_cli_opt help = {"help",      NULL, MAV2_OPT_FLAG, 0, NULL,
+                                      "this text", NULL, NULL,          0};
+    const mav2_cli_opt *end;
+    int col;
+
     if (cmd->page == NULL) {
         fputs(cmd->help, stdout);
         return;
     }
+    for (end = cmd->page->opts; end->kind != MAV2_OPT_END; end++)
+        ;
+    col = end->offset != 0 ? (int)end->offset : 25;
     fputs(cmd->page->head, stdout);
     if (cmd->page->tail == NULL)
         return;
-    help_table(cmd->page->opts, stdout);
-    fputs("    --help               this text\n", stdout);
+    help_table(cmd->page->opts, col, stdout);
+    help_entry(&help, col, stdout);
     fputs(cmd->page->tail, stdout);
 }
 

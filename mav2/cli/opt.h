@@ -25,7 +25,7 @@ typedef int (*mav2_cli_opt_set)(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt
                                 const char *arg);
 
 typedef enum {
-    MAV2_OPT_END = 0, /* ends a table */
+    MAV2_OPT_END = 0, /* ends a table; offset: the page's help column (0: 25) */
     MAV2_OPT_FLAG,    /* no value: the int at offset is set to 1 */
     MAV2_OPT_STRING,  /* the const char * at offset is the value (checked later) */
     MAV2_OPT_SETTER,  /* set(cmd, opt, base + offset, value) parses the value */
@@ -86,6 +86,11 @@ struct mav2_cli_opt {
     {                                                                                              \
         NULL, NULL, MAV2_OPT_END, 0, NULL, NULL, NULL, NULL, 0                                     \
     }
+/* Ends a command's table whose help texts start at column col, not 25. */
+#define MAV2_OPT_END_AT(col)                                                                       \
+    {                                                                                              \
+        NULL, NULL, MAV2_OPT_END, (col), NULL, NULL, NULL, NULL, 0                                 \
+    }
 
 /* A command's --help page: head (NAME .. "OPTIONS\n"), the options of opts as
  * "    --NAME ARG           help" lines and "--help", then tail. A page whose text
@@ -111,11 +116,11 @@ int mav2_cli_opts_parse(const mav2_cli_cmd *cmd, void *base, int argc, char **ar
 int mav2_cli_opts_parse_first(const mav2_cli_cmd *cmd, void *base, const char **first, int argc,
                               char **argv);
 
-/* For commands still parsing with getopt_long: option --name (arg its value) of
- * table stored at base as mav2_cli_opts_parse would. 1 if stored, 2 if its value was
- * bad (error printed), 0 if table has no such option. */
-int mav2_cli_opt_apply(const mav2_cli_cmd *cmd, const mav2_cli_opt *table, void *base,
-                       const char *name, const char *arg);
+/* Same, taking the arguments that are not options, wherever they stand (`mav2 decode
+ * SIG DATA --json`), into args (at most max; one more is refused) and their count
+ * into *n. */
+int mav2_cli_opts_parse_args(const mav2_cli_cmd *cmd, void *base, const char **args, size_t max,
+                             size_t *n, int argc, char **argv);
 
 /* 1 if every MAV2_OPT_REQUIRED option of cmd's table is set in base; else prints
  * "NAME[, NAME] and NAME are required" naming those that are not and returns 0. */

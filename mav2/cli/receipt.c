@@ -126,7 +126,7 @@ int mav2_cmd_receipt(const mav2_cli_cmd *self, int argc, char **argv)
                             &e, &found)) != MAV2_EXIT_OK)
         goto out;
     if (found) { /* its entry goes once the op is final */
-        memcpy(lp.account, e.account, 20);
+        memcpy(lp.account, e.account, MAV2_ADDRESS_LEN);
         key = e.nonce_key;
     }
     j.chain = chain;

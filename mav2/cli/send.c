@@ -26,13 +26,6 @@
 #include "mav2/core/u256.h"
 #include "mav2/core/userop.h"
 
-#define MAX_CALLS 256
-
-typedef struct {
-    const char *v[MAX_CALLS];
-    size_t n;
-} call_list;
-
 /* What the command line says. */
 typedef struct {
     mav2_cli_net net;
@@ -40,21 +33,10 @@ typedef struct {
     const char *key, *pin, *factory_owner, *salt, *factory, *factory_data, *chain_id;
     const char *unsigned_out, *grant;
     int exec_hooks;
-    call_list calls;
+    mav2_cli_calls calls;
     mav2_send_params p;
     mav2_cli_erc20 tok;
 } send_opts;
-
-/* --call: one more (checked with the others once all are read). */
-static int set_call(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field, const char *arg)
-{
-    call_list *l = field;
-    (void)opt;
-    if (l->n == MAX_CALLS)
-        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--call: at most %d calls", MAX_CALLS), 0;
-    l->v[l->n++] = arg;
-    return 1;
-}
 
 static const mav2_cli_opt send_table[] = {
     MAV2_OPT_GROUP_(mav2_cli_net_group, send_opts, net),
@@ -68,7 +50,7 @@ static const mav2_cli_opt send_table[] = {
     MAV2_OPT_FLAG_("global", send_opts, lane.global,
                    "it was installed as a global validation (nonce option 1)"),
     MAV2_OPT_STR("nonce-key", "K", send_opts, lane.lane, "the 152-bit user nonce lane (default 0)"),
-    MAV2_OPT_SET("call", "TO,VALUE[,DATA]", send_opts, calls, set_call,
+    MAV2_OPT_SET("call", "TO,VALUE[,DATA]", send_opts, calls, mav2_cli_set_call,
                  "a call; VALUE in wei or with a unit (1ether, 5gwei)"),
     MAV2_OPT_FLAG_("exec-hooks", send_opts, exec_hooks,
                    "put executeUserOp in front of the call data (done\n"
@@ -182,10 +164,10 @@ const mav2_cli_page mav2_page_send = {
 
 /* What send makes of the options; freed by send_state_clear. */
 typedef struct {
-    mav2_call calls[MAX_CALLS];
-    uint8_t *datas[MAX_CALLS];
+    mav2_call calls[MAV2_CLI_MAX_CALLS];
+    uint8_t *datas[MAV2_CLI_MAX_CALLS];
     size_t parsed;
-    uint8_t factory[20], owner[20], *fdata;
+    uint8_t factory[MAV2_ADDRESS_LEN], owner[MAV2_ADDRESS_LEN], *fdata;
     mav2_buf cd, fd;
     mav2_cli_grant gr;
 } send_state;
@@ -232,7 +214,7 @@ static int send_args(const mav2_cli_cmd *self, send_opts *o, int argc, char **ar
  * deploy --account. Exit code. */
 static int send_factory_owner(const mav2_cli_cmd *self, send_opts *o, send_state *st)
 {
-    uint8_t predicted[20];
+    uint8_t predicted[MAV2_ADDRESS_LEN];
     char a[MAV2_ADDRESS_STR_MAX];
     mav2_u256 salt;
 
@@ -244,7 +226,7 @@ static int send_factory_owner(const mav2_cli_cmd *self, send_opts *o, send_state
     if (!mav2_sma_address(NULL, NULL, st->owner, &salt, predicted) ||
         !mav2_factory_data_sma(st->owner, &salt, &st->fd))
         return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, "factory data");
-    if (memcmp(predicted, o->p.account, 20) != 0) {
+    if (memcmp(predicted, o->p.account, MAV2_ADDRESS_LEN) != 0) {
         mav2_address_format(predicted, a);
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "--account is not the account of --factory-owner with this salt "
@@ -315,7 +297,7 @@ static int send_calldata(const mav2_cli_cmd *self, send_opts *o, send_state *st)
 static int send_grant_check(const mav2_cli_cmd *self, mav2_rpc *node, EVP_PKEY *key,
                             const uint8_t *factory_owner, mav2_send_params *p, mav2_cli_grant *gr)
 {
-    uint8_t addr[20];
+    uint8_t addr[MAV2_ADDRESS_LEN];
     if (!mav2_pkey_address(key, addr, NULL))
         return mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key");
     return mav2_cli_grant_check(self, node, addr, factory_owner, p, gr);

@@ -11,6 +11,6 @@ int mav2_cmd_session_create(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_session_list(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv);
 extern const mav2_cli_page mav2_page_session_create, mav2_page_session_list;
-extern const char mav2_help_sign_message[];
+extern const mav2_cli_page mav2_page_sign_message; /* sign_message.c */
 
 #endif

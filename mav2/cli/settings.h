@@ -10,10 +10,6 @@
 
 #include "mav2/cli/cli.h"
 
-/* getopt_long values of --profile and --chain (in MAV2_CLI_NET_OPTS). */
-#define MAV2_OPT_PROFILE 0x101
-#define MAV2_OPT_CHAIN   0x102
-
 /* --profile / --chain as given on the command line (NULL: not given). Call while
  * parsing options, before mav2_cli_settings_ready. */
 void mav2_cli_settings_request(const char *profile, const char *chain);
@@ -34,6 +30,6 @@ const char *mav2_cli_setting_shown(const char *name, const char *value, char *bu
 
 int mav2_cmd_config(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_chains(const mav2_cli_cmd *self, int argc, char **argv);
-extern const char mav2_help_config[], mav2_help_chains[];
+extern const mav2_cli_page mav2_page_config, mav2_page_chains;
 
 #endif

@@ -19,27 +19,6 @@
 #include "mav2/keys/key.h"
 #include "mav2/core/u256.h"
 
-#define MAX_OPTS 48
-
-mav2_cli_output mav2_cli_out;
-
-static void fail_json(const mav2_cli_cmd *cmd, int code, const char *msg)
-{
-    json_object *o = json_object_new_object();
-    char line[1200];
-    snprintf(line, sizeof(line), "mav2%s%s: %s", cmd != NULL ? " " : "",
-             cmd != NULL ? cmd->name : "", msg);
-    json_object_object_add(o, "ok", json_object_new_boolean(0));
-    json_object_object_add(o, "exit", json_object_new_int(code));
-    json_object_object_add(o, "error", json_object_new_string(line));
-    if (mav2_cli_out.op_hash[0] != '\0')
-        json_object_object_add(o, "userOpHash", json_object_new_string(mav2_cli_out.op_hash));
-    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-    fflush(stdout);
-    json_object_put(o);
-    mav2_cli_out.json_done = 1;
-}
-
 int mav2_cli_fail(const mav2_cli_cmd *cmd, int code, const char *fmt, ...)
 {
     char msg[1024];
@@ -54,7 +33,7 @@ int mav2_cli_fail(const mav2_cli_cmd *cmd, int code, const char *fmt, ...)
             *c = ' ';
     fprintf(stderr, "mav2%s%s: %s\n", cmd != NULL ? " " : "", cmd != NULL ? cmd->name : "", msg);
     if (mav2_cli_out.json && !mav2_cli_out.json_done && code != MAV2_EXIT_OK)
-        fail_json(cmd, code, msg);
+        mav2_cli_out_failure(cmd, code, msg);
     return code;
 }
 
@@ -106,59 +85,6 @@ int mav2_cli_fail_lib(const mav2_cli_cmd *cmd, int code, const char *prefix)
     if (prefix != NULL)
         return mav2_cli_fail(cmd, code, "%s: %s", prefix, m);
     return mav2_cli_fail(cmd, code, "%s", m);
-}
-
-void mav2_cli_parser_init(mav2_cli_parser *p, const mav2_cli_cmd *cmd, const struct option *opts,
-                          int argc, char **argv)
-{
-    p->cmd = cmd;
-    p->opts = opts;
-    p->argc = argc;
-    p->argv = argv;
-    p->started = 0;
-}
-
-int mav2_cli_next(mav2_cli_parser *p, const char **arg)
-{
-    struct option all[MAX_OPTS + 2];
-    size_t n = 0;
-    int c, prev;
-
-    for (; p->opts[n].name != NULL && n < MAX_OPTS; n++)
-        all[n] = p->opts[n];
-    all[n++] = (struct option){"help", no_argument, NULL, 'h'};
-    all[n] = (struct option){NULL, 0, NULL, 0};
-    if (!p->started) {
-        optind = 1;
-        opterr = 0;
-        p->started = 1;
-    }
-    *arg = NULL;
-    prev = optind;
-    /* "+": stop at the first non-option; "-" style positionals are refused below. */
-    c = getopt_long(p->argc, p->argv, "+:h", all, NULL);
-    if (c == 'h') {
-        mav2_cli_help_print(p->cmd);
-        return 'h';
-    }
-    if (c == '?') {
-        const char *bad = prev < p->argc ? p->argv[prev] : "?";
-        mav2_cli_fail(p->cmd, MAV2_EXIT_USAGE, "unknown option %s (see mav2 %s --help)", bad,
-                      p->cmd->name);
-        return '?';
-    }
-    if (c == ':') {
-        const char *bad = prev < p->argc ? p->argv[prev] : "?";
-        mav2_cli_fail(p->cmd, MAV2_EXIT_USAGE, "option %s needs a value", bad);
-        return '?';
-    }
-    if (c == -1 && optind < p->argc) {
-        mav2_cli_fail(p->cmd, MAV2_EXIT_USAGE, "unexpected argument \"%s\" (see mav2 %s --help)",
-                      p->argv[optind], p->cmd->name);
-        return '?';
-    }
-    *arg = optarg;
-    return c;
 }
 
 char *mav2_cli_read_input(const mav2_cli_cmd *cmd, const char *what, const char *path, size_t max,
@@ -239,7 +165,8 @@ int mav2_cli_chain_id(const mav2_cli_cmd *cmd, const char *s, uint64_t *out)
     return 1;
 }
 
-int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s, uint8_t out[20])
+int mav2_cli_address(const mav2_cli_cmd *cmd, const char *name, const char *s,
+                     uint8_t out[MAV2_ADDRESS_LEN])
 {
     if (!mav2_address_parse(s, out)) {
         mav2_cli_fail_lib(cmd, MAV2_EXIT_USAGE, name);
@@ -258,6 +185,19 @@ int mav2_cli_u32(const mav2_cli_cmd *cmd, const char *name, const char *s, uint3
     if (!mav2_u256_to_u64(&v, &x) || x > UINT32_MAX)
         return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "%s: %s does not fit 32 bits", name, s), 0;
     *out = (uint32_t)x;
+    return 1;
+}
+
+int mav2_cli_set_call(const mav2_cli_cmd *cmd, const mav2_cli_opt *opt, void *field,
+                      const char *arg)
+{
+    mav2_cli_calls *l = field;
+
+    (void)opt;
+    if (l->n == MAV2_CLI_MAX_CALLS)
+        return mav2_cli_fail(cmd, MAV2_EXIT_USAGE, "--call: at most %d calls", MAV2_CLI_MAX_CALLS),
+               0;
+    l->v[l->n++] = arg;
     return 1;
 }
 
@@ -365,10 +305,11 @@ void mav2_cli_signer_json(struct json_object *o, const mav2_signer *s)
     json_object_object_add(o, "publicKey", json_object_new_string(pub));
 }
 
-int mav2_cli_print(const mav2_cli_cmd *cmd, const char *s)
+void mav2_cli_result_signer(mav2_cli_result *r, const char *text, const mav2_signer *s)
 {
-    if (fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
-        return mav2_cli_fail(cmd, MAV2_EXIT_INTERNAL, "cannot write the output: %s",
-                             strerror(errno));
-    return MAV2_EXIT_OK;
+    char pub[2 * MAV2_PUBKEY_LEN + 3];
+
+    mh_hex_encode(mav2_signer_pubkey(s), MAV2_PUBKEY_LEN, pub, sizeof(pub), 1);
+    mav2_cli_result_str(r, "address", text, mav2_signer_address_str(s));
+    mav2_cli_result_str(r, "publicKey", NULL, pub);
 }

@@ -7,51 +7,25 @@
 #include <openssl/err.h>
 #include <string.h>
 
+#include "common/hex.h"
+#include "common/uri.h"
 #include "mav2/core/error.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* The percent-decoded value of attribute name in the URI's path (s..end) into out as
- * text (hex: each byte as two hex digits). Absent: "". */
+/* Path attribute name of the pkcs11: URI into out as text (hex: each byte as two hex
+ * digits); "" when absent. */
 static int uri_attr(const char *uri, const char *name, int hex, char *out, size_t cap)
 {
-    size_t nl = strlen(name), o = 0;
-    const char *p = uri + 7, *end = uri + strcspn(uri, "?");
-    static const char digits[] = "0123456789abcdef";
+    uint8_t v[256];
+    size_t n = 0;
+    const char *why = NULL;
     out[0] = '\0';
-    while (p < end) {
-        const char *next = memchr(p, ';', (size_t)(end - p));
-        if (next == NULL)
-            next = end;
-        if ((size_t)(next - p) > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
-            for (const char *q = p + nl + 1; q < next; q++) {
-                int c = (unsigned char)*q;
-                if (c == '%' && next - q >= 3 && hexval(q[1]) >= 0 && hexval(q[2]) >= 0) {
-                    c = hexval(q[1]) * 16 + hexval(q[2]);
-                    q += 2;
-                }
-                if (o + (hex ? 2 : 1) >= cap)
-                    return mav2_error_set("key: %s does not fit", name);
-                if (hex) {
-                    out[o++] = digits[c >> 4];
-                    out[o++] = digits[c & 15];
-                } else {
-                    out[o++] = (char)c;
-                }
-            }
-            out[o] = '\0';
-            return 1;
-        }
-        p = next + 1;
+    if (!mh_uri_attr(uri, name, v, sizeof(v), &n, &why))
+        return strcmp(why, "absent") == 0 ? 1 : mav2_error_set("key: %s: %s", name, why);
+    if (hex ? !mh_hex_encode(v, n, out, cap, 0) : n >= cap)
+        return mav2_error_set("key: %s does not fit", name);
+    if (!hex) {
+        memcpy(out, v, n);
+        out[n] = '\0';
     }
     return 1;
 }

@@ -239,6 +239,23 @@ int mav2_state_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t
     return st->be->ledger_verify(st, account, count, first_bad);
 }
 
+int mav2_state_call_put(mav2_state *st, const uint8_t id[32], const char *text)
+{
+    if (text == NULL || *text == '\0')
+        return mav2_error_set("state: an empty call record");
+    if (st->be->call_put == NULL)
+        return mav2_error_set("state: %s keeps no call records", st->kind);
+    return st->be->call_put(st, id, text);
+}
+
+int mav2_state_call_get(mav2_state *st, const uint8_t id[32], char **text)
+{
+    *text = NULL;
+    if (st->be->call_get == NULL)
+        return mav2_error_set("state: %s keeps no call records", st->kind);
+    return st->be->call_get(st, id, text);
+}
+
 void mav2_state_link_hash(const uint8_t prev[32], uint64_t seq, const char *record, uint8_t out[32])
 {
     mh_keccak256_ctx k;

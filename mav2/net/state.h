@@ -45,7 +45,7 @@ extern "C" {
 typedef struct mav2_state mav2_state;
 
 /* A lane held by this handle: (account, nonce key) and the lease's fencing number. */
-typedef struct {
+typedef struct mav2_state_lane {
     uint8_t account[20];
     mav2_u256 nonce_key;
     int64_t epoch; /* PostgreSQL: grows with every claim of the lane; files: 0 */
@@ -53,7 +53,7 @@ typedef struct {
 } mav2_state_lane;
 
 /* The schema version mav2_state_init_db creates. */
-#define MAV2_STATE_SCHEMA 1
+#define MAV2_STATE_SCHEMA 2
 
 /* Opens the state at url: NULL or "" = files in the default state directory
  * (journal.h), "file:DIR" or an absolute path = files in DIR, "postgresql://..." or
@@ -155,6 +155,13 @@ int mav2_state_ledger_append(mav2_state *st, const uint8_t account[20], const ch
  * record give. */
 int mav2_state_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *count,
                              uint64_t *first_bad);
+
+/* Call records: a JSON text per id (a userOpHash: mav2d's wallet_sendCalls ids),
+ * shared by every host of the state. put writes (replaces) it; get gives *text (free
+ * it) or NULL when there is none. PostgreSQL only (schema 2): with files, mav2d keeps
+ * its records in its state directory. */
+int mav2_state_call_put(mav2_state *st, const uint8_t id[32], const char *text);
+int mav2_state_call_get(mav2_state *st, const uint8_t id[32], char **text);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,9 @@ typedef struct {
     int (*ledger_verify)(mav2_state *st, const uint8_t account[20], uint64_t *count,
                          uint64_t *first_bad);
     void (*close)(mav2_state *st);
+    /* NULL: not kept by this backend */
+    int (*call_put)(mav2_state *st, const uint8_t id[32], const char *text);
+    int (*call_get)(mav2_state *st, const uint8_t id[32], char **text);
 } mav2_state_backend;
 
 struct mav2_state {

@@ -182,6 +182,10 @@ static const char *const migrations[MAV2_STATE_SCHEMA][8] = {
      " at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (account, seq),"
      " UNIQUE (account, record_id))",
      NULL},
+    {/* 2: call records */
+     "CREATE TABLE mav2_call (id bytea PRIMARY KEY, record text NOT NULL,"
+     " written timestamptz NOT NULL DEFAULT now())",
+     NULL},
 };
 
 static int init_body(mav2_state *st, void *ctx)
@@ -669,4 +673,6 @@ const mav2_state_backend mav2_state_pg = {
     mav2_pg_ledger_append,
     mav2_pg_ledger_verify,
     p_close,
+    mav2_pg_call_put,
+    mav2_pg_call_get,
 };

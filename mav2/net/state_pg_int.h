@@ -35,6 +35,8 @@ int mav2_pg_window_sum(mav2_state *st, const uint8_t account[20], const char *ru
                        int64_t window_s, mav2_u256 *sum);
 int mav2_pg_ledger_append(mav2_state *st, const uint8_t account[20], const char *record,
                           uint64_t *seq, uint8_t hash[32]);
+int mav2_pg_call_put(mav2_state *st, const uint8_t id[32], const char *text);
+int mav2_pg_call_get(mav2_state *st, const uint8_t id[32], char **text);
 int mav2_pg_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *count,
                           uint64_t *first_bad);
 

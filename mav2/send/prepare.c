@@ -405,7 +405,8 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
     c->journal = !p->no_journal;
     c->before_n = mav2_rpc_requests_sent(node);
     c->before_b = node == bundler ? 0 : mav2_rpc_requests_sent(bundler);
-    if (!mav2_nonce_key(&c->key, &p->lane, p->entity_id, p->nonce_options))
+    if (!mav2_nonce_key(&c->key, &p->lane, p->entity_id, p->nonce_options) ||
+        !mav2_send_jcheck_params(p, &c->key))
         return 0;
     if (p->paymaster_url != NULL) {
         mav2_rpc_options o; /* the bundler's deadline */
@@ -422,7 +423,7 @@ int mav2_send_begin(mav2_send_ctx *c, mav2_rpc *node, mav2_rpc *bundler, const m
         mav2_rpc_caps_persist(mav2_rpc_url(bundler), c->dir); /* rpc_caps.h */
         mav2_rpc_caps_persist(mav2_rpc_url(node), c->dir);
         /* held from reading the nonce until the op is sent (or found journaled) */
-        if (!mav2_journal_lock(c->dir, p->account, &c->key, &c->lock_fd))
+        if (!mav2_send_jlock(c))
             return 0;
     }
     return 1;

@@ -69,7 +69,7 @@ int mav2_send_replace_refused(mav2_send_ctx *c, mav2_journal_entry *old)
     }
     c->r->outcome = o;
     if (c->journal)
-        mav2_journal_put(c->dir, old);
+        mav2_send_jput(c, old);
     if (strstr(why, "AA25") != NULL) { /* the bundler is already bundling the old op */
         c->r->replaced = 0;
         return mav2_send_resume(c, old);
@@ -95,7 +95,7 @@ static void replace_too_late(mav2_send_ctx *c, mav2_send_replacing *rp, int *ok)
     mav2_send_unlock(c);
     *ok = mav2_send_wait(c->bundler, rp->old_hash, &rp->once, c->r, 0);
     if (c->journal && (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED))
-        mav2_journal_remove_op(c->dir, c->chain_id, rp->saved->account, &c->key, rp->old_hash);
+        mav2_send_jdone(c, rp->old_hash);
 }
 
 /* The replacement would cost more than allowed: waits the rest for the first op. */
@@ -105,7 +105,7 @@ static void replace_over_cost(mav2_send_ctx *c, mav2_send_replacing *rp, int *ok
     mav2_send_unlock(c);
     *ok = mav2_send_wait(c->bundler, rp->old_hash, &rp->q, c->r, 0);
     if (c->journal && (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED))
-        mav2_journal_remove_op(c->dir, c->chain_id, rp->saved->account, &c->key, rp->old_hash);
+        mav2_send_jdone(c, rp->old_hash);
 }
 
 int mav2_send_replace_due(mav2_send_ctx *c, mav2_userop *op, const uint8_t sent[32],
@@ -120,7 +120,7 @@ int mav2_send_replace_due(mav2_send_ctx *c, mav2_userop *op, const uint8_t sent[
     rp->q.replace_after_ms = 0;
     rp->q.wait_timeout_ms = c->p->wait_timeout_ms - c->p->replace_after_ms;
     memcpy(rp->old_hash, sent, 32);
-    if (c->journal && !mav2_journal_lock(c->dir, c->p->account, &c->key, &c->lock_fd))
+    if (c->journal && !mav2_send_jlock(c))
         return 0;
     if (!mav2_send_prepare(c)) /* fresh fees and nonce */
         return 0;
@@ -136,8 +136,7 @@ int mav2_send_replace_due(mav2_send_ctx *c, mav2_userop *op, const uint8_t sent[
         replace_over_cost(c, rp, ok);
         return 0;
     }
-    if (c->journal &&
-        !mav2_journal_get(c->dir, c->chain_id, c->p->account, &c->key, &rp->old, &rp->found))
+    if (c->journal && !mav2_send_jget(c, &rp->old, &rp->found))
         return 0;
     if (rp->found)
         note_replaced(c, &rp->old);
@@ -158,7 +157,7 @@ int mav2_send_replace_end(mav2_send_ctx *c, mav2_send_replacing *rp, int ok)
     /* the first op may have gone in instead of its replacement */
     ok = mav2_send_wait(c->bundler, rp->old_hash, &rp->once, c->r, 0);
     if (c->journal && (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED))
-        mav2_journal_remove_op(c->dir, c->chain_id, rp->saved->account, &c->key, rep);
+        mav2_send_jdone(c, rep);
     return ok;
 }
 
@@ -192,7 +191,7 @@ int mav2_send_replace_load(mav2_send_ctx *c, mav2_journal_entry *je, mav2_userop
     int found = 0;
 
     *ok = 0;
-    if (!mav2_journal_get(c->dir, c->chain_id, c->p->account, &c->key, je, &found) ||
+    if (!mav2_send_jget(c, je, &found) ||
         !replaceable(c, je, found))
         return 0;
     c->intent = json_object_get(je->intent); /* the replacement is made for the same */

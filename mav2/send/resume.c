@@ -182,7 +182,7 @@ static int settle_passed(mav2_send_ctx *c, const mav2_journal_entry *e, uint64_t
                             (unsigned long long)seq);
     }
     if (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED || c->superseded)
-        mav2_journal_remove_op(c->dir, c->chain_id, e->account, &e->nonce_key, e->user_op_hash);
+        mav2_send_jdone(c, e->user_op_hash);
     return ok;
 }
 
@@ -222,7 +222,7 @@ static int settle(mav2_send_ctx *c, const mav2_journal_entry *e)
         return passed_meanwhile(c, e, seq_entry) ? settle_passed(c, e, seq_entry) : 0;
     ok = mav2_send_wait(c->bundler, e->user_op_hash, c->p, c->r, 0);
     if (c->r->outcome == MAV2_SEND_INCLUDED || c->r->outcome == MAV2_SEND_REVERTED)
-        mav2_journal_remove_op(c->dir, c->chain_id, e->account, &e->nonce_key, e->user_op_hash);
+        mav2_send_jdone(c, e->user_op_hash);
     return ok;
 }
 
@@ -286,7 +286,7 @@ int mav2_send_await_busy(mav2_send_ctx *c, mav2_journal_entry *e)
         return 0;
     /* its nonce is used or freed: the lane again, a fresh nonce */
     mine->outcome = MAV2_SEND_INVALID;
-    if (c->journal && !mav2_journal_lock(c->dir, c->p->account, &c->key, &c->lock_fd))
+    if (c->journal && !mav2_send_jlock(c))
         return 0;
     return mav2_send_prepare(c);
 }
@@ -301,7 +301,7 @@ int mav2_send_lane_free(mav2_send_ctx *c, mav2_send_params *rest, int *ok)
     *ok = 0;
     memset(&je, 0, sizeof(je));
     for (;;) {
-        if (!mav2_journal_get(c->dir, c->chain_id, p->account, &c->key, &je, &found))
+        if (!mav2_send_jlane(c, &je, &found))
             break;
         if (!found || p->force_new) {
             free_now = 1;

@@ -243,6 +243,16 @@ typedef struct {
      * op i's thread in mav2_send_many: then it must be thread-safe. */
     mav2_guard_fn guard;
     void *guard_ctx;
+    /* Shared state (state.h), for several hosts on one account: with state and
+     * state_lane (a lane of this account and nonce key that the caller claimed with
+     * mav2_state_lane_claim and renews), the journal is state's instead of state_dir's
+     * and no lane lock is taken. Before signing, the chain's nonce is checked against
+     * the lane's journal row (mav2_state_nonce_check: a pending op there is resumed or
+     * awaited as above, never a second op signed for its nonce), and the signed op is
+     * journaled only while the lease holds: once it is lost nothing is sent (outcome
+     * INVALID, "lease lost"). Both NULL = the file journal (state_dir). */
+    struct mav2_state *state; /* state.h (internal to libmav2) */
+    const struct mav2_state_lane *state_lane;
 } mav2_send_params;
 
 /* Sets every field of *p (caller-allocated, not retained): struct_size, the defaults

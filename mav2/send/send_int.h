@@ -3,6 +3,7 @@
  * one file a step; each file uses only the ones listed before it:
  *   flow.c     defaults, progress, JSON helpers, failed calls as outcomes, clock, lock
  *   wait.c     receipt polling
+ *   lane_journal.c  the journal: the state backend's (a leased lane) or the files'
  *   erc20_gas.c  gas in an ERC-20 token: allowance read, approve batched in front
  *   prepare.c  arguments, the chain state read in one batch, the op's gas and sponsorship
  *   resume.c   a journaled op seen through, a busy lane awaited
@@ -17,6 +18,7 @@
 #include "mav2/core/abi.h"
 #include "mav2/net/journal.h"
 #include "mav2/net/rpc_json.h"
+#include "mav2/net/state.h"
 #include "mav2/send/send.h"
 #include "mav2/core/userop.h"
 #include "mav2/core/userop_json.h"
@@ -74,6 +76,27 @@ int mav2_send_call_failed(mav2_send_result *r, const mav2_rpc_error *e, const ch
 /* A monotonic clock in ms. */
 long mav2_send_now_ms(void);
 void mav2_send_unlock(mav2_send_ctx *c);
+
+/* lane_journal.c: the journal of c's lane, the state backend's (p->state, under the
+ * caller's lease) or the state directory's files (under the lane lock). */
+/* state and state_lane given together, for p's account and nonce key key. */
+int mav2_send_jcheck_params(const mav2_send_params *p, const mav2_u256 *key);
+/* The lane lock (files; with a state the caller's lease stands for it). */
+int mav2_send_jlock(mav2_send_ctx *c);
+/* The lane's entry. */
+int mav2_send_jget(mav2_send_ctx *c, mav2_journal_entry *e, int *found);
+/* The lane's entry as the nonce read (c->onchain_nonce) sees it: with a state, through
+ * mav2_state_nonce_check (none when the flow may sign; 0 when the lease is lost). */
+int mav2_send_jlane(mav2_send_ctx *c, mav2_journal_entry *e, int *found);
+/* Writes e (with a state: fenced by the lease). */
+int mav2_send_jput(mav2_send_ctx *c, const mav2_journal_entry *e);
+/* Removes the lane's entry if it is still the op known by hash. */
+int mav2_send_jdone(mav2_send_ctx *c, const uint8_t hash[32]);
+/* The same while the lane lock is held (files: taking it again would wait forever). */
+int mav2_send_jdrop(mav2_send_ctx *c, const uint8_t hash[32]);
+/* Right before op is signed (with a state): the lease holds and no other op is
+ * journaled for its nonce (the replaced one only, for a replacement). */
+int mav2_send_jbefore_sign(mav2_send_ctx *c, const mav2_userop *op);
 
 /* wait.c: the first receipt poll's delay: p->poll_initial_ms, or when that is 0 the
  * chain's block time (settings.h presets), else MAV2_SEND_POLL_FALLBACK_MS. */

@@ -43,7 +43,7 @@ static int submit(mav2_send_ctx *c, const uint8_t hash[32], uint8_t sent_hash[32
     }
     mav2_send_call_failed(c->r, e, "eth_sendUserOperation", c->p->entity_id);
     if (c->r->outcome == MAV2_SEND_REJECTED && c->journal)
-        mav2_journal_remove(c->dir, c->chain_id, c->p->account, &c->key);
+        mav2_send_jdrop(c, hash);
     else if (c->journal)
         mav2_error_prefix("the op may have reached the bundler; run again to resume waiting");
     return 0;
@@ -65,7 +65,7 @@ static void hash_differs(mav2_send_ctx *c, mav2_journal_entry *e, const char *ou
                  hex, ours_hex);
     if (c->journal) {
         memcpy(e->user_op_hash, sent, 32);
-        if (!mav2_journal_put(c->dir, e) && n > 0 && (size_t)n < sizeof(c->note))
+        if (!mav2_send_jput(c, e) && n > 0 && (size_t)n < sizeof(c->note))
             snprintf(c->note + n, sizeof(c->note) - (size_t)n, " (journal not updated)");
     }
 }
@@ -87,7 +87,7 @@ static int journal_op(mav2_send_ctx *c, const mav2_userop *op, const uint8_t has
     je->user_op = json_tokener_parse(c->r->user_op);
     if (je->user_op == NULL)
         return mav2_error_set("out of memory");
-    if (!mav2_journal_put(c->dir, je))
+    if (!mav2_send_jput(c, je))
         return mav2_error_prefix("not sending (the journal protects against double sends)");
     return 1;
 }
@@ -160,7 +160,8 @@ int mav2_send_sign_submit(mav2_send_ctx *c, mav2_userop *op, uint8_t sent[32])
 
     memset(&je, 0, sizeof(je));
     c->r->outcome = MAV2_SEND_INVALID;
-    if (!mav2_send_check_max_cost(c, op) || !sign(c, op, hash) ||
+    if (!mav2_send_check_max_cost(c, op) || (c->journal && !mav2_send_jbefore_sign(c, op)) ||
+        !sign(c, op, hash) ||
         (c->journal && !journal_op(c, op, hash, &je)))
         goto out;
     ok = submit(c, hash, sent);
@@ -199,7 +200,7 @@ int mav2_send_await(mav2_send_ctx *c, const uint8_t sent[32], int *replace_due)
     }
     mh_hex_encode(sent, 32, hex, sizeof(hex), 1);
     if (c->journal && (r->outcome == MAV2_SEND_INCLUDED || r->outcome == MAV2_SEND_REVERTED))
-        mav2_journal_remove_op(c->dir, c->chain_id, p->account, &c->key, sent);
+        mav2_send_jdone(c, sent);
     else if (!ok && r->outcome == MAV2_SEND_NETWORK)
         mav2_error_prefix("user op %s was sent, but waiting for it failed%s", hex,
                           c->journal ? " (run again to resume)" : "");

@@ -16,6 +16,7 @@
 #include "mav2/net/rpc.h"
 #include "mav2/net/rpc_json.h"
 #include "mav2/send/send.h"
+#include "mav2/service/backend.h"
 #include "mav2/service/lanes.h"
 #include "mav2/send/guard.h"
 #include "mav2/service/metrics.h"
@@ -33,6 +34,13 @@ typedef struct {
     int settled;   /* the poller saw its outcome: the lane removes its journal entry */
     uint8_t hash[32];
     uint64_t seq; /* the pending op's nonce sequence */
+    /* PostgreSQL (state = postgresql://...): the lane's own handle, and its lease,
+     * held while this host has work on the lane */
+    mav2_state *st;
+    mav2_state_lane held;
+    int holding;
+    long long renew_at, probe_at, retry_at; /* monotonic ms: next renewal, next idle
+                                             * look, next claim for a waiting job */
 } lane;
 
 struct mavd_lanes {
@@ -50,6 +58,7 @@ struct mavd_lanes {
     long poll_ms;
     int stopping;
     pthread_t poller;
+    mav2_state *poll_st; /* PostgreSQL: the poller's handle */
     unsigned n;
     lane lanes[MAVD_MAX_LANES];
 };
@@ -151,6 +160,10 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
     p.sign_ctx = ln;
     p.wait_timeout_ms = -1;
     p.state_dir = l->journal_dir;
+    if (ln->st != NULL) {
+        p.state = ln->st;
+        p.state_lane = &ln->held;
+    }
     p.paymaster_url = j->paymaster_url != NULL ? j->paymaster_url : l->conf->paymaster_url;
     p.guard = mav2_guard_hook;
     p.guard_ctx = &g;
@@ -180,6 +193,15 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
     mav2_buf_free(&cd);
 }
 
+/* The lane's journal entry: the state's (PostgreSQL) or the journal directory's. */
+static int journal_get(const lane *ln, mav2_state *st, mav2_journal_entry *e, int *found)
+{
+    const mavd_lanes *l = ln->owner;
+    if (st != NULL)
+        return mav2_state_journal_get(st, l->chain_id, l->conf->account, &ln->key, e, found);
+    return mav2_journal_get(l->journal_dir, l->chain_id, l->conf->account, &ln->key, e, found);
+}
+
 /* Sends e's op again, as journaled (the bundler lost it or never got it). */
 static void send_again(const lane *ln, mav2_rpc *bundler, const mav2_journal_entry *e)
 {
@@ -206,8 +228,7 @@ static void resume_journaled(lane *ln, mav2_rpc *bundler)
     json_object *rec = NULL, *res = NULL, *params;
     char id[67];
     int found = 0;
-    if (!mav2_journal_get(l->journal_dir, l->chain_id, l->conf->account, &ln->key, &e, &found) ||
-        !found) {
+    if (!journal_get(ln, ln->st, &e, &found) || !found) {
         if (!found)
             return;
         fprintf(stderr, "mav2d: lane %u: %s\n", ln->index, mav2_last_error());
@@ -234,28 +255,164 @@ static void resume_journaled(lane *ln, mav2_rpc *bundler)
     mav2_journal_entry_clear(&e);
 }
 
+/* Under l->mu: removes the journal entry of ln's settled op; 1 when there was one. */
+static int next_job_settle(lane *ln)
+{
+    mavd_lanes *l = ln->owner;
+    uint8_t h[32];
+    if (!ln->settled)
+        return 0;
+    memcpy(h, ln->hash, 32);
+    ln->settled = 0;
+    pthread_mutex_unlock(&l->mu);
+    if (ln->st != NULL
+            ? !mav2_state_journal_finish(ln->st, l->chain_id, l->conf->account, &ln->key, h, NULL)
+            : !mav2_journal_remove_op(l->journal_dir, l->chain_id, l->conf->account, &ln->key, h))
+        fprintf(stderr, "mav2d: lane %u: %s\n", ln->index, mav2_last_error());
+    pthread_mutex_lock(&l->mu);
+    ln->pending = 0;
+    return 1;
+}
+
 /* Under l->mu: the next job for ln, NULL when stopping. Removes a settled op's entry. */
 static mavd_job *next_job(lane *ln)
 {
     mavd_lanes *l = ln->owner;
     mavd_job *j;
     for (;;) {
-        if (ln->settled) {
-            uint8_t h[32];
-            memcpy(h, ln->hash, 32);
-            ln->settled = 0;
-            pthread_mutex_unlock(&l->mu);
-            if (!mav2_journal_remove_op(l->journal_dir, l->chain_id, l->conf->account, &ln->key, h))
-                fprintf(stderr, "mav2d: lane %u: %s\n", ln->index, mav2_last_error());
-            pthread_mutex_lock(&l->mu);
-            ln->pending = 0;
+        if (next_job_settle(ln))
             continue;
-        }
         if (l->stopping)
             return NULL;
         if (!ln->pending && l->head != NULL)
             break;
         pthread_cond_wait(&l->work, &l->mu);
+    }
+    j = l->head;
+    l->head = j->next;
+    if (l->head == NULL)
+        l->tail = NULL;
+    l->queued--;
+    return j;
+}
+
+static long long mono_ms(void)
+{
+    return (long long)now_ms();
+}
+
+/* Unlocked: gives ln's lease up. */
+static void lease_drop(lane *ln)
+{
+    if (!mav2_state_lane_release(ln->st, &ln->held))
+        fprintf(stderr, "mav2d: lane %u: %s\n", ln->index, mav2_last_error());
+    ln->holding = 0;
+    ln->retry_at = 0;
+    ln->probe_at = mono_ms() + ln->owner->conf->lease_ms;
+}
+
+/* Unlocked: claims ln's lane (PostgreSQL) and resumes the op its row holds (a dead
+ * holder's, or this host's before a restart). Keeps the lease only for work. */
+static void lease_take(lane *ln, mav2_rpc *bundler, int want)
+{
+    mavd_lanes *l = ln->owner;
+    int got = 0, pending;
+    if (!mav2_state_lane_claim(ln->st, l->conf->account, &ln->key, 1, l->conf->lease_ms, &ln->held,
+                               &got))
+        fprintf(stderr, "mav2d: lane %u: %s\n", ln->index, mav2_last_error());
+    if (!got)
+        return;
+    ln->holding = 1;
+    ln->renew_at = mono_ms() + l->conf->lease_ms / 3;
+    resume_journaled(ln, bundler);
+    pthread_mutex_lock(&l->mu);
+    pending = ln->pending;
+    pthread_mutex_unlock(&l->mu);
+    if (!pending && !want)
+        lease_drop(ln);
+}
+
+/* Unlocked: renews ln's lease; lost, the lane's op is the next holder's. */
+static void lease_keep(lane *ln)
+{
+    mavd_lanes *l = ln->owner;
+    if (mav2_state_lane_renew(ln->st, &ln->held, l->conf->lease_ms)) {
+        ln->renew_at = mono_ms() + l->conf->lease_ms / 3;
+        return;
+    }
+    fprintf(stderr, "mav2d: lane %u: %s: its op is left to the next holder\n", ln->index,
+            mav2_last_error());
+    ln->holding = 0;
+    pthread_mutex_lock(&l->mu);
+    ln->pending = 0;
+    pthread_mutex_unlock(&l->mu);
+}
+
+/* Under l->mu, PostgreSQL: waits until wake_ms (monotonic). */
+static void wait_until(mavd_lanes *l, long long wake_ms)
+{
+    struct timespec until;
+    long long d = wake_ms - mono_ms();
+    if (d <= 0)
+        return;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += d / 1000;
+    until.tv_nsec += (d % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&l->work, &l->mu, &until);
+}
+
+/* Under l->mu, PostgreSQL: one step of keeping ln's lease (renewed while an op is
+ * pending or a job waits, given up when the lane has nothing to do, claimed for a
+ * job, or every lease for an op a dead host left). 1 when it did something. */
+static int lease_step(lane *ln, mav2_rpc *bundler, int want)
+{
+    mavd_lanes *l = ln->owner;
+    long long now = mono_ms();
+    int act = 0, pending = ln->pending;
+    pthread_mutex_unlock(&l->mu);
+    if (ln->holding && !pending && !want)
+        act = (lease_drop(ln), 1);
+    else if (ln->holding && now >= ln->renew_at)
+        act = (lease_keep(ln), 1);
+    else if (!ln->holding && (now >= ln->probe_at || (want && now >= ln->retry_at))) {
+        lease_take(ln, bundler, want);
+        ln->probe_at = now + l->conf->lease_ms;
+        ln->retry_at = now + (l->conf->lease_ms / 10 > 50 ? l->conf->lease_ms / 10 : 50);
+        act = 1;
+    }
+    pthread_mutex_lock(&l->mu);
+    return act;
+}
+
+/* Under l->mu, PostgreSQL: the next job for ln, taken once ln holds the lane's lease;
+ * NULL when stopping (the lease given up: a pending op is the next holder's). */
+static mavd_job *next_job_leased(lane *ln, mav2_rpc *bundler)
+{
+    mavd_lanes *l = ln->owner;
+    mavd_job *j;
+    for (;;) {
+        int want = l->head != NULL;
+        if (next_job_settle(ln))
+            continue;
+        if (l->stopping) {
+            pthread_mutex_unlock(&l->mu);
+            if (ln->holding)
+                lease_drop(ln);
+            pthread_mutex_lock(&l->mu);
+            return NULL;
+        }
+        if (ln->holding && !ln->pending && want)
+            break;
+        if (lease_step(ln, bundler, want))
+            continue;
+        if (ln->holding)
+            wait_until(l, ln->renew_at);
+        else
+            wait_until(l, want && ln->retry_at < ln->probe_at ? ln->retry_at : ln->probe_at);
     }
     j = l->head;
     l->head = j->next;
@@ -275,9 +432,10 @@ static void *lane_main(void *arg)
         fprintf(stderr, "mav2d: lane %u: %s\n", ln->index, mav2_last_error());
         return NULL;
     }
-    resume_journaled(ln, bundler);
+    if (ln->st == NULL)
+        resume_journaled(ln, bundler);
     pthread_mutex_lock(&l->mu);
-    while ((j = next_job(ln)) != NULL) {
+    while ((j = ln->st != NULL ? next_job_leased(ln, bundler) : next_job(ln)) != NULL) {
         pthread_mutex_unlock(&l->mu);
         run_job(ln, j, node, bundler);
         pthread_mutex_lock(&l->mu);
@@ -286,6 +444,8 @@ static void *lane_main(void *arg)
     }
     pthread_mutex_unlock(&l->mu);
     close_clients(node, bundler);
+    mav2_state_close(ln->st);
+    ln->st = NULL;
     return NULL;
 }
 
@@ -382,9 +542,7 @@ static void check_lost(lane *ln, mav2_rpc *node, mav2_rpc *bundler)
         } else if (res != NULL)
             settle(ln, res);
     } else if (mav2_rpc_call(bundler, "eth_getUserOperationByHash", params, &res) && res == NULL &&
-               mav2_journal_get(l->journal_dir, l->chain_id, l->conf->account, &ln->key, &e,
-                                &found) &&
-               found) {
+               journal_get(ln, l->poll_st, &e, &found) && found) {
         if (memcmp(e.user_op_hash, ln->hash, 32) == 0)
             send_again(ln, bundler, &e);
         mav2_journal_entry_clear(&e);
@@ -454,7 +612,24 @@ static void *poller_main(void *arg)
     }
     pthread_mutex_unlock(&l->mu);
     close_clients(node, bundler);
+    mav2_state_close(l->poll_st);
+    l->poll_st = NULL;
     return NULL;
+}
+
+/* PostgreSQL: a handle for every lane and one for the poller (a handle is one
+ * thread's). */
+static int open_states(mavd_lanes *l)
+{
+    int ok = 1;
+    if (l->conf->state_url == NULL)
+        return 1;
+    for (unsigned i = 0; ok && i < l->n; i++)
+        ok = mavd_backend_open(l->conf, &l->lanes[i].st);
+    ok = ok && mavd_backend_open(l->conf, &l->poll_st);
+    for (unsigned i = 0; !ok && i < l->n; i++)
+        mav2_state_close(l->lanes[i].st);
+    return ok;
 }
 
 int mavd_lanes_start(const mavd_conf *conf, mav2_signer *signer, const mav2_guard *guard,
@@ -470,7 +645,8 @@ int mavd_lanes_start(const mavd_conf *conf, mav2_signer *signer, const mav2_guar
     l->chain_id = chain_id;
     l->poll_ms = conf->poll_ms;
     l->n = conf->lanes;
-    if (!mavd_store_journal_dir(conf->state_dir, l->journal_dir, sizeof(l->journal_dir))) {
+    if (!mavd_store_journal_dir(conf->state_dir, l->journal_dir, sizeof(l->journal_dir)) ||
+        !open_states(l)) {
         free(l);
         return 0;
     }

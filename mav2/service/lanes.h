@@ -6,7 +6,12 @@
  * takes the next request once that op is included (or reverted). One receipt poller
  * asks the bundler about every pending op in one batched request per poll interval.
  * At start each lane resumes the op its journal holds (sent again when the bundler
- * lost it), so a kill -9 loses no accepted op and sends none twice. */
+ * lost it), so a kill -9 loses no accepted op and sends none twice.
+ * With state = postgresql://... the journal is the database's and the lanes are shared
+ * by every mav2d on the account: a lane is leased (state.h) while this host has a
+ * request or a pending op for it, renewed every third of the lease, given up when it
+ * has nothing to do; an idle lane looks every lease for an op its dead holder left
+ * (the lease expired) and sees it through as at start. */
 #ifndef MAV2D_LANES_H
 #define MAV2D_LANES_H
 

@@ -79,12 +79,15 @@ static const char help[] =
     "                         files in state-dir (the default: one host), or a\n"
     "                         PostgreSQL database shared by several mav2d (libpq\n"
     "                         URI without a password; create its schema with\n"
-    "                         --init-db first)\n"
+    "                         --init-db first): the account's lanes (give every\n"
+    "                         mav2d the same lanes), the journal and the call\n"
+    "                         records, so any of them answers for any op\n"
     "    state-password-file = F  the database password (first line), else\n"
     "                         libpq's PGPASSWORD or ~/.pgpass\n"
-    "    lease = MS           PostgreSQL: a lane's lease, renewed while the lane\n"
-    "                         works; a dead host's lanes are taken over after it\n"
-    "                         (default 30000)\n"
+    "    lease = MS           PostgreSQL: a lane's lease, held while the lane has\n"
+    "                         work and renewed every third of it; a dead host's\n"
+    "                         lanes are taken over after it and their pending ops\n"
+    "                         seen through (default 30000)\n"
     "\n"
     "POLICY AND LEDGER\n"
     "    As with mav2 send: the profile's policy-* settings (policy-allow,\n"
@@ -213,13 +216,11 @@ static void ready_line(const mavd_conf *c, uint64_t chain)
     notify("READY=1");
 }
 
-/* Opens the state once to check it. The lanes use the files backend only so far. */
+/* Opens the state once to check it. */
 static int check_state(const mavd_conf *c)
 {
     mav2_state *st = NULL;
     int ok = mavd_backend_open(c, &st);
-    if (ok && c->state_url != NULL)
-        ok = mav2_error_set("state: the lanes cannot use PostgreSQL yet (only --init-db)");
     mav2_state_close(st);
     return ok;
 }
@@ -230,12 +231,16 @@ static int serve(const char *path, const char *profile, mavd_conf *c, mav2_signe
 {
     mavd_api api = {c, NULL, chain};
     mavd_http *http = NULL;
+    mav2_state *records = NULL; /* PostgreSQL: the call records every mav2d answers from */
     int sig = 0;
-    if (!mavd_lanes_start(c, s, g, chain, &api.lanes))
+    if (c->state_url != NULL && !mavd_backend_open(c, &records))
         return 0;
-    if (!mavd_http_start(c, &api, &http)) {
+    mavd_store_share(records);
+    if (!mavd_lanes_start(c, s, g, chain, &api.lanes) || !mavd_http_start(c, &api, &http)) {
         mavd_lanes_stop(api.lanes);
         mavd_lanes_free(api.lanes);
+        mavd_store_share(NULL);
+        mav2_state_close(records);
         return 0;
     }
     ready_line(c, chain);
@@ -247,6 +252,8 @@ static int serve(const char *path, const char *profile, mavd_conf *c, mav2_signe
     mavd_lanes_stop(api.lanes);
     mavd_http_stop(http);
     mavd_lanes_free(api.lanes);
+    mavd_store_share(NULL);
+    mav2_state_close(records);
     return 1;
 }
 

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +14,42 @@
 #include "common/hex.h"
 #include "mav2/core/error.h"
 #include "mav2/service/store.h"
+
+static pthread_mutex_t shared_mu = PTHREAD_MUTEX_INITIALIZER;
+static mav2_state *shared;
+
+void mavd_store_share(mav2_state *st)
+{
+    pthread_mutex_lock(&shared_mu);
+    shared = st;
+    pthread_mutex_unlock(&shared_mu);
+}
+
+static int shared_put(const uint8_t hash[32], json_object *rec)
+{
+    int ok;
+    pthread_mutex_lock(&shared_mu);
+    ok = mav2_state_call_put(shared, hash,
+                             json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN));
+    pthread_mutex_unlock(&shared_mu);
+    return ok;
+}
+
+static int shared_get(const char *id, json_object **rec)
+{
+    uint8_t hash[32];
+    char *text = NULL;
+    int ok;
+    if (!mh_hex_decode_exact(id, hash, 32, NULL))
+        return mav2_error_set("not a call id");
+    pthread_mutex_lock(&shared_mu);
+    ok = mav2_state_call_get(shared, hash, &text);
+    pthread_mutex_unlock(&shared_mu);
+    if (ok && text != NULL && (*rec = json_tokener_parse(text)) == NULL)
+        ok = mav2_error_set("call record %s: unreadable", id);
+    free(text);
+    return ok;
+}
 
 static int mkdir_private(const char *dir)
 {
@@ -69,6 +107,8 @@ int mavd_store_put(const char *state_dir, const uint8_t hash[32], json_object *r
     char id[67], path[4096], tmp[4200];
     const char *text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN);
     int fd, ok;
+    if (shared != NULL)
+        return shared_put(hash, rec);
     mavd_hash_hex(hash, id);
     if (snprintf(path, sizeof(path), "%s/calls/%s.json", state_dir, id) >= (int)sizeof(path))
         return mav2_error_set("state directory path too long");
@@ -93,6 +133,8 @@ int mavd_store_get(const char *state_dir, const char *id, json_object **rec)
     if (strlen(id) != 66 || strncmp(id, "0x", 2) != 0 ||
         strspn(id + 2, "0123456789abcdefABCDEF") != 64)
         return mav2_error_set("not a call id");
+    if (shared != NULL)
+        return shared_get(id, rec);
     snprintf(path, sizeof(path), "%s/calls/0x", state_dir);
     for (size_t i = 2; i < 66; i++) {
         char ch = id[i];

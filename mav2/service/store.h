@@ -8,10 +8,16 @@
 #include <json-c/json.h>
 #include <stdint.h>
 
+#include "mav2/net/state.h"
+
 /* Creates STATE_DIR, STATE_DIR/calls and STATE_DIR/journal (mode 0700). */
 int mavd_store_init(const char *state_dir);
 /* STATE_DIR/journal into out. */
 int mavd_store_journal_dir(const char *state_dir, char *out, size_t cap);
+/* Keeps the records in st from now on (mav2_state_call_put/get: PostgreSQL, shared
+ * by every mav2d on it; NULL: the files again). st is used under a lock, by one
+ * thread at a time, and must outlive the records' use. */
+void mavd_store_share(mav2_state *st);
 /* Writes the record of hash (replacing it). */
 int mavd_store_put(const char *state_dir, const uint8_t hash[32], json_object *rec);
 /* Reads the record of id ("0x" + 64 hex): 1 with *rec (NULL when there is none), 0 on

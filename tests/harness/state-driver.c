@@ -449,6 +449,31 @@ static void unit_ledger(mav2_state *a, mav2_state *b, const uint8_t acct[20])
            "ledger: a record of two lines is refused (%s)", mav2_last_error());
 }
 
+/* Call records: PostgreSQL keeps them for every host, files none. */
+static void unit_calls(mav2_state *a, mav2_state *b)
+{
+    uint8_t id[32], other[32];
+    char *text = NULL;
+    int pg = strcmp(mav2_state_kind(a), "postgresql") == 0;
+    memset(id, 0xc1, 32);
+    memset(other, 0xc2, 32);
+    if (!pg) {
+        tap_ok(!mav2_state_call_put(a, id, "{}") && strstr(mav2_last_error(), "no call records"),
+               "files: no call records (%s)", mav2_last_error());
+        return;
+    }
+    tap_ok(mav2_state_call_put(a, id, "{\"status\":100}") && mav2_state_call_get(b, id, &text) &&
+               text != NULL && strcmp(text, "{\"status\":100}") == 0,
+           "a call record put by A is read by B");
+    free(text);
+    tap_ok(mav2_state_call_put(b, id, "{\"status\":200}") && mav2_state_call_get(a, id, &text) &&
+               text != NULL && strcmp(text, "{\"status\":200}") == 0,
+           "B replaces it, A reads the new one");
+    free(text);
+    tap_ok(mav2_state_call_get(a, other, &text) && text == NULL, "an unknown id has none");
+    tap_ok(!mav2_state_call_put(a, id, ""), "an empty record is refused");
+}
+
 static int state_unit(const char *url, const char *pw)
 {
     uint8_t acct[20];
@@ -469,6 +494,7 @@ static int state_unit(const char *url, const char *pw)
     unit_fence(a, b, acct, keys);
     unit_windows(a, b, acct);
     unit_ledger(a, b, acct);
+    unit_calls(a, b);
     mav2_state_close(a);
     mav2_state_close(b);
     return tap_done();

@@ -26,9 +26,12 @@ is "the server listens on no TCP address" "$(pg_psql 'SHOW listen_addresses')" "
 out=$("$driver" "$URL" verify 1111111111111111111111111111111111111111 2>&1)
 ok "before init-db the state says the schema is missing" \
     grep -q 'mav2_ledger.*does not exist\|schema' <<<"$out"
-is "init-db creates schema 1" "$("$driver" "$URL" init)" "version 1"
-is "init-db again leaves it at 1" "$("$driver" "$URL" init)" "version 1"
-is "one schema row" "$(pg_psql 'SELECT count(*)::text || version FROM mav2_schema GROUP BY version')" "11"
+is "init-db creates schema 2" "$("$driver" "$URL" init)" "version 2"
+is "init-db again leaves it at 2" "$("$driver" "$URL" init)" "version 2"
+is "one schema row" "$(pg_psql 'SELECT count(*)::text || version FROM mav2_schema GROUP BY version')" "12"
+pg_psql 'DROP TABLE mav2_call; UPDATE mav2_schema SET version = 1'
+is "a schema-1 database migrates to 2" "$("$driver" "$URL" init)" "version 2"
+is "with its call records table" "$(pg_psql "SELECT count(*) FROM pg_tables WHERE tablename = 'mav2_call'")" 1
 
 sub_tap "$driver" "$URL" unit
 two_workers bb00000000000000000000000000000000000001 4 60 60000
@@ -78,5 +81,5 @@ is "a wrong password is refused at once" "$?" 1
 ok "in one line saying so" test "$(wc -l <<<"$out")" -eq 1 -a -n "$(grep 'password' <<<"$out")"
 ok "without the password" test -z "$(grep -F -- wrong <<<"${out#*state-driver}")"
 out=$(STATE_PASSWORD_FILE='' PGPASSWORD=$pw "$driver" "$URL" init 2>&1)
-is "PGPASSWORD works too" "$out" "version 1"
+is "PGPASSWORD works too" "$out" "version 2"
 tap_done

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_message.c: `mav2 sign-message`: an ERC-1271 signature of the account made by a
+/* sign_message.c: `mav2 sign-message`: an ERC-1271 signature of the account made by a
  * session key (entity != 0) or the semi-modular owner (entity 0), optionally checked
  * with the account's isValidSignature. */
 #include "config.h"
@@ -26,7 +26,30 @@
 
 static const uint8_t erc1271_magic[4] = {0x16, 0x26, 0xba, 0x7e};
 
-const char mav2_help_sign_message[] =
+/* What the command line says. */
+typedef struct {
+    const char *account, *key, *entity, *chain, *msg, *msg_hex, *hash, *url, *pin;
+    int json;
+} msg_opts;
+
+static const mav2_cli_opt msg_table[] = {
+    MAV2_OPT_STR_REQ("account", "ADDR", msg_opts, account, "the modular account"),
+    MAV2_OPT_STR_REQ("key", "URI|FILE", msg_opts, key,
+                     "the session key (or the owner's key for entity 0)"),
+    MAV2_OPT_STR_REQ("entity-id", "N", msg_opts, entity,
+                     "the validation entity the key is installed at"),
+    MAV2_OPT_STR("chain-id", "C", msg_opts, chain, "chain id, decimal or 0x-hex"),
+    MAV2_OPT_STR("message", "TEXT", msg_opts, msg, "the message (its bytes as given)"),
+    MAV2_OPT_STR("message-hex", "HEX", msg_opts, msg_hex, "the message as hex bytes"),
+    MAV2_OPT_STR("hash", "HASH", msg_opts, hash, "a 32-byte hash, signed without EIP-191"),
+    MAV2_OPT_STR("rpc-url", "URL", msg_opts, url, "node: check with isValidSignature"),
+    MAV2_OPT_STR("pin-source", "FILE", msg_opts, pin, "PIN or PEM passphrase, first line of FILE"),
+    MAV2_OPT_FLAG_("json", msg_opts, json,
+                   "{\"signature\", \"hash\", \"replaySafeHash\", \"entityId\",\n"
+                   "\"chainId\", \"checked\"}"),
+    MAV2_OPT_END_};
+
+const mav2_cli_page mav2_page_sign_message = {
     "NAME\n"
     "    mav2 sign-message - sign a message as the account (ERC-1271)\n"
     "\n"
@@ -48,18 +71,8 @@ const char mav2_help_sign_message[] =
     "    (eth_call) and a refusal is an error; the chain id then defaults to the\n"
     "    node's (a different --chain-id is refused).\n"
     "\n"
-    "OPTIONS\n"
-    "    --account ADDR       the modular account\n"
-    "    --key URI|FILE       the session key (or the owner's key for entity 0)\n"
-    "    --entity-id N        the validation entity the key is installed at\n"
-    "    --chain-id C         chain id, decimal or 0x-hex\n"
-    "    --message TEXT       the message (its bytes as given)\n"
-    "    --message-hex HEX    the message as hex bytes\n"
-    "    --hash HASH          a 32-byte hash, signed without EIP-191\n"
-    "    --rpc-url URL        node: check with isValidSignature\n"
-    "    --pin-source FILE    PIN or PEM passphrase, first line of FILE\n"
-    "    --json               {\"signature\", \"hash\", \"replaySafeHash\", \"entityId\",\n"
-    "                         \"chainId\", \"checked\"}\n"
+    "OPTIONS\n",
+    msg_table,
     "\n"
     "OUTPUT\n"
     "    The signature (0x...), then \"hash 0x...\", \"replaySafeHash 0x...\" and,\n"
@@ -71,7 +84,7 @@ const char mav2_help_sign_message[] =
     "\n"
     "EXAMPLES\n"
     "    mav2 sign-message --account 0xAcc... --key 'pkcs11:token=hsm;object=sk1' \\\n"
-    "      --entity-id 1 --message hello --rpc-url $RPC\n";
+    "      --entity-id 1 --message hello --rpc-url $RPC\n"};
 
 /* keccak256("\x19Ethereum Signed Message:\n" || decimal len || msg) */
 static void eip191_message_hash(const uint8_t *msg, size_t len, uint8_t out[32])
@@ -112,8 +125,9 @@ static const char *revert_reason(const mav2_rpc_error *e)
 }
 
 /* isValidSignature(hash, sig) on the account must return the ERC-1271 magic value. */
-static int check_on_chain(const mav2_cli_cmd *self, mav2_rpc *node, const uint8_t account[20],
-                          const uint8_t hash[32], const uint8_t sig[MAV2_1271_SIG_LEN])
+static int check_on_chain(const mav2_cli_cmd *self, mav2_rpc *node,
+                          const uint8_t account[MAV2_ADDRESS_LEN], const uint8_t hash[32],
+                          const uint8_t sig[MAV2_1271_SIG_LEN])
 {
     mav2_buf q = MAV2_BUF_INIT, ans = MAV2_BUF_INIT;
     mav2_abi *e = mav2_abi_new();
@@ -166,87 +180,43 @@ static int check_on_chain(const mav2_cli_cmd *self, mav2_rpc *node, const uint8_
     return rc;
 }
 
-typedef struct {
-    const char *account_s, *key, *entity_s, *chain_s, *msg, *msg_hex, *hash_s, *url, *pin;
-    int json;
-} msg_args;
-
-static int parse_args(const mav2_cli_cmd *self, int argc, char **argv, msg_args *a)
+/* The command line into o, checked: account, entity and chain id (0: the node's)
+ * parsed. Exit code, MAV2_CLI_PARSED to go on. */
+static int msg_args(const mav2_cli_cmd *self, msg_opts *o, int argc, char **argv,
+                    uint8_t account[MAV2_ADDRESS_LEN], uint32_t *entity, uint64_t *chain)
 {
-    static const struct option opts[] = {{"account", required_argument, NULL, 'a'},
-                                         {"key", required_argument, NULL, 'k'},
-                                         {"entity-id", required_argument, NULL, 'e'},
-                                         {"chain-id", required_argument, NULL, 'c'},
-                                         {"message", required_argument, NULL, 'm'},
-                                         {"message-hex", required_argument, NULL, 'x'},
-                                         {"hash", required_argument, NULL, 'H'},
-                                         {"rpc-url", required_argument, NULL, 'R'},
-                                         {"pin-source", required_argument, NULL, 'p'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {NULL, 0, NULL, 0}};
-    mav2_cli_parser p;
-    const char *arg;
-    int c;
+    int rc;
 
-    memset(a, 0, sizeof(*a));
-    mav2_cli_parser_init(&p, self, opts, argc, argv);
-    while ((c = mav2_cli_next(&p, &arg)) != -1) {
-        const char **slot = c == 'a'   ? &a->account_s
-                            : c == 'k' ? &a->key
-                            : c == 'e' ? &a->entity_s
-                            : c == 'c' ? &a->chain_s
-                            : c == 'm' ? &a->msg
-                            : c == 'x' ? &a->msg_hex
-                            : c == 'H' ? &a->hash_s
-                            : c == 'R' ? &a->url
-                            : c == 'p' ? &a->pin
-                                       : NULL;
-        if (slot != NULL)
-            *slot = arg;
-        else if (c == 'j')
-            a->json = 1;
-        else
-            return c == 'h' ? 'h' : '?';
-    }
-    return 0;
-}
-
-int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv)
-{
-    msg_args a;
-    uint8_t account[20], hash[32], rsh[32], sig65[MAV2_SIG65_LEN], sig[MAV2_1271_SIG_LEN];
-    char sig_hex[2 * MAV2_1271_SIG_LEN + 3], hash_hex[67], rsh_hex[67];
-    uint32_t entity = 0;
-    uint64_t chain = 0, node_chain = 0;
-    mav2_rpc *node = NULL;
-    mav2_signer *signer = NULL;
-    mav2_cli_guard lg;
-    const char *why = NULL;
-    int rc = parse_args(self, argc, argv, &a), inputs;
-
-    if (rc != 0)
-        return rc == 'h' ? MAV2_EXIT_OK : MAV2_EXIT_USAGE;
-    if (!mav2_cli_require(self, "--account", a.account_s, "--key", a.key, "--entity-id", a.entity_s,
-                          (const char *)NULL))
+    memset(o, 0, sizeof(*o));
+    if ((rc = mav2_cli_opts_parse(self, o, argc, argv)) != MAV2_CLI_PARSED)
+        return rc;
+    if (!mav2_cli_opts_require(self, o))
         return MAV2_EXIT_USAGE;
-    inputs = (a.msg != NULL) + (a.msg_hex != NULL) + (a.hash_s != NULL);
-    if (inputs != 1)
+    if ((o->msg != NULL) + (o->msg_hex != NULL) + (o->hash != NULL) != 1)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "give exactly one of --message, --message-hex, --hash");
-    if (a.chain_s == NULL && a.url == NULL)
+    if (o->chain == NULL && o->url == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--chain-id (or --rpc-url) is required");
-    if (!mav2_cli_address(self, "--account", a.account_s, account) ||
-        !mav2_cli_u32(self, "--entity-id", a.entity_s, &entity) ||
-        (a.chain_s != NULL && !mav2_cli_chain_id(self, a.chain_s, &chain)))
+    if (!mav2_cli_address(self, "--account", o->account, account) ||
+        !mav2_cli_u32(self, "--entity-id", o->entity, entity) ||
+        (o->chain != NULL && !mav2_cli_chain_id(self, o->chain, chain)))
         return MAV2_EXIT_USAGE;
-    if (a.hash_s != NULL) {
-        if (!mh_hex_decode_exact(a.hash_s, hash, 32, &why))
+    return MAV2_CLI_PARSED;
+}
+
+/* The hash signed: --hash, or the EIP-191 hash of --message-hex or --message. Exit code. */
+static int msg_hash(const mav2_cli_cmd *self, const msg_opts *o, uint8_t hash[32])
+{
+    const char *why = NULL;
+    uint8_t *m = NULL;
+    size_t n = 0;
+
+    if (o->hash != NULL) {
+        if (!mh_hex_decode_exact(o->hash, hash, 32, &why))
             return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--hash: not 32 bytes of hex (%s)",
                                  why != NULL ? why : "bad hex");
-    } else if (a.msg_hex != NULL) {
-        uint8_t *m = NULL;
-        size_t n = 0;
-        if (!mh_hex_decode_alloc(a.msg_hex, &m, &n, &why) || n > MAX_MESSAGE) {
+    } else if (o->msg_hex != NULL) {
+        if (!mh_hex_decode_alloc(o->msg_hex, &m, &n, &why) || n > MAX_MESSAGE) {
             free(m);
             return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--message-hex: not hex (%s)",
                                  why != NULL ? why : "too long");
@@ -254,26 +224,76 @@ int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv)
         eip191_message_hash(m, n, hash);
         free(m);
     } else {
-        eip191_message_hash((const uint8_t *)a.msg, strlen(a.msg), hash);
+        eip191_message_hash((const uint8_t *)o->msg, strlen(o->msg), hash);
     }
-    if (a.url != NULL) {
-        node = mav2_cli_rpc_new(self, "--rpc-url", a.url, NULL);
-        if (node == NULL)
-            return MAV2_EXIT_USAGE;
-        rc = node_chain_id(self, node, &node_chain);
-        if (rc == MAV2_EXIT_OK && chain != 0 && chain != node_chain)
-            rc = mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                               "--chain-id %llu but the node is on chain %llu",
-                               (unsigned long long)chain, (unsigned long long)node_chain);
-        if (rc != MAV2_EXIT_OK)
-            goto out;
-        chain = node_chain;
-    }
+    return MAV2_EXIT_OK;
+}
+
+/* With --rpc-url: the node into *node and its chain id into *chain (checked against
+ * --chain-id when given). Exit code. */
+static int msg_node(const mav2_cli_cmd *self, const msg_opts *o, mav2_rpc **node, uint64_t *chain)
+{
+    uint64_t node_chain = 0;
+    int rc;
+
+    if (o->url == NULL)
+        return MAV2_EXIT_OK;
+    if ((*node = mav2_cli_rpc_new(self, "--rpc-url", o->url, NULL)) == NULL)
+        return MAV2_EXIT_USAGE;
+    if ((rc = node_chain_id(self, *node, &node_chain)) != MAV2_EXIT_OK)
+        return rc;
+    if (*chain != 0 && *chain != node_chain)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--chain-id %llu but the node is on chain %llu",
+                             (unsigned long long)*chain, (unsigned long long)node_chain);
+    *chain = node_chain;
+    return MAV2_EXIT_OK;
+}
+
+/* The signature and the hashes printed (checked: isValidSignature said yes). */
+static int msg_print(const mav2_cli_cmd *self, int json, const uint8_t sig[MAV2_1271_SIG_LEN],
+                     const uint8_t hash[32], const uint8_t rsh[32], uint32_t entity, uint64_t chain,
+                     int checked)
+{
+    char sig_hex[2 * MAV2_1271_SIG_LEN + 3], hash_hex[67], rsh_hex[67];
+    mav2_cli_result r;
+
+    mh_hex_encode(sig, MAV2_1271_SIG_LEN, sig_hex, sizeof(sig_hex), 1);
+    mh_hex_encode(hash, 32, hash_hex, sizeof(hash_hex), 1);
+    mh_hex_encode(rsh, 32, rsh_hex, sizeof(rsh_hex), 1);
+    mav2_cli_result_init(&r, json);
+    mav2_cli_result_str(&r, "signature", "", sig_hex);
+    mav2_cli_result_str(&r, "hash", "hash", hash_hex);
+    mav2_cli_result_str(&r, "replaySafeHash", "replaySafeHash", rsh_hex);
+    mav2_cli_result_int(&r, "entityId", NULL, entity);
+    mav2_cli_result_int(&r, "chainId", NULL, (int64_t)chain);
+    mav2_cli_result_bool(&r, "checked", NULL, checked);
+    if (checked)
+        mav2_cli_result_line(&r, "isValidSignature 0x1626ba7e");
+    return mav2_cli_result_print(self, &r);
+}
+
+int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv)
+{
+    msg_opts o;
+    uint8_t account[MAV2_ADDRESS_LEN], hash[32], rsh[32], sig65[MAV2_SIG65_LEN];
+    uint8_t sig[MAV2_1271_SIG_LEN];
+    uint32_t entity = 0;
+    uint64_t chain = 0;
+    mav2_rpc *node = NULL;
+    mav2_signer *signer = NULL;
+    mav2_cli_guard lg;
+    int rc;
+
+    if ((rc = msg_args(self, &o, argc, argv, account, &entity, &chain)) != MAV2_CLI_PARSED)
+        return rc;
+    if ((rc = msg_hash(self, &o, hash)) != MAV2_EXIT_OK ||
+        (rc = msg_node(self, &o, &node, &chain)) != MAV2_EXIT_OK)
+        goto out;
     if (!mav2_replay_safe_hash(hash, chain, account, entity, NULL, rsh)) {
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, NULL);
         goto out;
     }
-    if ((rc = mav2_cli_ledger_signer(self, a.key, a.pin, &lg, &signer)) != MAV2_EXIT_OK)
+    if ((rc = mav2_cli_ledger_signer(self, o.key, o.pin, &lg, &signer)) != MAV2_EXIT_OK)
         goto out;
     if (!mav2_signer_sign_digest(signer, rsh, sig65) || !mav2_1271_signature(entity, sig65, sig)) {
         rc = mav2_cli_fail_lib(self, MAV2_EXIT_KEY, "--key");
@@ -284,25 +304,7 @@ int mav2_cmd_sign_message(const mav2_cli_cmd *self, int argc, char **argv)
         goto out;
     if (node != NULL && (rc = check_on_chain(self, node, account, hash, sig)) != MAV2_EXIT_OK)
         goto out;
-    mh_hex_encode(sig, sizeof(sig), sig_hex, sizeof(sig_hex), 1);
-    mh_hex_encode(hash, 32, hash_hex, sizeof(hash_hex), 1);
-    mh_hex_encode(rsh, 32, rsh_hex, sizeof(rsh_hex), 1);
-    if (a.json) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "signature", json_object_new_string(sig_hex));
-        json_object_object_add(o, "hash", json_object_new_string(hash_hex));
-        json_object_object_add(o, "replaySafeHash", json_object_new_string(rsh_hex));
-        json_object_object_add(o, "entityId", json_object_new_int64(entity));
-        json_object_object_add(o, "chainId", json_object_new_int64((int64_t)chain));
-        json_object_object_add(o, "checked", json_object_new_boolean(node != NULL));
-        rc = mav2_cli_print(self, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        json_object_put(o);
-    } else {
-        char text[512];
-        snprintf(text, sizeof(text), "%s\nhash %s\nreplaySafeHash %s%s", sig_hex, hash_hex, rsh_hex,
-                 node != NULL ? "\nisValidSignature 0x1626ba7e" : "");
-        rc = mav2_cli_print(self, text);
-    }
+    rc = msg_print(self, o.json, sig, hash, rsh, entity, chain, node != NULL);
 out:
     mav2_signer_free(signer);
     mav2_rpc_free(node);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_audit.c: `mav2 audit verify` and `mav2 audit show`, over the audit ledger
- * (mav2/send/ledger.h). Self-contained: its own argument loop. */
+/* audit.c: `mav2 audit verify` and `mav2 audit show`, over the audit ledger
+ * (mav2/send/ledger.h). */
 #define _GNU_SOURCE /* strptime, timegm */
 #include "config.h"
 
@@ -78,7 +78,32 @@ const char mav2_help_audit[] =
     "    mav2 audit verify ~/.local/state/mav2/ledger.jsonl\n"
     "    mav2 audit show --account 0xAcc... --since 24h\n";
 
-static const char help_verify[] =
+/* What the command line says. */
+typedef struct {
+    const char *account, *since, *profile;
+    int json;
+} audit_opts;
+
+#define AUDIT_PROFILE                                                                              \
+    MAV2_OPT_STR("profile", "NAME", audit_opts, profile, "the profile naming the ledger")
+
+static const mav2_cli_opt verify_table[] = {
+    AUDIT_PROFILE,
+    MAV2_OPT_FLAG_("json", audit_opts, json,
+                   "{\"ok\":true,\"lines\":N,\"tip\":...} or\n"
+                   "{\"ok\":false,\"line\":N,\"error\":...}"),
+    MAV2_OPT_END_};
+
+static const mav2_cli_opt show_table[] = {
+    MAV2_OPT_STR("account", "ADDR", audit_opts, account, "only lines about this account"),
+    MAV2_OPT_STR("since", "TIME", audit_opts, since,
+                 "only lines at or after TIME: seconds since the epoch,\n"
+                 "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), or an age\n"
+                 "N followed by s, m, h or d (24h: the last day)"),
+    AUDIT_PROFILE, MAV2_OPT_FLAG_("json", audit_opts, json, "the ledger lines themselves"),
+    MAV2_OPT_END_};
+
+static const mav2_cli_page page_verify = {
     "NAME\n"
     "    mav2 audit verify - check the audit ledger's hash chain\n"
     "\n"
@@ -91,15 +116,13 @@ static const char help_verify[] =
     "    elsewhere to protect the last line too), or the first broken line and why\n"
     "    (exit 1). FILE: the profile's ledger by default (mav2 audit --help).\n"
     "\n"
-    "OPTIONS\n"
-    "    --profile NAME       the profile naming the ledger\n"
-    "    --json               {\"ok\":true,\"lines\":N,\"tip\":...} or\n"
-    "                         {\"ok\":false,\"line\":N,\"error\":...}\n"
+    "OPTIONS\n",
+    verify_table,
     "\n"
     "EXIT STATUS\n"
-    "    0 intact, 1 broken (or bad usage)\n";
+    "    0 intact, 1 broken (or bad usage)\n"};
 
-static const char help_show[] =
+static const mav2_cli_page page_show = {
     "NAME\n"
     "    mav2 audit show - the lines of the audit ledger, filtered\n"
     "\n"
@@ -111,58 +134,18 @@ static const char help_show[] =
     "    outcome of each line (\"-\" for a field the line has not). FILE: the\n"
     "    profile's ledger by default (mav2 audit --help).\n"
     "\n"
-    "OPTIONS\n"
-    "    --account ADDR       only lines about this account\n"
-    "    --since TIME         only lines at or after TIME: seconds since the epoch,\n"
-    "                         YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), or an age\n"
-    "                         N followed by s, m, h or d (24h: the last day)\n"
-    "    --profile NAME       the profile naming the ledger\n"
-    "    --json               the ledger lines themselves\n"
+    "OPTIONS\n",
+    show_table,
     "\n"
     "EXIT STATUS\n"
-    "    0 ok, 1 bad usage or a line that is not a ledger line\n";
+    "    0 ok, 1 bad usage or a line that is not a ledger line\n"};
 
-typedef struct {
-    const char *file, *account, *since, *profile;
-    int json;
-} audit_args;
-
-static int parse_args(const mav2_cli_cmd *self, int argc, char **argv, audit_args *a, int show)
+/* file, else the settings' ledger into buf. */
+static const char *ledger_file(const mav2_cli_cmd *self, const audit_opts *a, const char *file,
+                               char *buf, size_t cap)
 {
-    memset(a, 0, sizeof(*a));
-    for (int i = 2; i < argc; i++) {
-        const char *s = argv[i];
-        const char **slot = NULL;
-        if (strcmp(s, "--json") == 0) {
-            a->json = 1;
-            continue;
-        }
-        if (strcmp(s, "--profile") == 0)
-            slot = &a->profile;
-        else if (show && strcmp(s, "--account") == 0)
-            slot = &a->account;
-        else if (show && strcmp(s, "--since") == 0)
-            slot = &a->since;
-        if (slot != NULL) {
-            if (i + 1 >= argc)
-                return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s needs a value", s), 0;
-            *slot = argv[++i];
-        } else if (s[0] == '-' && s[1] != '\0') {
-            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "unknown option %s", s), 0;
-        } else if (a->file != NULL) {
-            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "one FILE only"), 0;
-        } else {
-            a->file = s;
-        }
-    }
-    return 1;
-}
-
-/* a->file, else the settings' ledger into buf. */
-static const char *ledger_file(const mav2_cli_cmd *self, const audit_args *a, char *buf, size_t cap)
-{
-    if (a->file != NULL)
-        return a->file;
+    if (file != NULL)
+        return file;
     mav2_cli_settings_request(a->profile, NULL);
     if (!mav2_cli_settings_ready(self) || !mav2_cli_ledger_path(self, NULL, buf, cap))
         return NULL;
@@ -171,31 +154,28 @@ static const char *ledger_file(const mav2_cli_cmd *self, const audit_args *a, ch
     return buf;
 }
 
-static int verify(const mav2_cli_cmd *self, const audit_args *a, const char *file)
+static int verify(const mav2_cli_cmd *self, const audit_opts *a, const char *file)
 {
     unsigned long long lines = 0, bad = 0;
     char tip[67];
-    int ok = mav2_ledger_verify(file, &lines, &bad, tip);
-    if (a->json) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "ok", json_object_new_boolean(ok));
-        if (ok) {
-            json_object_object_add(o, "lines", json_object_new_int64((int64_t)lines));
-            json_object_object_add(o, "tip", json_object_new_string(tip));
-        } else {
-            json_object_object_add(o, "line", json_object_new_int64((int64_t)bad));
-            json_object_object_add(o, "error", json_object_new_string(mav2_last_error()));
-        }
-        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        json_object_put(o);
-        mav2_cli_out.json_done = 1;
-    } else if (ok) {
-        printf("ok %llu %s\n", lines, tip);
+    int ok = mav2_ledger_verify(file, &lines, &bad, tip), rc;
+    mav2_cli_result r;
+
+    mav2_cli_result_init(&r, a->json);
+    mav2_cli_result_bool(&r, "ok", NULL, ok);
+    if (ok) {
+        mav2_cli_result_int(&r, "lines", NULL, (int64_t)lines);
+        mav2_cli_result_str(&r, "tip", NULL, tip);
+        mav2_cli_result_line(&r, "ok %llu %s", lines, tip);
+        return mav2_cli_result_print(self, &r);
     }
-    if (!ok)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: %s", file, mav2_last_error());
-    return fflush(stdout) == 0 ? MAV2_EXIT_OK
-                               : mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "cannot write output");
+    mav2_cli_result_int(&r, "line", NULL, (int64_t)bad);
+    mav2_cli_result_str(&r, "error", NULL, mav2_last_error());
+    if (a->json && (rc = mav2_cli_result_print(self, &r)) != MAV2_EXIT_OK)
+        return rc;
+    mav2_cli_result_clear(&r);
+    mav2_cli_out.json_done = 1; /* the object above says why */
+    return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: %s", file, mav2_last_error());
 }
 
 /* --since into seconds since the epoch. */
@@ -252,11 +232,12 @@ static const char *field(json_object *o, const char *k)
 /* Whether line o passes the filters (account parsed into acct when given). */
 static int wanted(json_object *o, const uint8_t *acct, long long since)
 {
-    uint8_t a[20];
+    uint8_t a[MAV2_ADDRESS_LEN];
     struct tm tm;
     char *end;
     memset(&tm, 0, sizeof(tm));
-    if (acct != NULL && (!mav2_address_parse(field(o, "account"), a) || memcmp(a, acct, 20) != 0))
+    if (acct != NULL &&
+        (!mav2_address_parse(field(o, "account"), a) || memcmp(a, acct, MAV2_ADDRESS_LEN) != 0))
         return 0;
     end = strptime(field(o, "time"), "%Y-%m-%dT%H:%M:%SZ", &tm);
     return end != NULL && *end == '\0' && (long long)timegm(&tm) >= since;
@@ -298,9 +279,9 @@ static int show_lines(const mav2_cli_cmd *self, FILE *f, const char *file, const
     return rc;
 }
 
-static int show(const mav2_cli_cmd *self, const audit_args *a, const char *file)
+static int show(const mav2_cli_cmd *self, const audit_opts *a, const char *file)
 {
-    uint8_t acct[20];
+    uint8_t acct[MAV2_ADDRESS_LEN];
     long long since = 0;
     FILE *f;
     int rc;
@@ -322,33 +303,60 @@ static int show(const mav2_cli_cmd *self, const audit_args *a, const char *file)
     return rc;
 }
 
-int mav2_cmd_audit(const mav2_cli_cmd *self, int argc, char **argv)
+/* The command line of audit verify or show into a and the ledger's path into buf
+ * (*file). Exit code, MAV2_CLI_PARSED to go on. */
+static int audit_args(const mav2_cli_cmd *self, audit_opts *a, int argc, char **argv, char *buf,
+                      size_t cap, const char **file)
 {
-    audit_args a;
+    const char *args[1];
+    size_t n = 0;
+    int rc;
+
+    memset(a, 0, sizeof(*a));
+    if ((rc = mav2_cli_opts_parse_args(self, a, args, 1, &n, argc, argv)) != MAV2_CLI_PARSED)
+        return rc;
+    mav2_cli_out.json = mav2_cli_out.json || a->json;
+    a->json = mav2_cli_out.json;
+    if ((*file = ledger_file(self, a, n > 0 ? args[0] : NULL, buf, cap)) == NULL)
+        return MAV2_EXIT_USAGE;
+    return MAV2_CLI_PARSED;
+}
+
+/* audit verify or show (page, run): its command line, then run. Exit code. */
+static int audit_sub(const mav2_cli_cmd *self, const mav2_cli_page *page,
+                     int (*run)(const mav2_cli_cmd *, const audit_opts *, const char *), int argc,
+                     char **argv)
+{
+    mav2_cli_cmd me = *self;
+    audit_opts a;
     char buf[4096];
     const char *file;
-    int is_show;
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(mav2_help_audit, argc < 2 ? stderr : stdout);
-        return argc < 2 ? MAV2_EXIT_USAGE : MAV2_EXIT_OK;
-    }
-    is_show = strcmp(argv[1], "show") == 0;
-    for (int i = 2; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0)
-            return fputs(is_show                          ? help_show
-                         : strcmp(argv[1], "verify") == 0 ? help_verify
-                                                          : mav2_help_audit,
-                         stdout) < 0
-                       ? MAV2_EXIT_INTERNAL
-                       : MAV2_EXIT_OK;
-    if (!is_show && strcmp(argv[1], "verify") != 0)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "unknown subcommand \"%s\" (verify, show)",
-                             argv[1]);
-    if (!parse_args(self, argc, argv, &a, is_show))
-        return MAV2_EXIT_USAGE;
-    mav2_cli_out.json = mav2_cli_out.json || a.json;
-    a.json = mav2_cli_out.json;
-    if ((file = ledger_file(self, &a, buf, sizeof(buf))) == NULL)
-        return MAV2_EXIT_USAGE;
-    return is_show ? show(self, &a, file) : verify(self, &a, file);
+    int rc;
+
+    me.name = "audit"; /* its errors name the group, as always */
+    me.page = page;
+    if ((rc = audit_args(&me, &a, argc, argv, buf, sizeof(buf), &file)) != MAV2_CLI_PARSED)
+        return rc;
+    return run(&me, &a, file);
+}
+
+static int audit_verify(const mav2_cli_cmd *self, int argc, char **argv)
+{
+    return audit_sub(self, &page_verify, verify, argc, argv);
+}
+
+static int audit_show(const mav2_cli_cmd *self, int argc, char **argv)
+{
+    return audit_sub(self, &page_show, show, argc, argv);
+}
+
+static const mav2_cli_sub audit_cmds[] = {
+    {"verify", audit_verify, "check the ledger's hash chain", NULL},
+    {"show", audit_show, "the ledger's lines, filtered", NULL},
+};
+
+int mav2_cmd_audit(const mav2_cli_cmd *self, int argc, char **argv)
+{
+    return mav2_cli_dispatch(self, audit_cmds, sizeof(audit_cmds) / sizeof(audit_cmds[0]), argc,
+                             argv);
 }

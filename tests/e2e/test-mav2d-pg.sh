@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# test-mav2d-pg.sh: two mav2d on one account sharing lanes, journal and call records
+# through a real PostgreSQL (tests/harness/pg.sh: initdb + pg_ctl on a Unix socket), on the
+# local devnet: CLIENTS viem clients x LOAD requests through each (defaults 2 x 10 per
+# mav2d for the shared 2-core machine; MAV2D_PG_CLIENTS=4 MAV2D_PG_LOAD=50 gives the
+# issue's 8 x 50), every id answered by either mav2d and included exactly once (nonces
+# and balances on chain); kill -9 of one mav2d in the middle of a load: once its leases
+# expire the other one sees its accepted ops through, none lost or sent twice;
+# PostgreSQL restarted under a load: the mav2d waits for it, nothing lost. The database
+# password only in its file, never in argv or a log.
+E2E_NEEDS="curl"
+. "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
+. "$MH_TOP_SRCDIR/tests/harness/pg.sh"
+pg_find || tap_skip_all "$pg_why"
+MAV2D="$MH_TOP_BUILDDIR/mav2/mav2d"
+CLIENT="$DEVNET/tools/mav2d-client.mjs"
+CLIENTS=${MAV2D_PG_CLIENTS:-2}
+LOAD=${MAV2D_PG_LOAD:-10}
+LEASE=3000
+
+chmod 0711 "$MH_TMP" # the server may run as nobody (pg.sh)
+pg_start "$MH_TMP/pg" || {
+    sed 's/^/# /' "$MH_TMP/pg/initdb.log" "$MH_TMP/pg/pg_ctl.log" "$MH_TMP/pg/server.log" 2>/dev/null
+    echo "Bail out! PostgreSQL did not start"
+    exit 1
+}
+trap 'pg_stop_now; stop_all' EXIT
+unset PGPASSWORD PGPASSFILE
+session_account
+TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+(umask 077 && echo "$TOKEN" >"$MH_TMP/token")
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+conf() { # NAME PORT
+    (umask 077 && cat >"$MH_TMP/$1.conf" <<CONF
+[profile e2e]
+rpc-url = $RPC_URL
+bundler-url = $BUNDLER_URL
+account = $ACC
+key = $SK
+entity-id = 1
+global = true
+[service]
+profile = e2e
+listen = $MH_TMP/$1.sock
+tcp = 127.0.0.1:$2
+bearer-token-file = $MH_TMP/token
+lanes = 4
+state-dir = $MH_TMP/$1-state
+poll-interval = 200
+state = $PG_URL
+state-password-file = $PG_PASSWORD_FILE
+lease = $LEASE
+CONF
+    )
+}
+PA=$(free_port)
+PB=$(free_port)
+conf a "$PA"
+conf b "$PB"
+"$MAV2D" --config "$MH_TMP/a.conf" --init-db >"$MH_TMP/init.out" 2>&1
+is "--init-db on the database" "$(cat "$MH_TMP/init.out")" "mav2d: state (postgresql) at schema 2"
+
+start_mavd() { # NAME: $PID_<NAME> once its readiness line came
+    rm -f "$MH_TMP/$1.fifo" && mkfifo "$MH_TMP/$1.fifo"
+    exec {fd}<>"$MH_TMP/$1.fifo"
+    "$MAV2D" --config "$MH_TMP/$1.conf" >&$fd 2>>"$MH_TMP/$1.err" &
+    eval "PID_$1=\$!"
+    BGPIDS+=($!)
+    READY=""
+    read -r -t 300 -u $fd READY
+}
+start_mavd a
+ok "mav2d A ready on PostgreSQL" grep -q "^mav2d: ready: account $ACC" <<<"$READY"
+start_mavd b
+ok "mav2d B ready on the same database" grep -q "^mav2d: ready: account $ACC" <<<"$READY"
+export MAV2D_TOKEN="$TOKEN" ACCOUNT="$ACC" CHAIN_ID
+via() { MAV2D_URL="http://127.0.0.1:$1/" node "$CLIENT" "${@:2}"; }
+
+lane_key() { if [ "$1" -eq 0 ]; then echo 101; else printf '%x0000000101' "$1"; fi; }
+nonces() { local s=0 i; for i in 0 1 2 3; do s=$((s + $(nonce_seq "$(lane_key $i)"))); done; echo $s; }
+N0=$(nonces)
+
+# ---- load through both at once
+TOTAL=$((CLIENTS * LOAD))
+BA=$((0x30ad0000))
+BB=$((0x31ad0000))
+via "$PA" load "$CLIENTS" "$LOAD" "$BA" >"$MH_TMP/la.out" 2>"$MH_TMP/load.err" &
+LA=$!
+via "$PB" load "$CLIENTS" "$LOAD" "$BB" >"$MH_TMP/lb.out" 2>>"$MH_TMP/load.err" &
+LB=$!
+wait $LA
+wait $LB
+grep -h '^err ' "$MH_TMP/la.out" "$MH_TMP/lb.out" | head -3 | sed 's/^/# /'
+is "load: every request through A got an id" "$(grep -c '^id ' "$MH_TMP/la.out")" "$TOTAL"
+is "load: every request through B got an id" "$(grep -c '^id ' "$MH_TMP/lb.out")" "$TOTAL"
+awk '$1 == "id" { print $3 }' "$MH_TMP/la.out" >"$MH_TMP/a.ids"
+awk '$1 == "id" { print $3 }' "$MH_TMP/lb.out" >"$MH_TMP/b.ids"
+is "load: ids distinct" "$(sort -u "$MH_TMP/a.ids" "$MH_TMP/b.ids" | wc -l)" $((2 * TOTAL))
+via "$PB" status $(cat "$MH_TMP/a.ids") >"$MH_TMP/a.st" 2>>"$MH_TMP/load.err"
+is "B answers for every op A accepted: confirmed (200)" "$(awk '$2 == 200' "$MH_TMP/a.st" | wc -l)" "$TOTAL"
+via "$PA" status $(cat "$MH_TMP/b.ids") >"$MH_TMP/b.st" 2>>"$MH_TMP/load.err"
+is "A answers for every op B accepted: confirmed (200)" "$(awk '$2 == 200' "$MH_TMP/b.st" | wc -l)" "$TOTAL"
+once=0
+for base in $BA $BB; do
+    for k in $(seq 0 $((TOTAL - 1))); do
+        [ "$(balance "$(printf '0x%040x' $((base + k)))")" = 1000 ] && once=$((once + 1))
+    done
+done
+is "load: every recipient got its 1000 wei exactly once" "$once" $((2 * TOTAL))
+is "load: the lanes' nonces moved by exactly the number of requests" "$(nonces)" $((N0 + 2 * TOTAL))
+is "load: no journal rows left" "$(pg_psql 'SELECT count(*) FROM mav2_journal')" 0
+
+# ---- kill -9 of A in the middle of a load through A: B sees A's accepted ops through
+N1=$(nonces)
+BK=$((0x32ad0000))
+rm -f "$MH_TMP/kill.fifo" && mkfifo "$MH_TMP/kill.fifo"
+exec 8<>"$MH_TMP/kill.fifo"
+via "$PA" load "$CLIENTS" "$LOAD" "$BK" >&8 2>>"$MH_TMP/load.err" &
+LOADER=$!
+got=0
+while [ "$got" -lt 3 ] && read -r -t 300 -u 8 line; do
+    echo "$line" >>"$MH_TMP/kill.out"
+    case $line in id\ *) got=$((got + 1)) ;; esac
+done
+kill -9 "$PID_a"
+wait "$PID_a" 2>/dev/null
+wait "$LOADER"
+while read -r -t 1 -u 8 line; do echo "$line" >>"$MH_TMP/kill.out"; done
+awk '$1 == "id" { print $3 }' "$MH_TMP/kill.out" >"$MH_TMP/kill.ids"
+IDS=$(wc -l <"$MH_TMP/kill.ids")
+ok "kill -9: requests got an id before the kill ($IDS)" test "$IDS" -ge 3
+via "$PB" status $(cat "$MH_TMP/kill.ids") >"$MH_TMP/kill.st" 2>>"$MH_TMP/load.err"
+is "B: every id A answered is confirmed (200)" "$(awk '$2 == 200' "$MH_TMP/kill.st" | wc -l)" "$IDS"
+once=0 twice=0 paid=0
+for k in $(seq 0 $((TOTAL - 1))); do
+    b=$(balance "$(printf '0x%040x' $((BK + k)))")
+    [ "$b" -gt 0 ] && paid=$((paid + 1))
+    [ "$b" -gt 1000 ] && twice=$((twice + 1))
+done
+for k in $(awk '$1 == "id" { print $2 }' "$MH_TMP/kill.out"); do
+    [ "$(balance "$(printf '0x%040x' $((BK + k)))")" = 1000 ] && once=$((once + 1))
+done
+is "kill -9: every answered request paid exactly once" "$once" "$IDS"
+is "kill -9: no recipient paid twice" "$twice" 0
+is "kill -9: nonces moved by exactly the ops included" "$(nonces)" $((N1 + paid))
+
+# ---- PostgreSQL restarted under B: its connections cut, it waits for the database
+# and recovers, nothing lost
+pg_restart() { pg_start "$MH_TMP/pg" && trap 'pg_stop_now; stop_all' EXIT; }
+N2=$(nonces)
+ok "the database stops" pg_stop
+BR=$((0x33ad0000))
+via "$PB" load "$CLIENTS" "$LOAD" "$BR" >"$MH_TMP/lr.out" 2>>"$MH_TMP/load.err" &
+LR=$!
+ok "the database starts again" pg_restart
+wait $LR
+is "restart: every request through B got an id" "$(grep -c '^id ' "$MH_TMP/lr.out")" "$TOTAL"
+awk '$1 == "id" { print $3 }' "$MH_TMP/lr.out" >"$MH_TMP/r.ids"
+via "$PB" status $(cat "$MH_TMP/r.ids") >"$MH_TMP/r.st" 2>>"$MH_TMP/load.err"
+is "restart: every id confirmed (200)" "$(awk '$2 == 200' "$MH_TMP/r.st" | wc -l)" "$TOTAL"
+once=0
+for k in $(seq 0 $((TOTAL - 1))); do
+    [ "$(balance "$(printf '0x%040x' $((BR + k)))")" = 1000 ] && once=$((once + 1))
+done
+is "restart: every recipient got its 1000 wei exactly once" "$once" "$TOTAL"
+is "restart: nonces moved by exactly the requests" "$(nonces)" $((N2 + TOTAL))
+
+# ---- the password stays in its file
+PW=$(cat "$PG_PASSWORD_FILE")
+ok "the password is in no log" test -z "$(grep -lF -- "$PW" "$MH_TMP"/*.err "$MH_TMP"/*.out 2>/dev/null)"
+ok "nor in B's argv" test -z "$(tr '\0' ' ' <"/proc/$PID_b/cmdline" | grep -F -- "$PW")"
+
+kill -TERM "$PID_b"
+wait "$PID_b"
+is "SIGTERM: B exits 0" "$?" 0
+sed 's/^/# a: /' "$MH_TMP/a.err" | tail -5
+sed 's/^/# b: /' "$MH_TMP/b.err" | tail -5
+tap_done
