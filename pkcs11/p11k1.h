@@ -139,6 +139,7 @@ int p11k1_key_can_sign(const p11k1_key *key);
 #define P11K1_UNKNOWN (-1)
 typedef struct p11k1_protection {
     int sensitive, always_sensitive, extractable, never_extractable, local;
+    int reserved[8]; /* room for fields added later without a new size: zero */
 } p11k1_protection;
 /* Reads them from the token now (two of them can change: CKA_SENSITIVE to
  * true, CKA_EXTRACTABLE to false). A key without a private half (found without

@@ -107,6 +107,7 @@ P11K1_EXPORT CK_RV p11k1_key_protection(p11k1_key *key, p11k1_protection *out)
         p11k1_ctx_check_fork(key->slot->ctx);
         rv = read_key(key, val);
     }
+    memset(out, 0, sizeof(*out));
     out->sensitive = val[0];
     out->always_sensitive = val[1];
     out->extractable = val[2];

@@ -555,6 +555,7 @@ int mav2_key_protection_get(EVP_PKEY *pkey, mav2_key_protection *out)
 
     if (pkey == NULL || out == NULL)
         return mav2_error_set("no key given");
+    memset(out, 0, sizeof(*out));
     out->held = MAV2_KEY_HELD_UNKNOWN;
     val[0] = &out->sensitive;
     val[1] = &out->always_sensitive;

@@ -73,6 +73,7 @@ enum {
 typedef struct mav2_key_protection {
     int held;
     int sensitive, always_sensitive, extractable, never_extractable, local;
+    int reserved[8]; /* room for fields added later without a new size: zero */
 } mav2_key_protection;
 
 /* Fills *out for pkey through OpenSSL only (one read of the token for a token

@@ -86,11 +86,12 @@ typedef enum {
 
 typedef struct {
     mav2_rpc_status status;
-    long http_status;   /* last HTTP status seen, 0 if none */
-    int64_t code;       /* JSON-RPC error code (MAV2_RPC_E_RPC) */
-    char message[1024]; /* one line: the server's message for MAV2_RPC_E_RPC, else ours */
-    char *data;         /* error.data (MAV2_RPC_E_RPC): the string itself if it is a JSON string,
-                         * else its JSON text; NULL if absent */
+    long http_status;      /* last HTTP status seen, 0 if none */
+    int64_t code;          /* JSON-RPC error code (MAV2_RPC_E_RPC) */
+    char message[1024];    /* one line: the server's message for MAV2_RPC_E_RPC, else ours */
+    char *data;            /* error.data (MAV2_RPC_E_RPC): the string itself if it is a JSON string,
+                            * else its JSON text; NULL if absent */
+    uintptr_t reserved[4]; /* room for fields added later without a new size: zero */
 } mav2_rpc_error;
 
 /* Releases e->data and resets e to MAV2_RPC_OK. */

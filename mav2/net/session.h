@@ -35,11 +35,13 @@ typedef struct {
     int single_signer;                /* module is SingleSignerValidationModule */
     uint8_t signer[MAV2_ADDRESS_LEN]; /* its signers(entityId, account); zero if none */
     mav2_validation_data vd;          /* getValidationData(module || entityId) */
+    uintptr_t reserved[8];            /* room for fields added later without a new size: zero */
 } mav2_session_key_info;
 
 typedef struct {
     mav2_session_key_info *keys; /* in order of first installation */
     size_t n;
+    uintptr_t reserved[2]; /* room for fields added later without a new size: zero */
 } mav2_session_list;
 
 /* Lists the live validations of account from block from_block on (0: genesis; some

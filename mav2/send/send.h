@@ -282,6 +282,7 @@ typedef struct {
     char *user_op;               /* the op as sent, JSON-RPC object text (userop.h) when
                                   * signed, else NULL (owned, as receipt) */
     unsigned long http_requests; /* HTTP requests made (node + bundler, retries too) */
+    uintptr_t reserved[8];       /* room for fields added later without a new size: zero */
 } mav2_send_result;
 
 void mav2_send_result_clear(mav2_send_result *r);

@@ -43,6 +43,14 @@ static int same(const p11k1_protection *p, int s, int as, int x, int nx, int l)
     return 0;
 }
 
+static int reserved_zero(const p11k1_protection *p)
+{
+    for (size_t i = 0; i < sizeof(p->reserved) / sizeof(p->reserved[0]); i++)
+        if (p->reserved[i] != 0)
+            return 0;
+    return 1;
+}
+
 /* A logged-in R/W session on the token of key k (the login is the
  * application's: p11k1 made it already). */
 static CK_SESSION_HANDLE raw_session(p11k1_key *k)
@@ -151,9 +159,11 @@ int main(void)
         tap_diag("%s", p11k1_last_error());
         tap_bail("cannot generate a key");
     }
+    memset(&pr, 0x5a, sizeof(pr));
     rv = p11k1_key_protection(gen, &pr);
     tap_ok(rv == CKR_OK && same(&pr, 1, 1, 0, 1, 1),
            "generated key: sensitive, always sensitive, not extractable, never extractable, local");
+    tap_ok(rv == CKR_OK && reserved_zero(&pr), "the reserved room is written zero");
 
     f = p11k1_key_module(gen);
     s = raw_session(gen);
