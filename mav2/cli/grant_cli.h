@@ -35,8 +35,9 @@ int mav2_cli_grant_load(const mav2_cli_cmd *cmd, const char *spec, const mav2_se
  * refused; else the deferred lane must be at the grant's sequence. When the grant is to
  * be used, p gets the deferred nonce option and the signature prefix (pointing into
  * gr). Returns an exit code. */
-int mav2_cli_grant_check(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t session_key[20],
-                         const uint8_t *factory_owner, mav2_send_params *p, mav2_cli_grant *gr);
+int mav2_cli_grant_check(const mav2_cli_cmd *cmd, mav2_rpc *node,
+                         const uint8_t session_key[MAV2_ADDRESS_LEN], const uint8_t *factory_owner,
+                         mav2_send_params *p, mav2_cli_grant *gr);
 /* The grant's own allowlist (its AllowlistModule validation hooks, read from its
  * installValidation) applied to every call of call_data, as the module's rule: the
  * first op installs the key, so send's check of the on-chain allowlist finds none yet.

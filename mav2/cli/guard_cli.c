@@ -131,8 +131,8 @@ int mav2_cli_ledger_op(const mav2_cli_cmd *cmd, mav2_cli_guard *g, uint64_t chai
 }
 
 int mav2_cli_ledger_message(const mav2_cli_cmd *cmd, mav2_cli_guard *g, uint64_t chain_id,
-                            const uint8_t account[20], uint32_t entity_id, const uint8_t hash[32],
-                            const uint8_t replay_safe_hash[32])
+                            const uint8_t account[MAV2_ADDRESS_LEN], uint32_t entity_id,
+                            const uint8_t hash[32], const uint8_t replay_safe_hash[32])
 {
     if (!mav2_guard_signed_message(&g->g, chain_id, account, entity_id, hash, replay_safe_hash))
         return mav2_cli_fail_lib(cmd, MAV2_EXIT_INTERNAL, "ledger");

@@ -6,9 +6,12 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
+
+#include "common/hex.h"
 
 #include "mav2/cli/cli.h"
 #include "mav2/cli/output.h"
@@ -168,4 +171,24 @@ int mav2_cli_result_print(const mav2_cli_cmd *cmd, mav2_cli_result *r)
     }
     mav2_cli_result_clear(r);
     return rc;
+}
+
+struct json_object *mav2_cli_json_address(const uint8_t a[MAV2_ADDRESS_LEN])
+{
+    char s[MAV2_ADDRESS_STR_MAX];
+    mav2_address_format(a, s);
+    return json_object_new_string(s);
+}
+
+struct json_object *mav2_cli_json_hex(const uint8_t *b, size_t n)
+{
+    size_t cap = mh_hex_encoded_size(n, 1);
+    char *s = malloc(cap);
+    json_object *o;
+    if (s == NULL)
+        return NULL;
+    mh_hex_encode(b, n, s, cap, 1);
+    o = json_object_new_string(s);
+    free(s);
+    return o;
 }

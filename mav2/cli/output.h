@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "mav2/core/address.h"
 #include "mav2/core/buf.h"
 
 struct json_object;
@@ -69,6 +70,11 @@ void mav2_cli_result_json(mav2_cli_result *r, const char *json, struct json_obje
 /* A text-only line, printf-formatted (at most 2 kB; the newline is added). */
 __attribute__((format(printf, 2, 3))) void mav2_cli_result_line(mav2_cli_result *r, const char *fmt,
                                                                 ...);
+
+/* JSON strings for the values of a JSON-only field: an address (EIP-55 checksummed),
+ * bytes as 0x-hex. NULL if out of memory. */
+struct json_object *mav2_cli_json_address(const uint8_t a[MAV2_ADDRESS_LEN]);
+struct json_object *mav2_cli_json_hex(const uint8_t *b, size_t n);
 
 /* Prints r in its form (the JSON value on one line, or the text lines) and frees it.
  * Returns MAV2_EXIT_OK, or MAV2_EXIT_INTERNAL after the error line if out of memory

@@ -42,7 +42,7 @@ const mav2_cli_opt mav2_cli_deploy_group[] = {
 /* Validation data of (SingleSignerValidationModule, entity) and its signer; *in_use
  * when either is set. deployed = 0: nothing installed. Returns an exit code. */
 static int entity_state(const mav2_cli_cmd *self, mav2_rpc *node, const owner_args *a,
-                        mav2_validation_data *vd, uint8_t signer[20], int *in_use)
+                        mav2_validation_data *vd, uint8_t signer[MAV2_ADDRESS_LEN], int *in_use)
 {
     mav2_buf q = MAV2_BUF_INIT, res = MAV2_BUF_INIT;
     mav2_abi *e;
@@ -136,7 +136,7 @@ int owner_prepare(const mav2_cli_cmd *self, owner_args *a, owner_op *op)
 {
     mav2_send_params *p = &op->p;
     mav2_buf *fd = &op->fd;
-    uint8_t owner[20], predicted[20];
+    uint8_t owner[MAV2_ADDRESS_LEN], predicted[MAV2_ADDRESS_LEN];
     mav2_u256 salt;
 
     if (!mav2_cli_apply_settings(self, &a->net, NULL, NULL, NULL))
@@ -202,7 +202,7 @@ void owner_op_clear(owner_op *op)
 
 int owner_connect(const mav2_cli_cmd *self, owner_args *a, owner_op *op)
 {
-    uint8_t signer[20];
+    uint8_t signer[MAV2_ADDRESS_LEN];
     int rc;
 
     if ((op->key = mav2_cli_load_key(self, a->owner_key, a->pin, 1)) == NULL)

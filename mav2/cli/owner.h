@@ -19,7 +19,7 @@ typedef struct {
     mav2_cli_net net;
     const char *account_s, *owner_key, *pin, *entity_s, *owner_entity_s;
     const char *factory_owner_s, *salt_s;
-    uint8_t account[20];
+    uint8_t account[MAV2_ADDRESS_LEN];
     uint32_t entity, owner_entity;
 } owner_args;
 

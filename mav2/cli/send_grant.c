@@ -61,8 +61,8 @@ int mav2_cli_grant_load(const mav2_cli_cmd *cmd, const char *spec, const mav2_se
 }
 
 /* call(to, selector || args) returning one word (or the first) into w. */
-static int call_word(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[20], mav2_abi *e,
-                     const uint8_t sel[4], uint8_t w[32])
+static int call_word(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[MAV2_ADDRESS_LEN],
+                     mav2_abi *e, const uint8_t sel[4], uint8_t w[32])
 {
     mav2_buf q = MAV2_BUF_INIT, res = MAV2_BUF_INIT;
     int rc;
@@ -77,8 +77,9 @@ static int call_word(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t to[2
 }
 
 /* The account's owner: getFallbackSignerData() when deployed, else factory_owner. */
-static int account_owner(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t account[20],
-                         const uint8_t *factory_owner, int deployed, uint8_t owner[20])
+static int account_owner(const mav2_cli_cmd *cmd, mav2_rpc *node,
+                         const uint8_t account[MAV2_ADDRESS_LEN], const uint8_t *factory_owner,
+                         int deployed, uint8_t owner[MAV2_ADDRESS_LEN])
 {
     uint8_t sel[4], w[32];
     int rc;
@@ -99,7 +100,7 @@ static int account_owner(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t 
 
 /* SingleSignerValidationModule.signers(entity, account) into signer. */
 static int entity_signer(const mav2_cli_cmd *cmd, mav2_rpc *node, const mav2_send_params *p,
-                         uint8_t signer[20])
+                         uint8_t signer[MAV2_ADDRESS_LEN])
 {
     mav2_abi *e = mav2_abi_new();
     uint8_t w[32];
@@ -136,7 +137,7 @@ static int lane_seq(const mav2_cli_cmd *cmd, mav2_rpc *node, const mav2_send_par
 static int check_owner(const mav2_cli_cmd *cmd, mav2_rpc *node, const mav2_send_params *p,
                        const mav2_grant *g, const uint8_t *factory_owner, int deployed)
 {
-    uint8_t owner[20], signer[20];
+    uint8_t owner[MAV2_ADDRESS_LEN], signer[MAV2_ADDRESS_LEN];
     uint64_t chain;
     char a1[MAV2_ADDRESS_STR_MAX], a2[MAV2_ADDRESS_STR_MAX];
     int rc;
@@ -174,10 +175,11 @@ static int chain_time(const mav2_cli_cmd *cmd, mav2_rpc *node, uint64_t *t)
               : mav2_cli_fail(cmd, MAV2_EXIT_NETWORK, "eth_getBlockByNumber: no timestamp");
 }
 
-int mav2_cli_grant_check(const mav2_cli_cmd *cmd, mav2_rpc *node, const uint8_t session_key[20],
-                         const uint8_t *factory_owner, mav2_send_params *p, mav2_cli_grant *gr)
+int mav2_cli_grant_check(const mav2_cli_cmd *cmd, mav2_rpc *node,
+                         const uint8_t session_key[MAV2_ADDRESS_LEN], const uint8_t *factory_owner,
+                         mav2_send_params *p, mav2_cli_grant *gr)
 {
-    uint8_t signer[20] = {0};
+    uint8_t signer[MAV2_ADDRESS_LEN] = {0};
     uint64_t seq = 0, want, now = 0;
     int rc, deployed = 0;
     if (gr->g.deadline != 0 && (rc = chain_time(cmd, node, &now)) != MAV2_EXIT_OK)
@@ -245,7 +247,7 @@ typedef struct {
 } allow_list;
 
 /* The entry for target (all-zero: the wildcard) in l: its offset, 0 if none. */
-static int find_entry(const allow_list *l, const uint8_t target[20], size_t *at)
+static int find_entry(const allow_list *l, const uint8_t target[MAV2_ADDRESS_LEN], size_t *at)
 {
     for (size_t i = 0; i < l->n; i++) {
         if (!elem_at(l->d, l->len, l->arr, i, at) || *at + 160 > l->len)
@@ -259,7 +261,7 @@ static int find_entry(const allow_list *l, const uint8_t target[20], size_t *at)
 /* The module's rule for one call: 1 allowed, 0 refused (said), -1 malformed. */
 static int allow_call(const allow_list *l, const mav2_call *c, size_t idx)
 {
-    static const uint8_t any[20];
+    static const uint8_t any[MAV2_ADDRESS_LEN];
     char a[MAV2_ADDRESS_STR_MAX];
     size_t at, sels, n;
     int f = find_entry(l, c->target, &at);

@@ -45,8 +45,8 @@ const mav2_cli_page mav2_page_session_decode_grant = {
     "    0 decoded, 1 usage or a malformed grant\n",
     decode_table, NULL};
 
-static int decode_print(const mav2_cli_cmd *cmd, const mav2_grant *g, const uint8_t owner[20],
-                        int json)
+static int decode_print(const mav2_cli_cmd *cmd, const mav2_grant *g,
+                        const uint8_t owner[MAV2_ADDRESS_LEN], int json)
 {
     char lane_s[MAV2_U256_DEC_MAX], nonce_s[MAV2_U256_DEC_MAX], when[64] = "none", *call;
     char signer[MAV2_ADDRESS_STR_MAX];
@@ -103,7 +103,7 @@ int mav2_cmd_session_decode_grant(const mav2_cli_cmd *self0, int argc, char **ar
     const mav2_cli_cmd *self = &cmd;
     decode_args o;
     char *text = NULL;
-    uint8_t account[20], owner[20];
+    uint8_t account[MAV2_ADDRESS_LEN], owner[MAV2_ADDRESS_LEN];
     uint64_t chain;
     int rc;
     mav2_grant g;

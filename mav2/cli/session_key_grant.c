@@ -119,10 +119,11 @@ static int parse_deadline(const mav2_cli_cmd *cmd, const char *s, uint64_t *out)
 
 /* The account: --account, or the semi-modular account of --factory-owner / --salt
  * (both given: they must agree). */
-static int grant_account(const mav2_cli_cmd *cmd, const grant_args *a, uint8_t account[20],
-                         uint8_t fowner[20], int *have_fowner)
+static int grant_account(const mav2_cli_cmd *cmd, const grant_args *a,
+                         uint8_t account[MAV2_ADDRESS_LEN], uint8_t fowner[MAV2_ADDRESS_LEN],
+                         int *have_fowner)
 {
-    uint8_t predicted[20];
+    uint8_t predicted[MAV2_ADDRESS_LEN];
     mav2_u256 salt;
     *have_fowner = 0;
     if (a->salt_s != NULL && a->fowner_s == NULL)
@@ -149,7 +150,8 @@ static int grant_account(const mav2_cli_cmd *cmd, const grant_args *a, uint8_t a
 
 /* The session key's address: from the key (public half), or as given (said). Returns
  * an exit code. */
-static int grant_session(const mav2_cli_cmd *cmd, const grant_args *a, uint8_t session[20])
+static int grant_session(const mav2_cli_cmd *cmd, const grant_args *a,
+                         uint8_t session[MAV2_ADDRESS_LEN])
 {
     EVP_PKEY *sk;
     int ok;
@@ -184,29 +186,11 @@ static int write_out(const mav2_cli_cmd *cmd, const char *path, const char *text
     return MAV2_EXIT_OK;
 }
 
-static json_object *jhex(const uint8_t *b, size_t n)
-{
-    char *s = malloc(mh_hex_encoded_size(n, 1));
-    json_object *o;
-    if (s == NULL)
-        return NULL;
-    mh_hex_encode(b, n, s, mh_hex_encoded_size(n, 1), 1);
-    o = json_object_new_string(s);
-    free(s);
-    return o;
-}
-
-static json_object *jaddr(const uint8_t a[20])
-{
-    char s[MAV2_ADDRESS_STR_MAX];
-    mav2_address_format(a, s);
-    return json_object_new_string(s);
-}
-
 /* The output: the hex string, or the JSON object with the decoded fields. */
 static int grant_output(const mav2_cli_cmd *cmd, const grant_args *a, const mav2_grant *g,
-                        uint64_t chain, const uint8_t account[20], const uint8_t owner[20],
-                        const uint8_t session[20])
+                        uint64_t chain, const uint8_t account[MAV2_ADDRESS_LEN],
+                        const uint8_t owner[MAV2_ADDRESS_LEN],
+                        const uint8_t session[MAV2_ADDRESS_LEN])
 {
     char *hex = NULL, dec[MAV2_U256_DEC_MAX];
     json_object *o;
@@ -223,15 +207,15 @@ static int grant_output(const mav2_cli_cmd *cmd, const grant_args *a, const mav2
     mav2_u256_to_dec(&g->nonce, dec);
     o = json_object_new_object();
     json_object_object_add(o, "grant", json_object_new_string(hex));
-    json_object_object_add(o, "account", jaddr(account));
+    json_object_object_add(o, "account", mav2_cli_json_address(account));
     json_object_object_add(o, "chainId", json_object_new_int64((int64_t)chain));
     json_object_object_add(o, "entityId", json_object_new_int64(entity));
     json_object_object_add(o, "nonce", json_object_new_string(dec));
     json_object_object_add(o, "deadline", json_object_new_int64((int64_t)g->deadline));
     json_object_object_add(o, "execHooks", json_object_new_boolean(g->exec_hooks));
-    json_object_object_add(o, "owner", jaddr(owner));
-    json_object_object_add(o, "sessionKey", jaddr(session));
-    json_object_object_add(o, "installCall", jhex(g->call.data, g->call.len));
+    json_object_object_add(o, "owner", mav2_cli_json_address(owner));
+    json_object_object_add(o, "sessionKey", mav2_cli_json_address(session));
+    json_object_object_add(o, "installCall", mav2_cli_json_hex(g->call.data, g->call.len));
     rc = write_out(cmd, a->out_s, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
     json_object_put(o);
     free(hex);
@@ -257,9 +241,10 @@ static int deadline_hook(mav2_session_install *si, uint32_t entity, uint64_t dea
 }
 
 /* Compiles the permissions into the grant's call and nonce. */
-static int grant_build(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, const uint8_t account[20],
-                       const uint8_t session[20], uint32_t entity, const mav2_u256 *lane,
-                       mav2_grant *g)
+static int grant_build(const mav2_cli_cmd *cmd, mav2_cli_perms *ps,
+                       const uint8_t account[MAV2_ADDRESS_LEN],
+                       const uint8_t session[MAV2_ADDRESS_LEN], uint32_t entity,
+                       const mav2_u256 *lane, mav2_grant *g)
 {
     mav2_session_install si;
     int ok;
@@ -284,8 +269,8 @@ static int grant_build(const mav2_cli_cmd *cmd, mav2_cli_perms *ps, const uint8_
  * the account (and the factory owner when given), the permissions finished. 1, or 0
  * after printing why not. */
 static int grant_check(const mav2_cli_cmd *self, grant_args *a, uint64_t *chain, uint32_t *entity,
-                       mav2_u256 *lane, mav2_grant *g, uint8_t account[20], uint8_t fowner[20],
-                       int *have_fowner)
+                       mav2_u256 *lane, mav2_grant *g, uint8_t account[MAV2_ADDRESS_LEN],
+                       uint8_t fowner[MAV2_ADDRESS_LEN], int *have_fowner)
 {
     if (!mav2_cli_require(self, "--chain-id", a->chain_s, "--owner-key", a->owner_key,
                           "--entity-id", a->entity_s, "--account or --factory-owner",
@@ -311,7 +296,8 @@ static int grant_check(const mav2_cli_cmd *self, grant_args *a, uint64_t *chain,
 /* The owner signs g for the chain and account (and must be the factory owner when
  * given); the grant is printed or written. Exit code. */
 static int grant_sign(const mav2_cli_cmd *self, const grant_args *a, mav2_grant *g, uint64_t chain,
-                      const uint8_t account[20], const uint8_t *fowner, const uint8_t session[20])
+                      const uint8_t account[MAV2_ADDRESS_LEN], const uint8_t *fowner,
+                      const uint8_t session[MAV2_ADDRESS_LEN])
 {
     mav2_signer *owner;
     int rc;
@@ -336,7 +322,7 @@ int mav2_cmd_session_grant(const mav2_cli_cmd *self0, int argc, char **argv)
     grant_args *a = calloc(1, sizeof(*a));
     mav2_grant g;
     mav2_u256 lane;
-    uint8_t account[20], fowner[20], session[20];
+    uint8_t account[MAV2_ADDRESS_LEN], fowner[MAV2_ADDRESS_LEN], session[MAV2_ADDRESS_LEN];
     uint64_t chain = 0;
     uint32_t entity = 0;
     int rc, have_fowner = 0;

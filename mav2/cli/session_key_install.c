@@ -120,7 +120,8 @@ static int install_args(const mav2_cli_cmd *self, install_opts *o, int argc, cha
 
 /* The session key's address: --session-address, or --session-key's once it passes
  * the hardware check. Exit code. */
-static int install_session(const mav2_cli_cmd *self, const install_opts *o, uint8_t session[20])
+static int install_session(const mav2_cli_cmd *self, const install_opts *o,
+                           uint8_t session[MAV2_ADDRESS_LEN])
 {
     EVP_PKEY *sk;
     int ok, rc;
@@ -140,8 +141,9 @@ static int install_session(const mav2_cli_cmd *self, const install_opts *o, uint
 }
 
 /* The installValidation call of the key at the entity into inst (si its parts). */
-static int install_build(const mav2_cli_cmd *self, const install_opts *o, const uint8_t session[20],
-                         mav2_session_install *si, mav2_buf *inst)
+static int install_build(const mav2_cli_cmd *self, const install_opts *o,
+                         const uint8_t session[MAV2_ADDRESS_LEN], mav2_session_install *si,
+                         mav2_buf *inst)
 {
     if (!mav2_session_install_build(si, o->owner.account, session, o->owner.entity, o->perms.perms,
                                     o->perms.np))
@@ -190,7 +192,7 @@ int mav2_cmd_session_install(const mav2_cli_cmd *self0, int argc, char **argv)
     mav2_cli_cmd cmd = *self0;
     const mav2_cli_cmd *self = &cmd;
     install_opts o;
-    uint8_t session[20];
+    uint8_t session[MAV2_ADDRESS_LEN];
     int rc;
     owner_op op;
     mav2_buf inst = MAV2_BUF_INIT, un = MAV2_BUF_INIT, cd = MAV2_BUF_INIT;

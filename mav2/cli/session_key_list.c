@@ -153,13 +153,6 @@ static json_object *u256_json(const mav2_u256 *v)
     return json_object_new_string(d);
 }
 
-static json_object *addr_json(const uint8_t a[20])
-{
-    char s[MAV2_ADDRESS_STR_MAX];
-    mav2_address_format(a, s);
-    return json_object_new_string(s);
-}
-
 static json_object *allowlist_json(const mav2_session_limits *l)
 {
     json_object *a = json_object_new_array();
@@ -167,7 +160,7 @@ static json_object *allowlist_json(const mav2_session_limits *l)
     for (size_t i = 0; a != NULL && i < l->n_targets; i++) {
         const mav2_allowlist_target *t = &l->targets[i];
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "target", addr_json(t->target));
+        json_object_object_add(o, "target", mav2_cli_json_address(t->target));
         json_object_object_add(o, "anyTarget",
                                json_object_new_boolean(mav2_address_is_zero(t->target)));
         json_object_object_add(o, "hasSelectorAllowlist",
@@ -217,14 +210,15 @@ static void limits_json(json_object *o, const mav2_session_limits *l)
         e = json_object_new_array();
     for (size_t i = 0; e != NULL && i < l->n_erc20; i++) {
         json_object *t = json_object_new_object();
-        json_object_object_add(t, "token", addr_json(l->erc20[i].token));
+        json_object_object_add(t, "token", mav2_cli_json_address(l->erc20[i].token));
         json_object_object_add(t, "left", u256_json(&l->erc20[i].left));
         json_object_array_add(e, t);
     }
     json_object_object_add(o, "erc20LimitsLeft", e);
     json_object_object_add(o, "allowlist", l->has_allowlist ? allowlist_json(l) : NULL);
     json_object_object_add(o, "timeRange", l->has_time ? time_json(l) : NULL);
-    json_object_object_add(o, "paymasterGuard", l->has_paymaster ? addr_json(l->paymaster) : NULL);
+    json_object_object_add(o, "paymasterGuard",
+                           l->has_paymaster ? mav2_cli_json_address(l->paymaster) : NULL);
 }
 
 static json_object *key_json(const mav2_session_key_info *k, const mav2_session_limits *l)
@@ -278,7 +272,7 @@ __attribute__((format(printf, 2, 3))) static int out_add(mav2_buf *b, const char
     return n >= 0 && mav2_buf_append(b, line, strlen(line));
 }
 
-static void module_text(const uint8_t m[20], char *out, size_t cap)
+static void module_text(const uint8_t m[MAV2_ADDRESS_LEN], char *out, size_t cap)
 {
     const char *name = mav2_module_name(m);
     if (name != NULL) {
@@ -413,7 +407,7 @@ static int key_text(mav2_buf *b, const mav2_session_key_info *k, const mav2_sess
 }
 
 /* The hooks of every listed key (*lims: l->n entries, also after a failure). */
-static int read_limits(mav2_rpc *node, const uint8_t account[20], uint64_t from,
+static int read_limits(mav2_rpc *node, const uint8_t account[MAV2_ADDRESS_LEN], uint64_t from,
                        const mav2_session_list *l, mav2_session_limits **lims)
 {
     int ok = 1;
@@ -438,13 +432,13 @@ static void free_limits(mav2_session_limits *lims, size_t n)
     free(lims);
 }
 
-static int print_json(const mav2_cli_cmd *self, const uint8_t account[20],
+static int print_json(const mav2_cli_cmd *self, const uint8_t account[MAV2_ADDRESS_LEN],
                       const mav2_session_list *l, const mav2_session_limits *lims)
 {
     json_object *o = json_object_new_object(), *a = json_object_new_array();
     int rc;
 
-    json_object_object_add(o, "account", addr_json(account));
+    json_object_object_add(o, "account", mav2_cli_json_address(account));
     for (size_t i = 0; i < l->n; i++)
         json_object_array_add(a, key_json(&l->keys[i], &lims[i]));
     json_object_object_add(o, "sessionKeys", a);
@@ -475,7 +469,7 @@ static int print_text(const mav2_cli_cmd *self, const mav2_session_list *l,
 /* The command line into o, account and from (0 if not given). Exit code,
  * MAV2_CLI_PARSED to go on. */
 static int list_parse(const mav2_cli_cmd *self, list_args *o, int argc, char **argv,
-                      uint8_t account[20], unsigned long long *from)
+                      uint8_t account[MAV2_ADDRESS_LEN], unsigned long long *from)
 {
     char *end;
     int rc;
@@ -504,7 +498,7 @@ int mav2_cmd_session_list(const mav2_cli_cmd *self0, int argc, char **argv)
     list_args o;
     unsigned long long from = 0;
     int deployed = 1;
-    uint8_t account[20];
+    uint8_t account[MAV2_ADDRESS_LEN];
     int rc, ok;
     mav2_session_list l;
     mav2_session_limits *lims = NULL;

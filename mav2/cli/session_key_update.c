@@ -109,7 +109,7 @@ static void changes_free(change_list *c)
 }
 
 /* Takes data (built by the caller into c->data[c->n]) as a call to module. */
-static void change_add(change_list *c, const uint8_t module[20])
+static void change_add(change_list *c, const uint8_t module[MAV2_ADDRESS_LEN])
 {
     memset(&c->calls[c->n], 0, sizeof(c->calls[c->n]));
     memcpy(c->calls[c->n].target, module, 20);
@@ -158,7 +158,7 @@ static int erc20_change(const mav2_cli_cmd *self, const char *arg, uint32_t n,
 {
     const char *colon = strchr(arg, ':');
     char token_s[64];
-    uint8_t token[20];
+    uint8_t token[MAV2_ADDRESS_LEN];
     mav2_u256 v;
     size_t k;
 
