@@ -134,7 +134,7 @@ EVP_PKEY *mav2_cli_load_key(const mav2_cli_cmd *cmd, const char *uri, const char
  * and returns NULL on failure (exit MAV2_EXIT_KEY). */
 mav2_signer *mav2_cli_load_signer(const mav2_cli_cmd *cmd, const char *uri, const char *pin_file,
                                   int need_private);
-/* session-key install's check of --session-key (cmd_key.c): a token key must hold
+/* session-key install's check of --session-key (key.c): a token key must hold
  * its private key in hardware (mav2_key_is_hardware), else one line naming the
  * first failing attribute and MAV2_EXIT_USAGE, or, with allow_exportable, that line
  * as a warning. A software or public-only key passes with one line on stderr

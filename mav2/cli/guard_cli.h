@@ -43,7 +43,7 @@ int mav2_cli_ledger_message(const mav2_cli_cmd *cmd, mav2_cli_guard *g, uint64_t
                             const uint8_t account[MAV2_ADDRESS_LEN], uint32_t entity_id,
                             const uint8_t hash[32], const uint8_t replay_safe_hash[32]);
 
-/* mav2 audit verify | show (cmd_audit.c). */
+/* mav2 audit verify | show (audit.c). */
 int mav2_cmd_audit(const mav2_cli_cmd *self, int argc, char **argv);
 extern const char mav2_help_audit[];
 

@@ -45,10 +45,8 @@ int mav2_cmd_session_key(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_account(const mav2_cli_cmd *self, int argc, char **argv);
 int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv);
 extern const char mav2_help_session_key[];
-extern const mav2_cli_page mav2_page_submit;  /* cmd_submit.c */
+extern const mav2_cli_page mav2_page_submit;  /* submit.c */
 extern const mav2_cli_page mav2_page_account; /* account.c */
-/* session-key install / revoke (cmd_session.c). */
-extern const char mav2_help_session_install[], mav2_help_session_revoke[];
 
 /* Network options common to the online commands. */
 typedef struct {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* replace.h: `mav2 replace` (drop-and-replace of a journaled op, cmd_replace.c). */
+/* replace.h: `mav2 replace` (drop-and-replace of a journaled op, replace.c). */
 #ifndef MAV2_CLI_REPLACE_H
 #define MAV2_CLI_REPLACE_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_replace.c: `mav2 replace` (drop-and-replace of a journaled op through
- * mav2_send_replace) and the sponsorship options of `mav2 send` (replace.h). */
+/* replace.c: `mav2 replace` (drop-and-replace of a journaled op through
+ * mav2_send_replace; replace.h). */
 #include "config.h"
 
 #include <errno.h>

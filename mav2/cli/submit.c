@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_submit.c: `mav2 submit FILE`, the online half of offline signing after
+/* submit.c: `mav2 submit FILE`, the online half of offline signing after
  * `mav2 send --unsigned-out` (send.c): an op signed elsewhere, e.g. by `mav2 sign`,
  * journaled, sent, awaited as `mav2 receipt` does. */
 #include "config.h"
