@@ -19,7 +19,7 @@
 #include "mav2/core/error.h"
 #include "mav2/keys/key.h"
 #include "mav2/net/logs.h"
-#include "mav2/net/session.h"
+#include "mav2/net/session_keys.h"
 #include "mav2/net/session_limits.h"
 #include "mav2/keys/signer.h"
 

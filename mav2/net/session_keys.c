@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* session: the account's live validations from its ValidationInstalled /
+/* session_keys.c: the account's live validations from its ValidationInstalled /
  * ValidationUninstalled events, then getValidationData and signers() of each. */
 #include "config.h"
 
@@ -14,7 +14,7 @@
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
 #include "mav2/net/logs.h"
-#include "mav2/net/session.h"
+#include "mav2/net/session_keys.h"
 
 const uint8_t mav2_topic_validation_installed[32] = {
     0xc3, 0x6a, 0x28, 0x04, 0x5e, 0x90, 0xa1, 0x16, 0x3d, 0x24, 0xd4, 0x21, 0x6c, 0x8c, 0xfd, 0x8c,

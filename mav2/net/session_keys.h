@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* session.h: the session keys an account has, as far as the chain tells.
+/* session_keys.h: the session keys an account has, as far as the chain tells.
  *
  * The account does not enumerate its validations and getValidationData does not
  * return the module, so the list comes from the account's ValidationInstalled /
@@ -9,8 +9,8 @@
  * account's built-in owner (entity 0) emits no event and is not listed.
  * Functions returning int return 1, or 0 with mav2_last_error() set (and, for a
  * JSON-RPC failure, mav2_rpc_last_error(node) saying why). */
-#ifndef MAV2_SESSION_H
-#define MAV2_SESSION_H
+#ifndef MAV2_SESSION_KEYS_H
+#define MAV2_SESSION_KEYS_H
 
 #include <stddef.h>
 #include <stdint.h>
