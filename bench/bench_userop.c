@@ -53,14 +53,14 @@ static void run(const char *name, size_t call_len, long n)
     char *text = NULL;
     uint8_t h[32];
     double t0, t_hash, t_floor, t_json;
-    long i;
+    long i, bad = 0;
 
     fill_op(&op, call_len);
     mav2_userop_to_json_string(&op, &text);
 
     t0 = now();
     for (i = 0; i < n; i++)
-        mav2_userop_hash(&op, mav2_entry_point_v07, 31337, h);
+        bad += !mav2_userop_hash(&op, mav2_entry_point_v07, 31337, h);
     t_hash = now() - t0;
     t0 = now();
     for (i = 0; i < n; i++)
@@ -74,10 +74,14 @@ static void run(const char *name, size_t call_len, long n)
             fprintf(stderr, "bench_userop: %s\n", mav2_last_error());
             exit(1);
         }
-        mav2_userop_hash(&parsed, mav2_entry_point_v07, 31337, h);
+        bad += !mav2_userop_hash(&parsed, mav2_entry_point_v07, 31337, h);
         mav2_userop_clear(&parsed);
     }
     t_json = (now() - t0) * n / nj;
+    if (bad != 0) {
+        fprintf(stderr, "bench_userop: %ld hashes failed: %s\n", bad, mav2_last_error());
+        exit(1);
+    }
 
     printf("%-22s %9.0f hash/s  %9.0f keccak-only/s  hash/keccak-only %.2fx  "
            "%9.0f parse+hash/s\n",

@@ -18,6 +18,14 @@
 extern "C" {
 #endif
 
+/* Marks a function whose result must be looked at: ignoring it is a bug (a signature
+ * not made, an op not sent), and GCC / Clang warn. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MAV2_WARN_UNUSED_RESULT __attribute__((warn_unused_result))
+#else
+#define MAV2_WARN_UNUSED_RESULT
+#endif
+
 /* The message of the last failure on this thread ("" if none). Thread-local storage:
  * valid until the next mav2_error_set/mav2_error_prefix/mav2_error_clear on this thread. */
 const char *mav2_last_error(void);

@@ -12,6 +12,7 @@
 #include "mav2/core/buf.h"
 #include "mav2/core/u256.h"
 #include "mav2/core/address.h"
+#include "mav2/core/error.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -66,11 +67,13 @@ void mav2_packed_userop_clear(mav2_packed_userop *p);
  * accountGasLimits, preVerificationGas, gasFees, keccak(paymasterAndData))) */
 int mav2_userop_inner_hash(const mav2_userop *op, uint8_t out[32]);
 /* keccak256(abi.encode(inner, entryPoint, chainId)): the v0.7 userOpHash. */
-int mav2_userop_hash(const mav2_userop *op, const uint8_t entry_point[MAV2_ADDRESS_LEN],
-                     uint64_t chain_id, uint8_t out[32]);
+MAV2_WARN_UNUSED_RESULT int mav2_userop_hash(const mav2_userop *op,
+                                             const uint8_t entry_point[MAV2_ADDRESS_LEN],
+                                             uint64_t chain_id, uint8_t out[32]);
 /* EntryPoint v0.8 EIP-712 hash (domain ERC4337 / 1 / chainId / entryPoint). */
-int mav2_userop_hash_v08(const mav2_userop *op, const uint8_t entry_point[MAV2_ADDRESS_LEN],
-                         uint64_t chain_id, uint8_t out[32]);
+MAV2_WARN_UNUSED_RESULT int mav2_userop_hash_v08(const mav2_userop *op,
+                                                 const uint8_t entry_point[MAV2_ADDRESS_LEN],
+                                                 uint64_t chain_id, uint8_t out[32]);
 
 /* JSON-RPC form as text (a JSON object): sender, nonce, [factory, factoryData],
  * callData, callGasLimit, verificationGasLimit, preVerificationGas, maxFeePerGas,

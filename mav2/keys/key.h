@@ -14,6 +14,7 @@
 
 #include <openssl/evp.h>
 #include <stddef.h>
+#include "mav2/core/error.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,7 +45,8 @@ void mav2_key_opts_init(mav2_key_opts *o);
  * library does not know is refused. On success *out holds a new EVP_PKEY
  * (EVP_PKEY_free it). The key is checked to be on secp256k1. Returns 1, or 0 with a
  * one-line message in error.h. */
-int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY **out);
+MAV2_WARN_UNUSED_RESULT int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts,
+                                          EVP_PKEY **out);
 
 /* Generates a secp256k1 key pair on the token named by token_uri
  * ("pkcs11:token=...") through the EC key generation of the provider serving
@@ -55,8 +57,9 @@ int mav2_key_load(const char *uri_or_path, const mav2_key_opts *opts, EVP_PKEY *
  * (it signs right away; EVP_PKEY_free it) and *uri_out, if uri_out is not NULL,
  * a malloc'ed pkcs11: URI naming the key (free it). A label or id in use fails.
  * Returns 1, or 0 with a one-line message in error.h. */
-int mav2_key_generate(const char *token_uri, const char *label, const unsigned char *id,
-                      size_t id_len, const char *pin_file, EVP_PKEY **out, char **uri_out);
+MAV2_WARN_UNUSED_RESULT int mav2_key_generate(const char *token_uri, const char *label,
+                                              const unsigned char *id, size_t id_len,
+                                              const char *pin_file, EVP_PKEY **out, char **uri_out);
 
 /* Where a key's private half is held (mav2_key_protection.held). */
 enum {

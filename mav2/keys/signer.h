@@ -25,6 +25,7 @@
 
 #include "mav2/core/account.h"
 #include "mav2/core/address.h"
+#include "mav2/core/error.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,7 +39,7 @@ typedef struct mav2_signer mav2_signer;
 /* Checks that pkey is an EC key on secp256k1 and reads its public point.
  * Takes a reference on pkey (the caller keeps its own). NULL on failure
  * (wrong key type or curve, no public point, allocation). */
-mav2_signer *mav2_signer_new(EVP_PKEY *pkey);
+MAV2_WARN_UNUSED_RESULT mav2_signer *mav2_signer_new(EVP_PKEY *pkey);
 void mav2_signer_free(mav2_signer *signer);
 
 /* The key's uncompressed public point, its 20-byte address, and the address
@@ -48,18 +49,21 @@ const unsigned char *mav2_signer_address(const mav2_signer *signer);
 const char *mav2_signer_address_str(const mav2_signer *signer);
 
 /* Signs a 32-byte digest as it is: sig = r || s || v, low s, v in {27, 28}. */
-int mav2_signer_sign_digest(mav2_signer *signer, const unsigned char digest[32],
-                            unsigned char sig[MAV2_SIG65_LEN]);
+MAV2_WARN_UNUSED_RESULT int mav2_signer_sign_digest(mav2_signer *signer,
+                                                    const unsigned char digest[32],
+                                                    unsigned char sig[MAV2_SIG65_LEN]);
 
 /* personal_sign of a 32-byte message (EIP-191: keccak256("\x19Ethereum Signed
  * Message:\n32" || hash)), the signature an ECDSA validation module checks. */
-int mav2_signer_sign_personal(mav2_signer *signer, const unsigned char hash[32],
-                              unsigned char sig[MAV2_SIG65_LEN]);
+MAV2_WARN_UNUSED_RESULT int mav2_signer_sign_personal(mav2_signer *signer,
+                                                      const unsigned char hash[32],
+                                                      unsigned char sig[MAV2_SIG65_LEN]);
 
 /* The 67-byte MAv2 session-key user-op signature 0xFF || 0x00 || r || s || v
  * over the EIP-191 hash of userOpHash. */
-int mav2_signer_sign_userop(mav2_signer *signer, const unsigned char user_op_hash[32],
-                            unsigned char sig[MAV2_USEROP_SIG_LEN]);
+MAV2_WARN_UNUSED_RESULT int mav2_signer_sign_userop(mav2_signer *signer,
+                                                    const unsigned char user_op_hash[32],
+                                                    unsigned char sig[MAV2_USEROP_SIG_LEN]);
 
 /* Ethereum address of any secp256k1 EVP_PKEY (public half is enough): 20
  * bytes and/or the EIP-55 string (either output may be NULL). */

@@ -58,6 +58,7 @@
 #include "mav2/core/u256.h"
 #include "mav2/core/address.h"
 #include "mav2/core/userop.h"
+#include "mav2/core/error.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -292,13 +293,15 @@ void mav2_send_result_clear(mav2_send_result *r);
  * op was included and succeeded (or submitted, when not waiting); else 0 with
  * r->outcome saying which failure and mav2_last_error() one sentence. r is
  * initialised by the call; clear it with mav2_send_result_clear. */
-int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r);
+MAV2_WARN_UNUSED_RESULT int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
+                                      mav2_send_result *r);
 
 /* The same flow on URLs: opens one client for rpc_url and, when bundler_url is NULL
  * or equal to rpc_url, uses it for the bundler too (calls then share batches); else a
  * second client. opt NULL = rpc.h defaults. Closes the clients before returning. */
-int mav2_send_urls(const char *rpc_url, const char *bundler_url, const mav2_rpc_options *opt,
-                   const mav2_send_params *p, mav2_send_result *r);
+MAV2_WARN_UNUSED_RESULT int mav2_send_urls(const char *rpc_url, const char *bundler_url,
+                                           const mav2_rpc_options *opt, const mav2_send_params *p,
+                                           mav2_send_result *r);
 
 /* Drop-and-replace of the op journaled for p's chain, account and nonce key (a stuck op,
  * or "replacement underpriced"): the same op (same nonce, call data, gas limits) with
@@ -307,8 +310,8 @@ int mav2_send_urls(const char *rpc_url, const char *bundler_url, const mav2_rpc_
  * and awaited like mav2_send. If the on-chain nonce already moved past the journaled op,
  * nothing is signed: the old op's outcome is reported (r->resumed). Fails INVALID when
  * nothing is journaled (or p->no_journal). p->call_data/factory are not used. */
-int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
-                      mav2_send_result *r);
+MAV2_WARN_UNUSED_RESULT int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler,
+                                              const mav2_send_params *p, mav2_send_result *r);
 
 /* Sends n ops at once, one thread per op, each with its own node and bundler clients
  * (rpc_url, bundler_url, opt as in mav2_send_urls), and waits for all of them. The ops
@@ -316,8 +319,9 @@ int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params 
  * nothing is sent, every rs[i] is INVALID). ps[i].sign and .progress are called from
  * op i's thread: a signer shared between ops must be thread-safe (mav2_signer is).
  * rs[i] gets op i's result (clear each). Returns 1 iff every op succeeded. */
-int mav2_send_many(const char *rpc_url, const char *bundler_url, const mav2_rpc_options *opt,
-                   const mav2_send_params *ps, mav2_send_result *rs, size_t n);
+MAV2_WARN_UNUSED_RESULT int mav2_send_many(const char *rpc_url, const char *bundler_url,
+                                           const mav2_rpc_options *opt, const mav2_send_params *ps,
+                                           mav2_send_result *rs, size_t n);
 
 /* Waits for the receipt of user_op_hash with the waiting parameters of p (the rest of
  * p is ignored; p NULL = defaults): what `mav2 receipt` needs. Outcome INCLUDED,

@@ -168,6 +168,18 @@ sed 's/^/# /' "$TMP/err" | head -5
 is "json-c headers the installed headers pull in" "$(tr ' \\' '\n\n' <"$TMP/deps" | grep -c 'json-c/')" 0
 ok "the program compiles against them (-Wall -Wextra -Werror)" \
     $MH_CC -std=c11 -Wall -Wextra -Werror -I"$inc" -c -o "$TMP/prog.o" "$TMP/prog.c"
+# a result that must be looked at (MAV2_WARN_UNUSED_RESULT), ignored: refused
+cat >"$TMP/ignore.c" <<'PROG'
+#include <mav2/keys/signer.h>
+void sign(mav2_signer *s, const unsigned char d[32], unsigned char sig[65]);
+void sign(mav2_signer *s, const unsigned char d[32], unsigned char sig[65])
+{
+    mav2_signer_sign_digest(s, d, sig);
+}
+PROG
+! $MH_CC -std=c11 -Wall -Werror -I"$inc" -c -o "$TMP/ignore.o" "$TMP/ignore.c" 2>"$TMP/ignore.err"
+ok "ignoring mav2_signer_sign_digest's result does not compile (-Wall -Werror)" \
+    grep -q "unused-result\|unused result\|warn_unused_result" "$TMP/ignore.err"
 if [ -n "$MH_SANITIZERS" ]; then
     tap_skip "the program links against the installed libmav2.so and runs" \
         "sanitizer build: the runtime is not linked into the test program"

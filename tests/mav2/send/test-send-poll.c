@@ -28,8 +28,8 @@ static int polls_within(long poll_ms, long timeout_ms, mav2_send_outcome *outcom
     p.poll_initial_ms = poll_ms;
     p.wait_timeout_ms = timeout_ms;
     p.no_journal = 1;
-    mav2_send(rpc, rpc, &p, &r);
-    *outcome = r.outcome;
+    /* the result agrees with r.success, else no outcome at all */
+    *outcome = mav2_send(rpc, rpc, &p, &r) == r.success ? r.outcome : (mav2_send_outcome)-1;
     polls = count_calls(&m, "eth_getUserOperationReceipt");
     mav2_send_result_clear(&r);
     mav2_rpc_free(rpc);
