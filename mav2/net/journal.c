@@ -469,10 +469,15 @@ static void sweep(const char *dir)
     while ((de = readdir(d)) != NULL) {
         int f;
         if (strncmp(de->d_name, ".lock-", 6) == 0) {
+            struct stat held, named;
             f = openat(dirfd(d), de->d_name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
             if (f < 0)
                 continue;
-            if (flock(f, LOCK_EX | LOCK_NB) == 0)
+            /* Unlinked only while the name is still the file locked: another sweeper may
+             * have replaced it since it was opened, and the new one is somebody's lane. */
+            if (flock(f, LOCK_EX | LOCK_NB) == 0 && fstat(f, &held) == 0 &&
+                fstatat(dirfd(d), de->d_name, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+                held.st_dev == named.st_dev && held.st_ino == named.st_ino)
                 unlinkat(dirfd(d), de->d_name, 0);
             close(f);
         } else if (stale_tmp(de->d_name)) {
