@@ -38,6 +38,6 @@ int mav2_pg_ledger_append(mav2_state *st, const uint8_t account[20], const char 
 int mav2_pg_call_put(mav2_state *st, const uint8_t id[32], const char *text);
 int mav2_pg_call_get(mav2_state *st, const uint8_t id[32], char **text);
 int mav2_pg_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *count,
-                          uint64_t *first_bad);
+                          uint64_t *first_bad, uint8_t tip[32]);
 
 #endif

@@ -259,8 +259,10 @@ static int cmd_verify(mav2_state *st, char **argv)
     uint64_t count, bad;
     if (!mh_hex_decode_exact(argv[0], acct, 20, NULL))
         return mav2_error_set("bad account");
-    if (!mav2_state_ledger_verify(st, acct, &count, &bad))
+    if (!mav2_state_ledger_verify(st, acct, &count, &bad, NULL))
         return 0;
+    if (bad)
+        fprintf(stderr, "state-driver: %s\n", mav2_last_error());
     out("links %llu bad %llu", (unsigned long long)count, (unsigned long long)bad);
     return 1;
 }
@@ -417,36 +419,40 @@ static void unit_windows(mav2_state *a, mav2_state *b, const uint8_t acct[20])
            "window: a bad rule name is refused (%s)", mav2_last_error());
 }
 
-/* keccak256(prev || seq as 8 bytes big-endian || record), as state.h says */
+/* keccak256 of the link line {"seq":N,"prev":"0x<prev>",<record after its {>, as
+ * ledger_link.h says */
 static void link_hash(const uint8_t prev[32], uint64_t seq, const char *record, uint8_t out[32])
 {
-    uint8_t buf[256];
-    size_t n = strlen(record);
-    memcpy(buf, prev, 32);
-    for (int i = 0; i < 8; i++)
-        buf[32 + i] = (uint8_t)(seq >> (56 - 8 * i));
-    memcpy(buf + 40, record, n);
-    mh_keccak256(buf, 40 + n, out);
+    char line[256], hex[65];
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", prev[i]);
+    snprintf(line, sizeof(line), "{\"seq\":%llu,\"prev\":\"0x%s\",%s", (unsigned long long)seq, hex,
+             record + 1);
+    mh_keccak256(line, strlen(line), out);
 }
 
 static void unit_ledger(mav2_state *a, mav2_state *b, const uint8_t acct[20])
 {
     uint64_t s1 = 0, s2 = 0, s3 = 0, n = 0, bad = 1;
-    uint8_t h1[32], h2[32], h3[32], want[32], zero[32] = {0};
+    uint8_t h1[32], h2[32], h3[32], want[32], zero[32] = {0}, tip[32];
     tap_ok(mav2_state_ledger_append(a, acct, "{\"n\":1}", &s1, h1) && s1 == 1 &&
                mav2_state_ledger_append(b, acct, "{\"n\":2}", &s2, h2) && s2 == 2,
            "ledger: links 1 and 2 through two handles");
     link_hash(zero, 1, "{\"n\":1}", want);
-    tap_mem_eq(h1, want, 32, "ledger: link 1 hashes zero || 1 || record");
+    tap_mem_eq(h1, want, 32,
+               "ledger: link 1 hashes its line {\"seq\":1,\"prev\":\"0x00..\",\"n\":1}");
     link_hash(h1, 2, "{\"n\":2}", want);
     tap_mem_eq(h2, want, 32, "ledger: link 2 chains link 1's hash");
     tap_ok(mav2_state_ledger_append(b, acct, "{\"n\":1}", &s3, h3) && s3 == 1 &&
                memcmp(h3, h1, 32) == 0,
            "ledger: the same record again is link 1, not a new link");
-    tap_ok(mav2_state_ledger_verify(a, acct, &n, &bad) && n == 2 && bad == 0,
+    tap_ok(mav2_state_ledger_verify(a, acct, &n, &bad, tip) && n == 2 && bad == 0,
            "ledger: 2 links verify");
+    tap_mem_eq(tip, h2, 32, "ledger: the tip is link 2's hash");
     tap_ok(!mav2_state_ledger_append(a, acct, "two\nlines", &s3, h3),
            "ledger: a record of two lines is refused (%s)", mav2_last_error());
+    tap_ok(!mav2_state_ledger_append(a, acct, "{\"seq\":9,\"n\":3}", &s3, h3),
+           "ledger: a record with a seq member is refused (%s)", mav2_last_error());
 }
 
 /* Call records: PostgreSQL keeps them for every host, files none. */
