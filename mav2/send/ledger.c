@@ -16,6 +16,7 @@
 #include "common/hex.h"
 #include "mav2/core/error.h"
 #include "mav2/net/ledger_link.h"
+#include "mav2/net/state.h"
 
 #define RECORD_MAX (1 << 20)
 
@@ -188,6 +189,22 @@ int mav2_ledger_append(const char *path, json_object *entry, time_t now)
     flock(fd, LOCK_UN);
     close(fd);
     return ok;
+}
+
+int mav2_ledger_put(const char *path, struct mav2_state *st, const uint8_t account[20],
+                    json_object *entry, time_t now)
+{
+    char *record;
+    uint64_t seq;
+    uint8_t hash[32];
+    int ok;
+    if (st == NULL)
+        return mav2_ledger_append(path, entry, now);
+    if (!mav2_ledger_record(entry, now, &record))
+        return 0;
+    ok = mav2_state_ledger_append(st, account, record, &seq, hash);
+    free(record);
+    return ok ? 1 : mav2_error_prefix("ledger");
 }
 
 int mav2_ledger_verify(const char *path, unsigned long long *lines, unsigned long long *bad_line,

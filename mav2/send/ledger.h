@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #ifdef __cplusplus
@@ -36,6 +37,13 @@ int mav2_ledger_append(const char *path, json_object *entry, time_t now);
  * now: {"time":...} then entry's members (seq, prev and time left out), as a state
  * chain takes it (mav2_state_ledger_append): *record (free it). */
 int mav2_ledger_record(json_object *entry, time_t now, char **record);
+
+/* Appends entry (as mav2_ledger_append) to the ledger file path, or, when st is not
+ * NULL, as the next link of account's chain in the state st (mav2_ledger_record, then
+ * mav2_state_ledger_append). */
+struct mav2_state;
+int mav2_ledger_put(const char *path, struct mav2_state *st, const uint8_t account[20],
+                    json_object *entry, time_t now);
 
 /* Parses one line (len bytes, no newline): a JSON object with seq (>= 1), prev (0x +
  * 64 hex digits), time and event (strings). *out (may be NULL) gets the object

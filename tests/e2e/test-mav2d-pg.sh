@@ -7,8 +7,10 @@
 # issue's 8 x 50), every id answered by either mav2d and included exactly once (nonces
 # and balances on chain); kill -9 of one mav2d in the middle of a load: once its leases
 # expire the other one sees its accepted ops through, none lost or sent twice;
-# PostgreSQL restarted under a load: the mav2d waits for it, nothing lost. The database
-# password only in its file, never in argv or a log.
+# PostgreSQL restarted under a load: the mav2d waits for it, nothing lost. The audit
+# ledger: both mav2d append to the account's one chain in the database (no file ledger
+# per host), which mav2 audit verify checks in place and as an exported file, one sign
+# line per op signed. The database password only in its file, never in argv or a log.
 E2E_NEEDS="curl"
 . "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
 . "$MH_TOP_SRCDIR/tests/harness/pg.sh"
@@ -165,6 +167,25 @@ for k in $(seq 0 $((TOTAL - 1))); do
 done
 is "restart: every recipient got its 1000 wei exactly once" "$once" "$TOTAL"
 is "restart: nonces moved by exactly the requests" "$(nonces)" $((N2 + TOTAL))
+
+# ---- the audit ledger: one chain in the database for both hosts
+ACCHEX=$(tr 'A-F' 'a-f' <<<"${ACC#0x}")
+"$MAV2" audit verify --state "$PG_URL" --state-password-file "$PG_PASSWORD_FILE" \
+    --account "$ACC" >"$MH_TMP/verify.out" 2>&1
+is "ledger: the chain verifies across both hosts (mav2 audit verify --state)" "$?" 0
+pg_psql "SELECT record FROM mav2_ledger WHERE account = '\\x$ACCHEX' ORDER BY seq" \
+    >"$MH_TMP/chain.jsonl"
+is "ledger: exported, it is a ledger file with the same tip" \
+    "$("$MAV2" audit verify "$MH_TMP/chain.jsonl" 2>&1)" "$(cat "$MH_TMP/verify.out")"
+ok "ledger: no file ledger on either host" \
+    test ! -e "$MH_TMP/a-state/ledger.jsonl" -a ! -e "$MH_TMP/b-state/ledger.jsonl"
+jq -r 'select(.event == "sign") | .userOpHash' "$MH_TMP/chain.jsonl" | sort >"$MH_TMP/signed"
+is "ledger: no op signed twice (one sign line per userOpHash)" "$(uniq -d "$MH_TMP/signed")" ""
+sort -u "$MH_TMP/a.ids" "$MH_TMP/b.ids" "$MH_TMP/kill.ids" "$MH_TMP/r.ids" >"$MH_TMP/all.ids"
+is "ledger: a sign line for every op either host answered" \
+    "$(comm -23 "$MH_TMP/all.ids" "$MH_TMP/signed" | wc -l)" 0
+ok "ledger: a sign line at least for each op included ($(($(nonces) - N0)))" \
+    test "$(wc -l <"$MH_TMP/signed")" -ge $(($(nonces) - N0))
 
 # ---- the password stays in its file
 PW=$(cat "$PG_PASSWORD_FILE")
