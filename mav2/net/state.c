@@ -224,6 +224,21 @@ int mav2_state_window_sum(mav2_state *st, const uint8_t account[20], const char 
     return st->be->window_sum(st, account, rule, window_s, sum);
 }
 
+int mav2_state_windows_take(mav2_state *st, const uint8_t account[20], const mav2_state_limit *l,
+                            size_t n, int *refused, mav2_u256 *sum)
+{
+    *refused = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!check_rule(l[i].rule))
+            return 0;
+        if (l[i].window_s <= 0)
+            return mav2_error_set("state: a window lasts more than 0 seconds");
+    }
+    if (st->be->windows_take == NULL)
+        return mav2_error_set("state: %s keeps no shared policy windows", st->kind);
+    return n == 0 ? 1 : st->be->windows_take(st, account, l, n, refused, sum);
+}
+
 int mav2_state_ledger_append(mav2_state *st, const uint8_t account[20], const char *record,
                              uint64_t *seq, uint8_t hash[32])
 {

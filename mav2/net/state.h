@@ -141,6 +141,21 @@ int mav2_state_window_add(mav2_state *st, const uint8_t account[20], const char 
 int mav2_state_window_sum(mav2_state *st, const uint8_t account[20], const char *rule,
                           int64_t window_s, mav2_u256 *sum);
 
+/* Several windows checked and added to in one step (a policy's rules, shared by every
+ * host: PostgreSQL only; with files a policy keeps its own windows in the state
+ * directory). Limit i: the sum of rule's amounts over the last window_s seconds, plus
+ * amount, must stay within cap. Either every limit holds and each distinct rule gets
+ * its amount once (the first limit naming it gives it), or nothing is added and
+ * *refused is the first limit that does not hold, *sum its sum with amount (no
+ * overflow check of cap needed: an overflowing sum refuses). *refused = -1: added. */
+typedef struct {
+    const char *rule; /* 1..48 of [a-z0-9_.-] */
+    int64_t window_s;
+    mav2_u256 amount, cap;
+} mav2_state_limit;
+int mav2_state_windows_take(mav2_state *st, const uint8_t account[20], const mav2_state_limit *l,
+                            size_t n, int *refused, mav2_u256 *sum);
+
 /* The audit ledger: per account, a chain of links numbered from 1 in the one format
  * of the ledger file (ledger_link.h: link N is the line {"seq":N,"prev":"0x..",...
  * with record's members, its hash the Keccak-256 of that line). append adds record (a

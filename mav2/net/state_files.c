@@ -376,7 +376,7 @@ static void f_close(mav2_state *st)
 }
 
 const mav2_state_backend mav2_state_files = {
-    f_init_db, f_claim,    f_renew,      f_release,    f_put,           f_get,           f_pending,
-    f_finish,  f_held_get, f_window_add, f_window_sum, f_ledger_append, f_ledger_verify, f_close,
-    NULL,      NULL,
+    f_init_db,       f_claim,  f_renew,    f_release,    f_put,        f_get,
+    f_pending,       f_finish, f_held_get, f_window_add, f_window_sum, f_ledger_append,
+    f_ledger_verify, f_close,  NULL,       NULL,         NULL,
 };

@@ -36,6 +36,8 @@ typedef struct {
     /* NULL: not kept by this backend */
     int (*call_put)(mav2_state *st, const uint8_t id[32], const char *text);
     int (*call_get)(mav2_state *st, const uint8_t id[32], char **text);
+    int (*windows_take)(mav2_state *st, const uint8_t account[20], const mav2_state_limit *l,
+                        size_t n, int *refused, mav2_u256 *sum);
 } mav2_state_backend;
 
 struct mav2_state {

@@ -84,6 +84,84 @@ int mav2_pg_window_sum(mav2_state *st, const uint8_t account[20], const char *ru
 
 typedef struct {
     const uint8_t *account;
+    const mav2_state_limit *l;
+    size_t n;
+    int *refused;
+    mav2_u256 *sum;
+} windows_ctx;
+
+/* The sum of (account, l's rule) over l's window, plus l's amount, into *sum. */
+static int limit_sum(mav2_state *st, const char *acct, const mav2_state_limit *l, mav2_u256 *sum)
+{
+    char secs[24];
+    const char *p[3] = {acct, l->rule, secs};
+    mav2_u256 had;
+    PGresult *res;
+    int r;
+    snprintf(secs, sizeof(secs), "%lld", (long long)l->window_s);
+    if ((r = mav2_pg_exec(st, &res,
+                          "SELECT coalesce(sum(amount), 0)::text FROM mav2_window WHERE account ="
+                          " $1 AND rule = $2 AND at > now() - $3 * interval '1 second'",
+                          3, p)) != 1)
+        return r;
+    r = mav2_u256_from_dec(&had, PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (!r)
+        return mav2_error_set("state: postgresql: a policy window's sum is out of range");
+    if (!mav2_u256_add(sum, &had, &l->amount)) {
+        uint8_t top[32];
+        memset(top, 0xff, sizeof(top)); /* over any cap */
+        mav2_u256_from_be32(sum, top);
+    }
+    return 1;
+}
+
+static int windows_body(mav2_state *st, void *ctx)
+{
+    windows_ctx *c = ctx;
+    char acct[MAV2_PG_BYTEA_MAX], amount[MAV2_U256_DEC_MAX];
+    const char *p[3] = {acct, NULL, amount};
+    int r;
+    mav2_pg_bytea(c->account, 20, acct);
+    /* one policy step of an account at a time, on every host */
+    if ((r = mav2_pg_run(st,
+                         "SELECT pg_advisory_xact_lock(hashtextextended(encode($1, 'hex') ||"
+                         " '/limits', 0))",
+                         1, p)) != 1)
+        return r;
+    for (size_t i = 0; i < c->n; i++) {
+        if ((r = limit_sum(st, acct, &c->l[i], c->sum)) != 1)
+            return r;
+        if (mav2_u256_cmp(c->sum, &c->l[i].cap) > 0) {
+            *c->refused = (int)i;
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        int first = 1;
+        for (size_t j = 0; j < i; j++)
+            first = first && strcmp(c->l[j].rule, c->l[i].rule) != 0;
+        if (!first)
+            continue;
+        p[1] = c->l[i].rule;
+        mav2_u256_to_dec(&c->l[i].amount, amount);
+        if ((r = mav2_pg_run(st,
+                             "INSERT INTO mav2_window (account, rule, amount) VALUES ($1, $2, $3)",
+                             3, p)) != 1)
+            return r;
+    }
+    return 1;
+}
+
+int mav2_pg_windows_take(mav2_state *st, const uint8_t account[20], const mav2_state_limit *l,
+                         size_t n, int *refused, mav2_u256 *sum)
+{
+    windows_ctx c = {account, l, n, refused, sum};
+    return mav2_pg_tx(st, windows_body, &c);
+}
+
+typedef struct {
+    const uint8_t *account;
     const char *record;
     uint64_t *seq;
     uint8_t *hash;

@@ -480,6 +480,41 @@ static void unit_calls(mav2_state *a, mav2_state *b)
     tap_ok(!mav2_state_call_put(a, id, ""), "an empty record is refused");
 }
 
+/* Several windows in one step (a policy's rules): PostgreSQL shares them between
+ * handles, all or nothing; files keep none. */
+static void unit_windows_take(mav2_state *a, mav2_state *b, const uint8_t acct[20])
+{
+    mav2_state_limit l[2] = {{"t.ops", 60, {{0}}, {{0}}}, {"t.value", 3600, {{0}}, {{0}}}};
+    mav2_u256 sum;
+    char d[MAV2_U256_DEC_MAX];
+    int refused = 0;
+    mav2_u256_from_u64(&l[0].amount, 1);
+    mav2_u256_from_u64(&l[0].cap, 100);
+    mav2_u256_from_u64(&l[1].cap, 10);
+    if (strcmp(mav2_state_kind(a), "postgresql") != 0) {
+        tap_ok(!mav2_state_windows_take(a, acct, l, 2, &refused, &sum),
+               "windows: files keep no shared windows (%s)", mav2_last_error());
+        return;
+    }
+    mav2_u256_from_u64(&l[1].amount, 6);
+    tap_ok(mav2_state_windows_take(a, acct, l, 2, &refused, &sum) && refused == -1,
+           "windows: A takes 6 of 10");
+    mav2_u256_from_u64(&l[1].amount, 5);
+    tap_ok(mav2_state_windows_take(b, acct, l, 2, &refused, &sum) && refused == 1 &&
+               (mav2_u256_to_dec(&sum, d), strcmp(d, "11") == 0),
+           "windows: B's 5 more is refused by the cap, A's 6 counted (%s)", d);
+    tap_ok(mav2_state_window_sum(a, acct, "t.ops", 60, &sum) &&
+               (mav2_u256_to_dec(&sum, d), strcmp(d, "1") == 0),
+           "windows: the refused step added nothing to the other rule (ops %s)", d);
+    mav2_u256_from_u64(&l[1].amount, 4);
+    tap_ok(mav2_state_windows_take(b, acct, l, 2, &refused, &sum) && refused == -1,
+           "windows: B's 4 fits: 10 of 10");
+    mav2_u256_from_u64(&l[0].cap, 2);
+    mav2_u256_from_u64(&l[1].amount, 0);
+    tap_ok(mav2_state_windows_take(a, acct, l, 2, &refused, &sum) && refused == 0,
+           "windows: a third op over an ops cap of 2 is refused by it");
+}
+
 static int state_unit(const char *url, const char *pw)
 {
     uint8_t acct[20];
@@ -499,6 +534,7 @@ static int state_unit(const char *url, const char *pw)
     acct[0] = 0x12;
     unit_fence(a, b, acct, keys);
     unit_windows(a, b, acct);
+    unit_windows_take(a, b, acct);
     unit_ledger(a, b, acct);
     unit_calls(a, b);
     mav2_state_close(a);

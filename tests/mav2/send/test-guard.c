@@ -3,7 +3,7 @@
  * the mock node and bundler (sendmock.h): a refused op is never signed nor sent and
  * leaves a "refused" line; a signed op a "sign" line before it is sent, then its
  * outcome; a replacement names the op it replaces, which gets a "replaced" line; with
- * ledger_state the lines go to the state's chain of the account, not to the file. */
+ * guard.state the lines go to the state's chain of the account, not to the file. */
 #include "common/hex.h"
 #include "mav2/core/error.h"
 #include "mav2/net/state.h"
@@ -188,9 +188,9 @@ static void test_signed_and_replaced(void)
     mock_free(&m);
 }
 
-/* ledger_state (a files state here: the same code as PostgreSQL's above the backend):
+/* guard.state (a files state here: the same code as PostgreSQL's above the backend):
  * the sign and outcome lines are the account's chain in the state, the file untouched. */
-static void test_ledger_state(void)
+static void test_state_ledger(void)
 {
     mock m;
     th_server *s;
@@ -214,26 +214,26 @@ static void test_ledger_state(void)
     params_for_flow(&p);
     mav2_guard_init(&g);
     g.ledger = ledger;
-    g.ledger_state = st;
+    g.state = st;
     p.guard = mav2_guard_hook;
     p.guard_ctx = &g;
     p.wait_timeout_ms = -1;
     ok = mav2_send(rpc, rpc, &p, &r);
     tap_ok(ok && mav2_guard_outcome_of(&g, p.chain_id, p.account, r.user_op_hash,
                                        MAV2_SEND_INCLUDED, NULL),
-           "ledger_state: sent, its outcome recorded (%s)", r.message);
-    tap_ok(count_lines_of(ledger) == before, "ledger_state: nothing written to the file");
+           "guard.state: sent, its outcome recorded (%s)", r.message);
+    tap_ok(count_lines_of(ledger) == before, "guard.state: nothing written to the file");
     tap_ok(mav2_state_ledger_verify(st, p.account, &links, &bad, NULL) && links == 2 && bad == 0,
-           "ledger_state: the account's chain holds 2 links and verifies");
+           "guard.state: the account's chain holds 2 links and verifies");
     mh_hex_encode(p.account, 20, acct, sizeof(acct), 0);
     mh_hex_encode(r.user_op_hash, 32, h0, sizeof(h0), 1);
     memcpy(file, ledger, sizeof(file));
     snprintf(ledger, sizeof(ledger), "%s/shared/ledger-%s", state_dir, acct);
     lines_of("sign", "verdict", got, sizeof(got));
     snprintf(want, sizeof(want), "%s none;", h0);
-    tap_ok(strcmp(got, want) == 0, "ledger_state: its sign line is there (%s)", got);
+    tap_ok(strcmp(got, want) == 0, "guard.state: its sign line is there (%s)", got);
     tap_ok(mav2_ledger_verify(ledger, &lines, NULL, NULL) && lines == 2,
-           "ledger_state: the chain is a ledger file, as mav2 audit verify reads it");
+           "guard.state: the chain is a ledger file, as mav2 audit verify reads it");
     memcpy(ledger, file, sizeof(file));
     mav2_send_result_clear(&r);
     mav2_rpc_free(rpc);
@@ -249,7 +249,7 @@ int main(void)
     test_refused();
     test_struct_size();
     test_signed_and_replaced();
-    test_ledger_state();
+    test_state_ledger();
     sm_cleanup(vectors);
     return tap_done();
 }
