@@ -15,11 +15,13 @@
 #include "mav2/net/journal.h"
 #include "mav2/net/rpc.h"
 #include "mav2/net/rpc_json.h"
+#include "mav2/send/known.h"
 #include "mav2/send/send.h"
 #include "mav2/service/backend.h"
 #include "mav2/service/lanes.h"
 #include "mav2/send/guard.h"
 #include "mav2/service/metrics.h"
+#include "mav2/service/snapshot.h"
 #include "mav2/service/store.h"
 
 /* Every this many polls an op still without a receipt is looked after (check_lost). */
@@ -34,6 +36,11 @@ typedef struct {
     int settled;   /* the poller saw its outcome: the lane removes its journal entry */
     uint8_t hash[32];
     uint64_t seq; /* the pending op's nonce sequence */
+    /* the lane's next nonce, known after its op was included (files only: the next op
+     * skips reading it); a failed or superseded op leaves it unknown */
+    int have_next;
+    mav2_u256 next_nonce;
+    unsigned signs; /* signatures made for the job being run */
     /* PostgreSQL (state = postgresql://...): the lane's own handle, and its lease,
      * held while this host has work on the lane */
     mav2_state *st;
@@ -48,6 +55,7 @@ struct mavd_lanes {
     mav2_signer *signer;
     mav2_guard guard; /* policy, ledger and key reference: each op works on a copy */
     uint64_t chain_id;
+    mavd_snapshot *snap; /* the chain state the lanes share */
     char journal_dir[4096];
     pthread_mutex_t mu;
     pthread_cond_t work;    /* a job was queued, an op settled, or stopping */
@@ -103,6 +111,7 @@ static int sign_cb(void *ctx, const uint8_t hash[32], mav2_buf *sig)
     lane *ln = ctx;
     uint8_t s[MAV2_USEROP_SIG_LEN];
     double t0 = now_ms();
+    ln->signs++;
     if (!mav2_signer_sign_userop(ln->owner->signer, hash, s)) {
         mavd_metric_inc(MAVD_M_TOKEN_ERRORS);
         return 0;
@@ -131,6 +140,36 @@ static void close_clients(mav2_rpc *node, mav2_rpc *bundler)
     if (bundler != node)
         mav2_rpc_free(bundler);
     mav2_rpc_free(node);
+}
+
+/* mav2_send with what the lanes know (snapshot.h) and ln's next nonce. When the node
+ * or bundler refused it before anything was signed, what was known may be what it
+ * refused (another sender used the nonce, the validation changed): once more with
+ * everything read. Then or after any failure the next op reads the shared state. */
+static int send_known(lane *ln, mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
+                      mav2_send_result *r)
+{
+    mavd_lanes *l = ln->owner;
+    mav2_send_known k;
+    int have = mavd_snapshot_get(l->snap, p, &k), ok;
+    pthread_mutex_lock(&l->mu);
+    if (have && ln->have_next && ln->st == NULL) {
+        k.have_nonce = 1;
+        k.nonce = ln->next_nonce;
+    }
+    ln->have_next = 0;
+    pthread_mutex_unlock(&l->mu);
+    ln->signs = 0;
+    ok = mav2_send_with(node, bundler, p, have ? &k : NULL, r);
+    mav2_send_known_clear(&k);
+    if (!ok && have && r->outcome == MAV2_SEND_REJECTED && ln->signs == 0 && !r->resumed) {
+        mavd_snapshot_stale(l->snap);
+        mav2_send_result_clear(r);
+        ok = mav2_send(node, bundler, p, r);
+    }
+    if (!ok)
+        mavd_snapshot_stale(l->snap);
+    return ok;
 }
 
 /* Signs and sends job on ln; the job gets its answer. */
@@ -168,7 +207,7 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
     p.guard = mav2_guard_hook;
     p.guard_ctx = &g;
     p.paymaster_context = j->paymaster_context;
-    ok = mav2_send(node, bundler, &p, &r);
+    ok = send_known(ln, node, bundler, &p, &r);
     if (!mav2_guard_outcome(&g, &p, &r))
         fprintf(stderr, "mav2d: the ledger: %s\n", mav2_last_error());
     if (ok) {
@@ -496,6 +535,7 @@ static void settle(lane *ln, json_object *res)
     ledger_outcome(ln, success ? MAV2_SEND_INCLUDED : MAV2_SEND_REVERTED,
                    tx != NULL ? json_object_get_string(tx) : NULL);
     pthread_mutex_lock(&l->mu);
+    ln->have_next = ln->seq < UINT64_MAX && mav2_nonce_full(&ln->next_nonce, &ln->key, ln->seq + 1);
     ln->settled = 1;
     pthread_cond_broadcast(&l->work);
     pthread_mutex_unlock(&l->mu);
@@ -646,7 +686,12 @@ int mavd_lanes_start(const mavd_conf *conf, mav2_signer *signer, const mav2_guar
     l->poll_ms = conf->poll_ms;
     l->n = conf->lanes;
     if (!mavd_store_journal_dir(conf->state_dir, l->journal_dir, sizeof(l->journal_dir)) ||
-        !open_states(l)) {
+        !mavd_snapshot_new(conf, chain_id, &l->snap)) {
+        free(l);
+        return 0;
+    }
+    if (!open_states(l)) {
+        mavd_snapshot_free(l->snap);
         free(l);
         return 0;
     }
@@ -737,5 +782,6 @@ void mavd_lanes_free(mavd_lanes *l)
     pthread_cond_destroy(&l->work);
     pthread_cond_destroy(&l->done);
     pthread_cond_destroy(&l->poll_cv);
+    mavd_snapshot_free(l->snap);
     free(l);
 }
