@@ -302,13 +302,13 @@ static int next_job_settle(lane *ln)
     if (!ln->settled)
         return 0;
     memcpy(h, ln->hash, 32);
-    ln->settled = 0;
-    pthread_mutex_unlock(&l->mu);
+    pthread_mutex_unlock(&l->mu); /* still settled: the poller leaves the lane alone */
     if (ln->st != NULL
             ? !mav2_state_journal_finish(ln->st, l->chain_id, l->conf->account, &ln->key, h, NULL)
             : !mav2_journal_remove_op(l->journal_dir, l->chain_id, l->conf->account, &ln->key, h))
         fprintf(stderr, "mav2d: lane %u: %s\n", ln->index, mav2_last_error());
     pthread_mutex_lock(&l->mu);
+    ln->settled = 0;
     ln->pending = 0;
     return 1;
 }
@@ -518,13 +518,28 @@ static void ledger_outcome(const lane *ln, mav2_send_outcome outcome, const char
         fprintf(stderr, "mav2d: the ledger: %s\n", mav2_last_error());
 }
 
-/* res: the bundler's receipt of ln's op. Records the outcome and frees the lane. */
-static void settle(lane *ln, json_object *res)
+/* 1 when ln's op still is the unsettled one polled as hash (an answer for an op the
+ * lane is done with settles nothing: its next op would lose its journal entry). */
+static int still_pending(lane *ln, const uint8_t hash[32])
 {
     mavd_lanes *l = ln->owner;
-    json_object *rec = record_new(l, ln->index, ln->hash), *arr = json_object_new_array();
-    json_object *tx = field(field(res, "receipt"), "transactionHash");
+    int yes;
+    pthread_mutex_lock(&l->mu);
+    yes = ln->pending && !ln->settled && memcmp(ln->hash, hash, 32) == 0;
+    pthread_mutex_unlock(&l->mu);
+    return yes;
+}
+
+/* res: the bundler's receipt of ln's op hash. Records the outcome and frees the lane. */
+static void settle(lane *ln, const uint8_t hash[32], json_object *res)
+{
+    mavd_lanes *l = ln->owner;
+    json_object *rec, *arr, *tx = field(field(res, "receipt"), "transactionHash");
     int success = json_object_get_boolean(field(res, "success"));
+    if (!still_pending(ln, hash))
+        return;
+    rec = record_new(l, ln->index, ln->hash);
+    arr = json_object_new_array();
     json_object_array_add(arr, eip5792_receipt(res, success));
     json_object_object_add(rec, "status", json_object_new_int(success ? 200 : 500));
     json_object_object_add(rec, "receipts", arr);
@@ -541,11 +556,14 @@ static void settle(lane *ln, json_object *res)
     pthread_mutex_unlock(&l->mu);
 }
 
-/* ln's op will never be included: status 400 with why. */
-static void settle_failed(lane *ln, const char *why)
+/* ln's op hash will never be included: status 400 with why. */
+static void settle_failed(lane *ln, const uint8_t hash[32], const char *why)
 {
     mavd_lanes *l = ln->owner;
-    json_object *rec = record_new(l, ln->index, ln->hash);
+    json_object *rec;
+    if (!still_pending(ln, hash))
+        return;
+    rec = record_new(l, ln->index, ln->hash);
     json_object_object_add(rec, "status", json_object_new_int(400));
     json_object_object_add(rec, "receipts", json_object_new_array());
     json_object_object_add(rec, "error", json_object_new_string(why));
@@ -562,7 +580,8 @@ static void settle_failed(lane *ln, const char *why)
 
 /* An op without a receipt for a while: superseded when its nonce moved on without it
  * (status 400), sent again when the bundler does not know it. */
-static void check_lost(lane *ln, mav2_rpc *node, mav2_rpc *bundler)
+static void check_lost(lane *ln, const uint8_t hash[32], uint64_t op_seq, mav2_rpc *node,
+                       mav2_rpc *bundler)
 {
     mavd_lanes *l = ln->owner;
     json_object *params = json_object_new_array(), *res = NULL;
@@ -570,20 +589,20 @@ static void check_lost(lane *ln, mav2_rpc *node, mav2_rpc *bundler)
     uint64_t seq;
     char id[67], why[160];
     int found = 0;
-    mavd_hash_hex(ln->hash, id);
+    mavd_hash_hex(hash, id);
     json_object_array_add(params, json_object_new_string(id));
     if (!mav2_eth_nonce_seq(node, mav2_entry_point_v07, l->conf->account, &ln->key, &seq))
         goto out;
-    if (seq > ln->seq) {
+    if (seq > op_seq) {
         if (mav2_rpc_call(bundler, "eth_getUserOperationReceipt", params, &res) && res == NULL) {
             snprintf(why, sizeof(why), "superseded: nonce %llu was used without this op",
-                     (unsigned long long)ln->seq);
-            settle_failed(ln, why);
+                     (unsigned long long)op_seq);
+            settle_failed(ln, hash, why);
         } else if (res != NULL)
-            settle(ln, res);
+            settle(ln, hash, res);
     } else if (mav2_rpc_call(bundler, "eth_getUserOperationByHash", params, &res) && res == NULL &&
                journal_get(ln, l->poll_st, &e, &found) && found) {
-        if (memcmp(e.user_op_hash, ln->hash, 32) == 0)
+        if (memcmp(e.user_op_hash, hash, 32) == 0)
             send_again(ln, bundler, &e);
         mav2_journal_entry_clear(&e);
     }
@@ -598,11 +617,15 @@ static void poll_once(mavd_lanes *l, mav2_rpc *node, mav2_rpc *bundler, int chec
 {
     mav2_rpc_batch_item items[MAVD_MAX_LANES];
     lane *who[MAVD_MAX_LANES];
+    uint8_t hash[MAVD_MAX_LANES][32];
+    uint64_t seq[MAVD_MAX_LANES];
     size_t n = 0;
     char id[67];
     pthread_mutex_lock(&l->mu);
     for (unsigned i = 0; i < l->n; i++)
         if (l->lanes[i].pending && !l->lanes[i].settled) {
+            memcpy(hash[n], l->lanes[i].hash, 32);
+            seq[n] = l->lanes[i].seq;
             memset(&items[n], 0, sizeof(items[n]));
             mavd_hash_hex(l->lanes[i].hash, id);
             items[n].method = "eth_getUserOperationReceipt";
@@ -616,9 +639,9 @@ static void poll_once(mavd_lanes *l, mav2_rpc *node, mav2_rpc *bundler, int chec
     mav2_rpc_batch(bundler, items, n);
     for (size_t i = 0; i < n; i++)
         if (items[i].error.status == MAV2_RPC_OK && items[i].result != NULL)
-            settle(who[i], items[i].result);
+            settle(who[i], hash[i], items[i].result);
         else if (check && items[i].error.status == MAV2_RPC_OK)
-            check_lost(who[i], node, bundler);
+            check_lost(who[i], hash[i], seq[i], node, bundler);
     mav2_rpc_batch_clear(items, n);
     for (size_t i = 0; i < n; i++)
         json_object_put(items[i].params);

@@ -51,8 +51,8 @@ static void counting_handler(void *ctx, const char *body, th_reply *r)
     pthread_mutex_lock(&seen.mu);
     if (seen.n < MAX_REQ)
         seen.methods[seen.n++] = strdup(buf);
-    pthread_mutex_unlock(&seen.mu);
     mock_handler(ctx, body, r);
+    pthread_mutex_unlock(&seen.mu);
 }
 
 static int seen_now(void)
@@ -181,10 +181,30 @@ int main(void)
            "the fees are read at most once a block time (%d reads in %lld ms)",
            count_in(warm, end, "eth_getBlockByNumber"), t1 - t0);
     for (int i = 1; i < ops; i++)
-        if (sent_seq(&m, i) != sent_seq(&m, i - 1) + 1)
+        if (sent_seq(&m, i) != sent_seq(&m, i - 1) + 1) {
+            tap_diag("send %d: nonce %llu after %llu", i, (unsigned long long)sent_seq(&m, i),
+                     (unsigned long long)sent_seq(&m, i - 1));
             ok = 0;
+        }
     tap_ok(ok && sent_seq(&m, 0) == 3, "the nonces follow each other from the chain's (3..%llu)",
            (unsigned long long)sent_seq(&m, ops - 1));
+    mavd_lanes_free(l);
+
+    /* another sender used the lane's next nonce: the known one is refused (AA25) before
+     * anything is signed, and the op is made again on the chain's */
+    if (!mavd_lanes_start(&c, signer_k, &g, CHAIN_ID, &l))
+        tap_bail("restart");
+    ok = one_op(l, why, sizeof(why)); /* the lane knows its next nonce again */
+    pthread_mutex_lock(&seen.mu);
+    m.nonce_used = 1;
+    pthread_mutex_unlock(&seen.mu);
+    ok = ok && one_op(l, why, sizeof(why));
+    mavd_lanes_stop(l);
+    tap_ok(ok, "an op on a nonce another sender used is answered %s", why);
+    tap_ok(count_calls(&m, "eth_sendUserOperation") == ops + 2 &&
+               sent_seq(&m, ops + 1) == sent_seq(&m, ops) + 2,
+           "sent once, on the chain's next nonce (%llu after %llu)",
+           (unsigned long long)sent_seq(&m, ops + 1), (unsigned long long)sent_seq(&m, ops));
     mavd_lanes_free(l);
     th_stop(s);
     for (int i = 0; i < seen.n; i++)
