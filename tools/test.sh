@@ -4,6 +4,9 @@
 # twice (plain with -Werror, and with ASan + UBSan), the C tests a third time
 # under valgrind, then builds, installs and tries the Debian packages
 # (tools/deb-test.sh), and ends with one line "total: N passed, N failed".
+# Each stage prints its wall time. make distcheck proves the tarball builds, installs
+# and passes its unit and CLI tests; its e2e and fuzz tests show as skipped
+# (MH_DISTCHECK), since the plain and sanitized builds run them.
 #   tools/test.sh            everything
 #   tools/test.sh --quick    plain build only
 set -euo pipefail
@@ -12,6 +15,14 @@ cd "$top"
 quick=no
 [ "${1:-}" = "--quick" ] && quick=yes
 
+stage_start=$SECONDS
+stage() { # NAME: ends the stage before (printing its time), starts NAME
+    [ -n "${stage_name:-}" ] && echo "   ($stage_name: $((SECONDS - stage_start)) s)"
+    stage_name=$1 stage_start=$SECONDS
+    [ -n "$1" ] && echo "== $1"
+    return 0
+}
+stage "setup"
 bash tools/setup-deps.sh --devnet
 [ -x configure ] || ./autogen.sh >/dev/null
 
@@ -24,19 +35,20 @@ for b in "${builds[@]}"; do
     mkdir -p "$dir"
     flags=(--enable-werror)
     [ "$b" = sanitized ] && flags+=(--enable-sanitizers)
-    echo "== $b build"
+    stage "$b build"
     (cd "$dir" && { [ -f Makefile ] || "$top/configure" -q "${flags[@]}"; } && make -s -j"$jobs" >/dev/null) || {
         echo "$b build failed"
         exit 1
     }
+    stage "$b make check"
     (cd "$dir" && make -s -k -j"$jobs" check >"$dir/check.out" 2>&1) || status=1
     if [ "$b" = plain ] && [ "$quick" = no ]; then
-        echo "== plain build, C tests under valgrind"
+        stage "plain build, C tests under valgrind"
         (cd "$dir" && make -s -k -j"$jobs" check-valgrind >>"$dir/check.out" 2>&1) || status=1
     fi
     if [ "$b" = plain ] && [ "$quick" = no ]; then
-        echo "== make distcheck"
-        (cd "$dir" && make -s -j"$jobs" distcheck >"$dir/distcheck.out" 2>&1) || {
+        stage "make distcheck"
+        (cd "$dir" && MH_DISTCHECK=1 make -s -j"$jobs" distcheck >"$dir/distcheck.out" 2>&1) || {
             echo "make distcheck failed: see $dir/distcheck.out"
             status=1
         }
@@ -46,7 +58,7 @@ done
 
 # The Debian packages: built once (-j2), installed, used, removed (tools/deb-test.sh).
 if [ "$quick" = no ]; then
-    echo "== Debian packages"
+    stage "Debian packages"
     deb="$top/_build/deb/tests"
     mkdir -p "$deb"
     rc=0
@@ -61,5 +73,6 @@ if [ "$quick" = no ]; then
     builds+=(deb)
 fi
 
+stage ""
 python3 "$top/tools/test-summary.py" "$top/_build" "${builds[@]}"
 exit $status

@@ -58,6 +58,9 @@ const mav2_cli_page mav2_page_submit = {
     "    computed for the node's chain, the op is journaled like mav2 send's (so mav2\n"
     "    receipt --account ... and mav2 send resume it), sent with\n"
     "    eth_sendUserOperation, and its receipt awaited. Nothing is signed here.\n"
+    "    It takes its nonce lane as mav2 send does (waiting while another run holds\n"
+    "    it) and is refused (exit 1) when the lane's journal holds another op: settle\n"
+    "    that one first with mav2 receipt --account ... . The same op again is sent.\n"
     "\n"
     "OPTIONS\n",
     submit_table,
@@ -152,15 +155,47 @@ static int submit_read(const mav2_cli_cmd *self, const char *file, char **text, 
     return MAV2_EXIT_OK;
 }
 
-/* The op journaled before it is sent, as mav2 send does (dir its journal). Exit code. */
+/* Refuses when the lane's journal holds another op than hash (under the lane lock). */
+static int submit_lane_free(const mav2_cli_cmd *self, const char *dir, uint64_t chain,
+                            const mav2_userop *op, const mav2_u256 *key, const uint8_t hash[32])
+{
+    mav2_journal_entry old;
+    int found = 0, same;
+    char hex[67], acct[MAV2_ADDRESS_STR_MAX];
+
+    if (!mav2_journal_get(dir, chain, op->sender, key, &old, &found))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, "not sending");
+    same = !found || memcmp(old.user_op_hash, hash, 32) == 0;
+    if (found)
+        mh_hex_encode(old.user_op_hash, 32, hex, sizeof(hex), 1);
+    mav2_journal_entry_clear(&old);
+    if (same)
+        return MAV2_EXIT_OK;
+    mav2_address_format(op->sender, acct);
+    return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                         "not sending: the journal holds user op %s on this nonce lane; settle it "
+                         "first (mav2 receipt --account %s)",
+                         hex, acct);
+}
+
+/* The op journaled before it is sent, as mav2 send does (dir its journal), under the
+ * lane lock (*lock, held on return when the exit code is 0). Exit code. */
 static int submit_journal(const mav2_cli_cmd *self, mav2_rpc *bundler, json_object *obj,
                           const mav2_userop *op, const mav2_u256 *key,
                           const uint8_t ep[MAV2_ADDRESS_LEN], uint64_t chain,
-                          const uint8_t hash[32], char *dir, size_t cap)
+                          const uint8_t hash[32], char *dir, size_t cap, int *lock)
 {
     mav2_journal_entry je;
-    int ok;
+    int ok, rc;
 
+    *lock = -1;
+    if (!mav2_journal_default_dir(dir, cap) || !mav2_journal_lock(dir, op->sender, key, lock))
+        return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL, "not sending");
+    if ((rc = submit_lane_free(self, dir, chain, op, key, hash)) != MAV2_EXIT_OK) {
+        mav2_journal_unlock(*lock);
+        *lock = -1;
+        return rc;
+    }
     memset(&je, 0, sizeof(je));
     je.chain_id = chain;
     memcpy(je.account, op->sender, MAV2_ADDRESS_LEN);
@@ -171,11 +206,14 @@ static int submit_journal(const mav2_cli_cmd *self, mav2_rpc *bundler, json_obje
     memcpy(je.entry_point, ep, MAV2_ADDRESS_LEN);
     snprintf(je.bundler, sizeof(je.bundler), "%s", mav2_rpc_url_redacted(bundler));
     je.user_op = json_object_get(obj);
-    ok = mav2_journal_default_dir(dir, cap) && mav2_journal_put(dir, &je);
+    ok = mav2_journal_put(dir, &je);
     mav2_journal_entry_clear(&je);
-    return ok ? MAV2_EXIT_OK
-              : mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL,
-                                  "not sending (the journal protects against double sends)");
+    if (ok)
+        return MAV2_EXIT_OK;
+    mav2_journal_unlock(*lock);
+    *lock = -1;
+    return mav2_cli_fail_lib(self, MAV2_EXIT_INTERNAL,
+                             "not sending (the journal protects against double sends)");
 }
 
 /* The node's chain (checked against want, 0: any) and the op's userOpHash for it. */
@@ -204,7 +242,7 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
     uint8_t ep[MAV2_ADDRESS_LEN], hash[32];
     uint64_t want = 0, chain = 0;
     uint32_t entity = 0;
-    int rc;
+    int rc, lock = -1;
     submit_opts o;
     mav2_userop op;
     json_object *obj = NULL;
@@ -219,14 +257,15 @@ int mav2_cmd_submit(const mav2_cli_cmd *self, int argc, char **argv)
     if ((rc = submit_read(self, file, &text, &obj, &op, &key, &entity)) != MAV2_EXIT_OK ||
         (rc = mav2_cli_net_open(self, &o.net, &node, &bundler)) != MAV2_EXIT_OK ||
         (rc = submit_hash(self, node, file, &op, ep, want, &chain, hash)) != MAV2_EXIT_OK ||
-        (rc = submit_journal(self, bundler, obj, &op, &key, ep, chain, hash, dir, sizeof(dir))) !=
-            MAV2_EXIT_OK)
+        (rc = submit_journal(self, bundler, obj, &op, &key, ep, chain, hash, dir, sizeof(dir),
+                             &lock)) != MAV2_EXIT_OK)
         goto out;
-    if ((rc = send_op(self, bundler, obj, ep, entity, hash)) != MAV2_EXIT_OK) {
-        if (rc == MAV2_EXIT_REJECTED) /* refused: it will never be included */
-            mav2_journal_remove(dir, chain, op.sender, &key);
+    rc = send_op(self, bundler, obj, ep, entity, hash);
+    if (rc == MAV2_EXIT_REJECTED) /* refused: it will never be included */
+        mav2_journal_remove(dir, chain, op.sender, &key);
+    mav2_journal_unlock(lock);
+    if (rc != MAV2_EXIT_OK)
         goto out;
-    }
     mh_hex_encode(hash, 32, hex, sizeof(hex), 1);
     fprintf(stderr, "mav2 %s: user op %s accepted by the bundler\n", self->name, hex);
     /* then what `mav2 receipt --account ...` does */

@@ -10,6 +10,8 @@
 #   signer_of ENTITY             SSV.signers(ENTITY, ACC), lower-case address
 #   run NAME ARGS...             mav2 ARGS, output in $MH_TMP/NAME.{out,err}; $RC
 #   field NAME KEY               the value of "KEY value" in $MH_TMP/NAME.out
+#   wait_for PID CMD...          runs CMD until it succeeds while PID lives (600 s at
+#                                most); 1 when it never did
 #   e2e_token LABEL              SoftHSM2 token TOKEN=LABEL and OPENSSL_CONF loading
 #                                the built p11k1 with its PIN file
 #   new_pem NAME                 a fresh secp256k1 key in $MH_TMP/NAME.pem
@@ -24,6 +26,8 @@
 #                                $PM_LOG) and sets the NAME=VALUE words of the line it
 #                                prints once listening (PAYMASTER_URL, PAYMASTER, ...)
 . "$MH_TOP_SRCDIR/tests/harness/tap.sh"
+[ -z "${MH_DISTCHECK:-}" ] ||
+    tap_skip_all "the e2e tests run in the plain and sanitized builds, not in make distcheck"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 DEVNET="$MH_TOP_SRCDIR/tests/devnet"
 [ -d "$DEVNET/node_modules" ] ||
@@ -79,6 +83,14 @@ run() {
     "$MAV2" "$@" >"$MH_TMP/$name.out" 2>"$MH_TMP/$name.err"
     RC=$?
     [ "$RC" -eq 0 ] || sed "s/^/# $name: /" "$MH_TMP/$name.err"
+}
+wait_for() {
+    local pid=$1 end=$((SECONDS + 600))
+    shift
+    until "$@"; do
+        kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 0.1
+    done
 }
 field() { awk -v k="$2" '$1 == k { print $2 }' "$MH_TMP/$1.out"; }
 

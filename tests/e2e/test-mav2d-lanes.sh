@@ -55,14 +55,6 @@ start_mavd() {
     READY=""
     read -r -t 600 -u 7 READY
 }
-# Runs "$@" until it succeeds while mav2d lives (at most 600 s); 1 when it never did.
-wait_for() {
-    local end=$((SECONDS + 600))
-    until "$@"; do
-        kill -0 "$MAVD_PID" 2>/dev/null && [ "$SECONDS" -lt "$end" ] || return 1
-        sleep 0.1
-    done
-}
 hcurl() { OPENSSL_CONF=/dev/null curl -s "$@"; }
 call() { # METHOD PARAMS-JSON: mav2d's whole answer
     hcurl --unix-socket "$SOCK" -d '{"jsonrpc":"2.0","id":1,"method":"'"$1"'","params":'"$2"'}' \
@@ -106,7 +98,7 @@ while [ "$got" -lt 4 ] && read -r -t 600 -u 8 line; do
     case $line in id\ *) got=$((got + 1)) ;; esac
 done
 is "in flight: 4 requests answered with an id (one a lane)" "$got" 4
-ok "in flight: the other 2 wait for a lane" wait_for queue_depth_is 2
+ok "in flight: the other 2 wait for a lane" wait_for "$MAVD_PID" queue_depth_is 2
 is "in flight: the 4 ops in Alto's mempool, none included" "$(mempool_size) $(nonces)" "4 $N0"
 kill -TERM "$MAVD_PID"
 wait "$MAVD_PID"
@@ -121,8 +113,8 @@ is "SIGTERM: the 4 pending ops journaled" "$(journaled)" 4
 is "Alto loses its mempool (as on its restart)" "$(rpc "$BUNDLER_URL" debug_bundler_clearState '[]') $(mempool_size)" '"ok" 0'
 start_mavd
 ok "restart: ready" grep -q "^mav2d: ready" <<<"$READY"
-ok "restart: the 4 journaled ops sent again" wait_for sent_again_is 4
-ok "restart: each back in Alto's mempool" wait_for mempool_is 4
+ok "restart: the 4 journaled ops sent again" wait_for "$MAVD_PID" sent_again_is 4
+ok "restart: each back in Alto's mempool" wait_for "$MAVD_PID" mempool_is 4
 n100=0
 for id in $(cat "$MH_TMP/term.ids"); do has_status "$id" 100 && n100=$((n100 + 1)); done
 is "restart: every id answerable, pending (100)" "$n100" 4
@@ -140,7 +132,7 @@ is "restart: nonces moved by exactly 4" "$(nonces)" $((N0 + 4))
 once=0
 for id in $(cat "$MH_TMP/term.ids"); do [ "$(signs_of "$id")" = 1 ] && once=$((once + 1)); done
 is "restart: one signature per op in the ledger" "$once" 4
-ok "restart: the journal emptied once they were included" wait_for journal_is 0
+ok "restart: the journal emptied once they were included" wait_for "$MAVD_PID" journal_is 0
 
 # ---- 2. the bundler drops an accepted op, its nonce has not moved: sent again
 is "bundling held" "$(bundling manual)" '"ok"'
@@ -153,14 +145,14 @@ is "lost: in Alto's mempool, not sent again while it is there" \
 # (the poller may send it again as soon as it is gone: its mempool is not checked empty)
 is "lost: Alto drops it (mempool cleared)" "$(rpc "$BUNDLER_URL" debug_bundler_clearState '[]')" '"ok"'
 ok "lost: the poller sends it again (Alto took it: it did not have it)" \
-    wait_for grep -q "journaled op $H2 sent again" "$LOG"
-ok "lost: back in Alto's mempool" wait_for mempool_is 1
+    wait_for "$MAVD_PID" grep -q "journaled op $H2 sent again" "$LOG"
+ok "lost: back in Alto's mempool" wait_for "$MAVD_PID" mempool_is 1
 rpc "$BUNDLER_URL" debug_bundler_dumpMempool "[\"$ENTRY_POINT\"]" | jq '.[0]' >"$MH_TMP/again.json"
 is "lost: the op sent again is the journaled one (its hash, its signature)" \
     "$("$MAV2" hash --userop "$MH_TMP/again.json" --chain-id "$CHAIN_ID") $(jq -r .signature "$MH_TMP/again.json")" \
     "$H2 $(jq -r --arg h "$H2" 'select(.userOpHash == $h) | .userOp.signature' "$STATE/journal"/pending-*.json)"
 is "bundling on again" "$(bundling auto)" '"ok"'
-ok "lost: confirmed (200)" wait_for has_status "$H2" 200
+ok "lost: confirmed (200)" wait_for "$MAVD_PID" has_status "$H2" 200
 is "lost: paid once, nonce +1, signed once" \
     "$(balance "$R2") $(($(nonces) - N0)) $(signs_of "$H2")" "1000 1 1"
 
@@ -180,7 +172,7 @@ rpc "$RPC_URL" anvil_stopImpersonatingAccount "[\"$ACC\"]" >/dev/null
 is "superseded: the account used the op's nonce itself (incrementNonce)" \
     "$(rpc "$RPC_URL" eth_getTransactionReceipt "[\"$TX\"]" | jq -r .status) $(nonce_seq "${KEY#0x}")" \
     "0x1 $((S3 + 1))"
-ok "superseded: status 400" wait_for has_status "$H3" 400
+ok "superseded: status 400" wait_for "$MAVD_PID" has_status "$H3" 400
 call wallet_getCallsStatus "[\"$H3\"]" >"$MH_TMP/h3.json"
 ok "superseded: the reason names the nonce used without it" \
     jq -e '.result.error | test("superseded: nonce [0-9]+ was used without this op")' "$MH_TMP/h3.json"
@@ -192,7 +184,7 @@ is "superseded: the ledger says rejected" \
     "$(jq -r --arg h "$H3" 'select(.event == "outcome" and .userOpHash == $h) | .outcome' "$LEDGER" | tail -1)" rejected
 is "superseded: the recipient got nothing" "$(balance "$R3")" 0
 is "bundling on again" "$(bundling auto)" '"ok"'
-ok "superseded: its journal entry removed" wait_for journal_is 0
+ok "superseded: its journal entry removed" wait_for "$MAVD_PID" journal_is 0
 R4=$(addr $((0x60ad0000)))
 OUT=$(node "$CLIENT" send "$R4" 1000 2>"$MH_TMP/viem.err")
 is "the lanes serve again: confirmed (200), paid" "$(echo "$OUT" | jq -r .statusCode) $(balance "$R4")" "200 1000"

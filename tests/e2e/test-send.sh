@@ -251,6 +251,26 @@ is "submit of the unsigned op (stub signature): exit 3" "$RC" 3
 ok "submit refused: AA24 named" grep -q "AA24" "$MH_TMP/sub2.err"
 is "submit refused: nothing journaled, nonce unchanged" "$(ls "$MAV2_STATE_DIR" | grep -v '^ledger\.jsonl$') $(nonce_seq 101)" \
     " $((N0 + 1))"
+# ---- 6d. submit takes the lane: a lane whose journal holds another op is refused
+signed() { # NAME WEI: an op of RCPT,WEI signed by SK into $MH_TMP/NAME.json
+    "$MAV2" send "${NET[@]}" --account "$ACC" --entity-id 1 --global --call "$RCPT,$2" \
+        --unsigned-out "$MH_TMP/$1.u.json" >"$MH_TMP/$1.u.out" &&
+        "$MAV2" sign --userop "$MH_TMP/$1.u.json" --chain-id "$CHAIN_ID" --key "$SK" >"$MH_TMP/$1.json"
+}
+signed s5 5 && signed s6 6
+is "two signed ops for the same nonce" "$(jq -r .nonce "$MH_TMP/s5.json")" "$(jq -r .nonce "$MH_TMP/s6.json")"
+B=$(balance "$RCPT")
+run sub5 submit "$MH_TMP/s5.json" --rpc-url "$RPC_URL" --bundler-url http://127.0.0.1:1 --timeout 60
+is "submit with the bundler unreachable: exit 5, the op stays journaled" \
+    "$RC $(ls "$MAV2_STATE_DIR" | grep -vc '^ledger\.jsonl$')" "5 1"
+run sub6 submit "$MH_TMP/s6.json" "${NET[@]}"
+is "submit of another op on that lane: exit 1" "$RC" 1
+ok "refused: names the journaled op" grep -q "journal holds user op $(head -1 "$MH_TMP/sub5.out")" \
+    "$MH_TMP/sub6.err"
+is "refused: nothing sent (nonce, balance)" "$(nonce_seq 101) $(balance "$RCPT")" "$((N0 + 1)) $B"
+run sub5b submit "$MH_TMP/s5.json" "${NET[@]}"
+is "the journaled op submitted again: exit 0, 5 wei moved" "$RC $(($(balance "$RCPT") - B))" "0 5"
+is "then the journal is empty" "$(ls "$MAV2_STATE_DIR" | grep -v '^ledger\.jsonl$')" ""
 
 # ---- 7. (restricted keys with execution hooks: not yet; the send flow lacks the
 # prefund verification-gas buffer Alto 0.0.20 needs, the op is dropped with AA26)

@@ -6,10 +6,12 @@
 #                           password is in $PG_PASSWORD_FILE; sets $PG_URL. As root the
 #                           server runs as nobody (initdb refuses root)
 #   pg_stop                 a fast shutdown (clients are cut off)
+#   (a failing pg_start or pg_stop prints the ends of its logs as TAP comments)
 #   pg_psql SQL             runs SQL, unaligned output without headers
 # pg_start registers pg_stop_now on EXIT.
 pg_bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 pg_as=()
+exec {pg_diag}>&2 # the test's own stderr, which tap.sh's ok does not swallow
 pg_find() {
     if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ] || [ ! -x "$pg_bin/pg_ctl" ]; then
         pg_why="no PostgreSQL server (install the Debian package postgresql)"
@@ -47,13 +49,18 @@ pg_start() {
             >>"$data/postgresql.conf"
     fi
     trap pg_stop_now EXIT
-    (cd / && "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$data" -l "$pg_dir/server.log" -w -t 300 \
-        start) >"$pg_dir/pg_ctl.log" 2>&1 || return 1
+    if ! (cd / && "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$data" -l "$pg_dir/server.log" -w -t 300 \
+        start) >"$pg_dir/pg_ctl.log" 2>&1; then
+        tail -n 5 "$pg_dir/pg_ctl.log" "$pg_dir/server.log" | sed 's/^/# /' >&"$pg_diag"
+        return 1
+    fi
     PG_URL="postgresql:///postgres?host=$sock&user=mav2"
 }
 pg_stop() {
     (cd / && "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w -t 300 stop) \
-        >>"$pg_dir/pg_ctl.log" 2>&1
+        >>"$pg_dir/pg_ctl.log" 2>&1 && return 0
+    tail -n 5 "$pg_dir/pg_ctl.log" "$pg_dir/server.log" | sed 's/^/# /' >&"$pg_diag"
+    return 1
 }
 pg_stop_now() {
     (cd / && "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop) \

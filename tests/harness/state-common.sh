@@ -57,6 +57,8 @@ killed_in_finish() {
 # claimed twice under one lease, ledger links unique and verifying.
 two_workers() {
     local acct=$1 lanes=$2 ops=$3 lease=$4 out=$tmp/w-$1
+    mkdir -p "$tmp/held-$acct"
+    export MH_HELD_DIR=$tmp/held-$acct
     "$driver" "$URL" work A "$acct" "$lanes" "$ops" "$lease" >"$out.a" 2>"$out.a.err" &
     local pa=$!
     "$driver" "$URL" work B "$acct" "$lanes" "$ops" "$lease" >"$out.b" 2>"$out.b.err" &
@@ -71,6 +73,9 @@ two_workers() {
         $((2 * ops))
     is "no (lane, lease) claimed twice" \
         "$(cat "$out.a" "$out.b" | awk '$1 == "claim" && $3 != 0' | sort | uniq -d)" ""
+    is "no lane held by two workers at once (files: marks made O_EXCL)" \
+        "$(grep -h '^double' "$out.a" "$out.b")" ""
+    unset MH_HELD_DIR
     is "no ledger link appended twice" \
         "$(cat "$out.a" "$out.b" | awk '$1 == "link" { print $2 }' | sort -n | uniq -d)" ""
     is "the ledger verifies: $((2 * ops)) links" "$("$driver" "$URL" verify "$acct")" \

@@ -13,9 +13,13 @@
  *   state-driver URL verify ACCT                    "links N bad B"
  *   state-driver URL window ACCT                    "ops N" (the "ops" window's sum)
  * The password file, if any, is named by $STATE_PASSWORD_FILE. Lines go to stdout,
- * flushed one by one. */
+ * flushed one by one. With $MH_HELD_DIR, work marks each lane it holds under a lock that
+ * never expires (epoch 0: files) with a file made O_EXCL there while it holds it, and
+ * prints "double KEY" when the file already exists: two holders of one lane at once. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +181,25 @@ static int wait_file(const char *path)
     return 1;
 }
 
+/* With $MH_HELD_DIR and a lock that never expires: marks lane as held (see the top). */
+static void held_mark(const mav2_state_lane *lane, char *path, size_t size)
+{
+    const char *dir = getenv("MH_HELD_DIR");
+    unsigned long long key = (unsigned long long)lane->nonce_key.w[0];
+    int fd;
+    path[0] = '\0';
+    if (dir == NULL || lane->epoch != 0)
+        return;
+    snprintf(path, size, "%s/held-%llu", dir, key);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd >= 0)
+        close(fd);
+    else if (errno == EEXIST) {
+        out("double %llu", key);
+        path[0] = '\0'; /* the other holder's mark */
+    }
+}
+
 static int cmd_work(mav2_state *st, int argc, char **argv)
 {
     uint8_t acct[20];
@@ -197,6 +220,8 @@ static int cmd_work(mav2_state *st, int argc, char **argv)
         if (!claim_wait(st, acct, keys, n, lease, &lane))
             return 0;
         out("claim %llu %lld", (unsigned long long)lane.nonce_key.w[0], (long long)lane.epoch);
+        char held[512];
+        held_mark(&lane, held, sizeof(held));
         int journaled = 0;
         if (!resume_lane(st, &lane) || !one_op(st, &lane, id, (uint64_t)i, lease, &journaled)) {
             fprintf(stderr, "state-driver: %s: %s\n", id, mav2_last_error());
@@ -206,6 +231,8 @@ static int cmd_work(mav2_state *st, int argc, char **argv)
             if (!journaled)
                 i--; /* do it again; a journaled op is the next holder's to finish */
         }
+        if (held[0] != '\0')
+            unlink(held);
         mav2_state_lane_release(st, &lane);
     }
     out("reconnects %llu", (unsigned long long)mav2_state_reconnects(st));
