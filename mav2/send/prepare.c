@@ -364,6 +364,7 @@ int mav2_send_known_read(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_para
         return 0;
     reads_pick(&c, &rd);
     reads_skip_known(&c, &rd);
+    rd.on_node[B_NONCE] = 0; /* a lane's own */
     if (reads_make(&c, &rd)) {
         batch_subset(c.node, rd.it, rd.on_node);
         batch_subset(c.bundler, rd.it, rd.on_bundler);
