@@ -12,11 +12,13 @@
 
 #include <json-c/json.h>
 
+#include "common/hex.h"
 #include "mav2/cli/cli.h"
 #include "mav2/cli/guard_cli.h"
 #include "mav2/cli/settings.h"
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
+#include "mav2/net/state.h"
 #include "mav2/send/ledger.h"
 
 const char mav2_help_audit[] =
@@ -25,6 +27,7 @@ const char mav2_help_audit[] =
     "\n"
     "SYNOPSIS\n"
     "    mav2 audit verify [FILE] [--profile NAME] [--json]\n"
+    "    mav2 audit verify --state URL --account ADDR [--state-password-file F] [--json]\n"
     "    mav2 audit show [FILE] [--account ADDR] [--since TIME] [--profile NAME] [--json]\n"
     "\n"
     "DESCRIPTION\n"
@@ -45,6 +48,11 @@ const char mav2_help_audit[] =
     "    verify  checks the chain line by line: prints \"ok LINES TIP\" (TIP: the\n"
     "            hash the next line will carry; keep it elsewhere to protect the\n"
     "            last line too), or the first broken line and why (exit 1).\n"
+    "            --state: the chain of one account in mav2d's state (state =\n"
+    "            postgresql://... of its [service]; several hosts append to one\n"
+    "            chain), checked in place. The lines, the file's and the\n"
+    "            state's, are one format (version 2); a version 1 state chain\n"
+    "            (mav2d before it) is refused, naming its version.\n"
     "    show    prints the lines: TIME EVENT ACCOUNT CHAIN NONCE USEROPHASH and\n"
     "            the verdict, rule or outcome; --json: the lines themselves.\n"
     "\n"
@@ -80,7 +88,7 @@ const char mav2_help_audit[] =
 
 /* What the command line says. */
 typedef struct {
-    const char *account, *since, *profile;
+    const char *account, *since, *profile, *state, *state_password_file;
     int json;
 } audit_opts;
 
@@ -89,6 +97,13 @@ typedef struct {
 
 static const mav2_cli_opt verify_table[] = {
     AUDIT_PROFILE,
+    MAV2_OPT_STR("state", "URL", audit_opts, state,
+                 "the state's chain instead of a file: postgresql://...\n"
+                 "(mav2d's state = URL), or file:DIR"),
+    MAV2_OPT_STR("state-password-file", "FILE", audit_opts, state_password_file,
+                 "the database password's file (else PGPASSWORD or\n"
+                 "~/.pgpass)"),
+    MAV2_OPT_STR("account", "ADDR", audit_opts, account, "with --state: the account's chain"),
     MAV2_OPT_FLAG_("json", audit_opts, json,
                    "{\"ok\":true,\"lines\":N,\"tip\":...} or\n"
                    "{\"ok\":false,\"line\":N,\"error\":...}"),
@@ -109,18 +124,21 @@ static const mav2_cli_page page_verify = {
     "\n"
     "SYNOPSIS\n"
     "    mav2 audit verify [FILE] [--profile NAME] [--json]\n"
+    "    mav2 audit verify --state URL --account ADDR [--state-password-file F] [--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    Checks every line's seq and prev (the Keccak-256 of the line before) and\n"
     "    prints \"ok LINES TIP\" (TIP: the hash the next line will carry; keep it\n"
     "    elsewhere to protect the last line too), or the first broken line and why\n"
     "    (exit 1). FILE: the profile's ledger by default (mav2 audit --help).\n"
+    "    --state: the account's chain in mav2d's state (PostgreSQL: every host's\n"
+    "    lines in one chain), checked in place, in the same format.\n"
     "\n"
     "OPTIONS\n",
     verify_table,
     "\n"
     "EXIT STATUS\n"
-    "    0 intact, 1 broken (or bad usage)\n"};
+    "    0 intact, 1 broken (or bad usage), 5 the state cannot be read\n"};
 
 static const mav2_cli_page page_show = {
     "NAME\n"
@@ -154,12 +172,12 @@ static const char *ledger_file(const mav2_cli_cmd *self, const audit_opts *a, co
     return buf;
 }
 
-static int verify(const mav2_cli_cmd *self, const audit_opts *a, const char *file)
+/* The answer of verify on name: ok with lines and tip, else broken at bad. */
+static int verify_report(const mav2_cli_cmd *self, const audit_opts *a, const char *name, int ok,
+                         unsigned long long lines, unsigned long long bad, const char *tip)
 {
-    unsigned long long lines = 0, bad = 0;
-    char tip[67];
-    int ok = mav2_ledger_verify(file, &lines, &bad, tip), rc;
     mav2_cli_result r;
+    int rc;
 
     mav2_cli_result_init(&r, a->json);
     mav2_cli_result_bool(&r, "ok", NULL, ok);
@@ -175,7 +193,39 @@ static int verify(const mav2_cli_cmd *self, const audit_opts *a, const char *fil
         return rc;
     mav2_cli_result_clear(&r);
     mav2_cli_out.json_done = 1; /* the object above says why */
-    return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: %s", file, mav2_last_error());
+    return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: %s", name, mav2_last_error());
+}
+
+static int verify(const mav2_cli_cmd *self, const audit_opts *a, const char *file)
+{
+    unsigned long long lines = 0, bad = 0;
+    char tip[67];
+    int ok = mav2_ledger_verify(file, &lines, &bad, tip);
+    return verify_report(self, a, file, ok, lines, bad, tip);
+}
+
+/* verify --state: the account's chain in the state, in place. */
+static int verify_state(const mav2_cli_cmd *self, const audit_opts *a)
+{
+    uint8_t acct[MAV2_ADDRESS_LEN], tip[32];
+    char name[64], hex[67];
+    uint64_t links = 0, bad = 0;
+    mav2_state *st = NULL;
+    int ok;
+
+    if (a->account == NULL)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                             "--state needs --account (a chain per account)");
+    if (!mav2_cli_address(self, "--account", a->account, acct))
+        return MAV2_EXIT_USAGE;
+    ok = mav2_state_open(a->state, a->state_password_file, &st) &&
+         mav2_state_ledger_verify(st, acct, &links, &bad, tip);
+    mav2_state_close(st);
+    if (!ok)
+        return mav2_cli_fail(self, MAV2_EXIT_NETWORK, "state: %s", mav2_last_error());
+    mh_hex_encode(tip, 32, hex, sizeof(hex), 1);
+    snprintf(name, sizeof(name), "the chain of %s", a->account);
+    return verify_report(self, a, name, bad == 0, links, bad, hex);
 }
 
 /* --since into seconds since the epoch. */
@@ -317,6 +367,12 @@ static int audit_args(const mav2_cli_cmd *self, audit_opts *a, int argc, char **
         return rc;
     mav2_cli_out.json = mav2_cli_out.json || a->json;
     a->json = mav2_cli_out.json;
+    if (a->state != NULL) {
+        if (n > 0)
+            return mav2_cli_fail(self, MAV2_EXIT_USAGE, "a FILE or --state, not both");
+        *file = NULL;
+        return MAV2_CLI_PARSED;
+    }
     if ((*file = ledger_file(self, a, n > 0 ? args[0] : NULL, buf, cap)) == NULL)
         return MAV2_EXIT_USAGE;
     return MAV2_CLI_PARSED;
@@ -337,6 +393,8 @@ static int audit_sub(const mav2_cli_cmd *self, const mav2_cli_page *page,
     me.page = page;
     if ((rc = audit_args(&me, &a, argc, argv, buf, sizeof(buf), &file)) != MAV2_CLI_PARSED)
         return rc;
+    if (a.state != NULL)
+        return verify_state(&me, &a);
     return run(&me, &a, file);
 }
 

@@ -11,6 +11,7 @@
 
 #include "common/keccak.h"
 #include "mav2/core/error.h"
+#include "mav2/net/ledger_link.h"
 
 #define RECORD_MAX (64 * 1024)
 
@@ -223,20 +224,39 @@ int mav2_state_window_sum(mav2_state *st, const uint8_t account[20], const char 
     return st->be->window_sum(st, account, rule, window_s, sum);
 }
 
+int mav2_state_windows_take(mav2_state *st, const uint8_t account[20], const mav2_state_limit *l,
+                            size_t n, int *refused, mav2_u256 *sum)
+{
+    *refused = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!check_rule(l[i].rule))
+            return 0;
+        if (l[i].window_s <= 0)
+            return mav2_error_set("state: a window lasts more than 0 seconds");
+    }
+    if (st->be->windows_take == NULL)
+        return mav2_error_set("state: %s keeps no shared policy windows", st->kind);
+    return n == 0 ? 1 : st->be->windows_take(st, account, l, n, refused, sum);
+}
+
 int mav2_state_ledger_append(mav2_state *st, const uint8_t account[20], const char *record,
                              uint64_t *seq, uint8_t hash[32])
 {
-    size_t n = record != NULL ? strlen(record) : 0;
-    if (n == 0 || n > RECORD_MAX || strchr(record, '\n') != NULL)
-        return mav2_error_set("state: a ledger record is one line of 1 to %d bytes", RECORD_MAX);
+    if (!mav2_ledger_record_check(record, RECORD_MAX))
+        return mav2_error_prefix("state");
     return st->be->ledger_append(st, account, record, seq, hash);
 }
 
 int mav2_state_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *count,
-                             uint64_t *first_bad)
+                             uint64_t *first_bad, uint8_t tip[32])
 {
+    uint8_t t[32] = {0};
     *count = *first_bad = 0;
-    return st->be->ledger_verify(st, account, count, first_bad);
+    if (!st->be->ledger_verify(st, account, count, first_bad, t))
+        return 0;
+    if (tip != NULL)
+        memcpy(tip, t, 32);
+    return 1;
 }
 
 int mav2_state_call_put(mav2_state *st, const uint8_t id[32], const char *text)
@@ -254,19 +274,6 @@ int mav2_state_call_get(mav2_state *st, const uint8_t id[32], char **text)
     if (st->be->call_get == NULL)
         return mav2_error_set("state: %s keeps no call records", st->kind);
     return st->be->call_get(st, id, text);
-}
-
-void mav2_state_link_hash(const uint8_t prev[32], uint64_t seq, const char *record, uint8_t out[32])
-{
-    mh_keccak256_ctx k;
-    uint8_t be[8];
-    for (int i = 0; i < 8; i++)
-        be[i] = (uint8_t)(seq >> (56 - 8 * i));
-    mh_keccak256_init(&k);
-    mh_keccak256_update(&k, prev, 32);
-    mh_keccak256_update(&k, be, 8);
-    mh_keccak256_update(&k, record, strlen(record));
-    mh_keccak256_final(&k, out);
 }
 
 void mav2_state_record_id(const char *record, uint8_t out[32])

@@ -141,20 +141,38 @@ int mav2_state_window_add(mav2_state *st, const uint8_t account[20], const char 
 int mav2_state_window_sum(mav2_state *st, const uint8_t account[20], const char *rule,
                           int64_t window_s, mav2_u256 *sum);
 
-/* The audit ledger: per account, links numbered from 1, each
- * hash = keccak256(prev hash (32 zero bytes for link 1) || seq as 8 bytes big-endian ||
- * record). append adds record (a line of text, no newline, at most 64 KiB) as the next
- * link: *seq and hash get the link's; appending the same record again returns its link
- * instead of adding one. Two hosts cannot append the same link: (account, seq) is
- * unique. */
+/* Several windows checked and added to in one step (a policy's rules, shared by every
+ * host: PostgreSQL only; with files a policy keeps its own windows in the state
+ * directory). Limit i: the sum of rule's amounts over the last window_s seconds, plus
+ * amount, must stay within cap. Either every limit holds and each distinct rule gets
+ * its amount once (the first limit naming it gives it), or nothing is added and
+ * *refused is the first limit that does not hold, *sum its sum with amount (no
+ * overflow check of cap needed: an overflowing sum refuses). *refused = -1: added. */
+typedef struct {
+    const char *rule; /* 1..48 of [a-z0-9_.-] */
+    int64_t window_s;
+    mav2_u256 amount, cap;
+} mav2_state_limit;
+int mav2_state_windows_take(mav2_state *st, const uint8_t account[20], const mav2_state_limit *l,
+                            size_t n, int *refused, mav2_u256 *sum);
+
+/* The audit ledger: per account, a chain of links numbered from 1 in the one format
+ * of the ledger file (ledger_link.h: link N is the line {"seq":N,"prev":"0x..",...
+ * with record's members, its hash the Keccak-256 of that line). append adds record (a
+ * JSON object on one line, at most 64 KiB, no member seq or prev: mav2_ledger_record)
+ * as the next link: *seq and hash get the link's; appending the same record again
+ * returns its link instead of adding one. Two hosts cannot append the same link:
+ * (account, seq) is unique. Files: the chain is the file ledger-ACCOUNT (lowercase hex,
+ * no 0x) of the state directory, which mav2 audit verify reads as any ledger file. */
 int mav2_state_ledger_append(mav2_state *st, const uint8_t account[20], const char *record,
                              uint64_t *seq, uint8_t hash[32]);
 
 /* Walks the account's chain of links: *count links; *first_bad = 0 when every link
- * holds, else the first link whose number or hash is not what its predecessor and
- * record give. */
+ * holds (tip, when not NULL, gets the last link's hash: zeros for none), else the
+ * first link whose number, prev or hash is not what its predecessor and its line give
+ * (mav2_last_error() then says why, "link N: ..."). */
 int mav2_state_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *count,
-                             uint64_t *first_bad);
+                             uint64_t *first_bad, uint8_t tip[32]);
 
 /* Call records: a JSON text per id (a userOpHash: mav2d's wallet_sendCalls ids),
  * shared by every host of the state. put writes (replaces) it; get gives *text (free

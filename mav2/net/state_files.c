@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* state_files.c: the files state backend (state.h): the journal of journal.h, lanes as
  * its flock lane locks, a policy window as a file of "<unix seconds> <amount>" lines and
- * the ledger as JSON lines ({"seq","prev","hash","record"}), each file changed under
- * its own flock. */
+ * the ledger as the links of ledger_link.h (a ledger file), each file changed under its
+ * own flock. */
 #include "config.h"
 
 #include <dirent.h>
@@ -18,6 +18,7 @@
 
 #include "common/hex.h"
 #include "mav2/core/error.h"
+#include "mav2/net/ledger_link.h"
 #include "mav2/net/state_int.h"
 
 #define FILE_MAX (64 << 20)
@@ -280,108 +281,84 @@ static int f_window_sum(mav2_state *st, const uint8_t account[20], const char *r
     return ok;
 }
 
-/* One ledger line's fields. */
-static int link_parse(const char *line, size_t n, uint64_t *seq, uint8_t prev[32], uint8_t hash[32],
-                      char **record)
-{
-    json_object *o, *v;
-    char *dup = strndup(line, n);
-    int ok;
-    o = dup != NULL ? json_tokener_parse(dup) : NULL;
-    free(dup);
-    ok = o != NULL && json_object_object_get_ex(o, "seq", &v) &&
-         (*seq = (uint64_t)json_object_get_int64(v)) > 0 &&
-         json_object_object_get_ex(o, "prev", &v) &&
-         mh_hex_decode_exact(json_object_get_string(v), prev, 32, NULL) &&
-         json_object_object_get_ex(o, "hash", &v) &&
-         mh_hex_decode_exact(json_object_get_string(v), hash, 32, NULL) &&
-         json_object_object_get_ex(o, "record", &v) && json_object_is_type(v, json_type_string) &&
-         (*record = strdup(json_object_get_string(v))) != NULL;
-    json_object_put(o);
-    return ok;
-}
-
-/* Walks text's links: *count, *first_bad (0 = all hold), the last hash, and the link
- * whose record has id (0 = none; id NULL: not looked for). */
+/* Walks text's links: *count links, *first_bad (0 = all hold; mav2_last_error() says
+ * why; the links after it are only counted), the last good link's hash, and the link whose
+ * record has id (0 = none; id NULL: not looked for). */
 static void ledger_walk(const char *text, const uint8_t id[32], uint64_t *count,
                         uint64_t *first_bad, uint8_t last[32], uint64_t *dup, uint8_t dup_hash[32])
 {
-    uint8_t prev[32], hash[32], want[32], rid[32];
-    uint64_t seq;
+    uint8_t rid[32];
+    size_t at;
     char *record;
     *count = *first_bad = *dup = 0;
     memset(last, 0, 32);
     for (const char *p = text, *e; *p; p = *e ? e + 1 : e) {
         e = strchr(p, '\n') ? strchr(p, '\n') : p + strlen(p);
         (*count)++;
-        if (!link_parse(p, (size_t)(e - p), &seq, prev, hash, &record)) {
-            if (!*first_bad)
-                *first_bad = *count;
+        if (*first_bad)
+            continue;
+        if (!mav2_ledger_link_check(p, (size_t)(e - p), *count, last, "link", &at)) {
+            *first_bad = *count;
             continue;
         }
-        mav2_state_link_hash(last, *count, record, want);
-        if (!*first_bad && (seq != *count || memcmp(prev, last, 32) != 0 || memcmp(want, hash, 32)))
-            *first_bad = *count;
-        if (id != NULL && (mav2_state_record_id(record, rid), memcmp(rid, id, 32) == 0)) {
-            *dup = seq;
-            memcpy(dup_hash, hash, 32);
+        mav2_ledger_link_hash(p, (size_t)(e - p), last);
+        if (id != NULL && (record = mav2_ledger_link_record(p, (size_t)(e - p), at)) != NULL) {
+            mav2_state_record_id(record, rid);
+            if (memcmp(rid, id, 32) == 0) {
+                *dup = *count;
+                memcpy(dup_hash, last, 32);
+            }
+            free(record);
         }
-        memcpy(last, hash, 32);
-        free(record);
     }
 }
 
 static int f_ledger_append(mav2_state *st, const uint8_t account[20], const char *record,
                            uint64_t *seq, uint8_t hash[32])
 {
-    char *text, ph[67], hh[67];
+    char *text, *line = NULL;
     uint8_t id[32], last[32];
     uint64_t count, bad, dup;
     size_t len;
     int fd, ok = 1;
-    json_object *o;
     if (!open_locked(st, "ledger", account, NULL, LOCK_EX, &fd, &text, &len))
         return 0;
     mav2_state_record_id(record, id);
     ledger_walk(text, id, &count, &bad, last, &dup, hash);
+    free(text);
     if (bad)
-        ok = mav2_error_set("state: the ledger is broken at link %llu", (unsigned long long)bad);
+        ok = mav2_error_prefix("state: the ledger is broken");
     else if (dup)
         *seq = dup;
     if (ok && !dup) {
         *seq = count + 1;
-        mav2_state_link_hash(last, *seq, record, hash);
-        mh_hex_encode(last, 32, ph, sizeof(ph), 1);
-        mh_hex_encode(hash, 32, hh, sizeof(hh), 1);
-        o = json_object_new_object();
-        json_object_object_add(o, "seq", json_object_new_int64((int64_t)*seq));
-        json_object_object_add(o, "prev", json_object_new_string(ph));
-        json_object_object_add(o, "hash", json_object_new_string(hh));
-        json_object_object_add(o, "record", json_object_new_string(record));
-        free(text);
-        len = strlen(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        if ((text = malloc(len + 2)) != NULL)
-            snprintf(text, len + 2, "%s\n",
-                     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-        ok = text != NULL ? append_sync(fd, text) : mav2_error_set("state: out of memory");
-        json_object_put(o);
+        ok = mav2_ledger_link_make(record, *seq, last, &line);
+        len = ok ? strlen(line) : 0;
+        if (ok && (text = realloc(line, len + 2)) == NULL)
+            ok = mav2_error_set("state: out of memory");
+        if (ok) {
+            line = text;
+            mav2_ledger_link_hash(line, len, hash);
+            memcpy(line + len, "\n", 2);
+            ok = append_sync(fd, line);
+        }
+        free(line);
     }
-    free(text);
     close(fd);
     return ok;
 }
 
 static int f_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *count,
-                           uint64_t *first_bad)
+                           uint64_t *first_bad, uint8_t tip[32])
 {
     char *text;
-    uint8_t last[32], dh[32];
+    uint8_t dh[32];
     uint64_t dup;
     size_t len;
     int fd;
     if (!open_locked(st, "ledger", account, NULL, LOCK_SH, &fd, &text, &len))
         return 0;
-    ledger_walk(text, NULL, count, first_bad, last, &dup, dh);
+    ledger_walk(text, NULL, count, first_bad, tip, &dup, dh);
     free(text);
     close(fd);
     return 1;
@@ -399,7 +376,7 @@ static void f_close(mav2_state *st)
 }
 
 const mav2_state_backend mav2_state_files = {
-    f_init_db, f_claim,    f_renew,      f_release,    f_put,           f_get,           f_pending,
-    f_finish,  f_held_get, f_window_add, f_window_sum, f_ledger_append, f_ledger_verify, f_close,
-    NULL,      NULL,
+    f_init_db,       f_claim,  f_renew,    f_release,    f_put,        f_get,
+    f_pending,       f_finish, f_held_get, f_window_add, f_window_sum, f_ledger_append,
+    f_ledger_verify, f_close,  NULL,       NULL,         NULL,
 };

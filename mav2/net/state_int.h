@@ -29,12 +29,15 @@ typedef struct {
                       mav2_u256 *sum);
     int (*ledger_append)(mav2_state *st, const uint8_t account[20], const char *record,
                          uint64_t *seq, uint8_t hash[32]);
+    /* tip: the last link's hash (zeros for none); at first_bad, mav2_last_error() says why */
     int (*ledger_verify)(mav2_state *st, const uint8_t account[20], uint64_t *count,
-                         uint64_t *first_bad);
+                         uint64_t *first_bad, uint8_t tip[32]);
     void (*close)(mav2_state *st);
     /* NULL: not kept by this backend */
     int (*call_put)(mav2_state *st, const uint8_t id[32], const char *text);
     int (*call_get)(mav2_state *st, const uint8_t id[32], char **text);
+    int (*windows_take)(mav2_state *st, const uint8_t account[20], const mav2_state_limit *l,
+                        size_t n, int *refused, mav2_u256 *sum);
 } mav2_state_backend;
 
 struct mav2_state {
@@ -53,10 +56,6 @@ extern const mav2_state_backend mav2_state_pg;
 
 /* Opens the PostgreSQL connection of st (state_pg.c). */
 int mav2_state_pg_open(mav2_state *st, const char *url, const char *password_file);
-
-/* The hash of link seq: keccak256(prev || seq as 8 bytes big-endian || record). */
-void mav2_state_link_hash(const uint8_t prev[32], uint64_t seq, const char *record,
-                          uint8_t out[32]);
 
 /* The record's identity (keccak256 of its bytes): the same record is one link. */
 void mav2_state_record_id(const char *record, uint8_t out[32]);

@@ -675,4 +675,5 @@ const mav2_state_backend mav2_state_pg = {
     p_close,
     mav2_pg_call_put,
     mav2_pg_call_get,
+    mav2_pg_windows_take,
 };

@@ -33,11 +33,13 @@ int mav2_pg_window_add(mav2_state *st, const uint8_t account[20], const char *ru
                        mav2_u256 *sum);
 int mav2_pg_window_sum(mav2_state *st, const uint8_t account[20], const char *rule,
                        int64_t window_s, mav2_u256 *sum);
+int mav2_pg_windows_take(mav2_state *st, const uint8_t account[20], const mav2_state_limit *l,
+                         size_t n, int *refused, mav2_u256 *sum);
 int mav2_pg_ledger_append(mav2_state *st, const uint8_t account[20], const char *record,
                           uint64_t *seq, uint8_t hash[32]);
 int mav2_pg_call_put(mav2_state *st, const uint8_t id[32], const char *text);
 int mav2_pg_call_get(mav2_state *st, const uint8_t id[32], char **text);
 int mav2_pg_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *count,
-                          uint64_t *first_bad);
+                          uint64_t *first_bad, uint8_t tip[32]);
 
 #endif

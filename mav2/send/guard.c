@@ -15,6 +15,7 @@
 #include "mav2/core/error.h"
 #include "mav2/keys/key.h"
 #include "mav2/send/ledger.h"
+#include "mav2/send/policy_state.h"
 
 void mav2_guard_init(mav2_guard *g)
 {
@@ -121,7 +122,7 @@ static int refused(mav2_guard *g, const mav2_guard_event *ev, const char *rule)
     o = op_entry("refused", ev);
     json_object_object_add(o, "rule", json_object_new_string(g->refused_rule));
     json_object_object_add(o, "reason", json_object_new_string(why));
-    if (!mav2_ledger_append(g->ledger, o, time(NULL)))
+    if (!mav2_ledger_put(g->ledger, g->state, ev->account, o, time(NULL)))
         mav2_error_set("%s (and the ledger: %s)", why, mav2_last_error());
     else
         mav2_error_set("%s", why);
@@ -141,7 +142,7 @@ static int check_policy(mav2_guard *g, const mav2_guard_event *ev)
     const char *rule = NULL;
     if (!mav2_policy_is_set(g->policy))
         return 1;
-    if (!mav2_policy_check(g->policy, g->state_dir, &q, time(NULL), &rule))
+    if (!mav2_policy_check_in(g->policy, g->state_dir, g->state, &q, time(NULL), &rule))
         return refused(g, ev, rule);
     return 1;
 }
@@ -157,7 +158,7 @@ static int record_signature(mav2_guard *g, const mav2_guard_event *ev)
     json_object_object_add(o, "keyId", json_object_new_string(g->key_id));
     json_object_object_add(
         o, "verdict", json_object_new_string(mav2_policy_is_set(g->policy) ? "allowed" : "none"));
-    ok = mav2_ledger_append(g->ledger, o, time(NULL));
+    ok = mav2_ledger_put(g->ledger, g->state, ev->account, o, time(NULL));
     json_object_put(o);
     if (!ok)
         return mav2_error_prefix("the signature is not used (every signature is recorded)");
@@ -212,7 +213,7 @@ static int outcome_line(const mav2_guard *g, uint64_t chain_id, const uint8_t *a
         json_object_object_add(o, "by", json_object_new_string(by));
     if (tx != NULL && tx[0] != '\0')
         json_object_object_add(o, "txHash", json_object_new_string(tx));
-    ok = mav2_ledger_append(g->ledger, o, time(NULL));
+    ok = mav2_ledger_put(g->ledger, g->state, account, o, time(NULL));
     json_object_put(o);
     return ok;
 }

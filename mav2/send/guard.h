@@ -49,6 +49,12 @@ typedef struct {
     int signed_ops;            /* out: "sign" lines written */
     uint64_t chain_id;         /* out: the chain of the last op seen */
     char replaced_hash[67];    /* out: the op the last one signed replaces, "" if none */
+    /* Shared state (state.h, internal to libmav2: several hosts on one account): with
+     * ledger set, the lines go to this state's chain of the line's account instead of
+     * the file; with PostgreSQL the policy's windows are the state's instead of
+     * state_dir's (every host counts into one window). A state handle is one thread's: set it on
+     * the copy each thread uses. NULL: the files. */
+    struct mav2_state *state;
 } mav2_guard;
 
 /* Sets every field of *g: struct_size, NULL / "" / 0 for the rest. Every function
@@ -70,7 +76,7 @@ int mav2_guard_outcome(mav2_guard *g, const mav2_send_params *p, const mav2_send
  * service that sends without waiting, then polls receipts): user_op_hash on account,
  * outcome as mav2_guard_outcome names it, tx_hash NULL when none. No ledger: 1.
  * Returns 1, or 0 with mav2_last_error(). Thread-safe for a shared g (only the ledger
- * file is written, under its lock). */
+ * file is written, under its lock) without state; with it, g's thread only. */
 int mav2_guard_outcome_of(const mav2_guard *g, uint64_t chain_id,
                           const uint8_t account[MAV2_ADDRESS_LEN], const uint8_t user_op_hash[32],
                           mav2_send_outcome outcome, const char *tx_hash);

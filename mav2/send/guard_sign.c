@@ -62,7 +62,7 @@ int mav2_guard_signed_message(mav2_guard *g, uint64_t chain_id,
     json_object_object_add(o, "tokenSerial", json_object_new_string(g->token_serial));
     json_object_object_add(o, "keyId", json_object_new_string(g->key_id));
     json_object_object_add(o, "verdict", json_object_new_string("none"));
-    ok = mav2_ledger_append(g->ledger, o, time(NULL));
+    ok = mav2_ledger_put(g->ledger, g->state, account, o, time(NULL));
     json_object_put(o);
     if (!ok)
         return mav2_error_prefix("the signature is not used (every signature is recorded)");

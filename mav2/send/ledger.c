@@ -14,55 +14,27 @@
 #include <unistd.h>
 
 #include "common/hex.h"
-#include "common/keccak.h"
 #include "mav2/core/error.h"
+#include "mav2/net/ledger_link.h"
+#include "mav2/net/state.h"
 
-#define ZERO_HASH "0x0000000000000000000000000000000000000000000000000000000000000000"
+#define RECORD_MAX (1 << 20)
 
 void mav2_ledger_line_hash(const char *line, size_t len, char out[67])
 {
     uint8_t h[32];
-    mh_keccak256(line, len, h);
+    mav2_ledger_link_hash(line, len, h);
     mh_hex_encode(h, 32, out, 67, 1);
-}
-
-static int is_hash(const char *s)
-{
-    if (strlen(s) != 66 || strncmp(s, "0x", 2) != 0)
-        return 0;
-    for (size_t i = 2; i < 66; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return 1;
 }
 
 int mav2_ledger_parse_line(const char *line, size_t len, json_object **out, unsigned long long *seq)
 {
-    json_tokener *t;
     json_object *o, *v;
-    int64_t n;
+    uint64_t n;
     if (out != NULL)
         *out = NULL;
-    if (len == 0 || memchr(line, '\n', len) != NULL || memchr(line, '\0', len) != NULL)
-        return mav2_error_set("not a ledger line (empty, or a newline or NUL inside)");
-    if ((t = json_tokener_new()) == NULL)
-        return mav2_error_set("out of memory");
-    o = json_tokener_parse_ex(t, line, (int)len);
-    if (o != NULL && json_tokener_get_parse_end(t) != len) {
-        json_object_put(o);
-        o = NULL;
-    }
-    json_tokener_free(t);
-    if (!json_object_is_type(o, json_type_object)) {
-        json_object_put(o);
-        return mav2_error_set("not a JSON object");
-    }
-    if (!json_object_object_get_ex(o, "seq", &v) || !json_object_is_type(v, json_type_int) ||
-        (n = json_object_get_int64(v)) < 1)
-        return json_object_put(o), mav2_error_set("no seq (a number >= 1)");
-    if (!json_object_object_get_ex(o, "prev", &v) || !json_object_is_type(v, json_type_string) ||
-        !is_hash(json_object_get_string(v)))
-        return json_object_put(o), mav2_error_set("no prev (0x and 64 lowercase hex digits)");
+    if (!mav2_ledger_link_parse(line, len, &o, &n, NULL))
+        return 0;
     if (!json_object_object_get_ex(o, "time", &v) || !json_object_is_type(v, json_type_string) ||
         !json_object_object_get_ex(o, "event", &v) || !json_object_is_type(v, json_type_string))
         return json_object_put(o), mav2_error_set("no time or event");
@@ -106,7 +78,7 @@ static int last_line(int fd, off_t size, char **line, size_t *len)
 }
 
 /* The seq and hash of fd's last line: 0 and zeros for an empty file. */
-static int chain_tip(int fd, unsigned long long *seq, char hash[67])
+static int chain_tip(int fd, uint64_t *seq, uint8_t hash[32])
 {
     struct stat st;
     char *line = NULL;
@@ -115,60 +87,71 @@ static int chain_tip(int fd, unsigned long long *seq, char hash[67])
     if (fstat(fd, &st) != 0)
         return mav2_error_set("ledger: %s", strerror(errno));
     *seq = 0;
-    memcpy(hash, ZERO_HASH, 67);
+    memset(hash, 0, 32);
     if (st.st_size == 0)
         return 1;
     if (!last_line(fd, st.st_size, &line, &len))
         return 0;
-    ok = mav2_ledger_parse_line(line, len, NULL, seq);
+    ok = mav2_ledger_link_parse(line, len, NULL, seq, NULL);
     if (ok)
-        mav2_ledger_line_hash(line, len, hash);
+        mav2_ledger_link_hash(line, len, hash);
     else
         mav2_error_prefix("ledger: its last line");
     free(line);
     return ok;
 }
 
-/* The line: seq, prev, time, then the members of entry, and a newline. */
-static char *make_line(json_object *entry, unsigned long long seq, const char *prev, time_t now)
+int mav2_ledger_record(json_object *entry, time_t now, char **record)
 {
     json_object *o = json_object_new_object();
     struct tm tm;
     char ts[32];
-    char *text = NULL;
+    *record = NULL;
     if (o == NULL || gmtime_r(&now, &tm) == NULL)
-        return json_object_put(o), NULL;
+        return json_object_put(o), mav2_error_set("ledger: out of memory");
     strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    json_object_object_add(o, "seq", json_object_new_int64((int64_t)seq));
-    json_object_object_add(o, "prev", json_object_new_string(prev));
     json_object_object_add(o, "time", json_object_new_string(ts));
     json_object_object_foreach(entry, k, v)
     {
         if (strcmp(k, "seq") != 0 && strcmp(k, "prev") != 0 && strcmp(k, "time") != 0)
             json_object_object_add(o, k, json_object_get(v));
     }
-    const char *s =
-        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    size_t n = strlen(s);
-    if ((text = malloc(n + 2)) != NULL) {
-        memcpy(text, s, n);
-        memcpy(text + n, "\n", 2);
-    }
+    *record = strdup(
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
+    return *record != NULL ? 1 : mav2_error_set("ledger: out of memory");
+}
+
+/* The line of entry after seq, prev: the link of its record, and a newline. */
+static char *make_line(json_object *entry, uint64_t seq, const uint8_t prev[32], time_t now)
+{
+    char *record, *line = NULL, *text;
+    size_t n;
+    if (!mav2_ledger_record(entry, now, &record))
+        return NULL;
+    if (!mav2_ledger_record_check(record, RECORD_MAX) ||
+        !mav2_ledger_link_make(record, seq, prev, &line))
+        return free(record), NULL;
+    free(record);
+    n = strlen(line);
+    if ((text = realloc(line, n + 2)) == NULL)
+        return free(line), NULL;
+    memcpy(text + n, "\n", 2);
     return text;
 }
 
 static int append_locked(int fd, const char *path, json_object *entry, time_t now)
 {
-    unsigned long long seq;
-    char prev[67], *line;
+    uint64_t seq;
+    uint8_t prev[32];
+    char *line;
     struct stat st;
     size_t n, done = 0;
     int ok = 1;
     if (!chain_tip(fd, &seq, prev) || fstat(fd, &st) != 0)
         return 0;
     if ((line = make_line(entry, seq + 1, prev, now)) == NULL)
-        return mav2_error_set("ledger: out of memory");
+        return mav2_error_prefix("ledger");
     n = strlen(line);
     while (ok && done < n) {
         ssize_t w = write(fd, line + done, n - done);
@@ -208,31 +191,27 @@ int mav2_ledger_append(const char *path, json_object *entry, time_t now)
     return ok;
 }
 
-/* Line no (len bytes) after the line whose hash is prev: 1 if it continues the chain. */
-static int check_line(const char *line, size_t len, unsigned long long no, const char *prev)
+int mav2_ledger_put(const char *path, struct mav2_state *st, const uint8_t account[20],
+                    json_object *entry, time_t now)
 {
-    json_object *o, *v;
-    unsigned long long seq;
+    char *record;
+    uint64_t seq;
+    uint8_t hash[32];
     int ok;
-    if (!mav2_ledger_parse_line(line, len, &o, &seq))
-        return mav2_error_prefix("line %llu", no);
-    json_object_object_get_ex(o, "prev", &v);
-    ok = strcmp(json_object_get_string(v), prev) == 0;
-    json_object_put(o);
-    if (!ok)
-        return no == 1 ? mav2_error_set("line 1: prev is not zero (lines before it removed?)")
-                       : mav2_error_set("line %llu: prev is not the hash of line %llu (line "
-                                        "%llu changed, or lines removed between them)",
-                                        no, no - 1, no - 1);
-    if (seq != no)
-        return mav2_error_set("line %llu: seq %llu, expected %llu", no, seq, no);
-    return 1;
+    if (st == NULL)
+        return mav2_ledger_append(path, entry, now);
+    if (!mav2_ledger_record(entry, now, &record))
+        return 0;
+    ok = mav2_state_ledger_append(st, account, record, &seq, hash);
+    free(record);
+    return ok ? 1 : mav2_error_prefix("ledger");
 }
 
 int mav2_ledger_verify(const char *path, unsigned long long *lines, unsigned long long *bad_line,
                        char tip[67])
 {
-    char prev[67] = ZERO_HASH, *line = NULL;
+    uint8_t prev[32] = {0};
+    char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     unsigned long long no = 0, dummy;
@@ -245,13 +224,12 @@ int mav2_ledger_verify(const char *path, unsigned long long *lines, unsigned lon
         return mav2_error_set("cannot read %s: %s", path, strerror(errno));
     while (ok && (n = getline(&line, &cap, f)) > 0) {
         no++;
-        if (line[n - 1] != '\n') {
+        if (line[n - 1] != '\n')
             ok = mav2_error_set("line %llu: no newline at its end (a torn write)", no);
-        } else if (!check_line(line, (size_t)n - 1, no, prev)) {
+        else if (mav2_ledger_link_check(line, (size_t)n - 1, no, prev, "line", NULL))
+            mav2_ledger_link_hash(line, (size_t)n - 1, prev);
+        else
             ok = 0;
-        } else {
-            mav2_ledger_line_hash(line, (size_t)n - 1, prev);
-        }
     }
     if (ok && ferror(f))
         ok = mav2_error_set("cannot read %s", path);
@@ -264,6 +242,6 @@ int mav2_ledger_verify(const char *path, unsigned long long *lines, unsigned lon
     if (lines != NULL)
         *lines = no;
     if (tip != NULL)
-        memcpy(tip, prev, 67);
+        mh_hex_encode(prev, 32, tip, 67, 1);
     return 1;
 }

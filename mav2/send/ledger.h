@@ -3,12 +3,15 @@
  *
  * Every line starts with
  *   {"seq":N,"prev":"0x<64 hex>","time":"YYYY-MM-DDTHH:MM:SSZ","event":"...", ...}
- * seq counts lines from 1; prev is the Keccak-256 of the previous line's bytes (without
- * its newline), 32 zero bytes on line 1. So a line changed, removed or inserted breaks
- * the chain at the line after it; the last line is only as safe as its hash kept
- * elsewhere (mav2_ledger_verify gives it). The events the send flow writes (guard.h):
- * "sign" (a signature made, with the op and the policy verdict), "refused" (the policy
- * refused, nothing signed) and "outcome" (included / reverted / ..., by userOpHash).
+ * the link format of mav2/net/ledger_link.h (format version 2, the same as the state
+ * backends' chains, state.h): seq counts lines from 1; prev is the Keccak-256 of the
+ * previous line's bytes (without its newline), 32 zero bytes on line 1. So a line
+ * changed, removed or inserted breaks the chain at the line after it; the last line is
+ * only as safe as its hash kept elsewhere (mav2_ledger_verify gives it). Files written
+ * before the format had a version are version 2 already. The events the send flow
+ * writes (guard.h): "sign" (a signature made, with the op and the policy verdict),
+ * "refused" (the policy refused, nothing signed) and "outcome" (included / reverted /
+ * ..., by userOpHash).
  *
  * Appends take an exclusive flock on the file, read its last line, write the new line
  * with one write (O_APPEND) and fsync it; a failed write is cut off again. A file that
@@ -19,6 +22,7 @@
 
 #include <json-c/json.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #ifdef __cplusplus
@@ -28,6 +32,18 @@ extern "C" {
 /* Appends entry (an object holding "event" and the event's fields; not taken) as the
  * next line of the ledger at path (created 0600), with seq, prev and time (now) first. */
 int mav2_ledger_append(const char *path, json_object *entry, time_t now);
+
+/* The record of entry (an object holding "event" and the event's fields; not taken) at
+ * now: {"time":...} then entry's members (seq, prev and time left out), as a state
+ * chain takes it (mav2_state_ledger_append): *record (free it). */
+int mav2_ledger_record(json_object *entry, time_t now, char **record);
+
+/* Appends entry (as mav2_ledger_append) to the ledger file path, or, when st is not
+ * NULL, as the next link of account's chain in the state st (mav2_ledger_record, then
+ * mav2_state_ledger_append). */
+struct mav2_state;
+int mav2_ledger_put(const char *path, struct mav2_state *st, const uint8_t account[20],
+                    json_object *entry, time_t now);
 
 /* Parses one line (len bytes, no newline): a JSON object with seq (>= 1), prev (0x +
  * 64 hex digits), time and event (strings). *out (may be NULL) gets the object

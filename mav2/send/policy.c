@@ -12,6 +12,7 @@
 #include "mav2/core/account.h"
 #include "mav2/core/address.h"
 #include "mav2/core/error.h"
+#include "mav2/net/state.h"
 #include "mav2/send/policy_state.h"
 
 #define MAX_CAPS 8
@@ -281,6 +282,12 @@ static int check_op(const mav2_policy *pol, const mav2_policy_op *op, mav2_u256 
 int mav2_policy_check(const mav2_policy *pol, const char *state_dir, const mav2_policy_op *op,
                       time_t now, const char **rule)
 {
+    return mav2_policy_check_in(pol, state_dir, NULL, op, now, rule);
+}
+
+int mav2_policy_check_in(const mav2_policy *pol, const char *state_dir, struct mav2_state *st,
+                         const mav2_policy_op *op, time_t now, const char **rule)
+{
     mav2_u256 value;
     mav2_policy_windows w;
     if (rule != NULL)
@@ -296,6 +303,9 @@ int mav2_policy_check(const mav2_policy *pol, const char *state_dir, const mav2_
     w.caps = pol->caps;
     w.n_caps = pol->n_caps;
     w.ops_per_minute = pol->ops_per_minute;
+    if (st != NULL && strcmp(mav2_state_kind(st), "files") != 0)
+        return mav2_policy_windows_take_state(st, op->chain_id, op->account, op->entity_id, &w,
+                                              &value, rule);
     return mav2_policy_windows_take(state_dir, op->chain_id, op->account, op->entity_id, &w,
                                     (long long)now, &value, rule);
 }

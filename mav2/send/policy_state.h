@@ -6,8 +6,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "mav2/core/u256.h"
+#include "mav2/send/policy.h"
 
 typedef struct {
     mav2_u256 amount;
@@ -29,5 +31,17 @@ int mav2_state_dir_ready(const char *dir, char *out, size_t cap);
 int mav2_policy_windows_take(const char *dir, uint64_t chain_id, const uint8_t account[20],
                              uint32_t entity_id, const mav2_policy_windows *w, long long now,
                              const mav2_u256 *value, const char **rule);
+
+/* As mav2_policy_windows_take, in the shared state st (state.h; PostgreSQL: every host
+ * on the account counts into the same windows, at the database's clock). */
+struct mav2_state;
+int mav2_policy_windows_take_state(struct mav2_state *st, uint64_t chain_id,
+                                   const uint8_t account[20], uint32_t entity_id,
+                                   const mav2_policy_windows *w, const mav2_u256 *value,
+                                   const char **rule);
+
+/* mav2_policy_check (policy.h) with the windows in st when it is not NULL. */
+int mav2_policy_check_in(const mav2_policy *pol, const char *state_dir, struct mav2_state *st,
+                         const mav2_policy_op *op, time_t now, const char **rule);
 
 #endif

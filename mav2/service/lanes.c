@@ -202,6 +202,7 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
     if (ln->st != NULL) {
         p.state = ln->st;
         p.state_lane = &ln->held;
+        g.state = ln->st; /* one chain per account for every host */
     }
     p.paymaster_url = j->paymaster_url != NULL ? j->paymaster_url : l->conf->paymaster_url;
     p.guard = mav2_guard_hook;
@@ -513,8 +514,9 @@ static json_object *eip5792_receipt(json_object *res, int success)
 static void ledger_outcome(const lane *ln, mav2_send_outcome outcome, const char *tx_hash)
 {
     const mavd_lanes *l = ln->owner;
-    if (!mav2_guard_outcome_of(&l->guard, l->chain_id, l->conf->account, ln->hash, outcome,
-                               tx_hash))
+    mav2_guard g = l->guard;
+    g.state = l->poll_st; /* the poller's thread: its handle */
+    if (!mav2_guard_outcome_of(&g, l->chain_id, l->conf->account, ln->hash, outcome, tx_hash))
         fprintf(stderr, "mav2d: the ledger: %s\n", mav2_last_error());
 }
 

@@ -7,8 +7,11 @@
 # issue's 8 x 50), every id answered by either mav2d and included exactly once (nonces
 # and balances on chain); kill -9 of one mav2d in the middle of a load: once its leases
 # expire the other one sees its accepted ops through, none lost or sent twice;
-# PostgreSQL restarted under a load: the mav2d waits for it, nothing lost. The database
-# password only in its file, never in argv or a log.
+# PostgreSQL restarted under a load: the mav2d waits for it, nothing lost. The policy's
+# value cap is one window for both: past it, what either sends is refused. The audit
+# ledger: both mav2d append to the account's one chain in the database (no file ledger
+# per host), which mav2 audit verify checks in place and as an exported file, one sign
+# line per op signed. The database password only in its file, never in argv or a log.
 E2E_NEEDS="curl"
 . "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
 . "$MH_TOP_SRCDIR/tests/harness/pg.sh"
@@ -18,6 +21,7 @@ CLIENT="$DEVNET/tools/mav2d-client.mjs"
 CLIENTS=${MAV2D_PG_CLIENTS:-2}
 LOAD=${MAV2D_PG_LOAD:-10}
 LEASE=3000
+CAP=10000000 # wei: policy-value-cap, over every load's 1000 wei ops
 
 chmod 0711 "$MH_TMP" # the server may run as nobody (pg.sh)
 pg_start "$MH_TMP/pg" || {
@@ -40,6 +44,7 @@ account = $ACC
 key = $SK
 entity-id = 1
 global = true
+policy-value-cap = $CAP/24h
 [service]
 profile = e2e
 listen = $MH_TMP/$1.sock
@@ -167,6 +172,44 @@ for k in $(seq 0 $((TOTAL - 1))); do
 done
 is "restart: every recipient got its 1000 wei exactly once" "$once" "$TOTAL"
 is "restart: nonces moved by exactly the requests" "$(nonces)" $((N2 + TOTAL))
+
+# ---- the policy's window is one for both hosts: A (started again) takes the cap up to
+# 1000 wei below it, then B is refused 2000 wei and allowed 1000
+start_mavd a
+ok "mav2d A ready again" grep -q "^mav2d: ready: account $ACC" <<<"$READY"
+S=$(pg_psql "SELECT coalesce(sum(amount), 0) FROM mav2_window WHERE rule LIKE '%.value'")
+ok "policy: both hosts' ops are in the database's window ($S wei)" test "$S" -ge $((3 * TOTAL * 1000))
+RP=0x00000000000000000000000000000000000c0a75
+via "$PA" send "$RP" $((CAP - S - 1000)) >"$MH_TMP/cap-a.out" 2>>"$MH_TMP/load.err"
+is "policy: A sends up to 1000 wei below the cap" "$(jq -r .statusCode "$MH_TMP/cap-a.out")" 200
+W='{"jsonrpc":"2.0","id":1,"method":"wallet_sendCalls","params":[{"version":"2.0.0","chainId":"'$(printf '0x%x' "$CHAIN_ID")'","from":"'$ACC'","calls":[{"to":"'$RP'","value":"0x7d0"}]}]}'
+curl -s -H "Authorization: Bearer $TOKEN" -d "$W" "http://127.0.0.1:$PB/" >"$MH_TMP/cap-b.json"
+is "policy: B refuses 2000 wei more (-32003)" "$(jq -r .error.code "$MH_TMP/cap-b.json")" -32003
+ok "policy: naming policy-value-cap" jq -e '.error.message | test("policy-value-cap")' "$MH_TMP/cap-b.json"
+via "$PB" send "$RP" 1000 >"$MH_TMP/cap-b.out" 2>>"$MH_TMP/load.err"
+is "policy: B sends the last 1000 wei up to the cap" "$(jq -r .statusCode "$MH_TMP/cap-b.out")" 200
+is "policy: the recipient got exactly the cap's rest" "$(balance "$RP")" $((CAP - S))
+
+# ---- the audit ledger: one chain in the database for both hosts
+ACCHEX=$(tr 'A-F' 'a-f' <<<"${ACC#0x}")
+"$MAV2" audit verify --state "$PG_URL" --state-password-file "$PG_PASSWORD_FILE" \
+    --account "$ACC" >"$MH_TMP/verify.out" 2>&1
+is "ledger: the chain verifies across both hosts (mav2 audit verify --state)" "$?" 0
+pg_psql "SELECT record FROM mav2_ledger WHERE account = '\\x$ACCHEX' ORDER BY seq" \
+    >"$MH_TMP/chain.jsonl"
+is "ledger: exported, it is a ledger file with the same tip" \
+    "$("$MAV2" audit verify "$MH_TMP/chain.jsonl" 2>&1)" "$(cat "$MH_TMP/verify.out")"
+ok "ledger: no file ledger on either host" \
+    test ! -e "$MH_TMP/a-state/ledger.jsonl" -a ! -e "$MH_TMP/b-state/ledger.jsonl"
+jq -r 'select(.event == "sign") | .userOpHash' "$MH_TMP/chain.jsonl" | sort >"$MH_TMP/signed"
+is "ledger: no op signed twice (one sign line per userOpHash)" "$(uniq -d "$MH_TMP/signed")" ""
+sort -u "$MH_TMP/a.ids" "$MH_TMP/b.ids" "$MH_TMP/kill.ids" "$MH_TMP/r.ids" >"$MH_TMP/all.ids"
+is "ledger: a sign line for every op either host answered" \
+    "$(comm -23 "$MH_TMP/all.ids" "$MH_TMP/signed" | wc -l)" 0
+is "ledger: B's refusal is in the chain" \
+    "$(jq -r 'select(.event == "refused") | .rule' "$MH_TMP/chain.jsonl")" policy-value-cap
+ok "ledger: a sign line at least for each op included ($(($(nonces) - N0)))" \
+    test "$(wc -l <"$MH_TMP/signed")" -ge $(($(nonces) - N0))
 
 # ---- the password stays in its file
 PW=$(cat "$PG_PASSWORD_FILE")

@@ -286,8 +286,10 @@ static int cmd_verify(mav2_state *st, char **argv)
     uint64_t count, bad;
     if (!mh_hex_decode_exact(argv[0], acct, 20, NULL))
         return mav2_error_set("bad account");
-    if (!mav2_state_ledger_verify(st, acct, &count, &bad))
+    if (!mav2_state_ledger_verify(st, acct, &count, &bad, NULL))
         return 0;
+    if (bad)
+        fprintf(stderr, "state-driver: %s\n", mav2_last_error());
     out("links %llu bad %llu", (unsigned long long)count, (unsigned long long)bad);
     return 1;
 }
@@ -444,36 +446,40 @@ static void unit_windows(mav2_state *a, mav2_state *b, const uint8_t acct[20])
            "window: a bad rule name is refused (%s)", mav2_last_error());
 }
 
-/* keccak256(prev || seq as 8 bytes big-endian || record), as state.h says */
+/* keccak256 of the link line {"seq":N,"prev":"0x<prev>",<record after its {>, as
+ * ledger_link.h says */
 static void link_hash(const uint8_t prev[32], uint64_t seq, const char *record, uint8_t out[32])
 {
-    uint8_t buf[256];
-    size_t n = strlen(record);
-    memcpy(buf, prev, 32);
-    for (int i = 0; i < 8; i++)
-        buf[32 + i] = (uint8_t)(seq >> (56 - 8 * i));
-    memcpy(buf + 40, record, n);
-    mh_keccak256(buf, 40 + n, out);
+    char line[256], hex[65];
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", prev[i]);
+    snprintf(line, sizeof(line), "{\"seq\":%llu,\"prev\":\"0x%s\",%s", (unsigned long long)seq, hex,
+             record + 1);
+    mh_keccak256(line, strlen(line), out);
 }
 
 static void unit_ledger(mav2_state *a, mav2_state *b, const uint8_t acct[20])
 {
     uint64_t s1 = 0, s2 = 0, s3 = 0, n = 0, bad = 1;
-    uint8_t h1[32], h2[32], h3[32], want[32], zero[32] = {0};
+    uint8_t h1[32], h2[32], h3[32], want[32], zero[32] = {0}, tip[32];
     tap_ok(mav2_state_ledger_append(a, acct, "{\"n\":1}", &s1, h1) && s1 == 1 &&
                mav2_state_ledger_append(b, acct, "{\"n\":2}", &s2, h2) && s2 == 2,
            "ledger: links 1 and 2 through two handles");
     link_hash(zero, 1, "{\"n\":1}", want);
-    tap_mem_eq(h1, want, 32, "ledger: link 1 hashes zero || 1 || record");
+    tap_mem_eq(h1, want, 32,
+               "ledger: link 1 hashes its line {\"seq\":1,\"prev\":\"0x00..\",\"n\":1}");
     link_hash(h1, 2, "{\"n\":2}", want);
     tap_mem_eq(h2, want, 32, "ledger: link 2 chains link 1's hash");
     tap_ok(mav2_state_ledger_append(b, acct, "{\"n\":1}", &s3, h3) && s3 == 1 &&
                memcmp(h3, h1, 32) == 0,
            "ledger: the same record again is link 1, not a new link");
-    tap_ok(mav2_state_ledger_verify(a, acct, &n, &bad) && n == 2 && bad == 0,
+    tap_ok(mav2_state_ledger_verify(a, acct, &n, &bad, tip) && n == 2 && bad == 0,
            "ledger: 2 links verify");
+    tap_mem_eq(tip, h2, 32, "ledger: the tip is link 2's hash");
     tap_ok(!mav2_state_ledger_append(a, acct, "two\nlines", &s3, h3),
            "ledger: a record of two lines is refused (%s)", mav2_last_error());
+    tap_ok(!mav2_state_ledger_append(a, acct, "{\"seq\":9,\"n\":3}", &s3, h3),
+           "ledger: a record with a seq member is refused (%s)", mav2_last_error());
 }
 
 /* Call records: PostgreSQL keeps them for every host, files none. */
@@ -501,6 +507,41 @@ static void unit_calls(mav2_state *a, mav2_state *b)
     tap_ok(!mav2_state_call_put(a, id, ""), "an empty record is refused");
 }
 
+/* Several windows in one step (a policy's rules): PostgreSQL shares them between
+ * handles, all or nothing; files keep none. */
+static void unit_windows_take(mav2_state *a, mav2_state *b, const uint8_t acct[20])
+{
+    mav2_state_limit l[2] = {{"t.ops", 60, {{0}}, {{0}}}, {"t.value", 3600, {{0}}, {{0}}}};
+    mav2_u256 sum;
+    char d[MAV2_U256_DEC_MAX];
+    int refused = 0;
+    mav2_u256_from_u64(&l[0].amount, 1);
+    mav2_u256_from_u64(&l[0].cap, 100);
+    mav2_u256_from_u64(&l[1].cap, 10);
+    if (strcmp(mav2_state_kind(a), "postgresql") != 0) {
+        tap_ok(!mav2_state_windows_take(a, acct, l, 2, &refused, &sum),
+               "windows: files keep no shared windows (%s)", mav2_last_error());
+        return;
+    }
+    mav2_u256_from_u64(&l[1].amount, 6);
+    tap_ok(mav2_state_windows_take(a, acct, l, 2, &refused, &sum) && refused == -1,
+           "windows: A takes 6 of 10");
+    mav2_u256_from_u64(&l[1].amount, 5);
+    tap_ok(mav2_state_windows_take(b, acct, l, 2, &refused, &sum) && refused == 1 &&
+               (mav2_u256_to_dec(&sum, d), strcmp(d, "11") == 0),
+           "windows: B's 5 more is refused by the cap, A's 6 counted (%s)", d);
+    tap_ok(mav2_state_window_sum(a, acct, "t.ops", 60, &sum) &&
+               (mav2_u256_to_dec(&sum, d), strcmp(d, "1") == 0),
+           "windows: the refused step added nothing to the other rule (ops %s)", d);
+    mav2_u256_from_u64(&l[1].amount, 4);
+    tap_ok(mav2_state_windows_take(b, acct, l, 2, &refused, &sum) && refused == -1,
+           "windows: B's 4 fits: 10 of 10");
+    mav2_u256_from_u64(&l[0].cap, 2);
+    mav2_u256_from_u64(&l[1].amount, 0);
+    tap_ok(mav2_state_windows_take(a, acct, l, 2, &refused, &sum) && refused == 0,
+           "windows: a third op over an ops cap of 2 is refused by it");
+}
+
 static int state_unit(const char *url, const char *pw)
 {
     uint8_t acct[20];
@@ -520,6 +561,7 @@ static int state_unit(const char *url, const char *pw)
     acct[0] = 0x12;
     unit_fence(a, b, acct, keys);
     unit_windows(a, b, acct);
+    unit_windows_take(a, b, acct);
     unit_ledger(a, b, acct);
     unit_calls(a, b);
     mav2_state_close(a);

@@ -63,11 +63,28 @@ is "each of the 80 ops finished exactly once" "$(exactly_once "$tmp/r.R" "$tmp/r
 is "the ledger verifies: 80 links" "$("$driver" "$URL" verify $acct)" "links 80 bad 0"
 
 acct=bb00000000000000000000000000000000000001
+MAV2=$MH_TOP_BUILDDIR/mav2/mav2
+audit() { "$MAV2" audit verify --state "$URL" --state-password-file "$PG_PASSWORD_FILE" "$@"; }
+out=$(audit --account 0x$acct)
+is "mav2 audit verify --state: the chain in place" "${out% *}" "ok 120"
+is "its tip is the last row's hash, the hash of its line" "${out#* * }" \
+    "0x$(pg_psql "SELECT encode(hash, 'hex') FROM mav2_ledger WHERE account = '\\x$acct' AND seq = 120")"
+is "the rows' records are the link lines of a ledger file" \
+    "$(pg_psql "SELECT record FROM mav2_ledger WHERE account = '\\x$acct' AND seq = 2" | cut -c1-15)" \
+    '{"seq":2,"prev"'
 pg_psql "UPDATE mav2_ledger SET record = record || ' ' WHERE seq = 7 AND account = '\\x$acct'"
 is "a changed ledger record is found" "$("$driver" "$URL" verify $acct)" "links 120 bad 7"
+audit --account 0x$acct >/dev/null 2>"$tmp/err"
+is "mav2 audit verify --state: a broken link: exit 1" "$?" 1
+ok "naming link 7" grep -q 'link 7: ' "$tmp/err"
 pg_psql "DELETE FROM mav2_ledger WHERE seq = 9 AND account = '\\x$acct'"
 out=$("$driver" "$URL" verify $acct)
 is "a removed ledger link is found" "$out" "links 119 bad 7"
+acct=bb00000000000000000000000000000000000009
+pg_psql "INSERT INTO mav2_ledger (account, seq, prev, hash, record_id, record) VALUES ('\\x$acct', 1, '\\x$(printf '%064d' 0)', '\\x$(printf '%064d' 1)', '\\x01', '{\"op\":\"A-1\"}')"
+audit --account 0x$acct >/dev/null 2>"$tmp/err"
+is "a version 1 chain: exit 1" "$?" 1
+ok "one line naming the version" test "$(wc -l <"$tmp/err")" -eq 1 -a -n "$(grep 'version 1' "$tmp/err")"
 
 pw=$(cat "$PG_PASSWORD_FILE")
 bad=${URL/postgresql:\/\//postgresql://mav2:$pw@}

@@ -2,9 +2,11 @@
 /* test-guard.c: the policy and the ledger on the send flow's guard (guard.h) against
  * the mock node and bundler (sendmock.h): a refused op is never signed nor sent and
  * leaves a "refused" line; a signed op a "sign" line before it is sent, then its
- * outcome; a replacement names the op it replaces, which gets a "replaced" line. */
+ * outcome; a replacement names the op it replaces, which gets a "replaced" line; with
+ * guard.state the lines go to the state's chain of the account, not to the file. */
 #include "common/hex.h"
 #include "mav2/core/error.h"
+#include "mav2/net/state.h"
 #include "mav2/send/guard.h"
 #include "mav2/send/ledger.h"
 #include "sendmock.h"
@@ -36,6 +38,17 @@ static int lines_of(const char *ev, const char *field, char *out, size_t cap)
         }
         json_object_put(o);
     }
+    if (f != NULL)
+        fclose(f);
+    return n;
+}
+
+static int count_lines_of(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int n = 0, c;
+    while (f != NULL && (c = fgetc(f)) != EOF)
+        n += c == '\n';
     if (f != NULL)
         fclose(f);
     return n;
@@ -175,6 +188,60 @@ static void test_signed_and_replaced(void)
     mock_free(&m);
 }
 
+/* guard.state (a files state here: the same code as PostgreSQL's above the backend):
+ * the sign and outcome lines are the account's chain in the state, the file untouched. */
+static void test_state_ledger(void)
+{
+    mock m;
+    th_server *s;
+    mav2_rpc *rpc;
+    mav2_send_params p;
+    mav2_send_result r;
+    mav2_guard g;
+    mav2_state *st = NULL;
+    char dir[600], acct[41], h0[67], got[2048], want[600], file[sizeof(ledger)];
+    uint64_t links = 0, bad = 1;
+    unsigned long long lines = 0;
+    int version, ok, before = count_lines_of(ledger);
+
+    snprintf(dir, sizeof(dir), "file:%s/shared", state_dir);
+    if (!mav2_state_open(dir, NULL, &st) || !mav2_state_init_db(st, &version))
+        tap_bail(mav2_last_error());
+    mock_init(&m, flow);
+    m.receipt_nulls = -1;
+    s = th_start(mock_handler, &m);
+    rpc = client(s);
+    params_for_flow(&p);
+    mav2_guard_init(&g);
+    g.ledger = ledger;
+    g.state = st;
+    p.guard = mav2_guard_hook;
+    p.guard_ctx = &g;
+    p.wait_timeout_ms = -1;
+    ok = mav2_send(rpc, rpc, &p, &r);
+    tap_ok(ok && mav2_guard_outcome_of(&g, p.chain_id, p.account, r.user_op_hash,
+                                       MAV2_SEND_INCLUDED, NULL),
+           "guard.state: sent, its outcome recorded (%s)", r.message);
+    tap_ok(count_lines_of(ledger) == before, "guard.state: nothing written to the file");
+    tap_ok(mav2_state_ledger_verify(st, p.account, &links, &bad, NULL) && links == 2 && bad == 0,
+           "guard.state: the account's chain holds 2 links and verifies");
+    mh_hex_encode(p.account, 20, acct, sizeof(acct), 0);
+    mh_hex_encode(r.user_op_hash, 32, h0, sizeof(h0), 1);
+    memcpy(file, ledger, sizeof(file));
+    snprintf(ledger, sizeof(ledger), "%s/shared/ledger-%s", state_dir, acct);
+    lines_of("sign", "verdict", got, sizeof(got));
+    snprintf(want, sizeof(want), "%s none;", h0);
+    tap_ok(strcmp(got, want) == 0, "guard.state: its sign line is there (%s)", got);
+    tap_ok(mav2_ledger_verify(ledger, &lines, NULL, NULL) && lines == 2,
+           "guard.state: the chain is a ledger file, as mav2 audit verify reads it");
+    memcpy(ledger, file, sizeof(file));
+    mav2_send_result_clear(&r);
+    mav2_rpc_free(rpc);
+    th_stop(s);
+    mock_free(&m);
+    mav2_state_close(st);
+}
+
 int main(void)
 {
     vectors = sm_setup(0);
@@ -182,6 +249,7 @@ int main(void)
     test_refused();
     test_struct_size();
     test_signed_and_replaced();
+    test_state_ledger();
     sm_cleanup(vectors);
     return tap_done();
 }
