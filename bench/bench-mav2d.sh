@@ -19,7 +19,8 @@
 # the logging proxies (count-proxy.mjs) from the row's timed start; mav2d's are the ones it
 # makes upstream (its client's requests to mav2d are the "client req/op" column).
 #   bench/bench-mav2d.sh [N]     (ops per row, default 16)
-#   ROUNDS=3, LANES="1 4 8", BUILDDIR=dir (default: this tree)
+#   ROUNDS=3, LANES="1 4 8", BUILDDIR=dir (default: this tree); MAV2D_BEFORE=path: another
+#   mav2d binary (e.g. the previous commit's) run as one more flow, "mav2d-before"
 # Needs a build, tests/devnet/node_modules, softhsm2, pkcs11-tool, curl, jq.
 set -euo pipefail
 N=${1:-16}
@@ -45,7 +46,7 @@ row_cli() { # ROUND L
     # bench_lanes resets the logs after its untimed ops: count from there
     result "$1" "$2" cli "$(($2 * m))" "$ops_s" "$p50" "$p90" "$own" - 0
 }
-mav2d_start() { # L
+mav2d_start() { # L [BIN]
     (umask 077 && cat >"$T/mav2d.conf" <<CONF
 [profile b]
 rpc-url = $NODE_PROXY
@@ -65,7 +66,7 @@ poll-interval = 100
 CONF
 )
     rm -f "$T/ready" && mkfifo "$T/ready" && exec 7<>"$T/ready"
-    "$MAV2D_BIN" --config "$T/mav2d.conf" >&7 2>>"$T/mav2d.err" &
+    "${2:-$MAV2D_BIN}" --config "$T/mav2d.conf" >&7 2>>"$T/mav2d.err" &
     DPID=$!
     PIDS="$PIDS $DPID"
     ready=''
@@ -77,14 +78,17 @@ mav2d_stop() {
     PIDS=${PIDS/ $DPID/}
     exec 7<&-
 }
-row_mav2d() { # ROUND L
+row_mav2d() { # ROUND L [BIN FLOW]
     local j
-    mav2d_start "$2"
+    mav2d_start "$2" "${3:-}"
     j=$(OPENSSL_CONF=/dev/null node "$here/bench/bench-mav2d-client.mjs" "$2" "$N" "$TO") ||
         { mav2d_stop; echo "bench: mav2d row failed" >&2; cat "$T/mav2d.err" >&2; exit 1; }
     mav2d_stop
-    result "$1" "$2" mav2d "$(jq -r .n <<<"$j")" "$(jq -r .opsPerSec <<<"$j")" "$(jq -r .medianMs <<<"$j")" \
+    result "$1" "$2" "${4:-mav2d}" "$(jq -r .n <<<"$j")" "$(jq -r .opsPerSec <<<"$j")" "$(jq -r .medianMs <<<"$j")" \
         "$(jq -r .p90Ms <<<"$j")" - "$(jq -r .requestsPerOp <<<"$j")" "$(jq -r .since <<<"$j")"
+}
+row_mav2d-before() { # ROUND L
+    row_mav2d "$1" "$2" "$MAV2D_BEFORE" mav2d-before
 }
 row_viem() { # ROUND L
     local j
@@ -117,7 +121,7 @@ echo "mav2d / send_many / mav2 send / viem, local devnet (anvil + Alto 0.0.20), 
     "N=$N ops per row, $ROUNDS rounds, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$ROUNDS"); do
     for L in $LANES; do
-        for f in mav2d viem send_many cli; do
+        for f in ${MAV2D_BEFORE:+mav2d-before} mav2d viem send_many cli; do
             row "$f" "$r" "$L"
         done
         echo "round $r, L=$L done, load average $(cut -d' ' -f1 /proc/loadavg)" >&2
@@ -136,8 +140,8 @@ function med(a, n,   i, j, t) {
   ow[k, i] = $8; cl[k, i] = $9; all[k, i] = $11; bef[k, i] = $12; pol[k, i] = $13; cal[k, i] = $14
   v[$1, $2, $3] = $5; if (!($2 in seen)) { seen[$2] = 1; ls[++nl] = $2 } }
 END {
-    split("mav2d send_many cli viem", fl, " ")
-    for (x = 1; x <= nl; x++) for (y = 1; y <= 4; y++) {
+    nf = split("mav2d-before mav2d send_many cli viem", fl, " ")
+    for (x = 1; x <= nl; x++) for (y = 1; y <= nf; y++) {
         L = ls[x]; f = fl[y]; k = L SUBSEP f; if (!n[k]) continue
         m = n[k]; lo = 1e9; hi = 0
         for (i = 1; i <= m; i++) {

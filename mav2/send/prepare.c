@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mav2/core/account.h"
@@ -92,6 +93,33 @@ static void reads_pick(const mav2_send_ctx *c, reads *rd)
     }
 }
 
+/* The nonce c->known gives, when the flow may take it (never with a shared state). */
+static const mav2_u256 *known_nonce(const mav2_send_ctx *c)
+{
+    const mav2_send_known *k = c->known;
+    return k != NULL && k->have_nonce && c->p->state == NULL ? &k->nonce : NULL;
+}
+
+/* What c->known holds is not read; nor is the deposit (known.h). */
+static void reads_skip_known(const mav2_send_ctx *c, reads *rd)
+{
+    const mav2_send_known *k = c->known;
+    if (k == NULL)
+        return;
+    if (k->chain_id != 0)
+        rd->on_node[B_CHAIN] = rd->on_bundler[B_BUNDLER_CHAIN] = 0;
+    if (k->deployed)
+        rd->on_node[B_CODE] = 0;
+    if (known_nonce(c) != NULL)
+        rd->on_node[B_NONCE] = 0;
+    rd->on_node[B_DEPOSIT] = 0;
+    if (k->have_fees)
+        rd->on_node[B_BLOCK] = rd->on_node[B_ETH_PRIO] = rd->on_node[B_RUNDLER] =
+            rd->on_bundler[B_RUNDLER] = 0;
+    if (k->have_validation)
+        rd->on_node[B_VALIDATION] = 0;
+}
+
 /* The requests of step 1 (rd picked); 0 if out of memory. */
 static int reads_make(mav2_send_ctx *c, reads *rd)
 {
@@ -141,7 +169,8 @@ static int reads_ok(mav2_send_ctx *c, const reads *rd)
             bad_method = rd->it[i].method;
         }
     }
-    if (bad == NULL && !rd->same && rd->it[B_BUNDLER_CHAIN].error.status != MAV2_RPC_OK) {
+    if (bad == NULL && rd->on_bundler[B_BUNDLER_CHAIN] &&
+        rd->it[B_BUNDLER_CHAIN].error.status != MAV2_RPC_OK) {
         bad = &rd->it[B_BUNDLER_CHAIN].error;
         bad_method = "bundler eth_chainId";
     }
@@ -153,14 +182,16 @@ static int read_chains(mav2_send_ctx *c, const reads *rd)
 {
     const mav2_send_params *p = c->p;
     uint64_t bc;
-    if (!parse_chain(rd->it[B_CHAIN].result, &c->chain_id))
+    if (!rd->on_node[B_CHAIN] && c->known != NULL)
+        c->chain_id = c->known->chain_id;
+    else if (!parse_chain(rd->it[B_CHAIN].result, &c->chain_id))
         return 0;
     if (p->chain_id != 0 && p->chain_id != c->chain_id) {
         c->r->outcome = MAV2_SEND_INVALID;
         return mav2_error_set("the node is on chain %llu, not the expected chain %llu",
                               (unsigned long long)c->chain_id, (unsigned long long)p->chain_id);
     }
-    if (rd->same)
+    if (!rd->on_bundler[B_BUNDLER_CHAIN])
         return 1;
     if (!parse_chain(rd->it[B_BUNDLER_CHAIN].result, &bc))
         return 0;
@@ -172,53 +203,85 @@ static int read_chains(mav2_send_ctx *c, const reads *rd)
     return 1;
 }
 
-/* Code, validation, nonce and deposit from the answers. */
+/* The signing validation known (known.h), as if read. */
+static int read_known_validation(mav2_send_ctx *c)
+{
+    json_object *v;
+    int ok;
+    if (c->known->validation == NULL)
+        return 1;
+    v = json_object_new_string(c->known->validation);
+    ok = v != NULL && mav2_send_policy_read(c, v);
+    json_object_put(v);
+    return ok;
+}
+
+/* Code, validation, nonce and deposit from the answers (or c->known). */
 static int read_account(mav2_send_ctx *c, const reads *rd)
 {
     const mav2_rpc_batch_item *it = rd->it;
-    if (!json_object_is_type(it[B_CODE].result, json_type_string))
+    if (!rd->on_node[B_CODE] && c->known != NULL)
+        c->deployed = 1;
+    else if (!json_object_is_type(it[B_CODE].result, json_type_string))
         return mav2_error_set("eth_getCode: not a hex string");
-    c->deployed = strlen(json_object_get_string(it[B_CODE].result)) > 2;
+    else
+        c->deployed = strlen(json_object_get_string(it[B_CODE].result)) > 2;
     if (rd->on_node[B_VALIDATION]) {
         if (it[B_VALIDATION].error.status != MAV2_RPC_OK)
             return mav2_send_call_failed(c->r, &it[B_VALIDATION].error, "getValidationData",
                                          c->p->entity_id);
         if (!mav2_send_policy_read(c, it[B_VALIDATION].result))
             return 0;
-    }
-    if (!mav2_send_quantity(it[B_NONCE].result, "EntryPoint.getNonce", &c->onchain_nonce))
+    } else if (c->known != NULL && c->known->have_validation && !read_known_validation(c))
+        return 0;
+    c->nonce_cached = known_nonce(c) != NULL;
+    if (c->nonce_cached)
+        c->onchain_nonce = *known_nonce(c);
+    else if (!mav2_send_quantity(it[B_NONCE].result, "EntryPoint.getNonce", &c->onchain_nonce))
         return 0;
     c->have_deposit = rd->on_node[B_DEPOSIT] && it[B_DEPOSIT].error.status == MAV2_RPC_OK &&
                       mav2_send_quantity(it[B_DEPOSIT].result, "EntryPoint.balanceOf", &c->deposit);
     return 1;
 }
 
-/* Base fee and priority hint from the answers, the fees computed (out of bounds:
- * c->fees_refused, still 1). */
-static int read_fees(mav2_send_ctx *c, const reads *rd)
+/* Base fee and priority hints from the answers into k (have_fees set). */
+static int read_hints(mav2_send_ctx *c, const reads *rd, mav2_send_known *k)
 {
     const mav2_rpc_batch_item *it = rd->it;
-    mav2_u256 rundler, ethp;
-    mav2_send_params q;
-    int have_rundler = 0, have_ethp = 0;
     if (!mav2_send_quantity(mav2_send_member(it[B_BLOCK].result, "baseFeePerGas"),
-                            "latest block baseFeePerGas", &c->base_fee))
+                            "latest block baseFeePerGas", &k->base_fee))
         return 0;
-    if (it[B_RUNDLER].error.status == MAV2_RPC_OK &&
-        mav2_send_quantity(it[B_RUNDLER].result, "rundler_maxPriorityFeePerGas", &rundler))
-        have_rundler = 1;
-    if (!have_rundler && it[B_ETH_PRIO].error.status == MAV2_RPC_OK &&
-        mav2_send_quantity(it[B_ETH_PRIO].result, "eth_maxPriorityFeePerGas", &ethp))
-        have_ethp = 1;
-    if (!have_rundler && !have_ethp)
+    k->have_rundler =
+        it[B_RUNDLER].error.status == MAV2_RPC_OK &&
+        mav2_send_quantity(it[B_RUNDLER].result, "rundler_maxPriorityFeePerGas", &k->rundler);
+    k->have_eth_prio =
+        !k->have_rundler && it[B_ETH_PRIO].error.status == MAV2_RPC_OK &&
+        mav2_send_quantity(it[B_ETH_PRIO].result, "eth_maxPriorityFeePerGas", &k->eth_prio);
+    if (!k->have_rundler && !k->have_eth_prio)
         return mav2_send_call_failed(c->r, &it[B_ETH_PRIO].error, "eth_maxPriorityFeePerGas",
                                      c->p->entity_id);
+    k->have_fees = 1;
+    return 1;
+}
+
+/* Base fee and priority hint from the answers (or c->known), the fees computed (out of
+ * bounds: c->fees_refused, still 1). */
+static int read_fees(mav2_send_ctx *c, const reads *rd)
+{
+    mav2_send_known got;
+    const mav2_send_known *k = &got;
+    mav2_send_params q;
+    if (c->known != NULL && c->known->have_fees)
+        k = c->known;
+    else if (!read_hints(c, rd, &got))
+        return 0;
+    c->base_fee = k->base_fee;
     c->r->outcome = MAV2_SEND_INVALID;
     q = *c->p; /* the ceilings of the chain the node is on */
     q.chain_id = c->chain_id;
     c->fees_refused[0] = '\0';
-    if (!mav2_fees_compute(&c->base_fee, have_rundler ? &rundler : NULL, have_ethp ? &ethp : NULL,
-                           &q, &c->max_fee, &c->max_prio))
+    if (!mav2_fees_compute(&c->base_fee, k->have_rundler ? &k->rundler : NULL,
+                           k->have_eth_prio ? &k->eth_prio : NULL, &q, &c->max_fee, &c->max_prio))
         snprintf(c->fees_refused, sizeof(c->fees_refused), "%s", mav2_last_error());
     mav2_error_clear();
     return 1;
@@ -232,6 +295,7 @@ int mav2_send_prepare(mav2_send_ctx *c)
 
     memset(&rd, 0, sizeof(rd));
     reads_pick(c, &rd);
+    reads_skip_known(c, &rd);
     if (!reads_make(c, &rd))
         goto done;
     /* one batch when node and bundler are the same client, else one each */
@@ -246,6 +310,84 @@ done:
     for (int i = 0; i < B_N; i++)
         json_object_put(rd.pa[i]);
     return ok;
+}
+
+/* What mav2_send_known_read asked for, from the answers into k. */
+static int known_fill(mav2_send_ctx *c, const reads *rd, mav2_send_known *k)
+{
+    const mav2_rpc_batch_item *it = rd->it;
+    mav2_send_known got = *k;
+    if (!read_chains(c, rd))
+        return 0;
+    got.chain_id = c->chain_id;
+    if (rd->on_node[B_CODE] && !json_object_is_type(it[B_CODE].result, json_type_string))
+        return mav2_error_set("eth_getCode: not a hex string");
+    if (rd->on_node[B_CODE])
+        got.deployed = strlen(json_object_get_string(it[B_CODE].result)) > 2;
+    if (rd->fees && !read_hints(c, rd, &got))
+        return 0;
+    if (rd->on_node[B_VALIDATION]) {
+        if (it[B_VALIDATION].error.status != MAV2_RPC_OK)
+            return mav2_send_call_failed(c->r, &it[B_VALIDATION].error, "getValidationData",
+                                         c->p->entity_id);
+        if (!json_object_is_type(it[B_VALIDATION].result, json_type_string) ||
+            (got.validation = strdup(json_object_get_string(it[B_VALIDATION].result))) == NULL)
+            return mav2_error_set("getValidationData: not a hex string");
+        free(k->validation);
+    }
+    got.have_validation = 1;
+    *k = got;
+    return 1;
+}
+
+int mav2_send_known_read(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
+                         mav2_send_known *k)
+{
+    mav2_send_ctx c;
+    mav2_send_result r;
+    mav2_send_known want = *k;
+    reads rd;
+    int ok = 0;
+    if (node == NULL || bundler == NULL || k == NULL || !mav2_send_params_check(p))
+        return mav2_error_set("send: missing node, bundler or parameters");
+    memset(&c, 0, sizeof(c));
+    memset(&r, 0, sizeof(r));
+    memset(&rd, 0, sizeof(rd));
+    c.node = node;
+    c.bundler = bundler;
+    c.p = p;
+    c.r = &r;
+    c.ep = p->entry_point ? p->entry_point : mav2_entry_point_v07;
+    want.have_fees = want.have_validation = want.have_nonce = 0; /* read afresh */
+    c.known = &want;
+    if (!mav2_nonce_key(&c.key, &p->lane, p->entity_id, p->nonce_options))
+        return 0;
+    reads_pick(&c, &rd);
+    reads_skip_known(&c, &rd);
+    rd.on_node[B_NONCE] = 0; /* a lane's own */
+    if (reads_make(&c, &rd)) {
+        batch_subset(c.node, rd.it, rd.on_node);
+        batch_subset(c.bundler, rd.it, rd.on_bundler);
+        ok = reads_ok(&c, &rd) && known_fill(&c, &rd, k);
+    }
+    mav2_rpc_batch_clear(rd.it, B_N);
+    for (int i = 0; i < B_N; i++)
+        json_object_put(rd.pa[i]);
+    return ok;
+}
+
+int mav2_send_known_copy(mav2_send_known *dst, const mav2_send_known *src)
+{
+    *dst = *src;
+    if (src->validation != NULL && (dst->validation = strdup(src->validation)) == NULL)
+        return mav2_error_set("out of memory");
+    return 1;
+}
+
+void mav2_send_known_clear(mav2_send_known *k)
+{
+    free(k->validation);
+    memset(k, 0, sizeof(*k));
 }
 
 /* Step 2: estimate with the stub signature and fill the gas limits. */

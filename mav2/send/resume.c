@@ -303,6 +303,13 @@ int mav2_send_lane_free(mav2_send_ctx *c, mav2_send_params *rest, int *ok)
     for (;;) {
         if (!mav2_send_jlane(c, &je, &found))
             break;
+        if (found && c->nonce_cached) { /* the entry is judged by the chain's nonce */
+            c->nonce_cached = 0;
+            mav2_journal_entry_clear(&je);
+            if (!mav2_send_prepare(c))
+                break;
+            continue;
+        }
         if (!found || p->force_new) {
             free_now = 1;
             break;

@@ -54,15 +54,21 @@ static int unsigned_result(mav2_send_ctx *c, mav2_userop *op)
     return 1;
 }
 
-int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r)
+int mav2_send_with(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
+                   const mav2_send_known *k, mav2_send_result *r)
 {
     mav2_send_ctx c;
     mav2_send_params rest;
     mav2_userop op;
-    int ok = 0;
+    int ok = 0, prepared;
 
     mav2_userop_init(&op);
-    if (!mav2_send_begin(&c, node, bundler, p, r) || !mav2_send_prepare(&c))
+    if (!mav2_send_begin(&c, node, bundler, p, r))
+        goto out;
+    c.known = k;
+    prepared = mav2_send_prepare(&c);
+    c.known = NULL; /* a later prepare (a busy lane, a replacement) reads everything */
+    if (!prepared)
         goto out;
     r->outcome = MAV2_SEND_INVALID;
     c.intent = mav2_send_intent(p, c.ep);
@@ -76,6 +82,11 @@ int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2
 out:
     mav2_userop_clear(&op);
     return mav2_send_finish(&c, r, ok);
+}
+
+int mav2_send(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p, mav2_send_result *r)
+{
+    return mav2_send_with(node, bundler, p, NULL, r);
 }
 
 int mav2_send_replace(mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,

@@ -19,6 +19,7 @@
 #include "mav2/net/journal.h"
 #include "mav2/net/rpc_json.h"
 #include "mav2/net/state.h"
+#include "mav2/send/known.h"
 #include "mav2/send/send.h"
 #include "mav2/core/userop.h"
 #include "mav2/core/userop_json.h"
@@ -52,6 +53,10 @@ typedef struct {
     json_object *replaced; /* journaled with a replacement: journal.h (owned) */
     int superseded;
     long started_ms;
+    /* known.h: what the first prepare does not read (NULL: read everything); the
+     * nonce came from it (read afresh when the journal holds an op) */
+    const mav2_send_known *known;
+    int nonce_cached;
 } mav2_send_ctx;
 
 /* flow.c */

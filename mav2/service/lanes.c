@@ -15,11 +15,13 @@
 #include "mav2/net/journal.h"
 #include "mav2/net/rpc.h"
 #include "mav2/net/rpc_json.h"
+#include "mav2/send/known.h"
 #include "mav2/send/send.h"
 #include "mav2/service/backend.h"
 #include "mav2/service/lanes.h"
 #include "mav2/send/guard.h"
 #include "mav2/service/metrics.h"
+#include "mav2/service/snapshot.h"
 #include "mav2/service/store.h"
 
 /* Every this many polls an op still without a receipt is looked after (check_lost). */
@@ -34,6 +36,11 @@ typedef struct {
     int settled;   /* the poller saw its outcome: the lane removes its journal entry */
     uint8_t hash[32];
     uint64_t seq; /* the pending op's nonce sequence */
+    /* the lane's next nonce, known after its op was included (files only: the next op
+     * skips reading it); a failed or superseded op leaves it unknown */
+    int have_next;
+    mav2_u256 next_nonce;
+    unsigned signs; /* signatures made for the job being run */
     /* PostgreSQL (state = postgresql://...): the lane's own handle, and its lease,
      * held while this host has work on the lane */
     mav2_state *st;
@@ -48,6 +55,7 @@ struct mavd_lanes {
     mav2_signer *signer;
     mav2_guard guard; /* policy, ledger and key reference: each op works on a copy */
     uint64_t chain_id;
+    mavd_snapshot *snap; /* the chain state the lanes share */
     char journal_dir[4096];
     pthread_mutex_t mu;
     pthread_cond_t work;    /* a job was queued, an op settled, or stopping */
@@ -103,6 +111,7 @@ static int sign_cb(void *ctx, const uint8_t hash[32], mav2_buf *sig)
     lane *ln = ctx;
     uint8_t s[MAV2_USEROP_SIG_LEN];
     double t0 = now_ms();
+    ln->signs++;
     if (!mav2_signer_sign_userop(ln->owner->signer, hash, s)) {
         mavd_metric_inc(MAVD_M_TOKEN_ERRORS);
         return 0;
@@ -131,6 +140,36 @@ static void close_clients(mav2_rpc *node, mav2_rpc *bundler)
     if (bundler != node)
         mav2_rpc_free(bundler);
     mav2_rpc_free(node);
+}
+
+/* mav2_send with what the lanes know (snapshot.h) and ln's next nonce. When the node
+ * or bundler refused it before anything was signed, what was known may be what it
+ * refused (another sender used the nonce, the validation changed): once more with
+ * everything read. Then or after any failure the next op reads the shared state. */
+static int send_known(lane *ln, mav2_rpc *node, mav2_rpc *bundler, const mav2_send_params *p,
+                      mav2_send_result *r)
+{
+    mavd_lanes *l = ln->owner;
+    mav2_send_known k;
+    int have = mavd_snapshot_get(l->snap, p, &k), ok;
+    pthread_mutex_lock(&l->mu);
+    if (have && ln->have_next && ln->st == NULL) {
+        k.have_nonce = 1;
+        k.nonce = ln->next_nonce;
+    }
+    ln->have_next = 0;
+    pthread_mutex_unlock(&l->mu);
+    ln->signs = 0;
+    ok = mav2_send_with(node, bundler, p, have ? &k : NULL, r);
+    mav2_send_known_clear(&k);
+    if (!ok && have && r->outcome == MAV2_SEND_REJECTED && ln->signs == 0 && !r->resumed) {
+        mavd_snapshot_stale(l->snap);
+        mav2_send_result_clear(r);
+        ok = mav2_send(node, bundler, p, r);
+    }
+    if (!ok)
+        mavd_snapshot_stale(l->snap);
+    return ok;
 }
 
 /* Signs and sends job on ln; the job gets its answer. */
@@ -169,7 +208,7 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
     p.guard = mav2_guard_hook;
     p.guard_ctx = &g;
     p.paymaster_context = j->paymaster_context;
-    ok = mav2_send(node, bundler, &p, &r);
+    ok = send_known(ln, node, bundler, &p, &r);
     if (!mav2_guard_outcome(&g, &p, &r))
         fprintf(stderr, "mav2d: the ledger: %s\n", mav2_last_error());
     if (ok) {
@@ -264,13 +303,13 @@ static int next_job_settle(lane *ln)
     if (!ln->settled)
         return 0;
     memcpy(h, ln->hash, 32);
-    ln->settled = 0;
-    pthread_mutex_unlock(&l->mu);
+    pthread_mutex_unlock(&l->mu); /* still settled: the poller leaves the lane alone */
     if (ln->st != NULL
             ? !mav2_state_journal_finish(ln->st, l->chain_id, l->conf->account, &ln->key, h, NULL)
             : !mav2_journal_remove_op(l->journal_dir, l->chain_id, l->conf->account, &ln->key, h))
         fprintf(stderr, "mav2d: lane %u: %s\n", ln->index, mav2_last_error());
     pthread_mutex_lock(&l->mu);
+    ln->settled = 0;
     ln->pending = 0;
     return 1;
 }
@@ -481,13 +520,28 @@ static void ledger_outcome(const lane *ln, mav2_send_outcome outcome, const char
         fprintf(stderr, "mav2d: the ledger: %s\n", mav2_last_error());
 }
 
-/* res: the bundler's receipt of ln's op. Records the outcome and frees the lane. */
-static void settle(lane *ln, json_object *res)
+/* 1 when ln's op still is the unsettled one polled as hash (an answer for an op the
+ * lane is done with settles nothing: its next op would lose its journal entry). */
+static int still_pending(lane *ln, const uint8_t hash[32])
 {
     mavd_lanes *l = ln->owner;
-    json_object *rec = record_new(l, ln->index, ln->hash), *arr = json_object_new_array();
-    json_object *tx = field(field(res, "receipt"), "transactionHash");
+    int yes;
+    pthread_mutex_lock(&l->mu);
+    yes = ln->pending && !ln->settled && memcmp(ln->hash, hash, 32) == 0;
+    pthread_mutex_unlock(&l->mu);
+    return yes;
+}
+
+/* res: the bundler's receipt of ln's op hash. Records the outcome and frees the lane. */
+static void settle(lane *ln, const uint8_t hash[32], json_object *res)
+{
+    mavd_lanes *l = ln->owner;
+    json_object *rec, *arr, *tx = field(field(res, "receipt"), "transactionHash");
     int success = json_object_get_boolean(field(res, "success"));
+    if (!still_pending(ln, hash))
+        return;
+    rec = record_new(l, ln->index, ln->hash);
+    arr = json_object_new_array();
     json_object_array_add(arr, eip5792_receipt(res, success));
     json_object_object_add(rec, "status", json_object_new_int(success ? 200 : 500));
     json_object_object_add(rec, "receipts", arr);
@@ -498,16 +552,20 @@ static void settle(lane *ln, json_object *res)
     ledger_outcome(ln, success ? MAV2_SEND_INCLUDED : MAV2_SEND_REVERTED,
                    tx != NULL ? json_object_get_string(tx) : NULL);
     pthread_mutex_lock(&l->mu);
+    ln->have_next = ln->seq < UINT64_MAX && mav2_nonce_full(&ln->next_nonce, &ln->key, ln->seq + 1);
     ln->settled = 1;
     pthread_cond_broadcast(&l->work);
     pthread_mutex_unlock(&l->mu);
 }
 
-/* ln's op will never be included: status 400 with why. */
-static void settle_failed(lane *ln, const char *why)
+/* ln's op hash will never be included: status 400 with why. */
+static void settle_failed(lane *ln, const uint8_t hash[32], const char *why)
 {
     mavd_lanes *l = ln->owner;
-    json_object *rec = record_new(l, ln->index, ln->hash);
+    json_object *rec;
+    if (!still_pending(ln, hash))
+        return;
+    rec = record_new(l, ln->index, ln->hash);
     json_object_object_add(rec, "status", json_object_new_int(400));
     json_object_object_add(rec, "receipts", json_object_new_array());
     json_object_object_add(rec, "error", json_object_new_string(why));
@@ -524,7 +582,8 @@ static void settle_failed(lane *ln, const char *why)
 
 /* An op without a receipt for a while: superseded when its nonce moved on without it
  * (status 400), sent again when the bundler does not know it. */
-static void check_lost(lane *ln, mav2_rpc *node, mav2_rpc *bundler)
+static void check_lost(lane *ln, const uint8_t hash[32], uint64_t op_seq, mav2_rpc *node,
+                       mav2_rpc *bundler)
 {
     mavd_lanes *l = ln->owner;
     json_object *params = json_object_new_array(), *res = NULL;
@@ -532,20 +591,20 @@ static void check_lost(lane *ln, mav2_rpc *node, mav2_rpc *bundler)
     uint64_t seq;
     char id[67], why[160];
     int found = 0;
-    mavd_hash_hex(ln->hash, id);
+    mavd_hash_hex(hash, id);
     json_object_array_add(params, json_object_new_string(id));
     if (!mav2_eth_nonce_seq(node, mav2_entry_point_v07, l->conf->account, &ln->key, &seq))
         goto out;
-    if (seq > ln->seq) {
+    if (seq > op_seq) {
         if (mav2_rpc_call(bundler, "eth_getUserOperationReceipt", params, &res) && res == NULL) {
             snprintf(why, sizeof(why), "superseded: nonce %llu was used without this op",
-                     (unsigned long long)ln->seq);
-            settle_failed(ln, why);
+                     (unsigned long long)op_seq);
+            settle_failed(ln, hash, why);
         } else if (res != NULL)
-            settle(ln, res);
+            settle(ln, hash, res);
     } else if (mav2_rpc_call(bundler, "eth_getUserOperationByHash", params, &res) && res == NULL &&
                journal_get(ln, l->poll_st, &e, &found) && found) {
-        if (memcmp(e.user_op_hash, ln->hash, 32) == 0)
+        if (memcmp(e.user_op_hash, hash, 32) == 0)
             send_again(ln, bundler, &e);
         mav2_journal_entry_clear(&e);
     }
@@ -560,11 +619,15 @@ static void poll_once(mavd_lanes *l, mav2_rpc *node, mav2_rpc *bundler, int chec
 {
     mav2_rpc_batch_item items[MAVD_MAX_LANES];
     lane *who[MAVD_MAX_LANES];
+    uint8_t hash[MAVD_MAX_LANES][32];
+    uint64_t seq[MAVD_MAX_LANES];
     size_t n = 0;
     char id[67];
     pthread_mutex_lock(&l->mu);
     for (unsigned i = 0; i < l->n; i++)
         if (l->lanes[i].pending && !l->lanes[i].settled) {
+            memcpy(hash[n], l->lanes[i].hash, 32);
+            seq[n] = l->lanes[i].seq;
             memset(&items[n], 0, sizeof(items[n]));
             mavd_hash_hex(l->lanes[i].hash, id);
             items[n].method = "eth_getUserOperationReceipt";
@@ -578,9 +641,9 @@ static void poll_once(mavd_lanes *l, mav2_rpc *node, mav2_rpc *bundler, int chec
     mav2_rpc_batch(bundler, items, n);
     for (size_t i = 0; i < n; i++)
         if (items[i].error.status == MAV2_RPC_OK && items[i].result != NULL)
-            settle(who[i], items[i].result);
+            settle(who[i], hash[i], items[i].result);
         else if (check && items[i].error.status == MAV2_RPC_OK)
-            check_lost(who[i], node, bundler);
+            check_lost(who[i], hash[i], seq[i], node, bundler);
     mav2_rpc_batch_clear(items, n);
     for (size_t i = 0; i < n; i++)
         json_object_put(items[i].params);
@@ -648,7 +711,12 @@ int mavd_lanes_start(const mavd_conf *conf, mav2_signer *signer, const mav2_guar
     l->poll_ms = conf->poll_ms;
     l->n = conf->lanes;
     if (!mavd_store_journal_dir(conf->state_dir, l->journal_dir, sizeof(l->journal_dir)) ||
-        !open_states(l)) {
+        !mavd_snapshot_new(conf, chain_id, &l->snap)) {
+        free(l);
+        return 0;
+    }
+    if (!open_states(l)) {
+        mavd_snapshot_free(l->snap);
         free(l);
         return 0;
     }
@@ -739,5 +807,6 @@ void mavd_lanes_free(mavd_lanes *l)
     pthread_cond_destroy(&l->work);
     pthread_cond_destroy(&l->done);
     pthread_cond_destroy(&l->poll_cv);
+    mavd_snapshot_free(l->snap);
     free(l);
 }

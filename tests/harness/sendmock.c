@@ -65,6 +65,19 @@ static int has_hash(json_object *list, const char *hex)
     return 0;
 }
 
+/* op's nonce sequence is below the chain's (nonce_follows, nonce_used) */
+static int stale_nonce(const mock *m, json_object *op)
+{
+    json_object *n = NULL;
+    mav2_u256 nonce;
+    uint64_t seq;
+    if (!json_object_object_get_ex(op, "nonce", &n) ||
+        !mav2_u256_from_hex(&nonce, json_object_get_string(n)))
+        return 1;
+    mav2_nonce_split(&nonce, NULL, &seq);
+    return seq < 3 + json_object_array_length(m->included) + (size_t)m->nonce_used;
+}
+
 json_object *answer(mock *m, json_object *q)
 {
     json_object *id = NULL, *mo = NULL, *params = NULL, *a = json_object_new_object(), *res = NULL,
@@ -98,7 +111,9 @@ json_object *answer(mock *m, json_object *q)
             res = json_object_new_string(m->nonce);
         } else if (strncmp(d, "0x35567e1a", 10) == 0 && strlen(d) == 138) {
             char nq[80]; /* key192 << 64 | 3, as the logged answer for key 0x101 */
-            size_t seq = 3 + (m->nonce_follows ? json_object_array_length(m->included) : 0);
+            size_t seq = 3 + (m->nonce_follows
+                                  ? json_object_array_length(m->included) + (size_t)m->nonce_used
+                                  : 0);
             snprintf(nq, sizeof(nq), "0x%.48s%016zx", d + 10 + 64 + 16, seq);
             res = json_object_new_string(nq);
         } else if (strncmp(d, "0xd31b575b", 10) == 0) { /* getValidationData */
@@ -119,6 +134,8 @@ json_object *answer(mock *m, json_object *q)
     } else if (strcmp(method, "eth_estimateUserOperationGas") == 0) {
         if (m->estimate_error)
             err = err_obj(m->estimate_error);
+        else if (m->nonce_used > 0 && stale_nonce(m, json_object_array_get_idx(params, 0)))
+            err = err_obj("{\"code\":-32500,\"message\":\"AA25 invalid account nonce\"}");
         else if (m->estimate_call_gas || m->estimate_vgl || m->estimate_pvg) { /* inflated */
             res = NULL;
             json_object_deep_copy(vec_get(logged(m->log, method, 0), "result"), &res, NULL);

@@ -53,6 +53,8 @@ typedef struct mock {
     json_object *included;        /* hashes given a receipt */
     const char *receipt_only;     /* only this hash gets a receipt */
     const char *nonce_after_send; /* getNonce result once eth_sendUserOperation was called */
+    int nonce_used; /* nonce_follows: another sender's ops on chain too; the estimate then
+                     * refuses a nonce below the chain's (AA25) */
 } mock;
 
 /* getValidationData: flags 0x05 (global, user op), no hooks, no selectors */
