@@ -77,7 +77,7 @@ static const char *const chain_keys[] = {"chain-id", "rpc-url", "bundler-url", "
 const char *const mav2_config_service_keys[] = {
     "profile",   "listen",        "tcp",   "bearer-token-file",   "lanes",
     "state-dir", "poll-interval", "state", "state-password-file", "lease",
-    NULL};
+    "state-wait", NULL};
 #define SECTION_SERVICE 2
 
 typedef struct {
@@ -172,6 +172,9 @@ static const char *bad_value(const char *k, const char *v)
     if ((strcmp(k, "lanes") == 0 || strcmp(k, "poll-interval") == 0 || strcmp(k, "lease") == 0) &&
         (strspn(v, "0123456789") != strlen(v) || strlen(v) > 6 || atoi(v) < 1))
         return "want a positive number";
+    if (strcmp(k, "state-wait") == 0 &&
+        (*v == '\0' || strspn(v, "0123456789") != strlen(v) || strlen(v) > 7))
+        return "want milliseconds (0 to 9999999)";
     return NULL;
 }
 

@@ -120,7 +120,7 @@ static int read_token(const char *path, unsigned line, const char *file, mavd_co
     return c->token != NULL ? 1 : mav2_error_set("out of memory");
 }
 
-/* state = files (the default) or postgresql://...; lease = MS. */
+/* state = files (the default) or postgresql://...; lease = MS; state-wait = MS. */
 static int state_part(const mav2_config *cf, mavd_conf *c)
 {
     const char *v = mav2_config_service_get(cf, "state", NULL);
@@ -130,6 +130,8 @@ static int state_part(const mav2_config *cf, mavd_conf *c)
         return 0;
     v = mav2_config_service_get(cf, "lease", NULL);
     c->lease_ms = v != NULL ? atoi(v) : 30000;
+    v = mav2_config_service_get(cf, "state-wait", NULL);
+    c->state_wait_ms = v != NULL ? atoi(v) : 60000;
     return 1;
 }
 

@@ -2,8 +2,8 @@
 /* conf.h: mav2d's configuration: one profile of the settings file (settings.h: chain,
  * rpc-url, bundler-url, account, key, entity-id, global, pin-source, paymaster-url)
  * and its [service] section (listen, tcp, bearer-token-file, lanes, state-dir,
- * poll-interval, state, state-password-file, lease). Errors name FILE:LINE or the
- * missing setting. */
+ * poll-interval, state, state-password-file, lease, state-wait). Errors name FILE:LINE
+ * or the missing setting. */
 #ifndef MAV2D_CONF_H
 #define MAV2D_CONF_H
 
@@ -21,6 +21,7 @@ typedef struct {
     char *state_url;           /* state.h URL: NULL = files in state-dir (the default) */
     char *state_password_file; /* the database password's file, or NULL */
     int lease_ms;              /* a lane's lease (PostgreSQL) */
+    int state_wait_ms;         /* how long a state call waits for the database to return */
     uint64_t chain_id;         /* expected chain (0: the node's) */
     uint8_t account[20];
     uint32_t entity_id;

@@ -19,6 +19,7 @@
 #include "mav2/send/send.h"
 #include "mav2/service/backend.h"
 #include "mav2/service/lanes.h"
+#include "mav2/service/lanes_int.h"
 #include "mav2/send/guard.h"
 #include "mav2/service/metrics.h"
 #include "mav2/service/snapshot.h"
@@ -26,50 +27,6 @@
 
 /* Every this many polls an op still without a receipt is looked after (check_lost). */
 #define LOST_CHECK_ROUNDS 10
-
-typedef struct {
-    mavd_lanes *owner;
-    unsigned index;
-    pthread_t thread;
-    mav2_u256 key; /* the nonce key (lane, entity, options) */
-    int pending;   /* an op of this lane is sent and not settled */
-    int settled;   /* the poller saw its outcome: the lane removes its journal entry */
-    uint8_t hash[32];
-    uint64_t seq; /* the pending op's nonce sequence */
-    /* the lane's next nonce, known after its op was included (files only: the next op
-     * skips reading it); a failed or superseded op leaves it unknown */
-    int have_next;
-    mav2_u256 next_nonce;
-    unsigned signs; /* signatures made for the job being run */
-    /* PostgreSQL (state = postgresql://...): the lane's own handle, and its lease,
-     * held while this host has work on the lane */
-    mav2_state *st;
-    mav2_state_lane held;
-    int holding;
-    long long renew_at, probe_at, retry_at; /* monotonic ms: next renewal, next idle
-                                             * look, next claim for a waiting job */
-} lane;
-
-struct mavd_lanes {
-    const mavd_conf *conf;
-    mav2_signer *signer;
-    mav2_guard guard; /* policy, ledger and key reference: each op works on a copy */
-    uint64_t chain_id;
-    mavd_snapshot *snap; /* the chain state the lanes share */
-    char journal_dir[4096];
-    pthread_mutex_t mu;
-    pthread_cond_t work;    /* a job was queued, an op settled, or stopping */
-    pthread_cond_t done;    /* a job was answered */
-    pthread_cond_t poll_cv; /* wakes the poller to stop */
-    mavd_job *head, *tail;
-    size_t queued;
-    long poll_ms;
-    int stopping;
-    pthread_t poller;
-    mav2_state *poll_st; /* PostgreSQL: the poller's handle */
-    unsigned n;
-    lane lanes[MAVD_MAX_LANES];
-};
 
 void mavd_job_free(mavd_job *j)
 {
@@ -261,7 +218,7 @@ static void send_again(const lane *ln, mav2_rpc *bundler, const mav2_journal_ent
 
 /* The op the journal holds for ln (a previous run's): pending again, its record made
  * if it was lost, sent again when the bundler has neither it nor its receipt. */
-static void resume_journaled(lane *ln, mav2_rpc *bundler)
+void mavd_lane_resume(lane *ln, mav2_rpc *bundler)
 {
     mavd_lanes *l = ln->owner;
     mav2_journal_entry e;
@@ -295,8 +252,7 @@ static void resume_journaled(lane *ln, mav2_rpc *bundler)
     mav2_journal_entry_clear(&e);
 }
 
-/* Under l->mu: removes the journal entry of ln's settled op; 1 when there was one. */
-static int next_job_settle(lane *ln)
+int mavd_lane_settle_entry(lane *ln)
 {
     mavd_lanes *l = ln->owner;
     uint8_t h[32];
@@ -314,13 +270,22 @@ static int next_job_settle(lane *ln)
     return 1;
 }
 
+mavd_job *mavd_lanes_pop(mavd_lanes *l)
+{
+    mavd_job *j = l->head;
+    l->head = j->next;
+    if (l->head == NULL)
+        l->tail = NULL;
+    l->queued--;
+    return j;
+}
+
 /* Under l->mu: the next job for ln, NULL when stopping. Removes a settled op's entry. */
 static mavd_job *next_job(lane *ln)
 {
     mavd_lanes *l = ln->owner;
-    mavd_job *j;
     for (;;) {
-        if (next_job_settle(ln))
+        if (mavd_lane_settle_entry(ln))
             continue;
         if (l->stopping)
             return NULL;
@@ -328,138 +293,7 @@ static mavd_job *next_job(lane *ln)
             break;
         pthread_cond_wait(&l->work, &l->mu);
     }
-    j = l->head;
-    l->head = j->next;
-    if (l->head == NULL)
-        l->tail = NULL;
-    l->queued--;
-    return j;
-}
-
-static long long mono_ms(void)
-{
-    return (long long)now_ms();
-}
-
-/* Unlocked: gives ln's lease up. */
-static void lease_drop(lane *ln)
-{
-    if (!mav2_state_lane_release(ln->st, &ln->held))
-        fprintf(stderr, "mav2d: lane %u: %s\n", ln->index, mav2_last_error());
-    ln->holding = 0;
-    ln->retry_at = 0;
-    ln->probe_at = mono_ms() + ln->owner->conf->lease_ms;
-}
-
-/* Unlocked: claims ln's lane (PostgreSQL) and resumes the op its row holds (a dead
- * holder's, or this host's before a restart). Keeps the lease only for work. */
-static void lease_take(lane *ln, mav2_rpc *bundler, int want)
-{
-    mavd_lanes *l = ln->owner;
-    int got = 0, pending;
-    if (!mav2_state_lane_claim(ln->st, l->conf->account, &ln->key, 1, l->conf->lease_ms, &ln->held,
-                               &got))
-        fprintf(stderr, "mav2d: lane %u: %s\n", ln->index, mav2_last_error());
-    if (!got)
-        return;
-    ln->holding = 1;
-    ln->renew_at = mono_ms() + l->conf->lease_ms / 3;
-    resume_journaled(ln, bundler);
-    pthread_mutex_lock(&l->mu);
-    pending = ln->pending;
-    pthread_mutex_unlock(&l->mu);
-    if (!pending && !want)
-        lease_drop(ln);
-}
-
-/* Unlocked: renews ln's lease; lost, the lane's op is the next holder's. */
-static void lease_keep(lane *ln)
-{
-    mavd_lanes *l = ln->owner;
-    if (mav2_state_lane_renew(ln->st, &ln->held, l->conf->lease_ms)) {
-        ln->renew_at = mono_ms() + l->conf->lease_ms / 3;
-        return;
-    }
-    fprintf(stderr, "mav2d: lane %u: %s: its op is left to the next holder\n", ln->index,
-            mav2_last_error());
-    ln->holding = 0;
-    pthread_mutex_lock(&l->mu);
-    ln->pending = 0;
-    pthread_mutex_unlock(&l->mu);
-}
-
-/* Under l->mu, PostgreSQL: waits until wake_ms (monotonic). */
-static void wait_until(mavd_lanes *l, long long wake_ms)
-{
-    struct timespec until;
-    long long d = wake_ms - mono_ms();
-    if (d <= 0)
-        return;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += d / 1000;
-    until.tv_nsec += (d % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&l->work, &l->mu, &until);
-}
-
-/* Under l->mu, PostgreSQL: one step of keeping ln's lease (renewed while an op is
- * pending or a job waits, given up when the lane has nothing to do, claimed for a
- * job, or every lease for an op a dead host left). 1 when it did something. */
-static int lease_step(lane *ln, mav2_rpc *bundler, int want)
-{
-    mavd_lanes *l = ln->owner;
-    long long now = mono_ms();
-    int act = 0, pending = ln->pending;
-    pthread_mutex_unlock(&l->mu);
-    if (ln->holding && !pending && !want)
-        act = (lease_drop(ln), 1);
-    else if (ln->holding && now >= ln->renew_at)
-        act = (lease_keep(ln), 1);
-    else if (!ln->holding && (now >= ln->probe_at || (want && now >= ln->retry_at))) {
-        lease_take(ln, bundler, want);
-        ln->probe_at = now + l->conf->lease_ms;
-        ln->retry_at = now + (l->conf->lease_ms / 10 > 50 ? l->conf->lease_ms / 10 : 50);
-        act = 1;
-    }
-    pthread_mutex_lock(&l->mu);
-    return act;
-}
-
-/* Under l->mu, PostgreSQL: the next job for ln, taken once ln holds the lane's lease;
- * NULL when stopping (the lease given up: a pending op is the next holder's). */
-static mavd_job *next_job_leased(lane *ln, mav2_rpc *bundler)
-{
-    mavd_lanes *l = ln->owner;
-    mavd_job *j;
-    for (;;) {
-        int want = l->head != NULL;
-        if (next_job_settle(ln))
-            continue;
-        if (l->stopping) {
-            pthread_mutex_unlock(&l->mu);
-            if (ln->holding)
-                lease_drop(ln);
-            pthread_mutex_lock(&l->mu);
-            return NULL;
-        }
-        if (ln->holding && !ln->pending && want)
-            break;
-        if (lease_step(ln, bundler, want))
-            continue;
-        if (ln->holding)
-            wait_until(l, ln->renew_at);
-        else
-            wait_until(l, want && ln->retry_at < ln->probe_at ? ln->retry_at : ln->probe_at);
-    }
-    j = l->head;
-    l->head = j->next;
-    if (l->head == NULL)
-        l->tail = NULL;
-    l->queued--;
-    return j;
+    return mavd_lanes_pop(l);
 }
 
 static void *lane_main(void *arg)
@@ -473,9 +307,9 @@ static void *lane_main(void *arg)
         return NULL;
     }
     if (ln->st == NULL)
-        resume_journaled(ln, bundler);
+        mavd_lane_resume(ln, bundler);
     pthread_mutex_lock(&l->mu);
-    while ((j = ln->st != NULL ? next_job_leased(ln, bundler) : next_job(ln)) != NULL) {
+    while ((j = ln->st != NULL ? mavd_lane_next_leased(ln, bundler) : next_job(ln)) != NULL) {
         pthread_mutex_unlock(&l->mu);
         run_job(ln, j, node, bundler);
         pthread_mutex_lock(&l->mu);
@@ -747,6 +581,7 @@ void mavd_lanes_submit(mavd_lanes *l, mavd_job *job)
         snprintf(job->message, sizeof(job->message), "mav2d is stopping");
     } else {
         job->next = NULL;
+        job->ticket = ++l->tickets;
         if (l->tail != NULL)
             l->tail->next = job;
         else

@@ -38,6 +38,7 @@ typedef struct mavd_job {
     int code;          /* JSON-RPC error code when !ok */
     char message[512]; /* the error when !ok */
     uint8_t hash[32];  /* the id when ok */
+    uint64_t ticket;   /* the lanes': its place in the order of arrival */
     struct mavd_job *next;
 } mavd_job;
 
