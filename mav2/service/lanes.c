@@ -171,11 +171,13 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
     if (ok) {
         json_object *rec = record_new(l, ln->index, r.user_op_hash);
         memcpy(j->hash, r.user_op_hash, 32);
-        if (mavd_store_put(l->conf->state_dir, r.user_op_hash, rec)) {
-            j->ok = 1;
-            mavd_metric_inc(MAVD_M_SUBMITTED);
-        } else
-            snprintf(j->message, sizeof(j->message), "%s", mav2_last_error());
+        /* sent: answered with its id even without a record (the settled op's makes one),
+         * or a client would send it again as a second op */
+        if (!mavd_store_put(l->conf->state_dir, r.user_op_hash, rec))
+            fprintf(stderr, "mav2d: lane %u: %s (recorded once settled)\n", ln->index,
+                    mav2_last_error());
+        j->ok = 1;
+        mavd_metric_inc(MAVD_M_SUBMITTED);
         json_object_put(rec);
         pthread_mutex_lock(&l->mu);
         ln->pending = 1; /* sent: the lane waits for it even if the record failed */
@@ -366,6 +368,18 @@ static int still_pending(lane *ln, const uint8_t hash[32])
     return yes;
 }
 
+/* Writes (and frees) rec, ln's op's outcome: 0 when it could not (the state's database
+ * is away): the op stays unsettled, its outcome seen again at a later poll. */
+static int record_outcome(const lane *ln, json_object *rec)
+{
+    int ok = mavd_store_put(ln->owner->conf->state_dir, ln->hash, rec);
+    if (!ok)
+        fprintf(stderr, "mav2d: lane %u: %s (the outcome is recorded at a later poll)\n", ln->index,
+                mav2_last_error());
+    json_object_put(rec);
+    return ok;
+}
+
 /* res: the bundler's receipt of ln's op hash. Records the outcome and frees the lane. */
 static void settle(lane *ln, const uint8_t hash[32], json_object *res)
 {
@@ -379,9 +393,8 @@ static void settle(lane *ln, const uint8_t hash[32], json_object *res)
     json_object_array_add(arr, eip5792_receipt(res, success));
     json_object_object_add(rec, "status", json_object_new_int(success ? 200 : 500));
     json_object_object_add(rec, "receipts", arr);
-    if (!mavd_store_put(l->conf->state_dir, ln->hash, rec))
-        fprintf(stderr, "mav2d: %s\n", mav2_last_error());
-    json_object_put(rec);
+    if (!record_outcome(ln, rec))
+        return;
     mavd_metric_inc(success ? MAVD_M_INCLUDED : MAVD_M_REVERTED);
     ledger_outcome(ln, success ? MAV2_SEND_INCLUDED : MAV2_SEND_REVERTED,
                    tx != NULL ? json_object_get_string(tx) : NULL);
@@ -403,9 +416,8 @@ static void settle_failed(lane *ln, const uint8_t hash[32], const char *why)
     json_object_object_add(rec, "status", json_object_new_int(400));
     json_object_object_add(rec, "receipts", json_object_new_array());
     json_object_object_add(rec, "error", json_object_new_string(why));
-    if (!mavd_store_put(l->conf->state_dir, ln->hash, rec))
-        fprintf(stderr, "mav2d: %s\n", mav2_last_error());
-    json_object_put(rec);
+    if (!record_outcome(ln, rec))
+        return;
     mavd_metric_inc(MAVD_M_REJECTED);
     ledger_outcome(ln, MAV2_SEND_REJECTED, NULL);
     pthread_mutex_lock(&l->mu);

@@ -11,8 +11,13 @@
 # value cap is one window for both: past it, what either sends is refused. The audit
 # ledger: both mav2d append to the account's one chain in the database (no file ledger
 # per host), which mav2 audit verify checks in place and as an exported file, one sign
-# line per op signed. The database password only in its file, never in argv or a log.
+# line per op signed. An outage longer than A's state-wait (2 s) with an op of A in
+# flight (Alto's bundling held, ALTO_DEBUG_ENDPOINTS=1): a request is answered with an
+# error naming the database, nothing signed or sent; the lane stops renewing; once the
+# database is back the op in flight is confirmed once and its row removed. The database
+# password only in its file, never in argv or a log.
 E2E_NEEDS="curl"
+export ALTO_DEBUG_ENDPOINTS=1
 . "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
 . "$MH_TOP_SRCDIR/tests/harness/pg.sh"
 pg_find || tap_skip_all "$pg_why"
@@ -35,7 +40,7 @@ session_account
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (umask 077 && echo "$TOKEN" >"$MH_TMP/token")
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-conf() { # NAME PORT
+conf() { # NAME PORT [EXTRA SETTING]
     (umask 077 && cat >"$MH_TMP/$1.conf" <<CONF
 [profile e2e]
 rpc-url = $RPC_URL
@@ -56,12 +61,13 @@ poll-interval = 200
 state = $PG_URL
 state-password-file = $PG_PASSWORD_FILE
 lease = $LEASE
+${3:-}
 CONF
     )
 }
 PA=$(free_port)
 PB=$(free_port)
-conf a "$PA"
+conf a "$PA" "state-wait = 2000"
 conf b "$PB"
 "$MAV2D" --config "$MH_TMP/a.conf" --init-db >"$MH_TMP/init.out" 2>&1
 is "--init-db on the database" "$(cat "$MH_TMP/init.out")" "mav2d: state (postgresql) at schema 2"
@@ -173,10 +179,57 @@ done
 is "restart: every recipient got its 1000 wei exactly once" "$once" "$TOTAL"
 is "restart: nonces moved by exactly the requests" "$(nonces)" $((N2 + TOTAL))
 
-# ---- the policy's window is one for both hosts: A (started again) takes the cap up to
-# 1000 wei below it, then B is refused 2000 wei and allowed 1000
+# ---- an outage longer than A's state-wait (2 s), an op of A (started again) in flight
 start_mavd a
 ok "mav2d A ready again" grep -q "^mav2d: ready: account $ACC" <<<"$READY"
+bundling() { rpc "$BUNDLER_URL" debug_bundler_setBundlingMode "[\"$1\"]"; }
+send_raw() { # PORT TO: mav2d's answer to a wallet_sendCalls of 1000 wei, then the HTTP status
+    curl -s --max-time 600 -w '\n%{http_code}\n' -H "Authorization: Bearer $TOKEN" \
+        -d '{"jsonrpc":"2.0","id":1,"method":"wallet_sendCalls","params":[{"version":"2.0.0","chainId":"'"$(printf '0x%x' "$CHAIN_ID")"'","from":"'"$ACC"'","calls":[{"to":"'"$2"'","value":"0x3e8"}]}]}' \
+        "http://127.0.0.1:$1/"
+}
+status_is() { # PORT ID STATUS
+    [ "$(curl -s -H "Authorization: Bearer $TOKEN" -d '{"jsonrpc":"2.0","id":1,"method":"wallet_getCallsStatus","params":["'"$2"'"]}' \
+        "http://127.0.0.1:$1/" | jq -r '.result.status')" = "$3" ]
+}
+nonces_are() { [ "$(nonces)" = "$1" ]; }
+N3=$(nonces)
+RO=0x00000000000000000000000000000000000007a1
+RD=0x00000000000000000000000000000000000007a2
+RN=0x00000000000000000000000000000000000007a3
+is "outage: Alto's bundling held" "$(bundling manual)" '"ok"'
+send_raw "$PA" "$RO" >"$MH_TMP/out1.txt"
+HO=$(head -n 1 "$MH_TMP/out1.txt" | jq -r '.result.id')
+ok "outage: an op in flight through A (an id, journaled)" \
+    test "$(grep -Ec '^0x[0-9a-f]{64}$' <<<"$HO") $(pg_psql 'SELECT count(*) FROM mav2_journal')" = "1 1"
+ok "outage: the database stops" pg_stop
+send_raw "$PA" "$RD" >"$MH_TMP/out2.txt"
+jq -c . <"$MH_TMP/out2.txt" 2>/dev/null | head -1 | sed 's/^/# /'
+is "outage: a request through A is answered (HTTP 200) past the wait" "$(tail -n 1 "$MH_TMP/out2.txt")" 200
+ok "outage: with a JSON-RPC error -32003 naming the database" \
+    jq -e '.error.code == -32003 and (.error.message | test("database"))' <(head -n 1 "$MH_TMP/out2.txt")
+is "outage: nothing sent for it (nonces and Alto's mempool unchanged)" \
+    "$(nonces) $(rpc "$BUNDLER_URL" debug_bundler_dumpMempool "[\"$ENTRY_POINT\"]" | jq length)" "$N3 1"
+ok "outage: the lane of the op in flight cannot renew its lease: it stops" \
+    wait_for "$PID_a" grep -q "its op is left to the next holder" "$MH_TMP/a.err"
+is "outage: bundling on again, the op in flight is included meanwhile" "$(bundling auto)" '"ok"'
+ok "outage: its nonce moves" wait_for "$PID_a" nonces_are $((N3 + 1))
+ok "outage: the database starts again" pg_restart
+ok "outage: the op in flight confirmed (200) once the database is back" \
+    wait_for "$PID_a" status_is "$PA" "$HO" 200
+ok "outage: its journal row removed" wait_for "$PID_a" journal_empty
+send_raw "$PA" "$RN" >"$MH_TMP/out3.txt"
+HN=$(head -n 1 "$MH_TMP/out3.txt" | jq -r '.result.id')
+ok "outage: A serves again: confirmed (200)" wait_for "$PID_a" status_is "$PA" "$HN" 200
+is "outage: paid exactly once each, the refused one nothing" \
+    "$(balance "$RO") $(balance "$RN") $(balance "$RD")" "1000 1000 0"
+is "outage: nonces moved by exactly the 2 accepted ops" "$(nonces)" $((N3 + 2))
+pg_psql "SELECT count(*) FILTER (WHERE record LIKE '%\"event\":\"sign\"%' AND record LIKE '%$HO%') FROM mav2_ledger" \
+    >"$MH_TMP/signs.out"
+is "outage: the op in flight was signed once" "$(cat "$MH_TMP/signs.out")" 1
+
+# ---- the policy's window is one for both hosts: A takes the cap up to 1000 wei below
+# it, then B is refused 2000 wei and allowed 1000
 S=$(pg_psql "SELECT coalesce(sum(amount), 0) FROM mav2_window WHERE rule LIKE '%.value'")
 ok "policy: both hosts' ops are in the database's window ($S wei)" test "$S" -ge $((3 * TOTAL * 1000))
 RP=0x00000000000000000000000000000000000c0a75

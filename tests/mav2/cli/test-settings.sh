@@ -118,8 +118,9 @@ bad_cfg "[service] lanes 0" "$CFG:2: lanes: want a positive number" < <(printf '
 bad_cfg "[service] bad state" "$CFG:2: state: want files or a postgresql:// URL" < <(printf '[service]\nstate = mysql://x\n')
 bad_cfg "[service] relative state-password-file" "$CFG:2: state-password-file: want an absolute path" < <(printf '[service]\nstate-password-file = pw\n')
 bad_cfg "[service] lease 0" "$CFG:2: lease: want a positive number" < <(printf '[service]\nlease = 0\n')
+bad_cfg "[service] state-wait not a number" "$CFG:2: state-wait: want milliseconds" < <(printf '[service]\nstate-wait = 2s\n')
 bad_cfg "[service] key twice" "$CFG:3: \"lanes\" given twice in .service." < <(printf '[service]\nlanes = 2\nlanes = 3\n')
-write_cfg < <(printf '[profile a]\nchain = base\n[service]\nprofile = a\nlisten = /run/x.sock\nlanes = 4\nstate-dir = /var/lib/x\npoll-interval = 500\ntcp = 127.0.0.1:1\nbearer-token-file = /etc/t\nstate = postgresql:///m?host=/run/pg\nstate-password-file = /etc/pw\nlease = 20000\n')
+write_cfg < <(printf '[profile a]\nchain = base\n[service]\nprofile = a\nlisten = /run/x.sock\nlanes = 4\nstate-dir = /var/lib/x\npoll-interval = 500\ntcp = 127.0.0.1:1\nbearer-token-file = /etc/t\nstate = postgresql:///m?host=/run/pg\nstate-password-file = /etc/pw\nlease = 20000\nstate-wait = 0\n')
 show --profile a >/dev/null
 is "a [service] section (mav2d's) is accepted by the CLI too" "$?" 0
 printf '[profile a]\nchain = base\n' >"$CFG"
