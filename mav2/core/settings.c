@@ -74,10 +74,18 @@ const char *const mav2_config_keys[] = {
     "policy-allow", "policy-max-value", "policy-value-cap", "policy-ops-per-minute",
     "policy-max-cost", "ledger", NULL};
 static const char *const chain_keys[] = {"chain-id", "rpc-url", "bundler-url", "max-cost", NULL};
-const char *const mav2_config_service_keys[] = {
-    "profile",   "listen",        "tcp",   "bearer-token-file",   "lanes",
-    "state-dir", "poll-interval", "state", "state-password-file", "lease",
-    "state-wait", NULL};
+const char *const mav2_config_service_keys[] = {"profile",
+                                                "listen",
+                                                "tcp",
+                                                "bearer-token-file",
+                                                "lanes",
+                                                "state-dir",
+                                                "poll-interval",
+                                                "state",
+                                                "state-password-file",
+                                                "lease",
+                                                "state-wait",
+                                                NULL};
 #define SECTION_SERVICE 2
 
 typedef struct {
