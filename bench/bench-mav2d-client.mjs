@@ -4,7 +4,8 @@
 // after the other (sendCalls of a 1-wei call to TO, then waitForCallsStatus, polling every
 // 100 ms) after one untimed op each; N ops in all. Prints one JSON line: ops/s over the
 // timed part, latency percentiles (sendCalls until confirmed), HTTP requests to mav2d per op,
-// and since: the timed part's start (ms since the epoch).
+// since: the timed part's start and until: its end (ms since the epoch), and times: every
+// op's latency (ms, sorted; bench-mav2d-pg.sh merges two clients' rows).
 // Environment: MAV2D_URL, MAV2D_TOKEN (bearer), ACCOUNT, CHAIN_ID.
 //   node bench-mav2d-client.mjs CLIENTS N TO
 import { createRequire } from "node:module"
@@ -72,6 +73,8 @@ console.log(
         medianMs: pct(50),
         p90Ms: pct(90),
         requestsPerOp: (requests - r0) / n,
-        since
+        since,
+        until: since + wallMs,
+        times
     })
 )
