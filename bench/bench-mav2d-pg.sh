@@ -9,7 +9,8 @@
 #   files    one mav2d, state-dir (files)
 #   pg       one mav2d, state = postgresql://... (a throw-away server, tests/harness/pg.sh)
 #   pg x2    two mav2d on the same database and account, CLIENTS/2 clients (and N/2
-#            ops) through each at once; ops/s over both (first start to last end)
+#            ops) through each; their timed parts start together (BENCH_BARRIER) once
+#            both did their untimed ops; ops/s over both (the start to the last end)
 # Every mav2d has `lanes = LANES`; on PostgreSQL lanes are the account's leased rows, so
 # two mav2d share the same LANES nonce lanes (a second host adds a standby, not lanes).
 # ops/s = ops / wall time of the timed part; latency: sendCalls until confirmed.
@@ -136,11 +137,23 @@ row() { # ROUND ROW
     esac
     [ "$2" = files ] || db_reset
     if [ "$2" = pg2 ]; then
-        client "$P1" $((CLIENTS / 2)) $((N / 2)) "$T/c1.json" &
+        # both clients' timed parts start together, once both did their untimed ops
+        rm -f "$T"/c[12].in "$T"/c[12].out && mkfifo "$T/c1.in" "$T/c1.out" "$T/c2.in" "$T/c2.out"
+        BENCH_BARRIER=1 client "$P1" $((CLIENTS / 2)) $((N / 2)) "$T/c1.out" <"$T/c1.in" &
         a=$!
-        client "$P2" $((CLIENTS / 2)) $((N / 2)) "$T/c2.json" &
+        BENCH_BARRIER=1 client "$P2" $((CLIENTS / 2)) $((N / 2)) "$T/c2.out" <"$T/c2.in" &
         b=$!
-        wait $a && wait $b || { mav2d_stop_all; echo "bench: $2 row failed" >&2; cat "$T"/*.err >&2; exit 1; }
+        exec {w1}>"$T/c1.in" {w2}>"$T/c2.in" {r1}<"$T/c1.out" {r2}<"$T/c2.out"
+        read -r -t 600 -u $r1 x1 || true
+        read -r -t 600 -u $r2 x2 || true
+        echo go >&$w1
+        echo go >&$w2
+        cat <&$r1 >"$T/c1.json" &
+        cat <&$r2 >"$T/c2.json"
+        wait $!
+        exec {w1}>&- {w2}>&- {r1}<&- {r2}<&-
+        [ "${x1:-}" = warm ] && [ "${x2:-}" = warm ] && wait $a && wait $b ||
+            { mav2d_stop_all; echo "bench: $2 row failed" >&2; cat "$T"/*.err >&2; exit 1; }
         j=$(jq -s '{ n: (.[0].n + .[1].n), times: ([.[].times[]] | sort), since: ([.[].since] | min),
             until: ([.[].until] | max) }' "$T/c1.json" "$T/c2.json")
     else
