@@ -127,7 +127,7 @@ conf pg1 "$P1" pg
 conf pg2 "$P2" pg
 "$MAV2D_BIN" --config "$T/pg1.conf" --init-db >"$T/init.out" 2>&1 || { cat "$T/init.out" >&2; exit 1; }
 
-# RESULT line: ROUND ROW OPS OPS_PER_S P50_MS P90_MS TRIPS TX EXEC_MS RTT_MS (- for files)
+# RESULT line: ROUND ROW OPS OPS_PER_S P50_MS P90_MS MAX_MS TRIPS TX EXEC_MS RTT_MS (- for files)
 row() { # ROUND ROW
     local j a b
     calm
@@ -163,7 +163,7 @@ row() { # ROUND ROW
     fi
     mav2d_stop_all
     set -- "$1" "$2" $(jq -r '(.times | length) as $n | "\(.n) \(.n * 1000 / (.until - .since))
-        \(.times[($n * 50 / 100 | floor)]) \(.times[([$n * 90 / 100 | floor, $n - 1] | min)])"' <<<"$j")
+        \(.times[($n * 50 / 100 | floor)]) \(.times[([$n * 90 / 100 | floor, $n - 1] | min)]) \(.times[-1])"' <<<"$j")
     if [ "$2" = files ]; then
         echo "$@ - - - -" >>"$T/rows"
     else
@@ -186,30 +186,31 @@ for r in $(seq "$ROUNDS"); do
 done
 echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 # per row: medians over the rounds; x files = the median of the rounds' ratios (range)
-echo "| state | mav2d | ops/s | x files (range) | latency p50 / p90 ms | DB round trips/op | tx/op | exec ms/op | rtt ms | state ms/op (est.) |"
+echo "| state | mav2d | ops/s | x files (range) | latency p50 / p90 / max ms | DB round trips/op | tx/op | exec ms/op | rtt ms | state ms/op (est.) |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 awk -v n="$N" -v c="$CLIENTS" '
 function med(a, m,   i, j, t) {
     for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
     return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 }
-{ k = $2; i = ++cnt[k]; rate[k, i] = $4; p50[k, i] = $5; p90[k, i] = $6; v[$1, k] = $4
-  if ($7 != "-") { ops = n + c; tr[k, i] = $7 / ops; tx[k, i] = $8 / ops; ex[k, i] = $9 / ops; rt[k, i] = $10
-      st[k, i] = $7 / ops * $10 + $9 / ops } }
+{ k = $2; i = ++cnt[k]; rate[k, i] = $4; p50[k, i] = $5; p90[k, i] = $6; mx[k, i] = $7; v[$1, k] = $4
+  if ($8 != "-") { ops = n + c; tr[k, i] = $8 / ops; tx[k, i] = $9 / ops; ex[k, i] = $10 / ops; rt[k, i] = $11
+      st[k, i] = $8 / ops * $11 + $10 / ops } }
 END {
     split("files pg pg2", rows, " "); split("files|PostgreSQL|PostgreSQL", name, "|"); split("1 1 2", hosts, " ")
     for (y = 1; y <= 3; y++) {
         k = rows[y]; m = cnt[k]; if (!m) continue; lo = 1e9; hi = 0
         for (i = 1; i <= m; i++) {
-            a[i] = rate[k, i]; b[i] = p50[k, i]; d[i] = p90[k, i]
+            a[i] = rate[k, i]; b[i] = p50[k, i]; d[i] = p90[k, i]; x[i] = mx[k, i]
             rr[i] = v[i, k] / v[i, "files"]; if (rr[i] < lo) lo = rr[i]; if (rr[i] > hi) hi = rr[i]
             e[i] = tr[k, i]; f[i] = tx[k, i]; g[i] = ex[k, i]; h[i] = rt[k, i]; s[i] = st[k, i]
         }
         if (k == "files")
-            printf "| %s | %d | %.2f | 1 | %.0f / %.0f | - | - | - | - | - |\n", name[y], hosts[y], med(a, m), med(b, m), med(d, m)
+            printf "| %s | %d | %.2f | 1 | %.0f / %.0f / %.0f | - | - | - | - | - |\n", name[y], hosts[y], med(a, m), med(b, m),
+                med(d, m), med(x, m)
         else
-            printf "| %s | %d | %.2f | %.2f (%.2f-%.2f) | %.0f / %.0f | %.1f | %.1f | %.2f | %.3f | %.1f |\n",
-                name[y], hosts[y], med(a, m), med(rr, m), lo, hi, med(b, m), med(d, m), med(e, m), med(f, m),
+            printf "| %s | %d | %.2f | %.2f (%.2f-%.2f) | %.0f / %.0f / %.0f | %.1f | %.1f | %.2f | %.3f | %.1f |\n",
+                name[y], hosts[y], med(a, m), med(rr, m), lo, hi, med(b, m), med(d, m), med(x, m), med(e, m), med(f, m),
                 med(g, m), med(h, m), med(s, m)
     }
     printf "ops/s per round (files pg pg2):"
