@@ -4,8 +4,10 @@
 // after the other (sendCalls of a 1-wei call to TO, then waitForCallsStatus, polling every
 // 100 ms) after one untimed op each; N ops in all. Prints one JSON line: ops/s over the
 // timed part, latency percentiles (sendCalls until confirmed), HTTP requests to mav2d per op,
-// and since: the timed part's start (ms since the epoch).
-// Environment: MAV2D_URL, MAV2D_TOKEN (bearer), ACCOUNT, CHAIN_ID.
+// since: the timed part's start and until: its end (ms since the epoch), and times: every
+// op's latency (ms, sorted; bench-mav2d-pg.sh merges two clients' rows).
+// Environment: MAV2D_URL, MAV2D_TOKEN (bearer), ACCOUNT, CHAIN_ID; BENCH_BARRIER=1: after
+// the untimed ops print "warm" and start the timed part when a line comes on stdin.
 //   node bench-mav2d-client.mjs CLIENTS N TO
 import { createRequire } from "node:module"
 
@@ -49,6 +51,12 @@ const one = async () => {
     return Number(process.hrtime.bigint() - t0) / 1e6
 }
 await Promise.all(Array.from({ length: clients }, one))
+if (env.BENCH_BARRIER) {
+    // two clients start their timed parts together: "warm", then wait for a line
+    process.stdout.write("warm\n")
+    await new Promise((resolve) => process.stdin.once("data", resolve))
+    process.stdin.destroy()
+}
 const times = []
 let next = 0
 const r0 = requests
@@ -72,6 +80,8 @@ console.log(
         medianMs: pct(50),
         p90Ms: pct(90),
         requestsPerOp: (requests - r0) / n,
-        since
+        since,
+        until: since + wallMs,
+        times
     })
 )

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # e2e-common.sh: sourced by every tests/e2e script. Skips without the devnet's
-# dependencies, the provider or the tools (plus $E2E_NEEDS); starts a fresh devnet
+# dependencies, the provider or the tools (plus $E2E_NEEDS), or with $MH_E2E_ELSEWHERE
+# (its reason: tools/test.sh runs them in one build only); starts a fresh devnet
 # (stopped, with the background processes in BGPIDS, by the EXIT trap; the Alto
 # log is copied to $E2E_KEEP_LOGS if set); MAV2, DEVNET, NET (mav2's network
 # options), SSV (SingleSignerValidationModule), MAV2_STATE_DIR, and:
@@ -26,8 +27,7 @@
 #                                $PM_LOG) and sets the NAME=VALUE words of the line it
 #                                prints once listening (PAYMASTER_URL, PAYMASTER, ...)
 . "$MH_TOP_SRCDIR/tests/harness/tap.sh"
-[ -z "${MH_DISTCHECK:-}" ] ||
-    tap_skip_all "the e2e tests run in the plain and sanitized builds, not in make distcheck"
+[ -z "${MH_E2E_ELSEWHERE:-}" ] || tap_skip_all "$MH_E2E_ELSEWHERE"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 DEVNET="$MH_TOP_SRCDIR/tests/devnet"
 [ -d "$DEVNET/node_modules" ] ||

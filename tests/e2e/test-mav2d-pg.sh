@@ -184,12 +184,12 @@ start_mavd a
 ok "mav2d A ready again" grep -q "^mav2d: ready: account $ACC" <<<"$READY"
 bundling() { rpc "$BUNDLER_URL" debug_bundler_setBundlingMode "[\"$1\"]"; }
 send_raw() { # PORT TO: mav2d's answer to a wallet_sendCalls of 1000 wei, then the HTTP status
-    curl -s --max-time 600 -w '\n%{http_code}\n' -H "Authorization: Bearer $TOKEN" \
+    OPENSSL_CONF=/dev/null curl -s --max-time 600 -w '\n%{http_code}\n' -H "Authorization: Bearer $TOKEN" \
         -d '{"jsonrpc":"2.0","id":1,"method":"wallet_sendCalls","params":[{"version":"2.0.0","chainId":"'"$(printf '0x%x' "$CHAIN_ID")"'","from":"'"$ACC"'","calls":[{"to":"'"$2"'","value":"0x3e8"}]}]}' \
         "http://127.0.0.1:$1/"
 }
 status_is() { # PORT ID STATUS
-    [ "$(curl -s -H "Authorization: Bearer $TOKEN" -d '{"jsonrpc":"2.0","id":1,"method":"wallet_getCallsStatus","params":["'"$2"'"]}' \
+    [ "$(OPENSSL_CONF=/dev/null curl -s -H "Authorization: Bearer $TOKEN" -d '{"jsonrpc":"2.0","id":1,"method":"wallet_getCallsStatus","params":["'"$2"'"]}' \
         "http://127.0.0.1:$1/" | jq -r '.result.status')" = "$3" ]
 }
 nonces_are() { [ "$(nonces)" = "$1" ]; }
@@ -236,7 +236,7 @@ RP=0x00000000000000000000000000000000000c0a75
 via "$PA" send "$RP" $((CAP - S - 1000)) >"$MH_TMP/cap-a.out" 2>>"$MH_TMP/load.err"
 is "policy: A sends up to 1000 wei below the cap" "$(jq -r .statusCode "$MH_TMP/cap-a.out")" 200
 W='{"jsonrpc":"2.0","id":1,"method":"wallet_sendCalls","params":[{"version":"2.0.0","chainId":"'$(printf '0x%x' "$CHAIN_ID")'","from":"'$ACC'","calls":[{"to":"'$RP'","value":"0x7d0"}]}]}'
-curl -s -H "Authorization: Bearer $TOKEN" -d "$W" "http://127.0.0.1:$PB/" >"$MH_TMP/cap-b.json"
+OPENSSL_CONF=/dev/null curl -s -H "Authorization: Bearer $TOKEN" -d "$W" "http://127.0.0.1:$PB/" >"$MH_TMP/cap-b.json"
 is "policy: B refuses 2000 wei more (-32003)" "$(jq -r .error.code "$MH_TMP/cap-b.json")" -32003
 ok "policy: naming policy-value-cap" jq -e '.error.message | test("policy-value-cap")' "$MH_TMP/cap-b.json"
 via "$PB" send "$RP" 1000 >"$MH_TMP/cap-b.out" 2>>"$MH_TMP/load.err"

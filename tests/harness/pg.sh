@@ -12,6 +12,10 @@
 pg_bin=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 pg_as=()
 exec {pg_diag}>&2 # the test's own stderr, which tap.sh's ok does not swallow
+# The server and its tools run without the test's OpenSSL settings: a test that set
+# OPENSSL_CONF to load our provider (an ASan build, in the sanitized tests) would have
+# PostgreSQL load it too, and it then refuses to start.
+pg_env() { env -u LD_PRELOAD OPENSSL_CONF=/dev/null "$@"; }
 pg_find() {
     if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ] || [ ! -x "$pg_bin/pg_ctl" ]; then
         pg_why="no PostgreSQL server (install the Debian package postgresql)"
@@ -41,7 +45,7 @@ pg_start() {
             chown nobody "$data" "$sock" "$pg_dir/pw.initdb" "$pg_dir/server.log"
         fi
         chmod 0700 "$data"
-        (cd / && "${pg_as[@]}" "$pg_bin/initdb" -D "$data" -U mav2 --pwfile="$pg_dir/pw.initdb" \
+        (cd / && pg_env "${pg_as[@]}" "$pg_bin/initdb" -D "$data" -U mav2 --pwfile="$pg_dir/pw.initdb" \
             --auth-local=scram-sha-256 --auth-host=reject --no-locale -E UTF8) \
             >"$pg_dir/initdb.log" 2>&1 || return 1
         rm -f "$pg_dir/pw.initdb"
@@ -49,7 +53,7 @@ pg_start() {
             >>"$data/postgresql.conf"
     fi
     trap pg_stop_now EXIT
-    if ! (cd / && "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$data" -l "$pg_dir/server.log" -w -t 300 \
+    if ! (cd / && pg_env "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$data" -l "$pg_dir/server.log" -w -t 300 \
         start) >"$pg_dir/pg_ctl.log" 2>&1; then
         tail -n 5 "$pg_dir/pg_ctl.log" "$pg_dir/server.log" | sed 's/^/# /' >&"$pg_diag"
         return 1
@@ -57,18 +61,18 @@ pg_start() {
     PG_URL="postgresql:///postgres?host=$sock&user=mav2"
 }
 pg_stop() {
-    (cd / && "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w -t 300 stop) \
+    (cd / && pg_env "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w -t 300 stop) \
         >>"$pg_dir/pg_ctl.log" 2>&1 && return 0
     tail -n 5 "$pg_dir/pg_ctl.log" "$pg_dir/server.log" | sed 's/^/# /' >&"$pg_diag"
     return 1
 }
 pg_stop_now() {
-    (cd / && "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop) \
+    (cd / && pg_env "${pg_as[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop) \
         >/dev/null 2>&1
     [ -n "${pg_cleanup:-}" ] && rm -rf "$pg_cleanup"
     return 0
 }
 pg_psql() {
-    PGPASSWORD=$(cat "$PG_PASSWORD_FILE") "$pg_bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 \
+    PGPASSWORD=$(cat "$PG_PASSWORD_FILE") pg_env "$pg_bin/psql" -X -q -A -t -v ON_ERROR_STOP=1 \
         "$PG_URL" -c "$1"
 }
