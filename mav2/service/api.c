@@ -150,8 +150,10 @@ static json_object *calls_status(mavd_api *a, json_object *params, rpc_err *e)
 {
     json_object *idv = json_object_array_get_idx(params, 0), *rec = NULL;
     const char *id = json_object_is_type(idv, json_type_string) ? json_object_get_string(idv) : "";
+    if (!mavd_store_id_valid(id))
+        return fail(e, -32602, "not a call id: want 0x and 64 hex digits"), NULL;
     if (!mavd_store_get(a->conf->state_dir, id, &rec))
-        return fail(e, -32602, "%s", mav2_last_error()), NULL;
+        return fail(e, -32603, "%s", mav2_last_error()), NULL;
     if (rec == NULL)
         return fail(e, 5730, "unknown bundle id %s", id), NULL;
     json_object_object_del(rec, "lane");

@@ -126,12 +126,17 @@ int mavd_store_put(const char *state_dir, const uint8_t hash[32], json_object *r
     return 1;
 }
 
+int mavd_store_id_valid(const char *id)
+{
+    return strlen(id) == 66 && strncmp(id, "0x", 2) == 0 &&
+           strspn(id + 2, "0123456789abcdefABCDEF") == 64;
+}
+
 int mavd_store_get(const char *state_dir, const char *id, json_object **rec)
 {
     char path[4096];
     *rec = NULL;
-    if (strlen(id) != 66 || strncmp(id, "0x", 2) != 0 ||
-        strspn(id + 2, "0123456789abcdefABCDEF") != 64)
+    if (!mavd_store_id_valid(id))
         return mav2_error_set("not a call id");
     if (shared != NULL)
         return shared_get(id, rec);

@@ -20,8 +20,10 @@ int mavd_store_journal_dir(const char *state_dir, char *out, size_t cap);
 void mavd_store_share(mav2_state *st);
 /* Writes the record of hash (replacing it). */
 int mavd_store_put(const char *state_dir, const uint8_t hash[32], json_object *rec);
+/* 1 when id has the form of a call id: "0x" + 64 hex digits. */
+int mavd_store_id_valid(const char *id);
 /* Reads the record of id ("0x" + 64 hex): 1 with *rec (NULL when there is none), 0 on
- * a malformed id or an unreadable record. */
+ * a malformed id or an unreadable record (a file, or the database past its wait). */
 int mavd_store_get(const char *state_dir, const char *id, json_object **rec);
 /* "0x" + 64 lower-case hex digits of hash into out[67]. */
 void mavd_hash_hex(const uint8_t hash[32], char out[67]);

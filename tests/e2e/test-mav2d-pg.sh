@@ -208,6 +208,11 @@ jq -c . <"$MH_TMP/out2.txt" 2>/dev/null | head -1 | sed 's/^/# /'
 is "outage: a request through A is answered (HTTP 200) past the wait" "$(tail -n 1 "$MH_TMP/out2.txt")" 200
 is "outage: with a JSON-RPC error -32003 naming the database" \
     "$(head -n 1 "$MH_TMP/out2.txt" | jq '.error.code == -32003 and (.error.message | test("database"))')" true
+OPENSSL_CONF=/dev/null curl -s -H "Authorization: Bearer $TOKEN" \
+    -d '{"jsonrpc":"2.0","id":1,"method":"wallet_getCallsStatus","params":["'"$HO"'"]}' \
+    "http://127.0.0.1:$PA/" >"$MH_TMP/st-down.json"
+is "outage: a status asked past the wait: internal error -32603 naming the database" \
+    "$(jq '.error.code == -32603 and (.error.message | test("database"))' "$MH_TMP/st-down.json")" true
 is "outage: nothing sent for it (nonces and Alto's mempool unchanged)" \
     "$(nonces) $(rpc "$BUNDLER_URL" debug_bundler_dumpMempool "[\"$ENTRY_POINT\"]" | jq length)" "$N3 1"
 ok "outage: the lane of the op in flight cannot renew its lease: it stops" \

@@ -117,6 +117,7 @@ is "socket: eth_accounts = the account" "$("${U[@]}" -d '{"jsonrpc":"2.0","id":2
 W='{"jsonrpc":"2.0","id":3,"method":"wallet_sendCalls","params":[{"version":"2.0.0","chainId":"0x1","from":"'$ACC'","calls":[{"to":"'$ACC'"}]}]}'
 is "sendCalls on another chain: error 5710" "$("${U[@]}" -d "$W" http://mav2d/ | jq -r .error.code)" 5710
 is "getCallsStatus of an unknown id: error 5730" "$("${U[@]}" -d '{"jsonrpc":"2.0","id":4,"method":"wallet_getCallsStatus","params":["0x'"$(pad 1)"'"]}' http://mav2d/ | jq -r .error.code)" 5730
+is "getCallsStatus of a malformed id: invalid params -32602" "$("${U[@]}" -d '{"jsonrpc":"2.0","id":4,"method":"wallet_getCallsStatus","params":["0x12"]}' http://mav2d/ | jq -r .error.code)" -32602
 
 # ---- SIGHUP: a new bearer token without a restart
 OLD=$TOKEN
