@@ -101,6 +101,15 @@ static void wait_until(mavd_lanes *l, long long wake_ms)
     pthread_cond_timedwait(&l->work, &l->mu, &until);
 }
 
+/* How soon a lane with a job waiting tries its claim again: a tenth of the lease, at
+ * least 50 ms and at most 250 ms (another host gives a lane up as soon as its queue is
+ * empty; 3 s at the default lease made a two-host tail). One query per try. */
+static long long claim_retry_ms(int lease_ms)
+{
+    long long t = lease_ms / 10;
+    return t < 50 ? 50 : t > 250 ? 250 : t;
+}
+
 /* Under l->mu, PostgreSQL: one step of keeping ln's lease (renewed while an op is
  * pending or a job waits, given up when the lane has nothing to do, claimed for a
  * job, or every lease for an op a dead host left). 1 when it did something. */
@@ -118,7 +127,7 @@ static int lease_step(lane *ln, mav2_rpc *bundler, int want)
     else if (!ln->holding && (now >= ln->probe_at || (want && now >= ln->retry_at))) {
         claimed = lease_take(ln, bundler, want);
         ln->probe_at = now + l->conf->lease_ms;
-        ln->retry_at = now + (l->conf->lease_ms / 10 > 50 ? l->conf->lease_ms / 10 : 50);
+        ln->retry_at = now + claim_retry_ms(l->conf->lease_ms);
         act = 1;
     }
     pthread_mutex_lock(&l->mu);
