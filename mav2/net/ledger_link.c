@@ -163,3 +163,103 @@ char *mav2_ledger_link_record(const char *line, size_t len, size_t record_at)
     }
     return r;
 }
+
+/* The string member k of o, or "". */
+static const char *member(json_object *o, const char *k)
+{
+    json_object *v = NULL;
+    if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
+        return "";
+    return json_object_get_string(v);
+}
+
+/* Whether text (len bytes) holds s. */
+static int holds(const char *text, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= len; i++)
+        if (text[i] == s[0] && memcmp(text + i, s, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* text as an outcome record: o (json_object_put it), else NULL. */
+static json_object *outcome_of(const char *text, size_t len)
+{
+    json_object *o;
+    if (!holds(text, len, "\"event\":\"outcome\"") || (o = parse_object(text, len)) == NULL)
+        return NULL;
+    if (strcmp(member(o, "event"), "outcome") == 0 && is_hash(member(o, "userOpHash")))
+        return o;
+    json_object_put(o);
+    return NULL;
+}
+
+static int is_note(const char *outcome)
+{
+    return strcmp(outcome, "submitted") == 0 || strcmp(outcome, "timeout") == 0;
+}
+
+int mav2_ledger_outcome_key(const char *text, size_t len, char key[MAV2_LEDGER_OUTCOME_KEY_MAX])
+{
+    json_object *o = outcome_of(text, len);
+    if (o == NULL)
+        return 0;
+    snprintf(key, MAV2_LEDGER_OUTCOME_KEY_MAX, "%s %s",
+             is_note(member(o, "outcome")) ? "note" : "final", member(o, "userOpHash"));
+    json_object_put(o);
+    return 1;
+}
+
+/* Whether line (len bytes) is the "sign" line of the op hash. */
+static int is_sign_of(const char *line, size_t len, const char *hash)
+{
+    json_object *o;
+    int yes;
+    if (!holds(line, len, "\"event\":\"sign\"") || (o = parse_object(line, len)) == NULL)
+        return 0;
+    yes = strcmp(member(o, "event"), "sign") == 0 && strcmp(member(o, "userOpHash"), hash) == 0;
+    json_object_put(o);
+    return yes;
+}
+
+int mav2_ledger_outcome_find(const char *text, size_t len, const char *key, size_t *at, size_t *n)
+{
+    const char *hash = strchr(key, ' ') != NULL ? strchr(key, ' ') + 1 : key;
+    char k[MAV2_LEDGER_OUTCOME_KEY_MAX];
+    size_t end = len > 0 && text[len - 1] == '\n' ? len - 1 : len;
+    for (;;) {
+        size_t start = end;
+        while (start > 0 && text[start - 1] != '\n')
+            start--;
+        if (holds(text + start, end - start, hash)) {
+            if (mav2_ledger_outcome_key(text + start, end - start, k) && strcmp(k, key) == 0) {
+                *at = start;
+                *n = end - start;
+                return 1;
+            }
+            if (is_sign_of(text + start, end - start, hash))
+                return 0;
+        }
+        if (start == 0)
+            return 0;
+        end = start - 1;
+    }
+}
+
+int mav2_ledger_outcome_again(const char *have, size_t have_len, const char *record)
+{
+    json_object *a = outcome_of(have, have_len), *b = outcome_of(record, strlen(record));
+    char first[16], then[16], hash[67];
+    int same = a == NULL || b == NULL || is_note(member(b, "outcome")) ||
+               strcmp(member(a, "outcome"), member(b, "outcome")) == 0;
+    snprintf(first, sizeof(first), "%s", a != NULL ? member(a, "outcome") : "");
+    snprintf(then, sizeof(then), "%s", b != NULL ? member(b, "outcome") : "");
+    snprintf(hash, sizeof(hash), "%s", b != NULL ? member(b, "userOpHash") : "");
+    json_object_put(a);
+    json_object_put(b);
+    if (same)
+        return 1;
+    return mav2_error_set("op %s already has its outcome, %s: %s is not recorded", hash, first,
+                          then);
+}

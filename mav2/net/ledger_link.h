@@ -48,4 +48,26 @@ int mav2_ledger_link_check(const char *line, size_t len, uint64_t no, const uint
 /* The record a link holds: "{" + the line from record_at on (free it). */
 char *mav2_ledger_link_record(const char *line, size_t len, size_t record_at);
 
+/* One outcome per op. A record (or link line) with event "outcome" is about the op of
+ * its userOpHash: its final outcome ("included", "reverted", "rejected", "replaced") or
+ * a note that the op is still open ("submitted", "timeout"). A chain holds at most one
+ * of each per op: an append whose record has the outcome key of a link already there
+ * adds nothing (state.h: that link's record id is the key's, so PostgreSQL's unique
+ * (account, record_id) holds it; the ledger file looks back to the op's "sign" line).
+ * The key of text (len bytes): "final 0x<hash>" or "note 0x<hash>"; 0 when it is not
+ * an outcome record. */
+#define MAV2_LEDGER_OUTCOME_KEY_MAX 80
+int mav2_ledger_outcome_key(const char *text, size_t len, char key[MAV2_LEDGER_OUTCOME_KEY_MAX]);
+
+/* The line of text (len bytes of newline-ended link lines) with the outcome key key,
+ * looked for from the end back to the "sign" line of key's op (its outcomes follow it):
+ * 1 with its offset *at and length *n (no newline), 0 when there is none. */
+int mav2_ledger_outcome_find(const char *text, size_t len, const char *key, size_t *at, size_t *n);
+
+/* record arrives with the record id or outcome key of have (a link line or record,
+ * have_len bytes, already in the chain): 1 when it adds nothing (the same record, the
+ * same final outcome, or a second note), else 0 with mav2_last_error() naming both
+ * outcomes: the first final outcome stays. */
+int mav2_ledger_outcome_again(const char *have, size_t have_len, const char *record);
+
 #endif

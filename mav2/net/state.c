@@ -278,5 +278,9 @@ int mav2_state_call_get(mav2_state *st, const uint8_t id[32], char **text)
 
 void mav2_state_record_id(const char *record, uint8_t out[32])
 {
-    mh_keccak256(record, strlen(record), out);
+    char key[MAV2_LEDGER_OUTCOME_KEY_MAX];
+    if (mav2_ledger_outcome_key(record, strlen(record), key))
+        mh_keccak256(key, strlen(key), out);
+    else
+        mh_keccak256(record, strlen(record), out);
 }

@@ -161,8 +161,10 @@ int mav2_state_windows_take(mav2_state *st, const uint8_t account[20], const mav
  * with record's members, its hash the Keccak-256 of that line). append adds record (a
  * JSON object on one line, at most 64 KiB, no member seq or prev: mav2_ledger_record)
  * as the next link: *seq and hash get the link's; appending the same record again
- * returns its link instead of adding one. Two hosts cannot append the same link:
- * (account, seq) is unique. Files: the chain is the file ledger-ACCOUNT (lowercase hex,
+ * returns its link instead of adding one, and so does an "outcome" record of an op
+ * whose outcome (or note) the chain already has (ledger_link.h: one outcome per op;
+ * a different final outcome fails, naming both, and the first stays). Two hosts
+ * cannot append the same link: (account, seq) and (account, record id) are unique. Files: the chain is the file ledger-ACCOUNT (lowercase hex,
  * no 0x) of the state directory, which mav2 audit verify reads as any ledger file. */
 int mav2_state_ledger_append(mav2_state *st, const uint8_t account[20], const char *record,
                              uint64_t *seq, uint8_t hash[32]);

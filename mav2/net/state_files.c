@@ -282,8 +282,8 @@ static int f_window_sum(mav2_state *st, const uint8_t account[20], const char *r
 }
 
 /* Walks text's links: *count links, *first_bad (0 = all hold; mav2_last_error() says
- * why; the links after it are only counted), the last good link's hash, and the link whose
- * record has id (0 = none; id NULL: not looked for). */
+ * why; the links after it are only counted), the last good link's hash, and the first link
+ * whose record has id (0 = none; id NULL: not looked for). */
 static void ledger_walk(const char *text, const uint8_t id[32], uint64_t *count,
                         uint64_t *first_bad, uint8_t last[32], uint64_t *dup, uint8_t dup_hash[32])
 {
@@ -304,13 +304,25 @@ static void ledger_walk(const char *text, const uint8_t id[32], uint64_t *count,
         mav2_ledger_link_hash(p, (size_t)(e - p), last);
         if (id != NULL && (record = mav2_ledger_link_record(p, (size_t)(e - p), at)) != NULL) {
             mav2_state_record_id(record, rid);
-            if (memcmp(rid, id, 32) == 0) {
+            if (*dup == 0 && memcmp(rid, id, 32) == 0) {
                 *dup = *count;
                 memcpy(dup_hash, last, 32);
             }
             free(record);
         }
     }
+}
+
+/* record has the id of link no of text: *seq = no when it adds nothing to that link
+ * (mav2_ledger_outcome_again). */
+static int link_again(const char *text, uint64_t no, const char *record, uint64_t *seq)
+{
+    const char *p = text, *e;
+    for (uint64_t i = 1; i < no; i++)
+        p = strchr(p, '\n') + 1;
+    e = strchr(p, '\n') != NULL ? strchr(p, '\n') : p + strlen(p);
+    *seq = no;
+    return mav2_ledger_outcome_again(p, (size_t)(e - p), record);
 }
 
 static int f_ledger_append(mav2_state *st, const uint8_t account[20], const char *record,
@@ -325,11 +337,11 @@ static int f_ledger_append(mav2_state *st, const uint8_t account[20], const char
         return 0;
     mav2_state_record_id(record, id);
     ledger_walk(text, id, &count, &bad, last, &dup, hash);
-    free(text);
     if (bad)
         ok = mav2_error_prefix("state: the ledger is broken");
     else if (dup)
-        *seq = dup;
+        ok = link_again(text, dup, record, seq);
+    free(text);
     if (ok && !dup) {
         *seq = count + 1;
         ok = mav2_ledger_link_make(record, *seq, last, &line);

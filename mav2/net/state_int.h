@@ -57,7 +57,8 @@ extern const mav2_state_backend mav2_state_pg;
 /* Opens the PostgreSQL connection of st (state_pg.c). */
 int mav2_state_pg_open(mav2_state *st, const char *url, const char *password_file);
 
-/* The record's identity (keccak256 of its bytes): the same record is one link. */
+/* The record's identity (keccak256 of its bytes): the same record is one link. An
+ * outcome record's is its outcome key's (ledger_link.h): one link per op and kind. */
 void mav2_state_record_id(const char *record, uint8_t out[32]);
 
 #endif

@@ -191,11 +191,14 @@ static int append_body(mav2_state *st, void *ctx)
     mav2_state_record_id(c->record, rid);
     mav2_pg_bytea(rid, 32, id);
     if ((r = mav2_pg_exec(st, &res,
-                          "SELECT seq, hash FROM mav2_ledger WHERE account = $1 AND record_id = $2",
+                          "SELECT seq, hash, record FROM mav2_ledger WHERE account = $1 AND"
+                          " record_id = $2",
                           2, p)) != 1)
         return r;
     if (PQntuples(res) == 1) {
-        r = link_of(res, c->seq, c->hash);
+        r = link_of(res, c->seq, c->hash) &&
+            mav2_ledger_outcome_again(PQgetvalue(res, 0, 2), strlen(PQgetvalue(res, 0, 2)),
+                                      c->record);
         PQclear(res);
         return r;
     }

@@ -69,7 +69,10 @@ int mav2_guard_hook(void *ctx, mav2_guard_stage stage, const mav2_guard_event *e
 /* After mav2_send (or mav2_send_replace) with g: appends the "outcome" line of r's op
  * when one was signed or resumed and r's outcome is final: "included", "reverted",
  * "rejected", "timeout" (still pending), "submitted" (not awaited); before it, when
- * r's op replaced another, that one's ("replaced", by: r's userOpHash). No ledger: 1. */
+ * r's op replaced another, that one's ("replaced", by: r's userOpHash). No ledger: 1.
+ * An op gets one final outcome line (included, reverted, rejected, replaced) and at most
+ * one note (timeout, submitted): recording either again adds nothing and returns
+ * 1; another final outcome for it returns 0 naming both, the first one kept (ledger.h). */
 int mav2_guard_outcome(mav2_guard *g, const mav2_send_params *p, const mav2_send_result *r);
 
 /* The "outcome" line of an op whose fate becomes known later than its mav2_send (a

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -140,6 +141,33 @@ static char *make_line(json_object *entry, uint64_t seq, const uint8_t prev[32],
     return text;
 }
 
+/* Whether the ledger fd (size bytes) already has what entry would add: an op's outcome
+ * (mav2_ledger_outcome_find); *there = 1 then, and 0 returned for a different final
+ * outcome (mav2_ledger_outcome_again). */
+static int already_there(int fd, off_t size, json_object *entry, time_t now, int *there)
+{
+    char *record, key[MAV2_LEDGER_OUTCOME_KEY_MAX];
+    size_t at, n;
+    void *text;
+    int ok = 1;
+    *there = 0;
+    if (size == 0 || !mav2_ledger_record(entry, now, &record))
+        return size == 0;
+    if (mav2_ledger_outcome_key(record, strlen(record), key)) {
+        text = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0);
+        if (text == MAP_FAILED)
+            ok = mav2_error_set("ledger: cannot read it: %s", strerror(errno));
+        else {
+            *there = mav2_ledger_outcome_find(text, (size_t)size, key, &at, &n);
+            ok = !*there || mav2_ledger_outcome_again((const char *)text + at, n, record) ||
+                 mav2_error_prefix("ledger");
+            munmap(text, (size_t)size);
+        }
+    }
+    free(record);
+    return ok;
+}
+
 static int append_locked(int fd, const char *path, json_object *entry, time_t now)
 {
     uint64_t seq;
@@ -147,9 +175,12 @@ static int append_locked(int fd, const char *path, json_object *entry, time_t no
     char *line;
     struct stat st;
     size_t n, done = 0;
-    int ok = 1;
-    if (!chain_tip(fd, &seq, prev) || fstat(fd, &st) != 0)
+    int ok = 1, there;
+    if (!chain_tip(fd, &seq, prev) || fstat(fd, &st) != 0 ||
+        !already_there(fd, st.st_size, entry, now, &there))
         return 0;
+    if (there)
+        return 1;
     if ((line = make_line(entry, seq + 1, prev, now)) == NULL)
         return mav2_error_prefix("ledger");
     n = strlen(line);

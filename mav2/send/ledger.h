@@ -13,6 +13,10 @@
  * "refused" (the policy refused, nothing signed) and "outcome" (included / reverted /
  * ..., by userOpHash).
  *
+ * An op has one outcome: an "outcome" line whose op already has its final outcome (or,
+ * for "submitted" / "timeout", a note) in the file is not appended again (ledger_link.h:
+ * mav2_ledger_outcome_key; looked for back to the op's "sign" line); one naming another
+ * final outcome fails, naming both, and the first stays.
  * Appends take an exclusive flock on the file, read its last line, write the new line
  * with one write (O_APPEND) and fsync it; a failed write is cut off again. A file that
  * does not end in a newline (a torn line) is refused until it is repaired.

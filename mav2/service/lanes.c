@@ -166,7 +166,8 @@ static void run_job(lane *ln, mavd_job *j, mav2_rpc *node, mav2_rpc *bundler)
     p.guard_ctx = &g;
     p.paymaster_context = j->paymaster_context;
     ok = send_known(ln, node, bundler, &p, &r);
-    if (!mav2_guard_outcome(&g, &p, &r))
+    /* a sent op's one outcome line is the poller's (settle), not "submitted" */
+    if ((!ok || r.outcome != MAV2_SEND_SUBMITTED) && !mav2_guard_outcome(&g, &p, &r))
         fprintf(stderr, "mav2d: the ledger: %s\n", mav2_last_error());
     if (ok) {
         json_object *rec = record_new(l, ln->index, r.user_op_hash);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # test-send-state (the send flow journaling through a state backend) against a real
-# PostgreSQL started here (pg.sh), where leases expire: a lost lease signs nothing.
+# PostgreSQL started here (pg.sh), where leases expire: a lost lease signs nothing; and
+# test-outcome-once (one outcome line per op) on its ledger chains.
 set -u
 . "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 . "$MH_TOP_SRCDIR/tests/harness/pg.sh"
@@ -19,4 +20,6 @@ unset PGPASSWORD PGPASSFILE
 . "$MH_TOP_SRCDIR/tests/harness/state-common.sh" # sub_tap
 sub_tap env MH_STATE_URL="$PG_URL" MH_STATE_PASSWORD_FILE="$PG_PASSWORD_FILE" \
     "$MH_TOP_BUILDDIR/tests/mav2/send/test-send-state"
+sub_tap env MH_STATE_URL="$PG_URL" MH_STATE_PASSWORD_FILE="$PG_PASSWORD_FILE" \
+    "$MH_TOP_BUILDDIR/tests/mav2/send/test-outcome-once"
 tap_done
