@@ -39,6 +39,11 @@ static int files_dir(mav2_state *st, const char *url)
 
 int mav2_state_open(const char *url, const char *password_file, mav2_state **out)
 {
+    return mav2_state_open_wait(url, password_file, 60000, out);
+}
+
+int mav2_state_open_wait(const char *url, const char *password_file, int wait_ms, mav2_state **out)
+{
     mav2_state *st;
     char host[48] = "host";
     int ok;
@@ -49,7 +54,7 @@ int mav2_state_open(const char *url, const char *password_file, mav2_state **out
         return mav2_error_set("state: out of memory");
     gethostname(host, sizeof(host) - 1);
     snprintf(st->owner, sizeof(st->owner), "%.47s:%ld", host, (long)getpid());
-    st->wait_ms = 60000;
+    mav2_state_set_wait(st, wait_ms);
     if (url != NULL && is_pg_url(url)) {
         st->be = &mav2_state_pg;
         st->kind = "postgresql";

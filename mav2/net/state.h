@@ -59,8 +59,14 @@ typedef struct mav2_state_lane {
  * (journal.h), "file:DIR" or an absolute path = files in DIR, "postgresql://..." or
  * "postgres://..." = PostgreSQL (libpq's URI; a password in it is refused). The
  * password comes from password_file (its first line; NULL = none: libpq's PGPASSWORD
- * or ~/.pgpass). PostgreSQL must have the schema (mav2_state_init_db). */
+ * or ~/.pgpass). PostgreSQL must have the schema (mav2_state_init_db). A server that
+ * does not answer is waited for as a lost connection is, 60000 ms. */
 int mav2_state_open(const char *url, const char *password_file, mav2_state **out);
+
+/* As mav2_state_open, waiting at most wait_ms (0 = not at all) for the server, the wait
+ * the handle then keeps (mav2_state_set_wait). */
+int mav2_state_open_wait(const char *url, const char *password_file, int wait_ms,
+                         mav2_state **out);
 
 void mav2_state_close(mav2_state *st);
 

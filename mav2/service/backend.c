@@ -17,10 +17,8 @@ int mavd_backend_open(const mavd_conf *c, mav2_state **out)
             return 0;
         snprintf(url, sizeof(url), "file:%s", dir);
     }
-    if (!mav2_state_open(c->state_url != NULL ? c->state_url : url, c->state_password_file, out))
-        return 0;
-    mav2_state_set_wait(*out, c->state_wait_ms);
-    return 1;
+    return mav2_state_open_wait(c->state_url != NULL ? c->state_url : url, c->state_password_file,
+                                c->state_wait_ms, out);
 }
 
 int mavd_backend_init_db(const mavd_conf *c)

@@ -21,7 +21,7 @@ typedef struct {
     char *state_url;           /* state.h URL: NULL = files in state-dir (the default) */
     char *state_password_file; /* the database password's file, or NULL */
     int lease_ms;              /* a lane's lease (PostgreSQL) */
-    int state_wait_ms;         /* how long a state call waits for the database to return */
+    int state_wait_ms;         /* how long opening and a state call wait for the database */
     uint64_t chain_id;         /* expected chain (0: the node's) */
     uint8_t account[20];
     uint32_t entity_id;

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # test-mav2d-initdb.sh: mav2d's state settings and --init-db: the files backend (the
 # default) and a real PostgreSQL started here (pg.sh); a wrong password or a password
-# in the URL is one line naming it, exit 2, the secret never printed. No key, no node:
-# --init-db stops before both.
+# in the URL is one line naming it, exit 2, the secret never printed; state-wait = 0 and
+# a database down at start: exit 2 at once. No key, no node: --init-db and the state
+# check stop before both.
 set -u
 . "$MH_TOP_SRCDIR/tests/harness/tap.sh"
 . "$MH_TOP_SRCDIR/tests/harness/pg.sh"
@@ -37,6 +38,38 @@ ok "files: the journal directory is there" test -d "$tmp/state/journal"
 conf "state = files"
 run --init-db
 is "state = files: the same" "$(cat "$tmp/out")" "mav2d: state (files) at schema 2"
+
+# state-wait at start: a database that does not answer (a listener that takes each
+# connection and closes it, counting them, python3) with state-wait = 0 is one try, then
+# one line naming the database, exit 2 (the start once waited 60 s whatever state-wait)
+if command -v python3 >/dev/null; then
+    exec 3< <(exec python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    print("mark" if c.recv(4) == b"mark" else "conn", flush=True)
+    c.close()
+')
+    listener=$!
+    read -r -t 600 port <&3
+    conf "state = postgresql://127.0.0.1:$port/postgres?user=mav2&sslmode=disable&gssencmode=disable" \
+        "state-wait = 0"
+    run
+    is "state-wait = 0, the database down at start: exit 2" "$?" 2
+    ok "state-wait = 0: one line naming the database" one_line "database"
+    exec 4<>"/dev/tcp/127.0.0.1/$port" && printf mark >&4 && exec 4>&-
+    tries=0
+    while read -r -t 600 line <&3 && [ "$line" = conn ]; do tries=$((tries + 1)); done
+    is "state-wait = 0: one try, no wait" "$tries" 1
+    kill "$listener"
+    exec 3<&-
+else
+    tap_skip "state-wait = 0 at start" "python3 not installed"
+fi
 
 if ! pg_find; then
     tap_skip "PostgreSQL: --init-db and its refusals" "$pg_why"
