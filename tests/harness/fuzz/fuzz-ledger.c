@@ -2,9 +2,10 @@
 /* libFuzzer target: the audit ledger's readers (ledger.h) and the policy's value
  * parsers (policy.h). The input is a ledger file: mav2_ledger_verify reads it as
  * `mav2 audit verify` does, mav2_ledger_append reads its last line before adding one
- * (and must then leave a file that verifies if the input did), and each line goes
- * through mav2_ledger_parse_line; the input's first line is also every policy
- * setting's value. Whatever it holds: no crash, no leak. */
+ * and, for an "outcome" line, looks back for its op's outcome (and must then leave a
+ * file that verifies if the input did), and each line goes through
+ * mav2_ledger_parse_line; the input's first line is also every policy setting's value.
+ * Whatever it holds: no crash, no leak. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include "mav2/send/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define OP_HASH "0x0c00000000000000000000000000000000000000000000000000000000000001"
 
 static char dir[256], file[600];
 
@@ -82,6 +85,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mav2_ledger_append(file, e, 1800000000) && good &&
         !mav2_ledger_verify(file, NULL, NULL, NULL))
         abort(); /* an append broke a good chain */
+    json_object_object_add(e, "event", json_object_new_string("outcome"));
+    json_object_object_add(e, "userOpHash", json_object_new_string(OP_HASH));
+    json_object_object_add(e, "outcome", json_object_new_string("included"));
+    if (mav2_ledger_append(file, e, 1800000000) && good &&
+        !mav2_ledger_verify(file, NULL, NULL, NULL))
+        abort(); /* an outcome, looked for back to its op's sign line first */
     json_object_put(e);
     lines((const char *)data, size);
     policy((const char *)data, size);
