@@ -98,11 +98,15 @@ static int ask(grant_reads *r, int what, const char *method, json_object *params
 static json_object *pair(json_object *a, json_object *b)
 {
     json_object *pa = json_object_new_array();
-    if (pa == NULL || json_object_array_add(pa, a) != 0 || json_object_array_add(pa, b) != 0) {
-        json_object_put(pa);
-        return NULL;
+    if (pa != NULL && a != NULL && b != NULL && json_object_array_add(pa, a) == 0) {
+        if (json_object_array_add(pa, b) == 0)
+            return pa;
+        a = NULL; /* pa's */
     }
-    return pa;
+    json_object_put(a);
+    json_object_put(b);
+    json_object_put(pa);
+    return NULL;
 }
 
 /* eth_call params of selector ‖ e's arguments (e freed) to `to`; NULL if out of memory. */
