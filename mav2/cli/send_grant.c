@@ -144,8 +144,9 @@ static int ask_state(grant_reads *r, const mav2_send_params *p, const mav2_grant
     return ok;
 }
 
-/* For an account with code: SingleSignerValidationModule.signers(entity, account) and
- * the account's owner, getFallbackSignerData(). 0 if out of memory. */
+/* The key at the entity, SingleSignerValidationModule.signers(entity, account), and the
+ * account's owner, getFallbackSignerData(): both used only when the account has code.
+ * 0 if out of memory. */
 static int ask_keys(grant_reads *r, const mav2_send_params *p)
 {
     mav2_abi *e = mav2_abi_new();
