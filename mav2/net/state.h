@@ -65,8 +65,7 @@ int mav2_state_open(const char *url, const char *password_file, mav2_state **out
 
 /* As mav2_state_open, waiting at most wait_ms (0 = not at all) for the server, the wait
  * the handle then keeps (mav2_state_set_wait). */
-int mav2_state_open_wait(const char *url, const char *password_file, int wait_ms,
-                         mav2_state **out);
+int mav2_state_open_wait(const char *url, const char *password_file, int wait_ms, mav2_state **out);
 
 void mav2_state_close(mav2_state *st);
 
@@ -170,8 +169,9 @@ int mav2_state_windows_take(mav2_state *st, const uint8_t account[20], const mav
  * returns its link instead of adding one, and so does an "outcome" record of an op
  * whose outcome (or note) the chain already has (ledger_link.h: one outcome per op;
  * a different final outcome fails, naming both, and the first stays). Two hosts
- * cannot append the same link: (account, seq) and (account, record id) are unique. Files: the chain is the file ledger-ACCOUNT (lowercase hex,
- * no 0x) of the state directory, which mav2 audit verify reads as any ledger file. */
+ * cannot append the same link: (account, seq) and (account, record id) are unique.
+ * Files: the chain is the file ledger-ACCOUNT (lowercase hex, no 0x) of the state
+ * directory, which mav2 audit verify reads as any ledger file. */
 int mav2_state_ledger_append(mav2_state *st, const uint8_t account[20], const char *record,
                              uint64_t *seq, uint8_t hash[32]);
 
