@@ -257,6 +257,9 @@ pg_psql "SELECT record FROM mav2_ledger WHERE account = '\\x$ACCHEX' ORDER BY se
     >"$MH_TMP/chain.jsonl"
 is "ledger: exported, it is a ledger file with the same tip" \
     "$("$MAV2" audit verify "$MH_TMP/chain.jsonl" 2>&1)" "$(cat "$MH_TMP/verify.out")"
+is "ledger: mav2 audit show --state shows the chain's lines as those of the exported file" \
+    "$("$MAV2" audit show --state "$PG_URL" --state-password-file "$PG_PASSWORD_FILE" \
+        --account "$ACC" 2>&1)" "$("$MAV2" audit show "$MH_TMP/chain.jsonl" 2>&1)"
 ok "ledger: no file ledger on either host" \
     test ! -e "$MH_TMP/a-state/ledger.jsonl" -a ! -e "$MH_TMP/b-state/ledger.jsonl"
 jq -r 'select(.event == "sign") | .userOpHash' "$MH_TMP/chain.jsonl" | sort >"$MH_TMP/signed"
