@@ -40,30 +40,9 @@ session_account
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (umask 077 && echo "$TOKEN" >"$MH_TMP/token")
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-conf() { # NAME PORT [EXTRA SETTING]
-    (umask 077 && cat >"$MH_TMP/$1.conf" <<CONF
-[profile e2e]
-rpc-url = $RPC_URL
-bundler-url = $BUNDLER_URL
-account = $ACC
-key = $SK
-entity-id = 1
-global = true
-policy-value-cap = $CAP/24h
-[service]
-profile = e2e
-listen = $MH_TMP/$1.sock
-tcp = 127.0.0.1:$2
-bearer-token-file = $MH_TMP/token
-lanes = 4
-state-dir = $MH_TMP/$1-state
-poll-interval = 200
-state = $PG_URL
-state-password-file = $PG_PASSWORD_FILE
-lease = $LEASE
-${3:-}
-CONF
-    )
+conf() { # NAME PORT [EXTRA SERVICE SETTING]
+    mav2d_conf "$MH_TMP" "$1" "$2" 4 200 "policy-value-cap = $CAP/24h" -- "state = $PG_URL" \
+        "state-password-file = $PG_PASSWORD_FILE" "lease = $LEASE" ${3:+"$3"}
 }
 PA=$(free_port)
 PB=$(free_port)
