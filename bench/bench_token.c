@@ -12,6 +12,7 @@ int bench_token_open(bench_token *t, const char *prog, const char *uri, const ch
 {
     p11k1_config cfg;
     mav2_key_opts o;
+    CK_BBOOL no = CK_FALSE;
     CK_RV rv;
 
     memset(t, 0, sizeof(*t));
@@ -31,6 +32,9 @@ int bench_token_open(bench_token *t, const char *prog, const char *uri, const ch
         fprintf(stderr, "%s: C_OpenSession failed\n", prog);
         return 0;
     }
+    if (t->f->C_CopyObject(t->session, t->handle, &(CK_ATTRIBUTE){CKA_TOKEN, &no, sizeof(no)}, 1,
+                           &t->copy) != CKR_OK)
+        t->copy = 0;
     if (!mav2_key_load(uri, &o, &t->pkey) || (t->signer = mav2_signer_new(t->pkey)) == NULL) {
         fprintf(stderr, "%s: token key through the provider: %s\n", prog, mav2_last_error());
         return 0;
@@ -43,6 +47,14 @@ int bench_token_bare_sign(bench_token *t, const unsigned char d[32], unsigned ch
     CK_MECHANISM mech = {CKM_ECDSA, NULL, 0};
     CK_ULONG len = 64;
     return t->f->C_SignInit(t->session, &mech, t->handle) == CKR_OK &&
+           t->f->C_Sign(t->session, (CK_BYTE_PTR)d, 32, rs, &len) == CKR_OK && len == 64;
+}
+
+int bench_token_copy_sign(bench_token *t, const unsigned char d[32], unsigned char rs[64])
+{
+    CK_MECHANISM mech = {CKM_ECDSA, NULL, 0};
+    CK_ULONG len = 64;
+    return t->copy != 0 && t->f->C_SignInit(t->session, &mech, t->copy) == CKR_OK &&
            t->f->C_Sign(t->session, (CK_BYTE_PTR)d, 32, rs, &len) == CKR_OK && len == 64;
 }
 

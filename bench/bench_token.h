@@ -18,6 +18,7 @@ typedef struct bench_token {
     CK_FUNCTION_LIST *f;
     CK_SESSION_HANDLE session; /* bare C_Sign's own session */
     CK_OBJECT_HANDLE handle;   /* the private key's token object */
+    CK_OBJECT_HANDLE copy;     /* its session copy (CKA_TOKEN false); 0 if refused */
     EVP_PKEY *pkey;            /* the same key through the provider */
     mav2_signer *signer;
 } bench_token;
@@ -27,6 +28,9 @@ int bench_token_open(bench_token *t, const char *prog, const char *uri, const ch
 
 /* Bare C_SignInit + C_Sign of the 32-byte digest d: rs = r || s. Returns 1 or 0. */
 int bench_token_bare_sign(bench_token *t, const unsigned char d[32], unsigned char rs[64]);
+
+/* The same on the session copy (the floor of cache-keys). Returns 1 or 0. */
+int bench_token_copy_sign(bench_token *t, const unsigned char d[32], unsigned char rs[64]);
 
 void bench_token_close(bench_token *t);
 

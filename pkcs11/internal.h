@@ -64,6 +64,7 @@ struct p11k1_ctx {
     pthread_mutex_t lock;
     p11k1_module *modules;
     pid_t pid;
+    unsigned long fork_gen; /* p11k1_fork_gen when pid was read */
     char *pin_env;
     p11k1_pin_cb pin_cb;
     void *pin_cb_arg;

@@ -186,11 +186,30 @@ CK_RV p11k1_module_get(p11k1_ctx *ctx, const char *mod_name, const char *mod_pat
     return rv;
 }
 
+/* Bumped in every forked child, so that a context learns of a fork without a
+ * getpid() system call per use. (glibc drops the handler when the library is
+ * unloaded.) */
+static unsigned long fork_gen;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void fork_child(void)
+{
+    __atomic_add_fetch(&fork_gen, 1, __ATOMIC_RELEASE);
+}
+
+static void fork_hook(void)
+{
+    pthread_atfork(NULL, NULL, fork_child);
+}
+
 void p11k1_ctx_check_fork(p11k1_ctx *ctx)
 {
-    pid_t pid = getpid();
-    if (__atomic_load_n(&ctx->pid, __ATOMIC_ACQUIRE) == pid)
+    unsigned long gen = __atomic_load_n(&fork_gen, __ATOMIC_ACQUIRE);
+    pid_t pid;
+
+    if (__atomic_load_n(&ctx->fork_gen, __ATOMIC_ACQUIRE) == gen)
         return;
+    pid = getpid();
     pthread_mutex_lock(&ctx->lock);
     if (ctx->pid != pid) {
         /* PKCS#11: a child must call C_Initialize and may not use the parent's
@@ -200,8 +219,9 @@ void p11k1_ctx_check_fork(p11k1_ctx *ctx)
             for (p11k1_slot *s = m->slots; s != NULL; s = s->next)
                 p11k1_slot_forget_sessions(s);
         }
-        __atomic_store_n(&ctx->pid, pid, __ATOMIC_RELEASE);
+        ctx->pid = pid;
     }
+    __atomic_store_n(&ctx->fork_gen, gen, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&ctx->lock);
 }
 
@@ -229,6 +249,8 @@ P11K1_EXPORT CK_RV p11k1_ctx_new(const p11k1_config *cfg, p11k1_ctx **out)
     if (ctx == NULL)
         return p11k1_fail(CKR_HOST_MEMORY, "out of memory");
     pthread_mutex_init(&ctx->lock, NULL);
+    pthread_once(&fork_once, fork_hook);
+    ctx->fork_gen = __atomic_load_n(&fork_gen, __ATOMIC_ACQUIRE);
     ctx->pid = getpid();
     if (cfg != NULL) {
         ctx->pin_cb = cfg->pin_cb;

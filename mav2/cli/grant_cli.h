@@ -27,11 +27,12 @@ typedef struct {
  * Returns an exit code (error printed). Clear gr with mav2_cli_grant_clear. */
 int mav2_cli_grant_load(const mav2_cli_cmd *cmd, const char *spec, const mav2_send_params *p,
                         mav2_cli_grant *gr);
-/* The checks before signing, on the node: the deadline not past (by the latest block's
- * timestamp); the owner recovered for the node's chain and p->account is the account's
- * owner (read with getFallbackSignerData, or factory_owner for an account without
- * code: NULL then refuses); the key installed at the entity as session_key: the grant
- * was used, it is ignored (one line on stderr); the entity held by another key:
+/* The checks before signing, on the node (its reads in one JSON-RPC batch; one call at
+ * a time for a node that refuses batches, rpc_caps.h): the deadline not past (by the
+ * latest block's timestamp); the owner recovered for the node's chain and p->account is
+ * the account's owner (read with getFallbackSignerData, or factory_owner for an account
+ * without code: NULL then refuses); the key installed at the entity as session_key: the
+ * grant was used, it is ignored (one line on stderr); the entity held by another key:
  * refused; else the deferred lane must be at the grant's sequence. When the grant is to
  * be used, p gets the deferred nonce option and the signature prefix (pointing into
  * gr). Returns an exit code. */

@@ -44,18 +44,6 @@ static int cmp4(const uint64_t a[4], const uint64_t b[4])
     return 0;
 }
 
-/* out = a + b; returns the carry. out may be a or b. */
-static unsigned add4(const uint64_t a[4], const uint64_t b[4], uint64_t out[4])
-{
-    unsigned __int128 acc = 0;
-    for (int i = 0; i < 4; i++) {
-        acc += (unsigned __int128)a[i] + b[i];
-        out[i] = (uint64_t)acc;
-        acc >>= 64;
-    }
-    return (unsigned)acc;
-}
-
 /* out = a - b; returns the borrow. out may be a or b. */
 static unsigned sub4(const uint64_t a[4], const uint64_t b[4], uint64_t out[4])
 {
@@ -68,53 +56,164 @@ static unsigned sub4(const uint64_t a[4], const uint64_t b[4], uint64_t out[4])
     return borrow;
 }
 
-static void shr1(uint64_t x[4], unsigned top)
+/* Signed integers in five 62-bit limbs, least significant first: limbs 0-3 in
+ * [0, 2^62), limb 4 signed (value = sum v[i] 2^(62 i)). */
+typedef struct {
+    int64_t v[5];
+} s62;
+
+#define M62 ((int64_t)0x3fffffffffffffff)
+
+static const s62 N62 = {{0x3fd25e8cd0364141LL, 0x2abb739abd2280eeLL, 0x3fffffffffffffebLL,
+                         0x3fffffffffffffffLL, 0xffLL}};
+
+static void s62_from(const uint64_t x[4], s62 *r)
 {
-    for (int i = 0; i < 3; i++)
-        x[i] = x[i] >> 1 | x[i + 1] << 63;
-    x[3] = x[3] >> 1 | (uint64_t)top << 63;
+    r->v[0] = (int64_t)(x[0] & (uint64_t)M62);
+    r->v[1] = (int64_t)((x[0] >> 62 | x[1] << 2) & (uint64_t)M62);
+    r->v[2] = (int64_t)((x[1] >> 60 | x[2] << 4) & (uint64_t)M62);
+    r->v[3] = (int64_t)((x[2] >> 58 | x[3] << 6) & (uint64_t)M62);
+    r->v[4] = (int64_t)(x[3] >> 56);
 }
 
-static int is_one(const uint64_t x[4])
+static void s62_to(const s62 *a, uint64_t x[4])
 {
-    return x[0] == 1 && x[1] == 0 && x[2] == 0 && x[3] == 0;
+    x[0] = (uint64_t)a->v[0] | (uint64_t)a->v[1] << 62;
+    x[1] = (uint64_t)a->v[1] >> 2 | (uint64_t)a->v[2] << 60;
+    x[2] = (uint64_t)a->v[2] >> 4 | (uint64_t)a->v[3] << 58;
+    x[3] = (uint64_t)a->v[3] >> 6 | (uint64_t)a->v[4] << 56;
 }
 
-/* Halves u until it is odd, halving x mod n alongside (x + n when x is odd). */
-static void halve(uint64_t u[4], uint64_t x[4])
+/* 62 divsteps (Bernstein-Yang) on the low bits of f and g: the matrix t with
+ * 2^62 (f', g') = t (f, g), branch-free. delta is carried across calls. */
+static void divsteps62(int64_t *delta, uint64_t f, uint64_t g, int64_t t[4])
 {
-    while (!(u[0] & 1)) {
-        shr1(u, 0);
-        shr1(x, x[0] & 1 ? add4(x, N, x) : 0);
+    int64_t u = 1, v = 0, q = 0, r = 1, d = *delta;
+
+    for (int i = 0; i < 62; i++) {
+        /* swap when delta > 0 and g odd: (delta, f, g) <- (-delta, g, -f) */
+        uint64_t c = (uint64_t) - (int64_t)((d > 0) & (int)(g & 1));
+        uint64_t x = (f ^ g) & c;
+        int64_t y = (u ^ q) & (int64_t)c, w = (v ^ r) & (int64_t)c;
+        f ^= x;
+        g ^= x;
+        g = (g ^ c) - c;
+        u ^= y;
+        q ^= y;
+        q = (q ^ (int64_t)c) - (int64_t)c;
+        v ^= w;
+        r ^= w;
+        r = (r ^ (int64_t)c) - (int64_t)c;
+        d = (d ^ (int64_t)c) - (int64_t)c;
+        /* g odd: g += f */
+        c = (uint64_t) - (int64_t)(g & 1);
+        g += f & c;
+        q += u & (int64_t)c;
+        r += v & (int64_t)c;
+        d++;
+        g >>= 1;
+        u *= 2;
+        v *= 2;
     }
+    *delta = d;
+    t[0] = u;
+    t[1] = v;
+    t[2] = q;
+    t[3] = r;
 }
 
-/* x = x - y mod n, both below n. */
-static void sub_mod(uint64_t x[4], const uint64_t y[4])
+/* out = (a x + b y + m N) / 2^62, exact by the choice of m (0 when mod is 0). */
+static void s62_combine(int64_t a, const s62 *x, int64_t b, const s62 *y, int64_t m, s62 *out)
 {
-    if (sub4(x, y, x))
-        add4(x, N, x);
-}
-
-/* out = a^-1 mod n for a in [1, n-1]: binary extended Euclid (a is public). */
-static void inv_mod_n(const uint64_t a[4], uint64_t out[4])
-{
-    uint64_t u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
-
-    memcpy(u, a, sizeof(u));
-    memcpy(v, N, sizeof(v));
-    while (!is_one(u) && !is_one(v)) {
-        halve(u, x1);
-        halve(v, x2);
-        if (cmp4(u, v) >= 0) {
-            sub4(u, v, u);
-            sub_mod(x1, x2);
-        } else {
-            sub4(v, u, v);
-            sub_mod(x2, x1);
-        }
+    __int128 acc = (__int128)a * x->v[0] + (__int128)b * y->v[0] + (__int128)m * N62.v[0];
+    acc >>= 62;
+    for (int i = 1; i < 5; i++) {
+        acc += (__int128)a * x->v[i] + (__int128)b * y->v[i] + (__int128)m * N62.v[i];
+        out->v[i - 1] = (int64_t)acc & M62;
+        acc >>= 62;
     }
-    memcpy(out, is_one(u) ? x1 : x2, sizeof(x1));
+    out->v[4] = (int64_t)acc;
+}
+
+/* m making a x0 + b y0 + m N0 divisible by 2^62. */
+static int64_t s62_fix(int64_t a, const s62 *x, int64_t b, const s62 *y)
+{
+    static const uint64_t NINV = 0xb4f20099aa774ec1ULL; /* N^-1 mod 2^64 */
+    uint64_t t = (uint64_t)a * (uint64_t)x->v[0] + (uint64_t)b * (uint64_t)y->v[0];
+    return (int64_t)((0 - t * NINV) & (uint64_t)M62);
+}
+
+static int s62_is_zero(const s62 *a)
+{
+    return (a->v[0] | a->v[1] | a->v[2] | a->v[3] | a->v[4]) == 0;
+}
+
+/* a = a + k N for k = +1 or -1. */
+static void s62_add_n(s62 *a, int k)
+{
+    int64_t carry = 0;
+    for (int i = 0; i < 4; i++) {
+        int64_t s = a->v[i] + k * N62.v[i] + carry;
+        a->v[i] = s & M62;
+        carry = s >> 62;
+    }
+    a->v[4] += k * N62.v[4] + carry;
+}
+
+static int s62_below_n(const s62 *a)
+{
+    for (int i = 4; i >= 0; i--)
+        if (a->v[i] != N62.v[i])
+            return a->v[i] < N62.v[i];
+    return 0;
+}
+
+/* out = a^-1 mod n for a in [1, n-1], variable time (a is public): divsteps
+ * from (f, g) = (n, a) until g = 0, tracking f = d a and g = e a mod n. */
+static int inv_mod_n(const uint64_t a[4], uint64_t out[4])
+{
+    s62 f = N62, g, d = {{0}}, e = {{1}}, nf, ng;
+    int64_t delta = 1, t[4];
+    int rounds = 0;
+
+    s62_from(a, &g);
+    while (!s62_is_zero(&g)) {
+        if (++rounds > 16) /* the divsteps bound for 256 bits is 12 rounds */
+            return 0;
+        divsteps62(&delta, (uint64_t)f.v[0] | (uint64_t)f.v[1] << 62,
+                   (uint64_t)g.v[0] | (uint64_t)g.v[1] << 62, t);
+        s62_combine(t[0], &f, t[1], &g, 0, &nf);
+        s62_combine(t[2], &f, t[3], &g, 0, &ng);
+        f = nf;
+        g = ng;
+        s62_combine(t[0], &d, t[1], &e, s62_fix(t[0], &d, t[1], &e), &nf);
+        s62_combine(t[2], &d, t[3], &e, s62_fix(t[2], &d, t[3], &e), &ng);
+        d = nf;
+        e = ng;
+    }
+    if (f.v[4] < 0) { /* f = -1: a^-1 = -d */
+        for (int i = 0; i < 5; i++)
+            d.v[i] = -d.v[i];
+        s62_add_n(&d, 0); /* renormalize the limbs */
+    }
+    while (d.v[4] < 0)
+        s62_add_n(&d, 1);
+    while (!s62_below_n(&d))
+        s62_add_n(&d, -1);
+    s62_to(&d, out);
+    return 1;
+}
+
+int mav2_k1_scalar_inverse(const unsigned char a[32], unsigned char out[32])
+{
+    static const uint64_t zero[4] = {0, 0, 0, 0};
+    uint64_t x[4], r[4];
+
+    load_be(a, x);
+    if (cmp4(x, zero) == 0 || cmp4(x, N) >= 0 || !inv_mod_n(x, r))
+        return 0;
+    store_be(r, out);
+    return 1;
 }
 
 /* x = x * y mod n through libsecp256k1 (both in [1, n-1]). */
@@ -138,7 +237,8 @@ int mav2_k1_nonce_point_call(const unsigned char digest[32], const unsigned char
         return 0;
     if (cmp4(z, N) >= 0)
         sub4(z, N, z);
-    inv_mod_n(sv, si);
+    if (!inv_mod_n(sv, si))
+        return 0;
     store_be(si, sib);
     /* s' = Qx * r / s: R' = Q (x = Qx, y's parity as the recovery id) */
     memcpy(sig, pub + 1, 32);

@@ -25,6 +25,10 @@ int mav2_k1_nonce_point_call(const unsigned char digest[32], const unsigned char
                              const unsigned char pub[65], unsigned char sig[64], int *recid,
                              unsigned char msg[32]);
 
+/* out = a^-1 mod n (big-endian scalars), variable time: for public values
+ * only. 0 if a is 0 or not below n. */
+int mav2_k1_scalar_inverse(const unsigned char a[32], unsigned char out[32]);
+
 /* 1 if pkey's private scalar is in OpenSSL's default provider and its public
  * point is pub: then mav2_k1_soft_sign can sign with it. */
 int mav2_k1_soft_usable(EVP_PKEY *pkey, const unsigned char pub[65]);

@@ -2,6 +2,7 @@
 /* signer: EVP_PKEY_sign -> DER -> low s -> recovery id -> r || s || v. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,8 @@ struct mav2_signer {
     unsigned char addr[MAV2_ADDRESS_LEN];
     char addr_str[MAV2_ADDRESS_STR_MAX];
     int soft; /* the default provider holds the scalar: sign with libsecp256k1 */
+    pthread_mutex_t ctx_lock;
+    EVP_PKEY_CTX *ctx; /* sign-initialized, reused by the holder of ctx_lock */
 };
 
 /* secp256k1 group order n, big-endian. */
@@ -157,6 +160,7 @@ mav2_signer *mav2_signer_new(EVP_PKEY *pkey)
         return NULL;
     }
     s->pkey = pkey;
+    pthread_mutex_init(&s->ctx_lock, NULL);
     memcpy(s->pub, pub, sizeof(pub));
     address_of_point(s->pub, s->addr);
     mav2_address_format(s->addr, s->addr_str);
@@ -168,6 +172,8 @@ void mav2_signer_free(mav2_signer *signer)
 {
     if (signer == NULL)
         return;
+    EVP_PKEY_CTX_free(signer->ctx);
+    pthread_mutex_destroy(&signer->ctx_lock);
     EVP_PKEY_free(signer->pkey);
     free(signer);
 }
@@ -312,25 +318,44 @@ int mav2_sig_from_der(const unsigned char *der, size_t der_len, const unsigned c
     return mav2_error_set("signature from the key does not verify under its public key");
 }
 
+/* DER signature of digest through EVP_PKEY_sign: on the signer's kept context
+ * when no other thread is using it, else on a context of its own. */
+static int evp_sign(mav2_signer *signer, const unsigned char digest[32], unsigned char *der,
+                    size_t *der_len)
+{
+    int kept = pthread_mutex_trylock(&signer->ctx_lock) == 0;
+    EVP_PKEY_CTX *ctx = kept ? signer->ctx : NULL;
+    int ok;
+
+    if (ctx == NULL) {
+        ctx = EVP_PKEY_CTX_new_from_pkey(NULL, signer->pkey, NULL);
+        if (ctx != NULL && EVP_PKEY_sign_init(ctx) <= 0) {
+            EVP_PKEY_CTX_free(ctx);
+            ctx = NULL;
+        }
+    }
+    ok = ctx != NULL && EVP_PKEY_sign(ctx, der, der_len, digest, 32) > 0;
+    if (kept) {
+        signer->ctx = ok ? ctx : NULL; /* a failed context is not reused */
+        pthread_mutex_unlock(&signer->ctx_lock);
+    }
+    if (!kept || !ok)
+        EVP_PKEY_CTX_free(ctx);
+    return ok;
+}
+
 int mav2_signer_sign_digest(mav2_signer *signer, const unsigned char digest[32],
                             unsigned char sig[MAV2_SIG65_LEN])
 {
-    EVP_PKEY_CTX *ctx;
     unsigned char der[80];
     size_t der_len = sizeof(der);
-    int ok;
 
     if (signer == NULL || digest == NULL || sig == NULL)
         return mav2_error_set("missing argument to mav2_signer_sign_digest");
     if (signer->soft)
         return mav2_k1_soft_sign(signer->pkey, digest, sig) ||
                mav2_error_set("signing with the software key failed");
-    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, signer->pkey, NULL);
-    if (ctx == NULL)
-        return mav2_error_ossl("cannot use the key for signing");
-    ok = EVP_PKEY_sign_init(ctx) > 0 && EVP_PKEY_sign(ctx, der, &der_len, digest, 32) > 0;
-    EVP_PKEY_CTX_free(ctx);
-    if (!ok)
+    if (!evp_sign(signer, digest, der, &der_len))
         return mav2_error_ossl("signing failed");
     return mav2_sig_from_der(der, der_len, digest, signer->pub, sig);
 }

@@ -48,7 +48,10 @@ const unsigned char *mav2_signer_pubkey(const mav2_signer *signer);
 const unsigned char *mav2_signer_address(const mav2_signer *signer);
 const char *mav2_signer_address_str(const mav2_signer *signer);
 
-/* Signs a 32-byte digest as it is: sig = r || s || v, low s, v in {27, 28}. */
+/* Signs a 32-byte digest as it is: sig = r || s || v, low s, v in {27, 28}.
+ * Thread-safe: threads may sign with one signer at once (the signer keeps one
+ * EVP_PKEY_CTX for whoever finds it free; the others make their own). The
+ * signer itself must outlive the calls and be freed by one thread. */
 MAV2_WARN_UNUSED_RESULT int mav2_signer_sign_digest(mav2_signer *signer,
                                                     const unsigned char digest[32],
                                                     unsigned char sig[MAV2_SIG65_LEN]);

@@ -11,19 +11,25 @@
 #include "mav2/net/rpc.h"
 #include "mav2/net/rpc_json.h"
 
+int mav2_eth_chain_id_answer(json_object *res, uint64_t *chain)
+{
+    mav2_u256 v;
+    return (json_object_is_type(res, json_type_string) &&
+            mav2_u256_from_hex(&v, json_object_get_string(res)) && mav2_u256_to_u64(&v, chain)) ||
+           mav2_error_set("eth_chainId: the answer is not a chain id");
+}
+
 int mav2_eth_chain_id(mav2_rpc *rpc, uint64_t *chain)
 {
     json_object *res = NULL;
-    mav2_u256 v;
     int ok;
     if (rpc == NULL || chain == NULL)
         return mav2_error_set("eth_chainId: no client");
     if (!mav2_rpc_call(rpc, "eth_chainId", NULL, &res))
         return 0;
-    ok = json_object_is_type(res, json_type_string) &&
-         mav2_u256_from_hex(&v, json_object_get_string(res)) && mav2_u256_to_u64(&v, chain);
+    ok = mav2_eth_chain_id_answer(res, chain);
     json_object_put(res);
-    return ok || mav2_error_set("eth_chainId: the answer is not a chain id");
+    return ok;
 }
 
 int mav2_eth_has_code(mav2_rpc *rpc, const uint8_t account[MAV2_ADDRESS_LEN], uint64_t block,
@@ -39,14 +45,18 @@ int mav2_eth_has_code(mav2_rpc *rpc, const uint8_t account[MAV2_ADDRESS_LEN], ui
     mav2_address_format(account, a);
     json_object_array_add(params, json_object_new_string(a));
     json_object_array_add(params, json_object_new_string(tag));
-    ok = mav2_rpc_call(rpc, "eth_getCode", params, &res);
+    ok = mav2_rpc_call(rpc, "eth_getCode", params, &res) && mav2_eth_code_answer(res, has);
     json_object_put(params);
-    if (ok && !json_object_is_type(res, json_type_string))
-        ok = mav2_error_set("eth_getCode: the answer is not hex");
-    if (ok)
-        *has = strlen(json_object_get_string(res)) > 2;
     json_object_put(res);
     return ok;
+}
+
+int mav2_eth_code_answer(json_object *res, int *has)
+{
+    if (!json_object_is_type(res, json_type_string))
+        return mav2_error_set("eth_getCode: the answer is not hex");
+    *has = strlen(json_object_get_string(res)) > 2;
+    return 1;
 }
 
 int mav2_eth_nonce_seq(mav2_rpc *rpc, const uint8_t entry_point[MAV2_ADDRESS_LEN],

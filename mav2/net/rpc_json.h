@@ -40,5 +40,11 @@ json_object *mav2_eth_call_params(const uint8_t to[MAV2_ADDRESS_LEN], const uint
 /* An eth_call answer (a 0x-hex JSON string) into out; 0 with "WHAT: the answer is not
  * hex" otherwise. */
 int mav2_eth_call_answer(json_object *res, mav2_buf *out, const char *what);
+/* An eth_chainId answer into *chain (rpc.h: mav2_eth_chain_id); 0 with "eth_chainId:
+ * the answer is not a chain id" otherwise. */
+int mav2_eth_chain_id_answer(json_object *res, uint64_t *chain);
+/* An eth_getCode answer: *has = 1 when it is code (rpc.h: mav2_eth_has_code); 0 with
+ * "eth_getCode: the answer is not hex" otherwise. */
+int mav2_eth_code_answer(json_object *res, int *has);
 
 #endif

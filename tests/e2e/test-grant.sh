@@ -6,7 +6,10 @@
 # grant is refused before sending (its lane moved on); a grant for another chain id and
 # an expired grant are refused before signing; a grant with a native limit wraps
 # executeUserOp by itself; the grant's allowlist is checked before its first op is
-# signed; a token-held owner grants a token-held session key.
+# signed; a token-held owner grants a token-held session key. The grant ops s1 (the
+# account without code, a deadline) and s4 (deployed) go through a logging proxy in front
+# of node and bundler each (bench/count-proxy.mjs): the grant's reads are one request;
+# the same checks hold through a node that refuses batches (its calls one at a time).
 . "$MH_TOP_SRCDIR/tests/e2e/e2e-common.sh"
 e2e_token grant
 for l in sk1 sk2 sk3 own; do
@@ -31,6 +34,28 @@ snd() { # NAME ENTITY KEY SEND-ARGS...
     run "$name" send "${NET[@]}" --account "$ACC" --key "$(K "$k")" --entity-id "$e" "$@"
 }
 haserr() { grep -q "$2" "$MH_TMP/$1.err"; }
+proxy() { # UPSTREAM NAME FD [no-batch]: PORT = a logging proxy's (log $MH_TMP/NAME.log)
+    mkfifo "$MH_TMP/$2.port" && eval "exec $3<>\"\$MH_TMP/$2.port\""
+    node "$MH_TOP_SRCDIR/bench/count-proxy.mjs" "$1" "$MH_TMP/$2.log" ${4:-} >&"$3" &
+    BGPIDS+=($!)
+    PORT=
+    read -r -t 600 -u "$3" PORT || echo "Bail out! the $2 proxy did not start"
+}
+proxy "$RPC_URL" node 7
+PNET=(--rpc-url "http://127.0.0.1:$PORT")
+proxy "$BUNDLER_URL" bundler 8
+PNET+=(--bundler-url "http://127.0.0.1:$PORT" --poll 100 --timeout 60)
+proxy "$RPC_URL" nobatch 9 no-batch # a node that refuses batches (as Alto does)
+NBNET=(--rpc-url "http://127.0.0.1:$PORT" --bundler-url "$BUNDLER_URL" --timeout 60)
+counts_reset() { : >"$MH_TMP/node.log" && : >"$MH_TMP/bundler.log"; }
+before_receipt() { grep -vc eth_getUserOperationReceipt "$@"; } # requests of the logs
+calls_of() { awk -v one="$1" '(NF == 2) == one' "$MH_TMP/nobatch.log" | wc -l; } # 1|0
+counted() { # NAME: the requests of the op just run, per server, before the receipt
+    echo "# $1: node $(before_receipt "$MH_TMP/node.log"), bundler" \
+        "$(before_receipt "$MH_TMP/bundler.log") HTTP requests before the receipt;" \
+        "what they asked:"
+    cat "$MH_TMP/node.log" "$MH_TMP/bundler.log" | cut -d' ' -f2- | sed 's/^/#   /'
+}
 code_of() { rpc "$RPC_URL" eth_getCode "[\"$ACC\",\"latest\"]" | jq -r .; }
 
 # ---- made offline: the command has no node option; in a network namespace of its own
@@ -57,9 +82,13 @@ ok "... refused before signing, naming the owner and chain" haserr x1 "refused b
 is "... nothing sent: the account has no code" "$(code_of)" 0x
 
 # ---- the first op deploys the account, installs the key and pays
-snd s1 1 sk1 --global --grant "$MH_TMP/g1.hex" --factory-owner "$OWNER" --salt "$SALT" \
-    --call "$RCPT,1000"
+counts_reset
+run s1 send "${PNET[@]}" --account "$ACC" --key "$(K sk1)" --entity-id 1 --global \
+    --grant "$MH_TMP/g1.hex" --factory-owner "$OWNER" --salt "$SALT" --call "$RCPT,1000"
 is "first op with the grant: exit 0" "$RC" 0
+counted s1
+is "... the node got 2 requests before the receipt (the grant's reads, the send's)" \
+    "$(before_receipt "$MH_TMP/node.log")" 2
 ok "the account is deployed" sh -c "[ '$(code_of)' != 0x ]"
 is "the session key is installed at entity 1" "$(signer_of 1)" \
     "$("$MAV2" address --key "$(K sk1)" | lower)"
@@ -72,6 +101,13 @@ is "the same grant again: exit 0" "$RC" 0
 ok "... said to be used and ignored" haserr s2 "was used, ignored"
 is "... the op used the key's own lane" "$(nonce_seq 101)" 1
 
+# ---- another key at the grant's entity: refused before signing
+grant g6 1 sk2 --global --deadline +1d
+snd x2 1 sk2 --global --grant "$MH_TMP/g6.hex" --call "$RCPT,1000"
+is "a grant for entity 1, which holds another key: exit 1" "$RC" 1
+ok "... refused before signing: the entity holds another key" \
+    haserr x2 "refused before signing: entity 1 holds another key"
+
 # ---- after a revoke the same grant is refused before sending
 run rv session-key revoke "${NET[@]}" --account "$ACC" --owner-key "$MH_TMP/owner.pem" \
     --entity-id 1
@@ -80,14 +116,34 @@ snd s3 1 sk1 --global --grant "$MH_TMP/g1.hex" --call "$RCPT,1000"
 is "the grant after the revoke: exit 1" "$RC" 1
 ok "... refused: its lane has moved on" haserr s3 "refused before signing.*sequence 1"
 
+# ---- a node that refuses batches: the same checks, its reads one call at a time
+run s3b send "${NBNET[@]}" --account "$ACC" --key "$(K sk1)" --entity-id 1 --global \
+    --grant "$MH_TMP/g1.hex" --call "$RCPT,1000"
+is "the grant after the revoke, the node refusing batches: exit 1" "$RC" 1
+ok "... refused: its lane has moved on" haserr s3b "refused before signing.*sequence 1"
+is "... one batch sent (refused), then the 6 reads one at a time" \
+    "$(calls_of 0) $(calls_of 1)" "1 6"
+: >"$MH_TMP/nobatch.log"
+run x1b send "${NBNET[@]}" --account "$ACC" --key "$(K sk1)" --entity-id 1 --global \
+    --grant "$MH_TMP/gx.hex" --call "$RCPT,1000"
+is "the grant for chain 1, the node refusing batches: exit 1" "$RC" 1
+ok "... refused before signing, naming the owner and chain" haserr x1b "refused before signing.*owner"
+is "... the refusal remembered (state directory): no batch, 6 calls" \
+    "$(calls_of 0) $(calls_of 1)" "0 6"
+
 # ---- a native limit: the grant says execution hooks, the op is wrapped by itself
 grant g2 2 sk2 --global --native-limit 0.01ether --no-deadline
 is "grant with a native limit: exit 0" "$RC" 0
 ok "... its flag byte is 0x01" grep -qi '^0x01' "$MH_TMP/g2.hex"
-NET_JSON=("${NET[@]}" --json)
-run s4 send "${NET_JSON[@]}" --account "$ACC" --key "$(K sk2)" --entity-id 2 --global \
+counts_reset
+run s4 send "${PNET[@]}" --json --account "$ACC" --key "$(K sk2)" --entity-id 2 --global \
     --grant "$MH_TMP/g2.hex" --call "$RCPT,2000"
 is "first op of the limited key: exit 0" "$RC" 0
+counted s4
+is "... on the deployed account: 2 requests to the node before the receipt" \
+    "$(before_receipt "$MH_TMP/node.log")" 2
+is "... 5 in all (+ the bundler's chain id, the estimate, the send)" \
+    "$(cat "$MH_TMP/node.log" "$MH_TMP/bundler.log" | before_receipt)" 5
 H=$(jq -r .userOpHash "$MH_TMP/s4.out")
 CD=$(rpc "$BUNDLER_URL" eth_getUserOperationByHash "[\"$H\"]" | jq -r .userOperation.callData)
 is "... its call data starts with executeUserOp" "${CD:0:10}" 0x8dd7712f
