@@ -9,10 +9,13 @@
 #                       key ($T/sk.pem), and one semi-modular account $ACC (10 ETH) of the
 #                       owner $T/owner.pem ($OWNER); NET = the mav2 network options
 #   bench_install ARGS  mav2 session-key install on $ACC (through the proxies)
+#   bench_mav2d_conf DIR NAME ...  mav2d_conf (tests/harness/mav2d-conf.sh) on $ACC and $SK,
+#                       through the proxies
 # Environment: BUILDDIR (default: this tree), SOFTHSM_MODULE.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=${BUILDDIR:-$here}
 . "$here/bench/softhsm-token.sh"
+. "$here/tests/harness/mav2d-conf.sh"
 # the binary libtool built (its wrapper script costs ~50 ms per start) and its library
 mav2_of() { # BUILDDIR [PROGRAM] -> "BINARY LIBDIR"
     local p=${2:-mav2}
@@ -75,6 +78,7 @@ CNF
     export OPENSSL_CONF=$T/openssl.cnf
 }
 bench_install() { MAV2 session-key install "${NET[@]}" --account "$ACC" --owner-key "$T/owner.pem" "$@" >/dev/null 2>&1; }
+bench_mav2d_conf() { RPC_URL=$NODE_PROXY BUNDLER_URL=$BUNDLER_PROXY mav2d_conf "$@"; }
 bench_setup() { # NAME
     T=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
     export DEVNET_DIR=$T/devnet MAV2_STATE_DIR=$T/state

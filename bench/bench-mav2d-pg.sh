@@ -58,25 +58,9 @@ export MAV2D_TOKEN=$(cat "$T/token") ACCOUNT="$ACC" CHAIN_ID
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 conf() { # NAME PORT STATE(files|pg)
-    (umask 077 && cat >"$T/$1.conf" <<CONF
-[profile b]
-rpc-url = $NODE_PROXY
-bundler-url = $BUNDLER_PROXY
-account = $ACC
-key = $SK
-entity-id = 1
-global = true
-[service]
-profile = b
-listen = $T/$1.sock
-tcp = 127.0.0.1:$2
-bearer-token-file = $T/token
-lanes = $LANES
-state-dir = $T/$1-state
-poll-interval = 100
-CONF
-    [ "$3" = files ] || printf 'state = %s\nstate-password-file = %s\n' "$PG_URL" "$PG_PASSWORD_FILE" >>"$T/$1.conf"
-    )
+    local pg=()
+    [ "$3" = files ] || pg=(-- "state = $PG_URL" "state-password-file = $PG_PASSWORD_FILE")
+    bench_mav2d_conf "$T" "$1" "$2" "$LANES" 100 "${pg[@]}"
 }
 DPIDS=()
 mav2d_start() { # NAME: waits for its readiness line

@@ -47,24 +47,7 @@ row_cli() { # ROUND L
     result "$1" "$2" cli "$(($2 * m))" "$ops_s" "$p50" "$p90" "$own" - 0
 }
 mav2d_start() { # L [BIN]
-    (umask 077 && cat >"$T/mav2d.conf" <<CONF
-[profile b]
-rpc-url = $NODE_PROXY
-bundler-url = $BUNDLER_PROXY
-account = $ACC
-key = $SK
-entity-id = 1
-global = true
-[service]
-profile = b
-listen = $T/mav2d.sock
-tcp = 127.0.0.1:$PORT
-bearer-token-file = $T/token
-lanes = $1
-state-dir = $T/mav2d-state
-poll-interval = 100
-CONF
-)
+    bench_mav2d_conf "$T" mav2d "$PORT" "$1" 100
     rm -f "$T/ready" && mkfifo "$T/ready" && exec 7<>"$T/ready"
     "${2:-$MAV2D_BIN}" --config "$T/mav2d.conf" >&7 2>>"$T/mav2d.err" &
     DPID=$!

@@ -89,7 +89,7 @@ static int account_address(const mav2_cli_cmd *self, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     if ((rc = mav2_cli_opts_parse(self, &o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if (!mav2_cli_opts_require(self, &o) || !mav2_cli_address(self, "--owner", o.owner, owner))
+    if (!mav2_cli_address(self, "--owner", o.owner, owner))
         return MAV2_EXIT_USAGE;
     mav2_u256_from_u64(&salt, 0);
     if (o.salt != NULL && !mav2_u256_parse(&salt, o.salt))

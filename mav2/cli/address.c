@@ -57,8 +57,6 @@ int mav2_cmd_address(const mav2_cli_cmd *self, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     if ((rc = mav2_cli_opts_parse(self, &o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if (!mav2_cli_opts_require(self, &o))
-        return MAV2_EXIT_USAGE;
     if ((signer = mav2_cli_load_signer(self, o.key, o.pin, 0)) == NULL)
         return MAV2_EXIT_KEY;
     mav2_cli_result_init(&r, o.json);

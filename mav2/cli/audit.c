@@ -29,6 +29,8 @@ const char mav2_help_audit[] =
     "    mav2 audit verify [FILE] [--profile NAME] [--json]\n"
     "    mav2 audit verify --state URL --account ADDR [--state-password-file F] [--json]\n"
     "    mav2 audit show [FILE] [--account ADDR] [--since TIME] [--profile NAME] [--json]\n"
+    "    mav2 audit show --state URL --account ADDR [--state-password-file F]\n"
+    "                    [--since TIME] [--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    Every user op signature an online command (send, session-key, account)\n"
@@ -55,6 +57,8 @@ const char mav2_help_audit[] =
     "            (mav2d before it) is refused, naming its version.\n"
     "    show    prints the lines: TIME EVENT ACCOUNT CHAIN NONCE USEROPHASH and\n"
     "            the verdict, rule or outcome; --json: the lines themselves.\n"
+    "            --state: the lines of the account's chain in mav2d's state, as\n"
+    "            for a file.\n"
     "\n"
     "OPTIONS\n"
     "    --account ADDR       only lines about this account\n"
@@ -95,14 +99,19 @@ typedef struct {
 #define AUDIT_PROFILE                                                                              \
     MAV2_OPT_STR("profile", "NAME", audit_opts, profile, "the profile naming the ledger")
 
+#define AUDIT_STATE                                                                                \
+    MAV2_OPT_STR("state", "URL", audit_opts, state,                                                \
+                 "the state's chain instead of a file: postgresql://...\n"                         \
+                 "(mav2d's state = URL), or file:DIR")
+#define AUDIT_STATE_PASSWORD                                                                       \
+    MAV2_OPT_STR("state-password-file", "FILE", audit_opts, state_password_file,                   \
+                 "the database password's file (else PGPASSWORD or\n"                              \
+                 "~/.pgpass)")
+
 static const mav2_cli_opt verify_table[] = {
     AUDIT_PROFILE,
-    MAV2_OPT_STR("state", "URL", audit_opts, state,
-                 "the state's chain instead of a file: postgresql://...\n"
-                 "(mav2d's state = URL), or file:DIR"),
-    MAV2_OPT_STR("state-password-file", "FILE", audit_opts, state_password_file,
-                 "the database password's file (else PGPASSWORD or\n"
-                 "~/.pgpass)"),
+    AUDIT_STATE,
+    AUDIT_STATE_PASSWORD,
     MAV2_OPT_STR("account", "ADDR", audit_opts, account, "with --state: the account's chain"),
     MAV2_OPT_FLAG_("json", audit_opts, json,
                    "{\"ok\":true,\"lines\":N,\"tip\":...} or\n"
@@ -110,12 +119,17 @@ static const mav2_cli_opt verify_table[] = {
     MAV2_OPT_END_};
 
 static const mav2_cli_opt show_table[] = {
-    MAV2_OPT_STR("account", "ADDR", audit_opts, account, "only lines about this account"),
+    MAV2_OPT_STR("account", "ADDR", audit_opts, account,
+                 "only lines about this account; with --state: the\n"
+                 "account's chain"),
     MAV2_OPT_STR("since", "TIME", audit_opts, since,
                  "only lines at or after TIME: seconds since the epoch,\n"
                  "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), or an age\n"
                  "N followed by s, m, h or d (24h: the last day)"),
-    AUDIT_PROFILE, MAV2_OPT_FLAG_("json", audit_opts, json, "the ledger lines themselves"),
+    AUDIT_PROFILE,
+    AUDIT_STATE,
+    AUDIT_STATE_PASSWORD,
+    MAV2_OPT_FLAG_("json", audit_opts, json, "the ledger lines themselves"),
     MAV2_OPT_END_};
 
 static const mav2_cli_page page_verify = {
@@ -146,17 +160,22 @@ static const mav2_cli_page page_show = {
     "\n"
     "SYNOPSIS\n"
     "    mav2 audit show [FILE] [--account ADDR] [--since TIME] [--profile NAME] [--json]\n"
+    "    mav2 audit show --state URL --account ADDR [--state-password-file F]\n"
+    "                    [--since TIME] [--json]\n"
     "\n"
     "DESCRIPTION\n"
     "    Prints TIME EVENT ACCOUNT CHAIN NONCE USEROPHASH and the verdict, rule or\n"
     "    outcome of each line (\"-\" for a field the line has not). FILE: the\n"
-    "    profile's ledger by default (mav2 audit --help).\n"
+    "    profile's ledger by default (mav2 audit --help). --state: the lines of\n"
+    "    the account's chain in mav2d's state, read in place, shown as those of a\n"
+    "    file (mav2 audit verify --state checks them).\n"
     "\n"
     "OPTIONS\n",
     show_table,
     "\n"
     "EXIT STATUS\n"
-    "    0 ok, 1 bad usage or a line that is not a ledger line\n"};
+    "    0 ok, 1 bad usage or a line that is not a ledger line, 5 the state cannot\n"
+    "    be read\n"};
 
 /* file, else the settings' ledger into buf. */
 static const char *ledger_file(const mav2_cli_cmd *self, const audit_opts *a, const char *file,
@@ -196,14 +215,6 @@ static int verify_report(const mav2_cli_cmd *self, const audit_opts *a, const ch
     return mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: %s", name, mav2_last_error());
 }
 
-static int verify(const mav2_cli_cmd *self, const audit_opts *a, const char *file)
-{
-    unsigned long long lines = 0, bad = 0;
-    char tip[67];
-    int ok = mav2_ledger_verify(file, &lines, &bad, tip);
-    return verify_report(self, a, file, ok, lines, bad, tip);
-}
-
 /* verify --state: the account's chain in the state, in place. */
 static int verify_state(const mav2_cli_cmd *self, const audit_opts *a)
 {
@@ -213,9 +224,6 @@ static int verify_state(const mav2_cli_cmd *self, const audit_opts *a)
     mav2_state *st = NULL;
     int ok;
 
-    if (a->account == NULL)
-        return mav2_cli_fail(self, MAV2_EXIT_USAGE,
-                             "--state needs --account (a chain per account)");
     if (!mav2_cli_address(self, "--account", a->account, acct))
         return MAV2_EXIT_USAGE;
     ok = mav2_state_open(a->state, a->state_password_file, &st) &&
@@ -226,6 +234,19 @@ static int verify_state(const mav2_cli_cmd *self, const audit_opts *a)
     mh_hex_encode(tip, 32, hex, sizeof(hex), 1);
     snprintf(name, sizeof(name), "the chain of %s", a->account);
     return verify_report(self, a, name, bad == 0, links, bad, hex);
+}
+
+/* verify: the file, or (file NULL) the state's chain. */
+static int verify(const mav2_cli_cmd *self, const audit_opts *a, const char *file)
+{
+    unsigned long long lines = 0, bad = 0;
+    char tip[67];
+    int ok;
+
+    if (file == NULL)
+        return verify_state(self, a);
+    ok = mav2_ledger_verify(file, &lines, &bad, tip);
+    return verify_report(self, a, file, ok, lines, bad, tip);
 }
 
 /* --since into seconds since the epoch. */
@@ -293,64 +314,104 @@ static int wanted(json_object *o, const uint8_t *acct, long long since)
     return end != NULL && *end == '\0' && (long long)timegm(&tm) >= since;
 }
 
-static int print_line(json_object *o, const char *raw, int json)
+static int print_line(json_object *o, const char *raw, size_t len, int json)
 {
     const char *ev = field(o, "event");
     const char *last = strcmp(ev, "sign") == 0      ? field(o, "verdict")
                        : strcmp(ev, "refused") == 0 ? field(o, "rule")
                                                     : field(o, "outcome");
     if (json)
-        return printf("%s\n", raw) > 0;
+        return printf("%.*s\n", (int)len, raw) > 0;
     return printf("%s %s %s %s %s %s %s\n", field(o, "time"), ev, field(o, "account"),
                   field(o, "chain"), field(o, "nonce"), field(o, "userOpHash"), last) > 0;
 }
 
-static int show_lines(const mav2_cli_cmd *self, FILE *f, const char *file, const uint8_t *acct,
-                      long long since, int json)
+/* What show shows: its source's name (for errors), the filters, the output, the exit
+ * code so far and the line number. */
+typedef struct {
+    const mav2_cli_cmd *self;
+    const char *name;
+    const uint8_t *acct;
+    long long since;
+    int json, rc;
+    unsigned long long no;
+} show_ctx;
+
+/* The next line of c's source (len bytes, no newline), printed when wanted. 1 to go on. */
+static int show_one(const char *line, size_t len, void *ctx)
+{
+    show_ctx *c = ctx;
+    json_object *o = NULL;
+
+    c->no++;
+    if (!mav2_ledger_parse_line(line, len, &o, NULL))
+        c->rc = mav2_cli_fail(c->self, MAV2_EXIT_USAGE, "%s: line %llu: %s", c->name, c->no,
+                              mav2_last_error());
+    else if (wanted(o, c->acct, c->since) && !print_line(o, line, len, c->json))
+        c->rc = mav2_cli_fail(c->self, MAV2_EXIT_INTERNAL, "cannot write output");
+    json_object_put(o);
+    return c->rc == MAV2_EXIT_OK;
+}
+
+static int show_file(show_ctx *c, FILE *f)
 {
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
-    unsigned long long no = 0;
-    int rc = MAV2_EXIT_OK;
-    while (rc == MAV2_EXIT_OK && (n = getline(&line, &cap, f)) > 0) {
-        json_object *o = NULL;
-        no++;
+
+    while (c->rc == MAV2_EXIT_OK && (n = getline(&line, &cap, f)) > 0) {
         if (line[n - 1] == '\n')
             line[--n] = '\0';
-        if (!mav2_ledger_parse_line(line, (size_t)n, &o, NULL))
-            rc = mav2_cli_fail(self, MAV2_EXIT_USAGE, "%s: line %llu: %s", file, no,
-                               mav2_last_error());
-        else if (wanted(o, acct, since) && !print_line(o, line, json))
-            rc = mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "cannot write output");
-        json_object_put(o);
+        show_one(line, (size_t)n, c);
     }
     free(line);
-    return rc;
+    return c->rc;
 }
 
+/* show --state: the lines of the account's chain, read in place. */
+static int show_state(show_ctx *c, const audit_opts *a, const uint8_t acct[MAV2_ADDRESS_LEN])
+{
+    mav2_state *st = NULL;
+    int ok = mav2_state_open(a->state, a->state_password_file, &st) &&
+             mav2_state_ledger_each(st, acct, show_one, c);
+
+    mav2_state_close(st);
+    if (!ok && c->rc == MAV2_EXIT_OK)
+        c->rc = mav2_cli_fail(c->self, MAV2_EXIT_NETWORK, "state: %s", mav2_last_error());
+    return c->rc;
+}
+
+/* show: the lines of file, or (file NULL) of the state's chain. */
 static int show(const mav2_cli_cmd *self, const audit_opts *a, const char *file)
 {
     uint8_t acct[MAV2_ADDRESS_LEN];
-    long long since = 0;
-    FILE *f;
-    int rc;
+    char name[64];
+    show_ctx c = {self, file, NULL, 0, a->json, MAV2_EXIT_OK, 0};
+    FILE *f = NULL;
+
     if (a->account != NULL && !mav2_cli_address(self, "--account", a->account, acct))
         return MAV2_EXIT_USAGE;
-    if (a->since != NULL && !parse_since(a->since, time(NULL), &since))
+    if (a->since != NULL && !parse_since(a->since, time(NULL), &c.since))
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "--since: \"%s\" is not seconds, YYYY-MM-DD[THH:MM:SSZ] or an "
                              "age (24h)",
                              a->since);
-    if ((f = fopen(file, "re")) == NULL)
+    if (file != NULL && (f = fopen(file, "re")) == NULL)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "cannot read %s", file);
-    rc = show_lines(self, f, file, a->account ? acct : NULL, since, a->json);
-    fclose(f);
+    if (f != NULL) {
+        c.acct = a->account != NULL ? acct : NULL;
+        show_file(&c, f);
+        fclose(f);
+    } else {
+        snprintf(name, sizeof(name), "the chain of %s", a->account);
+        c.name = name;
+        show_state(&c, a, acct);
+    }
     if (a->json)
         mav2_cli_out.json_done = 1;
-    if (rc == MAV2_EXIT_OK && fflush(stdout) != 0)
-        rc = mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "cannot write output");
-    return rc;
+    if (c.rc == MAV2_EXIT_OK && fflush(stdout) != 0)
+        c.rc = mav2_cli_fail(self, MAV2_EXIT_INTERNAL, "cannot write output");
+    return c.rc;
 }
 
 /* The command line of audit verify or show into a and the ledger's path into buf
@@ -368,11 +429,19 @@ static int audit_args(const mav2_cli_cmd *self, audit_opts *a, int argc, char **
     mav2_cli_out.json = mav2_cli_out.json || a->json;
     a->json = mav2_cli_out.json;
     if (a->state != NULL) {
+        *file = NULL;
         if (n > 0)
             return mav2_cli_fail(self, MAV2_EXIT_USAGE, "a FILE or --state, not both");
-        *file = NULL;
+        if (a->account == NULL)
+            return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                                 "--state needs --account (a chain per account)");
+        if (a->profile != NULL)
+            return mav2_cli_fail(self, MAV2_EXIT_USAGE,
+                                 "--profile names a ledger file, not a --state");
         return MAV2_CLI_PARSED;
     }
+    if (a->state_password_file != NULL)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--state-password-file goes with --state");
     if ((*file = ledger_file(self, a, n > 0 ? args[0] : NULL, buf, cap)) == NULL)
         return MAV2_EXIT_USAGE;
     return MAV2_CLI_PARSED;
@@ -393,8 +462,6 @@ static int audit_sub(const mav2_cli_cmd *self, const mav2_cli_page *page,
     me.page = page;
     if ((rc = audit_args(&me, &a, argc, argv, buf, sizeof(buf), &file)) != MAV2_CLI_PARSED)
         return rc;
-    if (a.state != NULL)
-        return verify_state(&me, &a);
     return run(&me, &a, file);
 }
 

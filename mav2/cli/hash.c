@@ -92,8 +92,6 @@ int mav2_cmd_hash(const mav2_cli_cmd *self, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     if ((rc = mav2_cli_opts_parse(self, &o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if (!mav2_cli_opts_require(self, &o))
-        return MAV2_EXIT_USAGE;
     rc = mav2_cli_userop_load(self, &o.in, &u);
     mav2_userop_clear(&u.op);
     if (rc != MAV2_EXIT_OK)

@@ -122,8 +122,6 @@ static int key_info(const mav2_cli_cmd *self, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     if ((rc = mav2_cli_opts_parse(self, &o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if (!mav2_cli_opts_require(self, &o))
-        return MAV2_EXIT_USAGE;
     if ((pkey = mav2_cli_load_key(self, o.key, o.pin, 0)) == NULL)
         return MAV2_EXIT_KEY;
     if (!mav2_key_protection_get(pkey, &pr)) {

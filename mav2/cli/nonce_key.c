@@ -95,7 +95,7 @@ int mav2_cmd_nonce_key(const mav2_cli_cmd *self, int argc, char **argv)
     mav2_u256_from_u64(&lane, 0);
     if ((rc = mav2_cli_opts_parse(self, &o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if (!mav2_cli_opts_require(self, &o) || !mav2_cli_u32(self, "--entity-id", o.entity, &entity))
+    if (!mav2_cli_u32(self, "--entity-id", o.entity, &entity))
         return MAV2_EXIT_USAGE;
     if (o.lane != NULL && !mav2_u256_parse(&lane, o.lane))
         return mav2_cli_fail_lib(self, MAV2_EXIT_USAGE, "--nonce-key");

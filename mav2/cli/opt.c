@@ -75,6 +75,24 @@ static int usage_error(const mav2_cli_cmd *cmd, int c, int prev, int argc, char 
                          argv[optind], cmd->name);
 }
 
+/* 1 if every MAV2_OPT_REQUIRED option of f is set in base; else prints
+ * "NAME[, NAME] and NAME are required" naming those that are not and returns 0. */
+static int require(const mav2_cli_cmd *cmd, const flat_opts *f, const void *base)
+{
+    char names[8][64];
+    const char *missing[8];
+    size_t n = 0;
+
+    for (size_t i = 0; i < f->n && n < sizeof(missing) / sizeof(missing[0]); i++)
+        if ((f->e[i]->flags & MAV2_OPT_REQUIRED) &&
+            *(const char *const *)(const void *)((const char *)base + f->off[i]) == NULL) {
+            snprintf(names[n], sizeof(names[n]), "--%s", f->e[i]->name);
+            missing[n] = names[n];
+            n++;
+        }
+    return n == 0 ? 1 : (mav2_cli_fail_missing(cmd, missing, n), 0);
+}
+
 /* mav2_cli_opts_parse, and with args (not NULL) the arguments that are not options
  * into args[0 .. max) and *n. */
 static int parse(const mav2_cli_cmd *cmd, void *base, const char **args, size_t max, size_t *n,
@@ -119,7 +137,7 @@ static int parse(const mav2_cli_cmd *cmd, void *base, const char **args, size_t 
     }
     if (optind < argc)
         return usage_error(cmd, -1, prev, argc, argv);
-    return MAV2_CLI_PARSED;
+    return require(cmd, &f, base) ? MAV2_CLI_PARSED : MAV2_EXIT_USAGE;
 }
 
 int mav2_cli_opts_parse(const mav2_cli_cmd *cmd, void *base, int argc, char **argv)
@@ -146,31 +164,34 @@ int mav2_cli_opts_parse_first(const mav2_cli_cmd *cmd, void *base, const char **
     return mav2_cli_opts_parse(cmd, base, argc, argv);
 }
 
-int mav2_cli_opts_require(const mav2_cli_cmd *cmd, const void *base)
-{
-    char names[8][64];
-    const char *missing[8];
-    size_t n = 0;
-    flat_opts f;
+#define HELP_WIDTH 79
+static const char required_mark[] = " (required)";
 
-    if (!flat_of(cmd, &f))
-        return 0;
-    for (size_t i = 0; i < f.n && n < sizeof(missing) / sizeof(missing[0]); i++)
-        if ((f.e[i]->flags & MAV2_OPT_REQUIRED) &&
-            *(const char *const *)(const void *)((const char *)base + f.off[i]) == NULL) {
-            snprintf(names[n], sizeof(names[n]), "--%s", f.e[i]->name);
-            missing[n] = names[n];
-            n++;
-        }
-    return n == 0 ? 1 : (mav2_cli_fail_missing(cmd, missing, n), 0);
+/* Prints the line of help text at h (to its '\n'), the text at column at; after the
+ * last line of a required option's help, required_mark (on a line of its own at
+ * column col when it does not fit). Returns the next line. */
+static const char *help_line(const char *h, int at, int col, int req, FILE *out)
+{
+    const char *nl = strchr(h, '\n');
+    int len = nl ? (int)(nl - h) : (int)strlen(h);
+
+    fprintf(out, "%.*s", len, h);
+    if (req && (nl == NULL || nl[1] == '\0')) {
+        if (at + len + (int)sizeof(required_mark) - 1 <= HELP_WIDTH)
+            fputs(required_mark, out);
+        else
+            fprintf(out, "\n%*s%s", col, "", required_mark + 1);
+    }
+    fputc('\n', out);
+    return nl ? nl + 1 : h + len;
 }
 
 /* "    --NAME ARG" padded to the help column col, or the term alone on its line. */
 static void help_entry(const mav2_cli_opt *o, int col, FILE *out)
 {
     char term[128];
-    const char *h = o->help, *nl;
-    int w;
+    const char *h = o->help;
+    int req = (o->flags & MAV2_OPT_REQUIRED) != 0, w, at;
 
     if (o->term != NULL)
         w = snprintf(term, sizeof(term), "%s", o->term);
@@ -181,15 +202,13 @@ static void help_entry(const mav2_cli_opt *o, int col, FILE *out)
         fprintf(out, "    %s\n", term);
         h++;
     } else {
-        fprintf(out, "    %-*s%s", w <= col - 5 ? col - 4 : w + 2, term, "");
-        nl = strchr(h, '\n');
-        fprintf(out, "%.*s\n", nl ? (int)(nl - h) : (int)strlen(h), h);
-        h = nl ? nl + 1 : h + strlen(h);
+        at = w <= col - 5 ? col : w + 6;
+        fprintf(out, "    %-*s", at - 4, term);
+        h = help_line(h, at, col, req, out);
     }
     while (*h != '\0') {
-        nl = strchr(h, '\n');
-        fprintf(out, "%*s%.*s\n", col, "", nl ? (int)(nl - h) : (int)strlen(h), h);
-        h = nl ? nl + 1 : h + strlen(h);
+        fprintf(out, "%*s", col, "");
+        h = help_line(h, col, col, req, out);
     }
 }
 

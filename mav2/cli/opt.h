@@ -34,7 +34,7 @@ typedef enum {
 } mav2_cli_opt_kind;
 
 enum {
-    MAV2_OPT_REQUIRED = 1 /* STRING: mav2_cli_opts_require names it when still NULL */
+    MAV2_OPT_REQUIRED = 1 /* STRING: the parser refuses a command line without it */
 };
 
 struct mav2_cli_opt {
@@ -93,9 +93,10 @@ struct mav2_cli_opt {
     }
 
 /* A command's --help page: head (NAME .. "OPTIONS\n"), the options of opts as
- * "    --NAME ARG           help" lines and "--help", then tail. A page whose text
- * is written whole (its options described in its prose) has tail NULL: head is
- * the page, the table only parses. */
+ * "    --NAME ARG           help" lines (a required one's help ending "(required)")
+ * and "--help", then tail. A page whose text is written whole (its options
+ * described in its prose, the required ones unbracketed in its SYNOPSIS) has tail
+ * NULL: head is the page, the table only parses. */
 typedef struct {
     const char *head;
     const mav2_cli_opt *opts;
@@ -106,9 +107,11 @@ typedef struct {
 #define MAV2_CLI_PARSED (-1)
 
 /* Parses argv (argv[0] the command's name) with cmd->page->opts into the options
- * struct at base. Positional arguments are refused. Returns MAV2_CLI_PARSED, or the
- * exit code to return now: MAV2_EXIT_OK after printing the --help page,
- * MAV2_EXIT_USAGE after printing why the command line is bad. */
+ * struct at base. Positional arguments are refused, and so is a command line without
+ * a MAV2_OPT_REQUIRED option ("NAME[, NAME] and NAME are required", naming those
+ * missing). Returns MAV2_CLI_PARSED, or the exit code to return now: MAV2_EXIT_OK
+ * after printing the --help page, MAV2_EXIT_USAGE after printing why the command
+ * line is bad. */
 int mav2_cli_opts_parse(const mav2_cli_cmd *cmd, void *base, int argc, char **argv);
 
 /* Same, after taking a first argument not starting with '-' (`mav2 receipt HASH
@@ -121,10 +124,6 @@ int mav2_cli_opts_parse_first(const mav2_cli_cmd *cmd, void *base, const char **
  * into *n. */
 int mav2_cli_opts_parse_args(const mav2_cli_cmd *cmd, void *base, const char **args, size_t max,
                              size_t *n, int argc, char **argv);
-
-/* 1 if every MAV2_OPT_REQUIRED option of cmd's table is set in base; else prints
- * "NAME[, NAME] and NAME are required" naming those that are not and returns 0. */
-int mav2_cli_opts_require(const mav2_cli_cmd *cmd, const void *base);
 
 /* Prints cmd's help page: its page (head, generated options, tail), else cmd->help. */
 void mav2_cli_help_print(const mav2_cli_cmd *cmd);

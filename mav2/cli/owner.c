@@ -23,11 +23,12 @@ const mav2_cli_opt mav2_cli_owner_group[] = {
     MAV2_OPT_TEXT_("--timeout S, --poll MS, --json, --profile NAME, --chain NAME",
                    "\nas in mav2 send"),
     MAV2_OPT_STR("account", "ADDR", owner_args, account_s, "the modular account"),
-    MAV2_OPT_STR("owner-key", "URI|FILE", owner_args, owner_key,
-                 "the owner's key: pkcs11: URI, file: URI or PEM path"),
+    MAV2_OPT_STR_REQ("owner-key", "URI|FILE", owner_args, owner_key,
+                     "the owner's key: pkcs11: URI, file: URI or PEM path"),
     MAV2_OPT_STR("pin-source", "FILE", owner_args, pin,
                  "its PIN or passphrase (first line) when the URI has none"),
-    MAV2_OPT_STR("entity-id", "N", owner_args, entity_s, "the session key's validation entity id"),
+    MAV2_OPT_STR_REQ("entity-id", "N", owner_args, entity_s,
+                     "the session key's validation entity id"),
     MAV2_OPT_STR("owner-entity-id", "N", owner_args, owner_entity_s,
                  "the owner's validation (default 0: the semi-modular\n"
                  "account's owner)"),
@@ -144,7 +145,6 @@ int owner_prepare(const mav2_cli_cmd *self, owner_args *a, owner_op *op)
     if (a->account_s == NULL)
         a->account_s = mav2_cli_setting("account", NULL);
     if (!mav2_cli_require(self, "--rpc-url", a->net.rpc_url, "--account", a->account_s,
-                          "--owner-key", a->owner_key, "--entity-id", a->entity_s,
                           (const char *)NULL))
         return MAV2_EXIT_USAGE;
     if (!mav2_cli_address(self, "--account", a->account_s, a->account) ||

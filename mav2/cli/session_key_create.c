@@ -78,8 +78,6 @@ int mav2_cmd_session_create(const mav2_cli_cmd *self0, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     if ((rc = mav2_cli_opts_parse(self, &o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if (!mav2_cli_opts_require(self, &o))
-        return MAV2_EXIT_USAGE;
     if (strncmp(o.token, "pkcs11:", 7) != 0)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--token: not a pkcs11: URI");
     if (*o.label == '\0')

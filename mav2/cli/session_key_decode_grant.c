@@ -112,7 +112,7 @@ int mav2_cmd_session_decode_grant(const mav2_cli_cmd *self0, int argc, char **ar
     memset(&o, 0, sizeof(o));
     if ((rc = mav2_cli_opts_parse(self, &o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if (!mav2_cli_opts_require(self, &o) || !mav2_cli_chain_id(self, o.chain_s, &chain) ||
+    if (!mav2_cli_chain_id(self, o.chain_s, &chain) ||
         !mav2_cli_address(self, "--account", o.account_s, account))
         return MAV2_EXIT_USAGE;
     if (strncmp(o.grant_s, "0x", 2) != 0 &&

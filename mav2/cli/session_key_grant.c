@@ -41,15 +41,15 @@ static const mav2_cli_opt grant_table[] = {
                    "{grant, account, chainId, entityId, nonce, deadline,\n"
                    "execHooks, owner, sessionKey, installCall}"),
     /* described in DESCRIPTION and by mav2 session-key install --help */
-    MAV2_OPT_STR("chain-id", "N", grant_args, chain_s, NULL),
+    MAV2_OPT_STR_REQ("chain-id", "N", grant_args, chain_s, NULL),
     MAV2_OPT_STR("account", "ADDR", grant_args, account_s, NULL),
     MAV2_OPT_STR("factory-owner", "ADDR", grant_args, fowner_s, NULL),
     MAV2_OPT_STR("salt", "S", grant_args, salt_s, NULL),
-    MAV2_OPT_STR("owner-key", "URI|FILE", grant_args, owner_key, NULL),
+    MAV2_OPT_STR_REQ("owner-key", "URI|FILE", grant_args, owner_key, NULL),
     MAV2_OPT_STR("pin-source", "FILE", grant_args, pin, NULL),
     MAV2_OPT_STR("session-key", "URI|FILE", grant_args, skey_s, NULL),
     MAV2_OPT_STR("session-address", "ADDR", grant_args, saddr_s, NULL),
-    MAV2_OPT_STR("entity-id", "N", grant_args, entity_s, NULL),
+    MAV2_OPT_STR_REQ("entity-id", "N", grant_args, entity_s, NULL),
     MAV2_OPT_STR("nonce-key", "K", grant_args, lane_s, NULL),
     MAV2_OPT_GROUP_(mav2_cli_perm_group, grant_args, perms), MAV2_OPT_END_};
 
@@ -272,10 +272,8 @@ static int grant_check(const mav2_cli_cmd *self, grant_args *a, uint64_t *chain,
                        mav2_u256 *lane, mav2_grant *g, uint8_t account[MAV2_ADDRESS_LEN],
                        uint8_t fowner[MAV2_ADDRESS_LEN], int *have_fowner)
 {
-    if (!mav2_cli_require(self, "--chain-id", a->chain_s, "--owner-key", a->owner_key,
-                          "--entity-id", a->entity_s, "--account or --factory-owner",
-                          a->account_s != NULL ? a->account_s : a->fowner_s, (const char *)NULL))
-        return 0;
+    if (a->account_s == NULL && a->fowner_s == NULL)
+        return mav2_cli_fail(self, MAV2_EXIT_USAGE, "--account or --factory-owner is required"), 0;
     if ((a->deadline_s == NULL) == (a->no_deadline == 0))
         return mav2_cli_fail(self, MAV2_EXIT_USAGE, "give one of --deadline and --no-deadline"), 0;
     if (!mav2_cli_chain_id(self, a->chain_s, chain) ||

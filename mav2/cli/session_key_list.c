@@ -478,8 +478,7 @@ static int list_parse(const mav2_cli_cmd *self, list_args *o, int argc, char **a
     *from = 0;
     if ((rc = mav2_cli_opts_parse(self, o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if (!mav2_cli_opts_require(self, o) ||
-        !mav2_cli_address(self, "--account", o->account_s, account))
+    if (!mav2_cli_address(self, "--account", o->account_s, account))
         return MAV2_EXIT_USAGE;
     if (o->from_s == NULL)
         return MAV2_CLI_PARSED;

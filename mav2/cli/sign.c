@@ -108,8 +108,6 @@ int mav2_cmd_sign(const mav2_cli_cmd *self, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     if ((rc = mav2_cli_opts_parse(self, &o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if (!mav2_cli_opts_require(self, &o))
-        return MAV2_EXIT_USAGE;
     if (o.sig_only && o.json)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "--signature-only and --json exclude each other");

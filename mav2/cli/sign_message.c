@@ -190,8 +190,6 @@ static int msg_args(const mav2_cli_cmd *self, msg_opts *o, int argc, char **argv
     memset(o, 0, sizeof(*o));
     if ((rc = mav2_cli_opts_parse(self, o, argc, argv)) != MAV2_CLI_PARSED)
         return rc;
-    if (!mav2_cli_opts_require(self, o))
-        return MAV2_EXIT_USAGE;
     if ((o->msg != NULL) + (o->msg_hex != NULL) + (o->hash != NULL) != 1)
         return mav2_cli_fail(self, MAV2_EXIT_USAGE,
                              "give exactly one of --message, --message-hex, --hash");

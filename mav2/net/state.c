@@ -264,6 +264,12 @@ int mav2_state_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t
     return 1;
 }
 
+int mav2_state_ledger_each(mav2_state *st, const uint8_t account[20], mav2_state_link_fn fn,
+                           void *ctx)
+{
+    return st->be->ledger_each(st, account, fn, ctx);
+}
+
 int mav2_state_call_put(mav2_state *st, const uint8_t id[32], const char *text)
 {
     if (text == NULL || *text == '\0')

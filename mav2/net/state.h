@@ -182,6 +182,13 @@ int mav2_state_ledger_append(mav2_state *st, const uint8_t account[20], const ch
 int mav2_state_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *count,
                              uint64_t *first_bad, uint8_t tip[32]);
 
+/* Reads the account's chain: fn(line, len, ctx) for each link's line (no newline) in
+ * order, as stored (unchecked: mav2_state_ledger_verify checks them). fn returns 1 to
+ * go on; its 0 stops the walk, which then returns 0 (fn sets mav2_last_error()). */
+typedef int (*mav2_state_link_fn)(const char *line, size_t len, void *ctx);
+int mav2_state_ledger_each(mav2_state *st, const uint8_t account[20], mav2_state_link_fn fn,
+                           void *ctx);
+
 /* Call records: a JSON text per id (a userOpHash: mav2d's wallet_sendCalls ids),
  * shared by every host of the state. put writes (replaces) it; get gives *text (free
  * it) or NULL when there is none. PostgreSQL only (schema 2): with files, mav2d keeps

@@ -376,6 +376,23 @@ static int f_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *
     return 1;
 }
 
+static int f_ledger_each(mav2_state *st, const uint8_t account[20], mav2_state_link_fn fn,
+                         void *ctx)
+{
+    char *text;
+    size_t len;
+    int fd, ok = 1;
+    if (!open_locked(st, "ledger", account, NULL, LOCK_SH, &fd, &text, &len))
+        return 0;
+    for (const char *p = text, *e; ok && *p; p = *e ? e + 1 : e) {
+        e = strchr(p, '\n') ? strchr(p, '\n') : p + strlen(p);
+        ok = fn(p, (size_t)(e - p), ctx);
+    }
+    free(text);
+    close(fd);
+    return ok;
+}
+
 static void f_close(mav2_state *st)
 {
     held *h = st->db, *next;
@@ -390,5 +407,5 @@ static void f_close(mav2_state *st)
 const mav2_state_backend mav2_state_files = {
     f_init_db,       f_claim,  f_renew,    f_release,    f_put,        f_get,
     f_pending,       f_finish, f_held_get, f_window_add, f_window_sum, f_ledger_append,
-    f_ledger_verify, f_close,  NULL,       NULL,         NULL,
+    f_ledger_verify, f_close,  NULL,       NULL,         NULL,         f_ledger_each,
 };

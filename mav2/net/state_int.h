@@ -38,6 +38,7 @@ typedef struct {
     int (*call_get)(mav2_state *st, const uint8_t id[32], char **text);
     int (*windows_take)(mav2_state *st, const uint8_t account[20], const mav2_state_limit *l,
                         size_t n, int *refused, mav2_u256 *sum);
+    int (*ledger_each)(mav2_state *st, const uint8_t account[20], mav2_state_link_fn fn, void *ctx);
 } mav2_state_backend;
 
 struct mav2_state {

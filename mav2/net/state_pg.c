@@ -676,4 +676,5 @@ const mav2_state_backend mav2_state_pg = {
     mav2_pg_call_put,
     mav2_pg_call_get,
     mav2_pg_windows_take,
+    mav2_pg_ledger_each,
 };

@@ -41,5 +41,7 @@ int mav2_pg_call_put(mav2_state *st, const uint8_t id[32], const char *text);
 int mav2_pg_call_get(mav2_state *st, const uint8_t id[32], char **text);
 int mav2_pg_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *count,
                           uint64_t *first_bad, uint8_t tip[32]);
+int mav2_pg_ledger_each(mav2_state *st, const uint8_t account[20], mav2_state_link_fn fn,
+                        void *ctx);
 
 #endif

@@ -294,3 +294,17 @@ int mav2_pg_ledger_verify(mav2_state *st, const uint8_t account[20], uint64_t *c
     PQclear(res);
     return 1;
 }
+
+int mav2_pg_ledger_each(mav2_state *st, const uint8_t account[20], mav2_state_link_fn fn, void *ctx)
+{
+    PGresult *res = NULL;
+    verify_ctx c = {account, &res};
+    int ok;
+    if (!mav2_pg_tx1(st, verify_body, &c))
+        return 0;
+    ok = 1;
+    for (int i = 0; ok && i < PQntuples(res); i++)
+        ok = fn(PQgetvalue(res, i, 3), (size_t)PQgetlength(res, i, 3), ctx);
+    PQclear(res);
+    return ok;
+}

@@ -23,10 +23,12 @@
 #                                owner $MH_TMP/owner.pem (address OWNER); one test point
 #   devnet_owner_pem             OWNER_PEM = the devnet's OWNER key (unlocked in anvil,
 #                                so it can also call the account directly) as a PEM file
+#   mav2d_conf DIR NAME ...      a mav2d configuration (tests/harness/mav2d-conf.sh)
 #   start_paymaster TOOL         runs tests/devnet/tools/TOOL (a pm_* service, log in
 #                                $PM_LOG) and sets the NAME=VALUE words of the line it
 #                                prints once listening (PAYMASTER_URL, PAYMASTER, ...)
 . "$MH_TOP_SRCDIR/tests/harness/tap.sh"
+. "$MH_TOP_SRCDIR/tests/harness/mav2d-conf.sh"
 [ -z "${MH_E2E_ELSEWHERE:-}" ] || tap_skip_all "$MH_E2E_ELSEWHERE"
 MAV2="$MH_TOP_BUILDDIR/mav2/mav2"
 DEVNET="$MH_TOP_SRCDIR/tests/devnet"

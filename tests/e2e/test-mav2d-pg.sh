@@ -40,30 +40,9 @@ session_account
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (umask 077 && echo "$TOKEN" >"$MH_TMP/token")
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-conf() { # NAME PORT [EXTRA SETTING]
-    (umask 077 && cat >"$MH_TMP/$1.conf" <<CONF
-[profile e2e]
-rpc-url = $RPC_URL
-bundler-url = $BUNDLER_URL
-account = $ACC
-key = $SK
-entity-id = 1
-global = true
-policy-value-cap = $CAP/24h
-[service]
-profile = e2e
-listen = $MH_TMP/$1.sock
-tcp = 127.0.0.1:$2
-bearer-token-file = $MH_TMP/token
-lanes = 4
-state-dir = $MH_TMP/$1-state
-poll-interval = 200
-state = $PG_URL
-state-password-file = $PG_PASSWORD_FILE
-lease = $LEASE
-${3:-}
-CONF
-    )
+conf() { # NAME PORT [EXTRA SERVICE SETTING]
+    mav2d_conf "$MH_TMP" "$1" "$2" 4 200 "policy-value-cap = $CAP/24h" -- "state = $PG_URL" \
+        "state-password-file = $PG_PASSWORD_FILE" "lease = $LEASE" ${3:+"$3"}
 }
 PA=$(free_port)
 PB=$(free_port)
@@ -257,6 +236,9 @@ pg_psql "SELECT record FROM mav2_ledger WHERE account = '\\x$ACCHEX' ORDER BY se
     >"$MH_TMP/chain.jsonl"
 is "ledger: exported, it is a ledger file with the same tip" \
     "$("$MAV2" audit verify "$MH_TMP/chain.jsonl" 2>&1)" "$(cat "$MH_TMP/verify.out")"
+is "ledger: mav2 audit show --state shows the chain's lines as those of the exported file" \
+    "$("$MAV2" audit show --state "$PG_URL" --state-password-file "$PG_PASSWORD_FILE" \
+        --account "$ACC" 2>&1)" "$("$MAV2" audit show "$MH_TMP/chain.jsonl" 2>&1)"
 ok "ledger: no file ledger on either host" \
     test ! -e "$MH_TMP/a-state/ledger.jsonl" -a ! -e "$MH_TMP/b-state/ledger.jsonl"
 jq -r 'select(.event == "sign") | .userOpHash' "$MH_TMP/chain.jsonl" | sort >"$MH_TMP/signed"

@@ -26,25 +26,7 @@ PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 (umask 077 && echo "$TOKEN" >"$MH_TMP/token")
 CONF="$MH_TMP/mav2d.conf"
-(umask 077 && cat >"$CONF" <<CONF
-[profile e2e]
-rpc-url = $RPC_URL
-bundler-url = $BUNDLER_URL
-account = $ACC
-key = $SK
-entity-id = 1
-global = true
-policy-max-value = 0.01ether
-[service]
-profile = e2e
-listen = $SOCK
-tcp = 127.0.0.1:$PORT
-bearer-token-file = $MH_TMP/token
-lanes = 4
-state-dir = $STATE
-poll-interval = 200
-CONF
-)
+mav2d_conf "$MH_TMP" mav2d "$PORT" 4 200 "policy-max-value = 0.01ether"
 
 # ---- bad settings: one line naming what is wrong, exit 2, nothing listening
 bad_conf() { # NAME LINE-TO-ADD

@@ -38,4 +38,36 @@ is "show --json: the lines themselves" "$("$MAV2" audit show "$L" --json | sed -
 "$MAV2" audit show "$L" --since yesterday >/dev/null 2>"$MH_TMP/err"
 is "show: a bad --since: exit 1" "$?" 1
 is "show: one line naming it" "$(wc -l <"$MH_TMP/err")" 1
+# show --state: the chain of an account in a state (here the files backend: the
+# chain is its file ledger-ACCOUNT), shown as the same lines in a file are
+S="$MH_TMP/state"
+mkdir -p "$S"
+cp "$L" "$S/ledger-${ACC#0x}"
+"$MAV2" audit show "$L" >"$MH_TMP/show-file"
+"$MAV2" audit show --state "file:$S" --account "$ACC" >"$MH_TMP/show-state"
+is "show --state: exit 0" "$?" 0
+is "show --state: the lines, as for the file" "$(cat "$MH_TMP/show-state")" "$(cat "$MH_TMP/show-file")"
+is "show --state --json: the lines themselves" \
+    "$("$MAV2" audit show --state "file:$S" --account "$ACC" --json)" "$(cat "$L")"
+is "show --state --since: lines from Jan 3 on" \
+    "$("$MAV2" audit show --state "file:$S" --account "$ACC" --since 2027-01-03 | wc -l)" 2
+is "show --state: another account's chain is empty" \
+    "$("$MAV2" audit show --state "file:$S" --account 0x00000000000000000000000000000000000000bb)" ""
+sed '2s/"event":"sign",//' "$L" >"$S/ledger-${ACC#0x}"
+"$MAV2" audit show --state "file:$S" --account "$ACC" >/dev/null 2>"$MH_TMP/err"
+is "show --state: a line that is not a ledger line: exit 1" "$?" 1
+ok "show --state: naming the chain and the line" grep -q "the chain of $ACC: line 2: no time or event" "$MH_TMP/err"
+# bad combinations: one line each, exit 1, nothing shown
+badcombo() { # NAME NEEDLE ARGS...
+    local name=$1 needle=$2
+    shift 2
+    "$MAV2" audit show "$@" >"$MH_TMP/out" 2>"$MH_TMP/err"
+    is "show: $name: exit 1" "$?" 1
+    ok "show: $name: one line naming it, nothing shown" \
+        test "$(wc -l <"$MH_TMP/err")" = 1 -a ! -s "$MH_TMP/out" -a -n "$(grep -F -- "$needle" "$MH_TMP/err")"
+}
+badcombo "--state without --account" "--state needs --account" --state "file:$S"
+badcombo "--state and a FILE" "a FILE or --state, not both" "$L" --state "file:$S" --account "$ACC"
+badcombo "--state and --profile" "--profile names a ledger file" --state "file:$S" --account "$ACC" --profile p
+badcombo "--state-password-file without --state" "--state-password-file goes with --state" "$L" --state-password-file "$MH_TMP/pw"
 tap_done

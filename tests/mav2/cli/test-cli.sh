@@ -279,6 +279,18 @@ bad "session-key list: missing options named" 1 "--rpc-url and --account are req
 bad "session-key install: no restriction" 1 "--global" session-key install --rpc-url $U --account $T --owner-key "$KEY" --session-address $T --entity-id 1
 bad "session-key install: bad --allow" 1 "--allow" session-key install --rpc-url $U --account $T --owner-key "$KEY" --session-address $T --entity-id 1 --allow zz
 bad "session-key revoke: no --entity-id" 1 "--entity-id is required" session-key revoke --rpc-url $U --account $T --owner-key "$KEY"
+# required options come from the option table: the parser refuses their absence
+# before any other check, and --help marks them
+bad "session-key install: no --owner-key, refused first" 1 "--owner-key is required" session-key install --rpc-url $U --account $T --session-address $T --entity-id 1
+bad "session-key grant: required options named" 1 "--chain-id, --owner-key and --entity-id are required" session-key grant --account $T --global --no-deadline
+bad "session-key grant: no account" 1 "--account or --factory-owner is required" session-key grant --chain-id 1 --owner-key "$KEY" --entity-id 1 --global --no-deadline
+"$MAV2" sign --help >"$TMP/help"
+ok "sign --help: --chain-id marked required" grep -q -- '^    --chain-id N .*(required)$' "$TMP/help"
+ok "sign --help: --userop's last help line marked required" grep -qx '  *replaced (required)' "$TMP/help"
+is "sign --help: only the required ones marked" "$(grep -c '(required)' "$TMP/help")" 3
+"$MAV2" session-key revoke --help >"$TMP/help"
+ok "session-key revoke --help: --entity-id (owner group) marked required" grep -q -- '^    --entity-id N .*(required)$' "$TMP/help"
+ok "session-key revoke --help: --owner-entity-id not marked" sh -c "! grep -A1 -- '^    --owner-entity-id' '$TMP/help' | grep -q required"
 # an API key in the URL's path or query never shows in a message
 bad "session-key list: unreachable node" 5 "cannot reach" session-key list --rpc-url "http://127.0.0.1:1/v2/SECRETKEY?key=SECRETQ" --account $T
 is "session-key list: the URL's path and query are not shown" "$(grep -c SECRET "$TMP/err")" 0

@@ -85,6 +85,17 @@ pg_psql "INSERT INTO mav2_ledger (account, seq, prev, hash, record_id, record) V
 audit --account 0x$acct >/dev/null 2>"$tmp/err"
 is "a version 1 chain: exit 1" "$?" 1
 ok "one line naming the version" test "$(wc -l <"$tmp/err")" -eq 1 -a -n "$(grep 'version 1' "$tmp/err")"
+# mav2 audit show --state: the rows' lines, in seq order, shown as those of a file
+acct=bb0000000000000000000000000000000000000a
+for i in 2 1; do
+    line="{\"seq\":$i,\"prev\":\"0x$(printf '%064d' 0)\",\"time\":\"2027-01-0${i}T00:00:00Z\",\"event\":\"sign\",\"chain\":31337,\"account\":\"0x$acct\",\"nonce\":\"0x$i\",\"userOpHash\":\"0x$(printf '%064d' $i)\",\"verdict\":\"allowed\"}"
+    printf '%s\n' "$line" >>"$tmp/rows.jsonl"
+    pg_psql "INSERT INTO mav2_ledger (account, seq, prev, hash, record_id, record) VALUES ('\\x$acct', $i, '\\x$(printf '%064d' 0)', '\\x$(printf '%064d' $i)', '\\x0$i', '$line')"
+done
+sort "$tmp/rows.jsonl" >"$tmp/chain.jsonl"
+show() { "$MAV2" audit show --state "$URL" --state-password-file "$PG_PASSWORD_FILE" --account 0x$acct "$@"; }
+is "mav2 audit show --state: the chain's lines as from a file" "$(show)" "$("$MAV2" audit show "$tmp/chain.jsonl")"
+is "mav2 audit show --state --json: the lines themselves, in seq order" "$(show --json)" "$(cat "$tmp/chain.jsonl")"
 
 pw=$(cat "$PG_PASSWORD_FILE")
 bad=${URL/postgresql:\/\//postgresql://mav2:$pw@}
