@@ -8,9 +8,7 @@
  */
 #include <string.h>
 #include <strings.h>
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -174,25 +172,31 @@ static void to_digest32(const unsigned char *tbs, size_t tbslen, unsigned char d
         memcpy(d + 32 - tbslen, tbs, tbslen);
 }
 
-static int der_encode(const unsigned char rs[64], unsigned char *out, size_t *outlen)
+/* v (32 bytes, unsigned big-endian) as a DER INTEGER at p: leading zero bytes
+ * dropped, one 0x00 kept before a set top bit. Returns the bytes written (<= 35). */
+static size_t der_uint(const unsigned char v[32], unsigned char *p)
 {
-    ECDSA_SIG *sig = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(rs, 32, NULL), *s = BN_bin2bn(rs + 32, 32, NULL);
-    unsigned char *p = out;
-    int len = -1;
+    size_t skip = 0, pad;
 
-    if (sig != NULL && r != NULL && s != NULL && ECDSA_SIG_set0(sig, r, s)) {
-        r = s = NULL;
-        if (i2d_ECDSA_SIG(sig, NULL) <= P11K1_SIG_DER_MAX)
-            len = i2d_ECDSA_SIG(sig, &p);
-    }
-    BN_free(r);
-    BN_free(s);
-    ECDSA_SIG_free(sig);
-    if (len <= 0)
-        return 0;
-    *outlen = (size_t)len;
-    return 1;
+    while (skip < 31 && v[skip] == 0)
+        skip++;
+    pad = v[skip] >> 7;
+    p[0] = 0x02;
+    p[1] = (unsigned char)(32 - skip + pad);
+    p[2] = 0;
+    memcpy(p + 2 + pad, v + skip, 32 - skip);
+    return 2 + pad + 32 - skip;
+}
+
+/* r || s as the DER ECDSA-Sig-Value SEQUENCE { r, s } (at most P11K1_SIG_DER_MAX). */
+static void der_encode(const unsigned char rs[64], unsigned char *out, size_t *outlen)
+{
+    size_t len = der_uint(rs, out + 2);
+
+    len += der_uint(rs + 32, out + 2 + len);
+    out[0] = 0x30;
+    out[1] = (unsigned char)len;
+    *outlen = 2 + len;
 }
 
 static int sig_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsize,
@@ -223,10 +227,7 @@ static int sig_sign(void *vctx, unsigned char *sig, size_t *siglen, size_t sigsi
         P11K1_RAISE_KEY_RV(c->prov, c->key->key, rv, "signing");
         return 0;
     }
-    if (!der_encode(rs, sig, siglen)) {
-        P11K1_RAISE(c->prov, P11K1_E_INTERNAL, "DER encoding of the signature");
-        return 0;
-    }
+    der_encode(rs, sig, siglen);
     return 1;
 }
 

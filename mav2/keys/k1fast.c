@@ -85,35 +85,43 @@ static void s62_to(const s62 *a, uint64_t x[4])
 }
 
 /* 62 divsteps (Bernstein-Yang) on the low bits of f and g: the matrix t with
- * 2^62 (f', g') = t (f, g), branch-free. delta is carried across calls. */
+ * 2^62 (f', g') = t (f, g). Variable time (the inputs are public): a run of
+ * even g is one shift. delta is carried across calls. */
 static void divsteps62(int64_t *delta, uint64_t f, uint64_t g, int64_t t[4])
 {
     int64_t u = 1, v = 0, q = 0, r = 1, d = *delta;
+    int left = 62;
 
-    for (int i = 0; i < 62; i++) {
-        /* swap when delta > 0 and g odd: (delta, f, g) <- (-delta, g, -f) */
-        uint64_t c = (uint64_t) - (int64_t)((d > 0) & (int)(g & 1));
-        uint64_t x = (f ^ g) & c;
-        int64_t y = (u ^ q) & (int64_t)c, w = (v ^ r) & (int64_t)c;
-        f ^= x;
-        g ^= x;
-        g = (g ^ c) - c;
-        u ^= y;
-        q ^= y;
-        q = (q ^ (int64_t)c) - (int64_t)c;
-        v ^= w;
-        r ^= w;
-        r = (r ^ (int64_t)c) - (int64_t)c;
-        d = (d ^ (int64_t)c) - (int64_t)c;
-        /* g odd: g += f */
-        c = (uint64_t) - (int64_t)(g & 1);
-        g += f & c;
-        q += u & (int64_t)c;
-        r += v & (int64_t)c;
-        d++;
+    for (;;) {
+        int z = __builtin_ctzll(g | UINT64_MAX << left); /* g even: halve it */
+        g >>= z;
+        u *= (int64_t)1 << z;
+        v *= (int64_t)1 << z;
+        d += z;
+        left -= z;
+        if (left == 0)
+            break;
+        if (d > 0) { /* (delta, f, g) <- (1 - delta, g, (g - f) / 2) */
+            uint64_t of = f;
+            int64_t ou = u, ov = v;
+            f = g;
+            g -= of;
+            u = q;
+            v = r;
+            q -= ou;
+            r -= ov;
+            d = 1 - d;
+        } else { /* (delta, f, g) <- (1 + delta, f, (g + f) / 2) */
+            g += f;
+            q += u;
+            r += v;
+            d++;
+        }
         g >>= 1;
         u *= 2;
         v *= 2;
+        if (--left == 0)
+            break;
     }
     *delta = d;
     t[0] = u;
