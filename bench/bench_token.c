@@ -42,20 +42,24 @@ int bench_token_open(bench_token *t, const char *prog, const char *uri, const ch
     return 1;
 }
 
-int bench_token_bare_sign(bench_token *t, const unsigned char d[32], unsigned char rs[64])
+/* C_SignInit + C_Sign with the object h in the fixture's own session. */
+static int sign_with(bench_token *t, CK_OBJECT_HANDLE h, const unsigned char d[32],
+                     unsigned char rs[64])
 {
     CK_MECHANISM mech = {CKM_ECDSA, NULL, 0};
     CK_ULONG len = 64;
-    return t->f->C_SignInit(t->session, &mech, t->handle) == CKR_OK &&
+    return h != 0 && t->f->C_SignInit(t->session, &mech, h) == CKR_OK &&
            t->f->C_Sign(t->session, (CK_BYTE_PTR)d, 32, rs, &len) == CKR_OK && len == 64;
+}
+
+int bench_token_bare_sign(bench_token *t, const unsigned char d[32], unsigned char rs[64])
+{
+    return sign_with(t, t->handle, d, rs);
 }
 
 int bench_token_copy_sign(bench_token *t, const unsigned char d[32], unsigned char rs[64])
 {
-    CK_MECHANISM mech = {CKM_ECDSA, NULL, 0};
-    CK_ULONG len = 64;
-    return t->copy != 0 && t->f->C_SignInit(t->session, &mech, t->copy) == CKR_OK &&
-           t->f->C_Sign(t->session, (CK_BYTE_PTR)d, 32, rs, &len) == CKR_OK && len == 64;
+    return sign_with(t, t->copy, d, rs);
 }
 
 void bench_token_close(bench_token *t)
