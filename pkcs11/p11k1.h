@@ -31,6 +31,8 @@
  *   the next p11k1_key_find / _list / _generate may try again.
  * - fork(): the child may keep using the parent's context and keys; the first
  *   call in the child re-initializes the module and opens its own token sessions.
+ *   A child is told by a pthread_atfork handler (no getpid() per call), so one
+ *   made without the fork handlers (a raw clone()) is not.
  * - Signatures: r || s exactly as the token made it; s is often high (> n/2).
  */
 #ifndef P11K1_H
